@@ -1,0 +1,156 @@
+import OrderedCollections
+
+/// One way of recognising a person: an SDK id, a WeChat id, a hashed phone number or e-mail.
+public struct IdentityKey: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var kind: String
+    public var value: String
+
+    public init(_ kind: String, _ value: String) {
+        self.kind = kind
+        self.value = value
+    }
+
+    public static let userId = "user_id"
+    public static let anonymousId = "anonymous_id"
+    public static let openid = "openid"
+    public static let unionid = "unionid"
+    public static let phone = "phone"
+    public static let email = "email"
+
+    /// Kinds whose value is personal data and is stored only as a salted hash.
+    public static let hashedKinds: Set<String> = [phone, email]
+
+    public var description: String { "\(kind):\(value)" }
+
+    public static func < (lhs: IdentityKey, rhs: IdentityKey) -> Bool {
+        (lhs.kind, lhs.value) < (rhs.kind, rhs.value)
+    }
+}
+
+/// Finds the identities an event carries and removes personal data from what is stored.
+///
+/// Phone numbers and e-mail addresses become identities as a salted hash (computed by the
+/// `hash` closure the store supplies) and are masked wherever they appear in traits, so that
+/// they are never stored in clear.
+public struct IdentityExtractor: Sendable {
+    /// Salted hash of a normalised phone number or e-mail address.
+    public let hash: @Sendable (_ kind: String, _ normalized: String) -> String
+
+    public init(hash: @escaping @Sendable (_ kind: String, _ normalized: String) -> String) {
+        self.hash = hash
+    }
+
+    /// Trait keys that name an identity, and the kind they name.
+    static let traitKinds: [String: String] = [
+        "email": IdentityKey.email, "phone": IdentityKey.phone, "mobile": IdentityKey.phone,
+        "openid": IdentityKey.openid, "openId": IdentityKey.openid, "wechatOpenId": IdentityKey.openid, "wechat_openid": IdentityKey.openid,
+        "unionid": IdentityKey.unionid, "unionId": IdentityKey.unionid, "wechatUnionId": IdentityKey.unionid, "wechat_unionid": IdentityKey.unionid,
+    ]
+
+    /// `externalIds[].type` spellings and the kind they mean.
+    static let externalKinds: [String: String] = [
+        "email": IdentityKey.email, "phone": IdentityKey.phone, "mobile": IdentityKey.phone,
+        "openid": IdentityKey.openid, "wechat_openid": IdentityKey.openid, "wechatopenid": IdentityKey.openid,
+        "unionid": IdentityKey.unionid, "wechat_unionid": IdentityKey.unionid, "wechatunionid": IdentityKey.unionid,
+    ]
+
+    /// The identities of a message, strongest first: user id, external ids, anonymous id.
+    /// (An alias call's `previousId` is resolved by ``IdentityResolver``, which knows whether it was
+    /// seen as a user id or an anonymous id.)
+    ///
+    /// Also rewrites the message so that phone numbers and e-mail addresses appear only masked.
+    public func extract(_ message: inout Message) -> [IdentityKey] {
+        var keys: [IdentityKey] = []
+        func add(_ key: IdentityKey) {
+            if !keys.contains(key) { keys.append(key) }
+        }
+        if let userId = message.userId { add(IdentityKey(IdentityKey.userId, userId)) }
+
+        if case .array(let externalIds) = message.context["externalIds"] ?? .null {
+            var cleaned: [JSONValue] = []
+            for entry in externalIds {
+                guard case .object(var object) = entry, let type = object["type"]?.stringValue, let raw = object["id"]?.scalarText else {
+                    cleaned.append(entry)
+                    continue
+                }
+                let lowered = type.lowercased()
+                let kind = Self.externalKinds[lowered] ?? lowered
+                if let key = identity(kind: kind, raw: raw) {
+                    add(key)
+                    if IdentityKey.hashedKinds.contains(kind) { object["id"] = .string(Self.mask(kind: kind, raw)) }
+                }
+                cleaned.append(.object(object))
+            }
+            message.context["externalIds"] = .array(cleaned)
+        }
+        if message.type == .identify {
+            for (key, value) in message.traits {
+                guard let kind = Self.traitKinds[key], let raw = value.scalarText, let identity = identity(kind: kind, raw: raw) else { continue }
+                add(identity)
+            }
+        }
+        message.traits = maskPersonalData(message.traits)
+        if case .object(let contextTraits) = message.context["traits"] ?? .null {
+            message.context["traits"] = .object(maskPersonalData(contextTraits))
+        }
+        if let anonymousId = message.anonymousId { add(IdentityKey(IdentityKey.anonymousId, anonymousId)) }
+        return keys
+    }
+
+    /// The identity for a raw value of a kind, normalised and hashed when personal; `nil` when empty
+    /// or not a valid phone number / e-mail address.
+    public func identity(kind: String, raw: String) -> IdentityKey? {
+        switch kind {
+        case IdentityKey.email:
+            guard let normalized = Self.normalizeEmail(raw) else { return nil }
+            return IdentityKey(kind, hash(kind, normalized))
+        case IdentityKey.phone:
+            guard let normalized = Self.normalizePhone(raw) else { return nil }
+            return IdentityKey(kind, hash(kind, normalized))
+        default:
+            let trimmed = String(raw.trimmingSpaces)
+            guard !trimmed.isEmpty, trimmed.utf8.count <= SegmentRequest.maximumIdLength,
+                !SegmentRequest.placeholderIds.contains(trimmed.lowercased())
+            else { return nil }
+            return IdentityKey(kind, trimmed)
+        }
+    }
+
+    /// Traits with phone numbers and e-mail addresses masked (`138****5678`, `a***@example.com`).
+    public func maskPersonalData(_ traits: JSONObject) -> JSONObject {
+        var result = traits
+        for (key, value) in traits {
+            guard let kind = Self.traitKinds[key], IdentityKey.hashedKinds.contains(kind), let raw = value.scalarText else { continue }
+            result[key] = .string(Self.mask(kind: kind, raw))
+        }
+        return result
+    }
+
+    /// Lower-cased e-mail address, or `nil` when it is not one.
+    public static func normalizeEmail(_ raw: String) -> String? {
+        let trimmed = raw.trimmingSpaces.lowercased()
+        guard let at = trimmed.firstIndex(of: "@"), at != trimmed.startIndex, trimmed.index(after: at) != trimmed.endIndex,
+            trimmed[trimmed.index(after: at)...].contains("."), !trimmed.contains(" ")
+        else { return nil }
+        return trimmed
+    }
+
+    /// Digits of a phone number without a `+86`/`0086` country prefix for mainland numbers;
+    /// `nil` when fewer than 6 digits remain.
+    public static func normalizePhone(_ raw: String) -> String? {
+        var digits = String(raw.unicodeScalars.filter { $0.properties.numericType != nil && $0.isASCII })
+        if digits.hasPrefix("0086") { digits.removeFirst(4) } else if digits.hasPrefix("86"), digits.count == 13 { digits.removeFirst(2) }
+        guard digits.count >= 6, digits.count <= 20 else { return nil }
+        return digits
+    }
+
+    /// A display form that keeps enough to recognise a contact and not enough to use it.
+    public static func mask(kind: String, _ raw: String) -> String {
+        if kind == IdentityKey.email {
+            guard let email = normalizeEmail(raw), let at = email.firstIndex(of: "@") else { return "***" }
+            return String(email[email.startIndex]) + "***" + email[at...]
+        }
+        guard let digits = normalizePhone(raw) else { return "***" }
+        return String(digits.prefix(3)) + "****" + String(digits.suffix(4))
+    }
+}

@@ -1,0 +1,77 @@
+import OrderedCollections
+
+/// Settings of a workspace that shape how its events are read.
+public struct WorkspaceIngestSettings: Sendable {
+    public var currency: String
+    public var channels: [Channel]
+    /// Track events that are orders (Segment e-commerce: `Order Completed`).
+    public var orderEvents: Set<String>
+
+    public init(currency: String = "CNY", channels: [Channel] = Channel.defaults, orderEvents: Set<String> = ["Order Completed"]) {
+        self.currency = currency.uppercased()
+        self.channels = channels
+        self.orderEvents = orderEvents
+    }
+}
+
+/// A validated message with what ingestion derives from it before identity resolution:
+/// its identities, its channel and, for an order, its amount.
+public struct PreparedEvent: Sendable, Equatable {
+    public var message: Message
+    /// Identities carried, strongest first.
+    public var identities: [IdentityKey]
+    public var channel: String
+    public var isOrder: Bool
+    /// Order amount in minor units of `currency`.
+    public var revenueMinor: Int64?
+    public var currency: String?
+    /// The amount when `currency` is the workspace's (profiles add up only those).
+    public var revenueInWorkspaceCurrency: Int64?
+
+    public init(
+        message: Message, identities: [IdentityKey], channel: String, isOrder: Bool = false, revenueMinor: Int64? = nil,
+        currency: String? = nil, revenueInWorkspaceCurrency: Int64? = nil
+    ) {
+        self.message = message
+        self.identities = identities
+        self.channel = channel
+        self.isOrder = isOrder
+        self.revenueMinor = revenueMinor
+        self.currency = currency
+        self.revenueInWorkspaceCurrency = revenueInWorkspaceCurrency
+    }
+}
+
+/// Turns validated messages into ``PreparedEvent``s for one workspace.
+public struct EventPreparer: Sendable {
+    public let settings: WorkspaceIngestSettings
+    public let extractor: IdentityExtractor
+    private let attribution: ChannelAttribution
+
+    public init(settings: WorkspaceIngestSettings, extractor: IdentityExtractor) {
+        self.settings = settings
+        self.extractor = extractor
+        self.attribution = ChannelAttribution(channels: settings.channels)
+    }
+
+    public func prepare(_ message: Message) -> PreparedEvent {
+        var message = message
+        let identities = extractor.extract(&message)
+        let channel = attribution.channel(of: message)
+        var event = PreparedEvent(message: message, identities: identities, channel: channel)
+        if message.type == .track, let name = message.event, settings.orderEvents.contains(name) {
+            event.isOrder = true
+            let currency = (message.properties["currency"]?.stringValue).flatMap { Money.isCurrencyCode($0) ? $0.uppercased() : nil }
+                ?? settings.currency
+            // Segment e-commerce: `revenue` excludes shipping and tax; fall back to `total`.
+            let amount = message.properties["revenue"].flatMap { Money.minorUnits($0, currency: currency) }
+                ?? message.properties["total"].flatMap { Money.minorUnits($0, currency: currency) }
+            if let amount {
+                event.revenueMinor = amount
+                event.currency = currency
+                if currency == settings.currency { event.revenueInWorkspaceCurrency = amount }
+            }
+        }
+        return event
+    }
+}

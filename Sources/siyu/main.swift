@@ -1,0 +1,2 @@
+import SiyuServer
+print("siyu")
