@@ -37,6 +37,8 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public static let imported = EventFlags(rawValue: 8)
     /// The event would have merged two identified people; the merge was refused.
     public static let mergeRefused = EventFlags(rawValue: 16)
+    /// The event is an order (its amount counts as revenue).
+    public static let order = EventFlags(rawValue: 32)
 }
 
 /// One validated Segment call, ready to be resolved to a person and stored.

@@ -61,6 +61,7 @@ public struct EventPreparer: Sendable {
         var event = PreparedEvent(message: message, identities: identities, channel: channel)
         if message.type == .track, let name = message.event, settings.orderEvents.contains(name) {
             event.isOrder = true
+            event.message.flags.insert(.order)
             let currency = (message.properties["currency"]?.stringValue).flatMap { Money.isCurrencyCode($0) ? $0.uppercased() : nil }
                 ?? settings.currency
             // Segment e-commerce: `revenue` excludes shipping and tax; fall back to `total`.

@@ -1,0 +1,79 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SiyuCore
+import SiyuStore
+
+/// How the server runs; every field has a command-line option and an environment variable.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Ingestion requests per second allowed per workspace (0 disables the limit).
+    public var rateLimitPerSecond: Double
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, rateLimitPerSecond: Double = 2000, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.logLevel = logLevel
+    }
+}
+
+/// The pieces a router needs; tests build them around an in-memory store.
+public struct AppServices: Sendable {
+    public let store: any SiyuStore
+    public let directory: WorkspaceDirectory
+    public let writer: EventWriter
+    public let limiter: RateLimiter
+    public let metrics: SiyuMetrics
+    public let clock: @Sendable () -> Int64
+
+    public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
+        self.store = store
+        self.directory = WorkspaceDirectory(store: store, clock: clock)
+        self.writer = EventWriter(store: store, logger: logger)
+        self.limiter = RateLimiter(ratePerSecond: settings.rateLimitPerSecond, clock: clock)
+        self.metrics = .process
+        self.clock = clock
+    }
+}
+
+/// Builds the Siyu application: the router, the group-commit writer, and any store services
+/// (the PostgreSQL client) in one service group with graceful shutdown.
+public func buildApplication(
+    store: any SiyuStore, settings: ServerSettings, storeServices: [any Service] = [], logger: Logger? = nil,
+    clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
+    beforeStart: @escaping @Sendable () async throws -> Void = {},
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "siyu")
+    logger.logLevel = settings.logLevel
+    let services = AppServices(store: store, settings: settings, logger: logger, clock: clock)
+    let router = buildRouter(services)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "siyu"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+        logger: logger)
+    app.beforeServerStarts(perform: beforeStart)
+    // Services stop in reverse order: the HTTP server first (no new requests), then the writer
+    // (commits what was acknowledged... and what is queued), then the store's connections.
+    app.addServices(storeServices)
+    app.addServices(services.writer)
+    return app
+}
+
+/// The routes: ingestion under `/v1`, the admin API under `/api/v1`, and operations.
+public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    OperationsController(store: services.store, metrics: services.metrics).addRoutes(to: router)
+    IngestController(directory: services.directory, writer: services.writer, limiter: services.limiter, clock: services.clock)
+        .addRoutes(to: router.group("v1"))
+    let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
+    PeopleController(store: services.store, clock: services.clock).addRoutes(to: admin)
+    WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
+    return router
+}

@@ -1,0 +1,114 @@
+import SiyuCore
+import SiyuStore
+import Synchronization
+
+/// Short-lived caches in front of the store for what every request needs: which workspace a
+/// key belongs to and how that workspace's events are prepared (salt, currency, channels).
+///
+/// Entries expire after `ttl` so that revoked keys and edited channels take effect within
+/// seconds without a restart; ``invalidate(workspaceId:)`` makes a change visible at once.
+public final class WorkspaceDirectory: Sendable {
+    private struct Entry<Value> {
+        var value: Value
+        var expires: Int64
+    }
+
+    private struct State {
+        var writeKeys: [String: Entry<Workspace?>] = [:]
+        var adminTokens: [String: Entry<Workspace?>] = [:]
+        var preparers: [Int64: Entry<EventPreparer>] = [:]
+    }
+
+    private let store: any SiyuStore
+    private let state = Mutex(State())
+    private let ttl: Int64
+    private let clock: @Sendable () -> Int64
+
+    public init(store: any SiyuStore, ttlMillis: Int64 = 10_000, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
+        self.store = store
+        self.ttl = ttlMillis
+        self.clock = clock
+    }
+
+    /// The workspace of a write key, or `nil` for an unknown or revoked key.
+    public func workspace(writeKey: String) async throws -> Workspace? {
+        let now = clock()
+        if let entry = state.withLock({ $0.writeKeys[writeKey] }), entry.expires > now { return entry.value }
+        let workspace = try await store.workspace(writeKey: writeKey)
+        state.withLock { state in
+            if state.writeKeys.count > 10_000 { state.writeKeys.removeAll() }
+            state.writeKeys[writeKey] = Entry(value: workspace, expires: now + ttl)
+        }
+        return workspace
+    }
+
+    /// The workspace of an admin token, or `nil`.
+    public func workspace(adminToken: String) async throws -> Workspace? {
+        let now = clock()
+        let hash = Secrets.hashToken(adminToken)
+        if let entry = state.withLock({ $0.adminTokens[hash] }), entry.expires > now { return entry.value }
+        let workspace = try await store.workspace(adminToken: adminToken)
+        state.withLock { state in
+            if state.adminTokens.count > 10_000 { state.adminTokens.removeAll() }
+            state.adminTokens[hash] = Entry(value: workspace, expires: now + ttl)
+        }
+        return workspace
+    }
+
+    /// How events of `workspace` are prepared.
+    public func preparer(for workspace: Workspace) async throws -> EventPreparer {
+        let now = clock()
+        if let entry = state.withLock({ $0.preparers[workspace.id] }), entry.expires > now { return entry.value }
+        let channels = try await store.channels(workspaceId: workspace.id)
+        let preparer = EventPreparer(
+            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels), extractor: Secrets.extractor(for: workspace))
+        state.withLock { $0.preparers[workspace.id] = Entry(value: preparer, expires: now + ttl) }
+        return preparer
+    }
+
+    /// Forgets cached data of a workspace (after its channels or keys change).
+    public func invalidate(workspaceId: Int64) {
+        state.withLock { state in
+            state.preparers[workspaceId] = nil
+            state.writeKeys = state.writeKeys.filter { $0.value.value?.id != workspaceId }
+            state.adminTokens = state.adminTokens.filter { $0.value.value?.id != workspaceId }
+        }
+    }
+}
+
+/// A token bucket per workspace: `rate` requests per second with bursts of `burst`.
+public final class RateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: Int64
+    }
+
+    private let rate: Double
+    private let burst: Double
+    private let buckets = Mutex([Int64: Bucket]())
+    private let clock: @Sendable () -> Int64
+
+    /// A limiter; a `rate` of 0 or less disables limiting.
+    public init(ratePerSecond rate: Double, burst: Double? = nil, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
+        self.rate = rate
+        self.burst = burst ?? max(1, rate * 2)
+        self.clock = clock
+    }
+
+    /// Takes a token for `workspaceId`; returns `nil` when allowed, else the seconds to wait.
+    public func acquire(_ workspaceId: Int64) -> Int? {
+        guard rate > 0 else { return nil }
+        let now = clock()
+        return buckets.withLock { buckets in
+            var bucket = buckets[workspaceId] ?? Bucket(tokens: burst, updated: now)
+            bucket.tokens = min(burst, bucket.tokens + Double(now - bucket.updated) / 1000 * rate)
+            bucket.updated = now
+            defer { buckets[workspaceId] = bucket }
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                return nil
+            }
+            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// An error answered as `{"error": {"code", "message", "field"?}}` with a 4xx/5xx status.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers
+    }
+
+    /// An ingestion error: 413 for the size limits, 400 for everything else.
+    public init(_ error: IngestError) {
+        let status: HTTPResponse.Status = error.code.hasSuffix("_too_large") && error.code != "batch_too_large" ? .contentTooLarge : .badRequest
+        self.init(status, code: error.code, message: error.message, field: error.field)
+    }
+
+    public var body: JSONValue {
+        var error: JSONValue = ["code": .string(code), "message": .string(message)]
+        if let field, case .object(var object) = error {
+            object["field"] = .string(field)
+            error = .object(object)
+        }
+        return ["error": error]
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = JSONResponse.make(body, status: status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    static func badRequest(_ message: String, field: String? = nil) -> APIError {
+        APIError(.badRequest, code: "invalid_request", message: message, field: field)
+    }
+
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
+}
+
+/// Turns every error into the JSON error shape, so that no handler can answer with HTML or an empty 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as StoreError {
+            return try Self.apiError(error).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code: String
+            switch error.status {
+            case .notFound: code = "not_found"
+            case .methodNotAllowed: code = "method_not_allowed"
+            case .contentTooLarge: code = "request_too_large"
+            case .unauthorized: code = "unauthorized"
+            default: code = error.status.code < 500 ? "invalid_request" : "internal_error"
+            }
+            let message = error.body ?? error.status.reasonPhrase
+            return try APIError(error.status, code: code, message: message, headers: error.headers).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            return try APIError(.internalServerError, code: "internal_error", message: "the server could not complete the request")
+                .response(from: request, context: context)
+        }
+    }
+
+    static func apiError(_ error: StoreError) -> APIError {
+        switch error {
+        case .notFound(let message): return APIError(.notFound, code: "not_found", message: message)
+        case .conflict(let message): return APIError(.conflict, code: "conflict", message: message)
+        case .invalid(let message): return APIError(.badRequest, code: "invalid_request", message: message)
+        }
+    }
+}
+
+/// JSON responses from ``JSONValue``.
+enum JSONResponse {
+    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        JSONWriter.write(value, into: &bytes)
+        bytes.append(0x0A)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

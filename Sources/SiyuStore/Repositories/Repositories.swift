@@ -1,0 +1,60 @@
+import SiyuCore
+
+/// Workspaces, their keys and channels.
+public protocol WorkspaceRepository: Sendable {
+    /// Creates a workspace with the default channels, a write key and an admin token.
+    func createWorkspace(name: String, timeZone: String, currency: String) async throws -> WorkspaceCredentials
+    func workspace(named name: String) async throws -> Workspace?
+    func workspace(id: Int64) async throws -> Workspace?
+    func workspaces() async throws -> [Workspace]
+    /// The workspace a live (not revoked) write key belongs to.
+    func workspace(writeKey: String) async throws -> Workspace?
+    /// The workspace a live admin token belongs to (the token is hashed before lookup).
+    func workspace(adminToken: String) async throws -> Workspace?
+    func writeKeys(workspaceId: Int64) async throws -> [String]
+    func createWriteKey(workspaceId: Int64) async throws -> String
+    /// Issues a token under `name`; with `replacing`, earlier live tokens of that name are revoked.
+    func createAdminToken(workspaceId: Int64, name: String, replacing: Bool) async throws -> String
+    func channels(workspaceId: Int64) async throws -> [Channel]
+    func saveChannel(_ channel: Channel, workspaceId: Int64) async throws
+}
+
+/// The event log: append (with identity resolution), scan, export.
+public protocol EventRepository: Sendable {
+    /// Resolves identities and appends the events of several workspaces in ONE durable transaction.
+    func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult]
+    /// Events of a workspace in insertion order, after `afterSeq`, at most `limit`.
+    func events(workspaceId: Int64, afterSeq: Int64, since: Int64?, limit: Int) async throws -> [StoredEvent]
+    func eventCount(workspaceId: Int64) async throws -> Int
+    /// Events with `from <= timestamp < to`, optionally only the given names, as columns
+    /// sorted by (canonical person, timestamp).
+    func scanEvents(workspaceId: Int64, from: Int64, to: Int64, names: [String]?) async throws -> EventFrame
+    /// Whether the store answers.
+    func ping() async throws
+}
+
+/// People: profiles, identities, tags, merges and erasure.
+public protocol PeopleRepository: Sendable {
+    /// The profile of a person; asking for a merged-away id gives the survivor's profile.
+    func person(id: Int64, workspaceId: Int64) async throws -> PersonProfile?
+    func searchPeople(workspaceId: Int64, query: PeopleQuery) async throws -> Page<PersonProfile>
+    /// People in id order after `afterId`, canonical only (for export).
+    func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile]
+    func peopleCount(workspaceId: Int64) async throws -> Int
+    func identities(personId: Int64, workspaceId: Int64) async throws -> [IdentityRecord]
+    /// The person an identity belongs to (canonical).
+    func personId(identity: IdentityKey, workspaceId: Int64) async throws -> Int64?
+    /// A person's events, newest first, before an opaque cursor.
+    func timeline(personId: Int64, workspaceId: Int64, limit: Int, cursor: String?) async throws -> Page<StoredEvent>
+    func tags(personId: Int64, workspaceId: Int64) async throws -> [String]
+    func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String]
+    /// Deletes a person with every merged person, identity, tag and event.
+    func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary
+    func merges(workspaceId: Int64, personId: Int64?, limit: Int) async throws -> [MergeLogEntry]
+    /// Splits a merge: the loser's identities and events go back to it and both profiles are rebuilt.
+    func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry
+    func conflicts(workspaceId: Int64, limit: Int) async throws -> [ConflictLogEntry]
+}
+
+/// Everything Siyu keeps, behind one value the server and the command line share.
+public typealias SiyuStore = WorkspaceRepository & EventRepository & PeopleRepository

@@ -1,0 +1,322 @@
+import GRDB
+import SiyuCore
+
+extension SQLiteStore: PeopleRepository {
+    public func person(id: Int64, workspaceId: Int64) async throws -> PersonProfile? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT c.* FROM persons p JOIN persons c ON c.id = p.canonical_id WHERE p.id = ? AND p.workspace_id = ?",
+                arguments: [id, workspaceId]
+            ).map(Self.profile)
+        }
+    }
+
+    public func searchPeople(workspaceId: Int64, query: PeopleQuery) async throws -> Page<PersonProfile> {
+        let workspace = try await workspace(id: workspaceId)
+        let identity = workspace.flatMap { PeopleSearch.hashedIdentity(query.identity, workspace: $0) }
+        let after = try Cursor.parse(query.cursor)
+        let limit = max(1, min(query.limit, 1000))
+        return try await read { db in
+            var clauses = ["p.workspace_id = ?", "p.canonical_id = p.id"]
+            var arguments: StatementArguments = [workspaceId]
+            for (key, value) in query.traits.sorted(by: { $0.key < $1.key }) {
+                clauses.append("CAST(json_extract(p.traits, ?) AS TEXT) = ?")
+                _ = arguments.append(contentsOf: [PeopleSearch.jsonPath(key), value])
+            }
+            if query.identity != nil {
+                guard let identity else { return Page(items: [], nextCursor: nil) }
+                clauses.append(
+                    "p.id = (SELECT q.canonical_id FROM identities i JOIN persons q ON q.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?)")
+                _ = arguments.append(contentsOf: [workspaceId, identity.kind, identity.value])
+            }
+            if let channel = query.channel {
+                clauses.append("(p.first_channel = ? OR p.last_channel = ?)")
+                _ = arguments.append(contentsOf: [channel, channel])
+            }
+            if let tag = query.tag {
+                clauses.append("EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = p.id AND t.tag = ?)")
+                _ = arguments.append(contentsOf: [tag])
+            }
+            if let text = query.text, !text.isEmpty {
+                clauses.append("(p.user_id LIKE ? ESCAPE '\\' OR CAST(json_extract(p.traits, '$.name') AS TEXT) LIKE ? ESCAPE '\\')")
+                let pattern = PeopleSearch.likeEscaped(text)
+                _ = arguments.append(contentsOf: [pattern + "%", "%" + pattern + "%"])
+            }
+            if let (lastSeen, id) = after {
+                clauses.append("(COALESCE(p.last_seen, 0) < ? OR (COALESCE(p.last_seen, 0) = ? AND p.id < ?))")
+                _ = arguments.append(contentsOf: [lastSeen, lastSeen, id])
+            }
+            let sql = "SELECT p.* FROM persons p WHERE \(clauses.joined(separator: " AND ")) ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.profile)
+            return PeopleSearch.page(rows, limit: limit)
+        }
+    }
+
+    public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM persons WHERE workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
+                arguments: [workspaceId, afterId, limit]
+            ).map(Self.profile)
+        }
+    }
+
+    public func peopleCount(workspaceId: Int64) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM persons WHERE workspace_id = ? AND canonical_id = id", arguments: [workspaceId]) ?? 0
+        }
+    }
+
+    public func identities(personId: Int64, workspaceId: Int64) async throws -> [IdentityRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.* FROM identities i JOIN persons p ON p.id = i.person_id
+                    WHERE i.workspace_id = ? AND p.canonical_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?)
+                    ORDER BY i.created_at, i.kind, i.value
+                    """,
+                arguments: [workspaceId, personId, workspaceId]
+            ).map { IdentityRecord(kind: $0["kind"], value: $0["value"], personId: $0["person_id"], createdAt: $0["created_at"]) }
+        }
+    }
+
+    public func personId(identity: IdentityKey, workspaceId: Int64) async throws -> Int64? {
+        guard let workspace = try await workspace(id: workspaceId), let key = PeopleSearch.hashedIdentity(identity, workspace: workspace) else {
+            return nil
+        }
+        return try await read { db in
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT p.canonical_id FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?",
+                arguments: [workspaceId, key.kind, key.value])
+        }
+    }
+
+    public func timeline(personId: Int64, workspaceId: Int64, limit: Int, cursor: String?) async throws -> Page<StoredEvent> {
+        let before = try Cursor.parse(cursor)
+        let limit = max(1, min(limit, 1000))
+        return try await read { db in
+            var sql = """
+                SELECT e.*, p.canonical_id FROM events e JOIN persons p ON p.id = e.person_id
+                WHERE e.person_id IN (SELECT id FROM persons WHERE workspace_id = ?
+                    AND canonical_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?))
+                """
+            var arguments: StatementArguments = [workspaceId, personId, workspaceId]
+            if let (time, seq) = before {
+                sql += " AND (e.timestamp < ? OR (e.timestamp = ? AND e.id < ?))"
+                _ = arguments.append(contentsOf: [time, time, seq])
+            }
+            sql += " ORDER BY e.timestamp DESC, e.id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [limit + 1])
+            let events = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.storedEvent)
+            let items = Array(events.prefix(limit))
+            let next = events.count > limit ? items.last.map { Cursor.make($0.message.timestamp, $0.seq) } : nil
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    public func tags(personId: Int64, workspaceId: Int64) async throws -> [String] {
+        try await read { db in try Self.tags(db, personId: personId, workspaceId: workspaceId) }
+    }
+
+    static func tags(_ db: Database, personId: Int64, workspaceId: Int64) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: """
+                SELECT tag FROM person_tags WHERE workspace_id = ?
+                    AND person_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?) ORDER BY tag
+                """,
+            arguments: [workspaceId, personId, workspaceId])
+    }
+
+    public func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String] {
+        try PeopleSearch.check(tags: add + remove)
+        let now = clock()
+        return try await write { db in
+            guard let canonical = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?", arguments: [personId, workspaceId])
+            else { throw StoreError.notFound("no person \(personId) in this workspace") }
+            for tag in remove {
+                try db.execute(sql: "DELETE FROM person_tags WHERE person_id = ? AND tag = ?", arguments: [canonical, tag])
+            }
+            for tag in add {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO person_tags (workspace_id, person_id, tag, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [workspaceId, canonical, tag, now])
+            }
+            return try Self.tags(db, personId: canonical, workspaceId: workspaceId)
+        }
+    }
+
+    public func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary {
+        let now = clock()
+        return try await write { db in
+            guard let canonical = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId])
+            else { throw StoreError.notFound("no person \(id) in this workspace") }
+            let group = try Int64.fetchAll(db, sql: "SELECT id FROM persons WHERE workspace_id = ? AND canonical_id = ?", arguments: [workspaceId, canonical])
+            let list = group.map(String.init).joined(separator: ",")
+            try db.execute(sql: "DELETE FROM events WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
+            let events = db.changesCount
+            try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
+            let identities = db.changesCount
+            try db.execute(sql: "DELETE FROM person_tags WHERE person_id IN (\(list))")
+            try db.execute(sql: "DELETE FROM merges WHERE workspace_id = ? AND (survivor_id IN (\(list)) OR loser_id IN (\(list)))", arguments: [workspaceId])
+            try db.execute(
+                sql: "DELETE FROM merge_conflicts WHERE workspace_id = ? AND (kept_person_id IN (\(list)) OR other_person_id IN (\(list)))",
+                arguments: [workspaceId])
+            try db.execute(sql: "DELETE FROM persons WHERE workspace_id = ? AND id IN (\(list))", arguments: [workspaceId])
+            let summary = ErasureSummary(people: group.count, identities: identities, events: events)
+            try db.execute(
+                sql: "INSERT INTO erasures (workspace_id, person_id, at, people, identities, events) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [workspaceId, canonical, now, summary.people, summary.identities, summary.events])
+            return summary
+        }
+    }
+
+    public func merges(workspaceId: Int64, personId: Int64?, limit: Int) async throws -> [MergeLogEntry] {
+        try await read { db in
+            var sql = "SELECT * FROM merges WHERE workspace_id = ?"
+            var arguments: StatementArguments = [workspaceId]
+            if let personId {
+                sql += " AND (survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = ?)) OR loser_id = ?)"
+                _ = arguments.append(contentsOf: [personId, personId])
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [max(1, min(limit, 1000))])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.mergeEntry)
+        }
+    }
+
+    public func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry {
+        guard let workspace = try await workspace(id: workspaceId) else { throw StoreError.notFound("no workspace \(workspaceId)") }
+        return try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merges WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId]) else {
+                throw StoreError.notFound("no merge \(id) in this workspace")
+            }
+            var entry = Self.mergeEntry(row)
+            guard entry.undoneAt == nil else { throw StoreError.conflict("merge \(id) was already undone") }
+            let loser = entry.record.loser
+            guard let root = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ?", arguments: [loser]) else {
+                throw StoreError.notFound("the people of merge \(id) were erased")
+            }
+            // Everyone whose chain of merges leads through the loser goes back with it.
+            let members = try Row.fetchAll(db, sql: "SELECT id, merged_into FROM persons WHERE workspace_id = ? AND canonical_id = ?", arguments: [workspaceId, root])
+            var parent: [Int64: Int64] = [:]
+            for member in members { if let into: Int64 = member["merged_into"] { parent[member["id"]] = into } }
+            parent[loser] = nil
+            let returning = members.map { $0["id"] as Int64 }.filter { PeopleSearch.chain(from: $0, parent: parent, reaches: loser) }
+            try db.execute(sql: "UPDATE persons SET merged_into = NULL WHERE id = ?", arguments: [loser])
+            try db.execute(sql: "UPDATE persons SET canonical_id = ? WHERE id IN (\(returning.map(String.init).joined(separator: ",")))", arguments: [loser])
+            for group in [root, loser] {
+                try Self.rebuildProfile(db, canonical: group, workspace: workspace)
+            }
+            try db.execute(sql: "UPDATE merges SET undone_at = ? WHERE id = ?", arguments: [at, id])
+            entry.undoneAt = at
+            return entry
+        }
+    }
+
+    /// Recomputes a group's profile from its events (after a split).
+    static func rebuildProfile(_ db: Database, canonical: Int64, workspace: Workspace) throws {
+        let createdAt = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM persons WHERE canonical_id = ?", arguments: [canonical]) ?? 0
+        let events = try Row.fetchAll(
+            db,
+            sql: "SELECT e.*, p.canonical_id FROM events e JOIN persons p ON p.id = e.person_id WHERE p.canonical_id = ? ORDER BY e.timestamp, e.id",
+            arguments: [canonical]
+        ).map { storedEvent($0).prepared(workspaceCurrency: workspace.currency) }
+        var profile = PersonProfile.rebuild(id: canonical, createdAt: createdAt, events: events)
+        if profile.userId == nil {
+            profile.userId = try String.fetchOne(
+                db,
+                sql: "SELECT i.value FROM identities i JOIN persons p ON p.id = i.person_id WHERE p.canonical_id = ? AND i.kind = ? ORDER BY i.created_at LIMIT 1",
+                arguments: [canonical, IdentityKey.userId])
+        }
+        try db.execute(
+            sql: """
+                UPDATE persons SET user_id = ?, first_seen = ?, last_seen = ?, first_channel = ?, last_channel = ?, event_count = ?,
+                    order_count = ?, revenue_minor = ?, traits = ?, trait_times = ?, created_at = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                profile.userId, profile.firstSeen, profile.lastSeen, profile.firstChannel, profile.lastChannel, profile.eventCount,
+                profile.orderCount, profile.revenueMinor, JSONWriter.string(profile.traits), StoredJSON.traitTimesText(profile.traitTimes),
+                profile.createdAt, canonical,
+            ])
+    }
+
+    public func conflicts(workspaceId: Int64, limit: Int) async throws -> [ConflictLogEntry] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM merge_conflicts WHERE workspace_id = ? ORDER BY id DESC LIMIT ?",
+                arguments: [workspaceId, max(1, min(limit, 1000))]
+            ).map { row in
+                ConflictLogEntry(
+                    id: row["id"],
+                    conflict: MergeConflict(
+                        keptPerson: row["kept_person_id"], otherPerson: row["other_person_id"],
+                        identity: IdentityKey(row["identity_kind"], row["identity_value"]), messageId: row["message_id"], at: row["at"]))
+            }
+        }
+    }
+
+    static func mergeEntry(_ row: Row) -> MergeLogEntry {
+        MergeLogEntry(
+            id: row["id"],
+            record: MergeRecord(
+                survivor: row["survivor_id"], loser: row["loser_id"], at: row["at"], messageId: row["message_id"], reason: row["reason"],
+                identity: IdentityKey(row["identity_kind"], row["identity_value"])),
+            undoneAt: row["undone_at"])
+    }
+}
+
+/// Rules of people search shared by both stores.
+enum PeopleSearch {
+    /// The identity to look up: phone numbers and e-mail addresses hashed with the workspace salt.
+    static func hashedIdentity(_ key: IdentityKey?, workspace: Workspace) -> IdentityKey? {
+        guard let key else { return nil }
+        return Secrets.extractor(for: workspace).identity(kind: key.kind, raw: key.value)
+    }
+
+    /// A JSON path for one top-level key, quoted so that any key is safe.
+    static func jsonPath(_ key: String) -> String {
+        "$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+
+    static func page(_ rows: [PersonProfile], limit: Int) -> Page<PersonProfile> {
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { Cursor.make($0.lastSeen ?? 0, $0.id) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    static func check(tags: [String]) throws {
+        for tag in tags {
+            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, trimmed == tag, tag.count <= 64 else {
+                throw StoreError.invalid("tag `\(tag)` must be 1–64 characters without leading or trailing spaces")
+            }
+        }
+    }
+
+    /// Whether following `parent` links from `start` reaches `target` (including `start == target`).
+    static func chain(from start: Int64, parent: [Int64: Int64], reaches target: Int64) -> Bool {
+        var current = start
+        var steps = 0
+        while true {
+            if current == target { return true }
+            guard let next = parent[current], steps < 10_000 else { return false }
+            current = next
+            steps += 1
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import SiyuCore
+import Crypto
+import Foundation
+
+/// Random credentials and the hashes under which they are stored.
+public enum Secrets {
+    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    /// A random string of `length` base-62 characters from the system's secure generator.
+    public static func random(length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// A new write key: `wk_` and 32 random characters.
+    public static func newWriteKey() -> String { "wk_" + random(length: 32) }
+
+    /// A new admin token: `sy_` and 40 random characters. Stored only as ``hashToken(_:)``.
+    public static func newAdminToken() -> String { "sy_" + random(length: 40) }
+
+    /// A new per-workspace salt for personal-data hashes.
+    public static func newSalt() -> String { random(length: 32) }
+
+    /// SHA-256 of a token, hex encoded: what the store keeps instead of the token.
+    public static func hashToken(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// HMAC-SHA-256 of a normalised personal identifier under the workspace salt, hex encoded.
+    public static func personalDataHash(salt: String, kind: String, normalized: String) -> String {
+        let key = SymmetricKey(data: Data(salt.utf8))
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((kind + ":" + normalized).utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The identity extractor of a workspace, hashing with its salt.
+    public static func extractor(for workspace: Workspace) -> IdentityExtractor {
+        let salt = workspace.salt
+        return IdentityExtractor { kind, normalized in personalDataHash(salt: salt, kind: kind, normalized: normalized) }
+    }
+}

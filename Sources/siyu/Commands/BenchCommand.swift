@@ -1,0 +1,214 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SiyuCore
+import SiyuServer
+import SiyuStore
+
+/// `siyu bench …`: measurements written into the README (never asserted by tests).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [Ingest.self])
+
+    /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send events over HTTP in batches of 100 from concurrent clients and compare with writing them straight to the store.")
+
+        @Option(help: "Events to send.") var events = 300_000
+        @Option(help: "Events per HTTP request.") var batchSize = 100
+        @Option(help: "Concurrent client connections.") var concurrency = 8
+        @Option(help: "Distinct people in the synthetic traffic.") var people = 20_000
+        @Option(name: .customLong("database-url"), help: "Also measure PostgreSQL at this URL (a throwaway database: the benchmark writes to it).")
+        var databaseURL: String?
+
+        func run() async throws {
+            print("Siyu ingestion benchmark — \(events) events, batches of \(batchSize), \(concurrency) concurrent connections")
+            print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+            let bodies = IngestTraffic.requests(events: events, batchSize: batchSize, people: people, seed: 7)
+            var locations: [(String, StoreLocation)] = []
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-bench-\(UUID().uuidString)").path
+            locations.append(("SQLite", .sqlite(directory: directory + "/http")))
+            if let databaseURL { locations.append(("PostgreSQL", .postgres(url: databaseURL))) }
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            for (name, location) in locations {
+                let http = try await IngestBenchmark.http(location: location, bodies: bodies, concurrency: concurrency)
+                let rawLocation: StoreLocation =
+                    if case .sqlite = location { .sqlite(directory: directory + "/raw") } else { location }
+                let raw = try await IngestBenchmark.raw(location: rawLocation, bodies: bodies, workspaceName: "bench-raw-\(Int.random(in: 0..<1_000_000))")
+                print(String(format: "%@  HTTP: %8.0f events/s (%.2f s)   direct store insert: %8.0f events/s (%.2f s)   HTTP/direct = %.2f",
+                    name, Double(events) / http, http, Double(events) / raw, raw, raw / http))
+            }
+        }
+    }
+}
+
+/// Synthetic but realistic-sized Segment traffic for the benchmark.
+enum IngestTraffic {
+    /// Request bodies of `batchSize` events each (`/v1/batch`).
+    static func requests(events: Int, batchSize: Int, people: Int, seed: UInt64) -> [[UInt8]] {
+        var random = SplitMix(seed: seed)
+        let names = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Group Message Sent", "Checked In"]
+        let channels = ["douyin", "xiaohongshu", "wechat_miniprogram", "wecom_group", "app"]
+        var bodies: [[UInt8]] = []
+        var produced = 0
+        let start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+        while produced < events {
+            let count = min(batchSize, events - produced)
+            var items: [JSONValue] = []
+            for k in 0..<count {
+                let person = Int(random.next() % UInt64(people))
+                let name = names[Int(random.next() % UInt64(names.count))]
+                let time = start + Int64(produced + k) * 10
+                var item: JSONObject = [
+                    "type": "track", "event": .string(name), "messageId": .string("bench-\(seed)-\(produced + k)"),
+                    "anonymousId": .string("anon-\(person)"),
+                    "properties": [
+                        "product_id": .string("sku-\(random.next() % 500)"), "price": .double(Double(random.next() % 50_000) / 100),
+                        "category": "tea", "currency": "CNY",
+                    ],
+                    "context": [
+                        "channel": .string(channels[person % channels.count]), "ip": "203.0.113.7", "locale": "zh-CN",
+                        "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0",
+                        "library": ["name": "analytics-python", "version": "2.3.0"],
+                    ],
+                    "originalTimestamp": .string(Timestamp.iso8601(time)),
+                ]
+                if person % 3 == 0 { item["userId"] = .string("user-\(person)") }
+                if name == "Order Completed" { item["properties"] = ["order_id": .string("o-\(produced + k)"), "revenue": .double(129.9), "currency": "CNY"] }
+                items.append(.object(item))
+            }
+            let body: JSONValue = ["batch": .array(items), "sentAt": .string(Timestamp.iso8601(start + Int64(produced) * 10))]
+            var bytes: [UInt8] = []
+            JSONWriter.write(body, into: &bytes)
+            bodies.append(bytes)
+            produced += count
+        }
+        return bodies
+    }
+}
+
+/// SplitMix64: a small seeded generator for reproducible benchmark data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The two measurements of `siyu bench ingest`.
+enum IngestBenchmark {
+    /// Seconds to send every body over HTTP to a server on a fresh store.
+    static func http(location: StoreLocation, bodies: [[UInt8]], concurrency: Int) async throws -> Double {
+        var logger = Logger(label: "siyu-bench")
+        logger.logLevel = .warning
+        let opened = try await location.open(logger: logger)
+        let portBox = PortBox()
+        var settings = ServerSettings(host: "127.0.0.1", port: 0, rateLimitPerSecond: 0, logLevel: .warning)
+        settings.logLevel = .warning
+        let app = buildApplication(
+            store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
+            onServerRunning: { port in await portBox.set(port) })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Double?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let port = await portBox.wait()
+            let workspaceName = "bench-http-\(Int.random(in: 0..<1_000_000))"
+            let credentials = try await opened.store.createWorkspace(name: workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let authorization = "Basic " + Data((credentials.writeKey + ":").utf8).base64EncodedString()
+            let url = "http://127.0.0.1:\(port)/v1/batch"
+            let start = ContinuousClock.now
+            let next = Counter()
+            try await withThrowingTaskGroup(of: Void.self) { senders in
+                for _ in 0..<concurrency {
+                    senders.addTask {
+                        while let index = await next.take(limit: bodies.count) {
+                            var request = HTTPClientRequest(url: url)
+                            request.method = .POST
+                            request.headers.add(name: "Content-Type", value: "application/json")
+                            request.headers.add(name: "Authorization", value: authorization)
+                            request.body = .bytes(ByteBuffer(bytes: bodies[index]))
+                            let response = try await client.execute(request, timeout: .seconds(60))
+                            let body = try await response.body.collect(upTo: 1 << 20)
+                            guard response.status == .ok else {
+                                throw CommandFailure("HTTP \(response.status.code): \(String(buffer: body))")
+                            }
+                        }
+                    }
+                }
+                try await senders.waitForAll()
+            }
+            let elapsed = ContinuousClock.now - start
+            try await client.shutdown()
+            await group.triggerGracefulShutdown()
+            tasks.cancelAll()
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
+
+    /// Seconds to write the same events straight to a store (identity resolution included), 5,000 per transaction.
+    static func raw(location: StoreLocation, bodies: [[UInt8]], workspaceName: String) async throws -> Double {
+        var logger = Logger(label: "siyu-bench")
+        logger.logLevel = .warning
+        return try await location.open(logger: logger).withRunning { store in
+            let credentials = try await store.createWorkspace(name: workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
+            guard let workspace = try await store.workspace(named: credentials.workspace) else { throw CommandFailure("workspace vanished") }
+            let channels = try await store.channels(workspaceId: workspace.id)
+            let preparer = EventPreparer(settings: WorkspaceIngestSettings(currency: "CNY", channels: channels), extractor: Secrets.extractor(for: workspace))
+            var prepared: [PreparedEvent] = []
+            let now = SystemClock.nowMillis()
+            for body in bodies {
+                let request = try SegmentRequest.decode(body: body, endpoint: .batch, receivedAt: now, makeMessageId: { UUID().uuidString })
+                for case .accepted(let message) in request.items { prepared.append(preparer.prepare(message)) }
+            }
+            let start = ContinuousClock.now
+            var offset = 0
+            while offset < prepared.count {
+                let slice = Array(prepared[offset..<min(offset + 5000, prepared.count)])
+                _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: slice)])
+                offset += slice.count
+            }
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
+}
+
+/// Hands out request indexes to concurrent senders.
+actor Counter {
+    private var value = 0
+    func take(limit: Int) -> Int? {
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+    }
+}
+
+/// The port the server bound, once it is listening.
+actor PortBox {
+    private var port: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+
+    func set(_ port: Int) {
+        self.port = port
+        for waiter in waiters { waiter.resume(returning: port) }
+        waiters.removeAll()
+    }
+
+    func wait() async -> Int {
+        if let port { return port }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SiyuServer
+import SiyuStore
+
+/// Options of the HTTP server.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on (env SIYU_HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env SIYU_PORT).")
+    var port: Int?
+
+    @Option(name: .customLong("rate-limit"), help: "Ingestion requests per second per workspace; 0 turns the limit off (env SIYU_RATE_LIMIT).")
+    var rateLimit: Double?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SIYU_LOG_LEVEL).")
+    var logLevel: String?
+
+    func settings() throws -> ServerSettings {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = ServerSettings()
+        settings.host = host ?? environment["SIYU_HOST"] ?? settings.host
+        if let port = try port ?? environment["SIYU_PORT"].map({ text in
+            guard let value = Int(text) else { throw CommandFailure("SIYU_PORT `\(text)` is not a number") }
+            return value
+        }) {
+            guard (0...65535).contains(port) else { throw CommandFailure("port \(port) is out of range") }
+            settings.port = port
+        }
+        if let rate = rateLimit ?? environment["SIYU_RATE_LIMIT"].flatMap(Double.init) { settings.rateLimitPerSecond = rate }
+        if let level = logLevel ?? environment["SIYU_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else { throw CommandFailure("unknown log level `\(level)`") }
+            settings.logLevel = parsed
+        }
+        return settings
+    }
+}
+
+/// `siyu serve`: runs the server on an existing store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Siyu server on an existing store.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        let opened = try await store.open()
+        try await Server.run(opened, settings: try server.settings(), banner: nil)
+    }
+}
+
+/// Running the server from the command line.
+enum Server {
+    /// Runs until SIGINT/SIGTERM; `banner` is printed once the socket listens.
+    static func run(_ opened: OpenedStore, settings: ServerSettings, banner: (@Sendable (_ port: Int) -> String)?) async throws {
+        var logger = Logger(label: "siyu")
+        logger.logLevel = settings.logLevel
+        logger.info("starting", metadata: ["store": "\(opened.description)", "address": "\(settings.host):\(settings.port)"])
+        let app = buildApplication(
+            store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
+            onServerRunning: { port in
+                if let banner { print(banner(port)) }
+            })
+        try await app.runService()
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SiyuStore
+
+/// Options every command that touches the store takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite store (env SIYU_DATA_DIR).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("database-url"), help: "postgres://user:password@host:port/database to use PostgreSQL instead (env SIYU_DATABASE_URL).")
+    var databaseURL: String?
+
+    var location: StoreLocation {
+        let environment = ProcessInfo.processInfo.environment
+        return StoreLocation(
+            dataDirectory: dataDirectory ?? environment["SIYU_DATA_DIR"] ?? "./siyu-data",
+            databaseURL: databaseURL ?? environment["SIYU_DATABASE_URL"])
+    }
+
+    func open(logger: Logger = Logger(label: "siyu")) async throws -> OpenedStore {
+        try await location.open(logger: logger)
+    }
+}
+
+/// Prints to standard error (progress and messages that are not the command's output).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A command-line failure with a message for the user and exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `siyu`: the growth engine's command line.
+@main
+struct SiyuCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "siyu",
+        abstract: "Siyu (私域): a self-hosted growth engine for brands that run their own customer base.",
+        subcommands: [
+            ServeCommand.self, WorkspaceCommand.self, ExportCommand.self, MigrateCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
