@@ -21,8 +21,10 @@ extension SQLiteStore: PeopleRepository {
             var clauses = ["p.workspace_id = ?", "p.canonical_id = p.id"]
             var arguments: StatementArguments = [workspaceId]
             for (key, value) in query.traits.sorted(by: { $0.key < $1.key }) {
-                clauses.append("CAST(json_extract(p.traits, ?) AS TEXT) = ?")
-                _ = arguments.append(contentsOf: [PeopleSearch.jsonPath(key), value])
+                // JSON booleans compare as `true`/`false`, numbers and strings as their text.
+                clauses.append(
+                    "(CASE json_type(p.traits, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(p.traits, ?) AS TEXT) END) = ?")
+                _ = arguments.append(contentsOf: [PeopleSearch.jsonPath(key), PeopleSearch.jsonPath(key), value])
             }
             if query.identity != nil {
                 guard let identity else { return Page(items: [], nextCursor: nil) }

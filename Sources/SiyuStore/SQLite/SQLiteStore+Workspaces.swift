@@ -91,7 +91,7 @@ extension SQLiteStore: WorkspaceRepository {
 
     public func channels(workspaceId: Int64) async throws -> [Channel] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channels WHERE workspace_id = ? ORDER BY created_at, key", arguments: [workspaceId]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM channels WHERE workspace_id = ? ORDER BY created_at, rowid", arguments: [workspaceId]).map { row in
                 try WorkspaceValidation.channel(
                     key: row["key"], name: row["name"], kind: row["kind"], trackingCodes: row["tracking_codes"], monthlyCostMinor: row["monthly_cost_minor"])
             }

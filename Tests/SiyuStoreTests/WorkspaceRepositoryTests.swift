@@ -1,0 +1,66 @@
+import SiyuCore
+import Testing
+
+@testable import SiyuStore
+
+@Suite struct WorkspaceRepositoryTests {
+    @Test(arguments: StoreKind.available)
+    func createsWorkspaceWithKeysAndDefaultChannels(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let credentials = try await store.createWorkspace(name: "acme", timeZone: "Asia/Shanghai", currency: "cny")
+            #expect(credentials.writeKey.hasPrefix("wk_") && credentials.adminToken.hasPrefix("sy_"))
+            let byKey = try #require(try await store.workspace(writeKey: credentials.writeKey))
+            #expect(byKey.name == "acme" && byKey.currency == "CNY" && byKey.timeZone == "Asia/Shanghai")
+            #expect(try await store.workspace(adminToken: credentials.adminToken)?.id == byKey.id)
+            // Keys of one kind do not work as the other.
+            #expect(try await store.workspace(adminToken: credentials.writeKey) == nil)
+            #expect(try await store.workspace(writeKey: credentials.adminToken) == nil)
+            #expect(try await store.channels(workspaceId: byKey.id).map(\.key) == Channel.defaults.map(\.key))
+            #expect(try await store.writeKeys(workspaceId: byKey.id) == [credentials.writeKey])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func refusesBadOrDuplicateWorkspaces(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD")
+            await #expect(throws: StoreError.self) { _ = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD") }
+            await #expect(throws: StoreError.self) { _ = try await store.createWorkspace(name: "has space", timeZone: "UTC", currency: "USD") }
+            await #expect(throws: StoreError.self) { _ = try await store.createWorkspace(name: "x", timeZone: "Mars/Olympus", currency: "USD") }
+            await #expect(throws: StoreError.self) { _ = try await store.createWorkspace(name: "y", timeZone: "UTC", currency: "yuan") }
+            #expect(try await store.workspaces().map(\.name) == ["acme"])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func replacingATokenRevokesTheOldOne(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let credentials = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD")
+            let id = try #require(try await store.workspace(named: "acme")).id
+            let first = try await store.createAdminToken(workspaceId: id, name: "demo", replacing: true)
+            let second = try await store.createAdminToken(workspaceId: id, name: "demo", replacing: true)
+            #expect(try await store.workspace(adminToken: first) == nil)
+            #expect(try await store.workspace(adminToken: second)?.id == id)
+            // The token of another name is untouched.
+            #expect(try await store.workspace(adminToken: credentials.adminToken)?.id == id)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func savesChannelsWithTrackingCodes(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD")
+            let id = try #require(try await store.workspace(named: "acme")).id
+            let kol = Channel(
+                key: "kol:lily", name: "Lily 莉莉", kind: .partner, trackingCodes: [TrackingCode(utmSource: "douyin", utmCampaign: "lily")],
+                monthlyCostMinor: 5_000_000)
+            try await store.saveChannel(kol, workspaceId: id)
+            var renamed = kol
+            renamed.name = "Lily"
+            try await store.saveChannel(renamed, workspaceId: id)
+            let saved = try await store.channels(workspaceId: id).filter { $0.key == "kol:lily" }
+            #expect(saved == [renamed])
+            await #expect(throws: StoreError.self) { try await store.saveChannel(Channel(key: "Bad Key", name: "x", kind: .other), workspaceId: id) }
+        }
+    }
+}
