@@ -48,7 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await store.open()
-        try await Server.run(opened, settings: try server.settings(), banner: nil)
+        let settings = try server.settings()
+        try await Server.run(opened, settings: settings) { port in
+            "Siyu is listening on http://\(settings.host):\(port) (\(opened.description))"
+        }
     }
 }
 
@@ -62,7 +65,10 @@ enum Server {
         let app = buildApplication(
             store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
             onServerRunning: { port in
-                if let banner { print(banner(port)) }
+                if let banner {
+                    print(banner(port))
+                    fflush(stdout)
+                }
             })
         try await app.runService()
     }
