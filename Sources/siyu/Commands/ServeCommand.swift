@@ -65,10 +65,8 @@ enum Server {
         let app = buildApplication(
             store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
             onServerRunning: { port in
-                if let banner {
-                    print(banner(port))
-                    fflush(stdout)
-                }
+                // Unbuffered: scripts and tests wait for this line.
+                if let banner { FileHandle.standardOutput.write(Data((banner(port) + "\n").utf8)) }
             })
         try await app.runService()
     }
