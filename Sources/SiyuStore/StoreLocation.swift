@@ -20,7 +20,9 @@ public enum StoreLocation: Sendable, Equatable {
     public func open(logger: Logger) async throws -> OpenedStore {
         switch self {
         case .sqlite(let directory):
-            return OpenedStore(store: try SQLiteStore(directory: directory), services: [], description: "SQLite at \(directory)/siyu.sqlite")
+            let store = try SQLiteStore(directory: directory)
+            let services: [any Service] = store.database.path.map { [SQLiteCheckpointer(path: $0, logger: logger)] } ?? []
+            return OpenedStore(store: store, services: services, description: "SQLite at \(directory)/siyu.sqlite")
         case .postgres:
             throw StoreError.invalid("PostgreSQL support is not built into this version yet")
         }

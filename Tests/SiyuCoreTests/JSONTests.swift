@@ -35,6 +35,14 @@ import Testing
         #expect(throws: Never.self) { try JSONParser.parse(fine) }
     }
 
+    @Test func measuresElementsOfTheNamedTopLevelArray() throws {
+        let text = #"{"x": [1], "batch": [ {"a":1} ,"bc", [] ], "y": {"batch": [123456]}}"#
+        let (value, sizes) = try JSONParser.parse(Array(text.utf8), measuringElementsOf: "batch")
+        // {"a":1} is 7 bytes, "bc" 4, [] 2; the nested "batch" is not top-level and is not measured.
+        #expect(sizes == [7, 4, 2])
+        #expect(value["batch"]?.arrayValue?.count == 3)
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }

@@ -6,21 +6,38 @@ public struct IdentitySnapshot: Sendable {
     public var identities: [IdentityKey: Int64]
     /// For each person named in `identities`, the person its group is merged into (itself if none).
     public var canonical: [Int64: Int64]
-    /// Profiles of the canonical people.
-    public var profiles: [Int64: PersonProfile]
+    /// The canonical people: who already has a user id.
+    public var people: [Int64: PersonSummary]
     /// The id the next new person gets.
     public var nextPersonId: Int64
 
     public init(
         existingMessageIds: Set<String> = [], identities: [IdentityKey: Int64] = [:], canonical: [Int64: Int64] = [:],
-        profiles: [Int64: PersonProfile] = [:], nextPersonId: Int64 = 1
+        people: [Int64: PersonSummary] = [:], nextPersonId: Int64 = 1
     ) {
         self.existingMessageIds = existingMessageIds
         self.identities = identities
         self.canonical = canonical
-        self.profiles = profiles
+        self.people = people
         self.nextPersonId = nextPersonId
     }
+}
+
+/// The little the resolver must know about a person: whether they are identified.
+public struct PersonSummary: Sendable, Equatable {
+    public var id: Int64
+    /// The person's (first) user id; `nil` while anonymous.
+    public var userId: String?
+    /// Server time the person was created.
+    public var createdAt: Int64
+
+    public init(id: Int64, userId: String? = nil, createdAt: Int64 = 0) {
+        self.id = id
+        self.userId = userId
+        self.createdAt = createdAt
+    }
+
+    public var isIdentified: Bool { userId != nil }
 }
 
 /// A merge of two people into one, logged so that it can be undone.
@@ -65,6 +82,21 @@ public struct MergeConflict: Sendable, Equatable, Codable {
     }
 }
 
+/// One event of a batch the plan stores.
+public struct PlannedEvent: Sendable, Equatable {
+    /// Index of the event in the batch given to ``IdentityResolver/plan(_:snapshot:)``.
+    public var index: Int
+    public var personId: Int64
+    /// The event's flags, with `mergeRefused` when resolution refused a merge.
+    public var flags: EventFlags
+
+    public init(index: Int, personId: Int64, flags: EventFlags) {
+        self.index = index
+        self.personId = personId
+        self.flags = flags
+    }
+}
+
 /// Everything a store writes for one batch, decided before any write happens.
 public struct IngestPlan: Sendable {
     public enum Outcome: Sendable, Equatable {
@@ -74,19 +106,34 @@ public struct IngestPlan: Sendable {
 
     /// One outcome per input event, in order.
     public var outcomes: [Outcome] = []
-    /// Events to append, each with the person its strongest identity points to.
-    public var events: [(event: PreparedEvent, personId: Int64)] = []
-    /// Ids of people created by this batch, in creation order.
-    public var newPersons: [Int64] = []
+    /// Events to append (by their index in the planned batch), each with the person its strongest
+    /// identity points to and the flags resolution added.
+    public var events: [PlannedEvent] = []
+    /// People created by this batch, in creation order (with an empty profile: the deltas fill it).
+    public var newPersons: [PersonSummary] = []
     /// Identities to attach.
     public var newIdentities: [(key: IdentityKey, personId: Int64)] = []
     /// Merges, to be applied in order.
     public var merges: [MergeRecord] = []
     public var conflicts: [MergeConflict] = []
-    /// Profiles to write: every new person's and every changed canonical person's.
-    public var profiles: [PersonProfile] = []
+    /// What the events add to each person's profile, keyed by the person they belong to after
+    /// every merge of the batch; applied after the merges.
+    public var deltas: [ProfileDelta] = []
 
     public init() {}
+
+    /// The profiles after applying the plan to `profiles`, exactly as a store must: create new
+    /// people, merge in order, then add the deltas. The stores' SQL follows this reference.
+    public func applied(to profiles: [Int64: PersonProfile]) -> [Int64: PersonProfile] {
+        var result = profiles
+        for person in newPersons { result[person.id] = PersonProfile(id: person.id, createdAt: person.createdAt) }
+        for merge in merges {
+            guard let survivor = result[merge.survivor], let loser = result[merge.loser] else { continue }
+            result[merge.survivor] = survivor.merged(with: loser, keepingId: merge.survivor)
+        }
+        for delta in deltas { result[delta.personId]?.apply(delta) }
+        return result
+    }
 }
 
 /// Decides, for a batch of events, who each event belongs to: which people are new, which
@@ -107,10 +154,8 @@ public struct IdentityResolver {
     private var redirect: [Int64: Int64] = [:]
     private var plan = IngestPlan()
     private var seenMessageIds: Set<String> = []
-    private var newPersonIds: Set<Int64> = []
-    private var touched: [Int64] = []
-    private var touchedSet: Set<Int64> = []
-    private var frozenLosers: [Int64: PersonProfile] = [:]
+    private var deltas: [Int64: ProfileDelta] = [:]
+    private var deltaOrder: [Int64] = []
 
     private init(snapshot: IdentitySnapshot) {
         self.snapshot = snapshot
@@ -119,27 +164,31 @@ public struct IdentityResolver {
     /// Plans a batch. Events are taken in the order given.
     public static func plan(_ events: [PreparedEvent], snapshot: IdentitySnapshot) -> IngestPlan {
         var resolver = IdentityResolver(snapshot: snapshot)
-        for event in events { resolver.add(event) }
+        for index in events.indices { resolver.add(events[index], index: index) }
         return resolver.finish()
     }
 
-    private mutating func add(_ input: PreparedEvent) {
-        let messageId = input.message.messageId
+    private mutating func add(_ event: PreparedEvent, index: Int) {
+        let messageId = event.message.messageId
         if snapshot.existingMessageIds.contains(messageId) || !seenMessageIds.insert(messageId).inserted {
             plan.outcomes.append(.duplicate)
             return
         }
-        var event = input
-        let person = resolve(&event)
+        var flags = event.message.flags
+        let person = resolve(event, flags: &flags)
         let group = canonical(person)
-        snapshot.profiles[group]?.apply(event)
-        touch(group)
-        plan.events.append((event, person))
+        if deltas[group] == nil {
+            deltas[group] = ProfileDelta(personId: group)
+            deltaOrder.append(group)
+        }
+        deltas[group]?.add(event)
+        if snapshot.people[group]?.userId == nil, let user = event.message.userId { snapshot.people[group]?.userId = user }
+        plan.events.append(PlannedEvent(index: index, personId: person, flags: flags))
         plan.outcomes.append(.stored)
     }
 
     /// Finds or creates the person of an event and records merges, attachments and conflicts.
-    private mutating func resolve(_ event: inout PreparedEvent) -> Int64 {
+    private mutating func resolve(_ event: PreparedEvent, flags: inout EventFlags) -> Int64 {
         let message = event.message
         let isAlias = message.type == .alias
         var keys = event.identities
@@ -167,7 +216,7 @@ public struct IdentityResolver {
             if bothIdentified && !isAlias {
                 plan.conflicts.append(
                     MergeConflict(keptPerson: target, otherPerson: group, identity: entry.key, messageId: message.messageId, at: message.receivedAt))
-                event.message.flags.insert(.mergeRefused)
+                flags.insert(.mergeRefused)
                 excluded.insert(group)
                 continue
             }
@@ -183,7 +232,7 @@ public struct IdentityResolver {
             for key in unknown { attach(key, to: person) }
             plan.conflicts.append(
                 MergeConflict(keptPerson: person, otherPerson: target, identity: strongest.key, messageId: message.messageId, at: message.receivedAt))
-            event.message.flags.insert(.mergeRefused)
+            flags.insert(.mergeRefused)
             return person
         }
         for key in unknown { attach(key, to: anchor) }
@@ -206,12 +255,9 @@ public struct IdentityResolver {
             survivor = min(a, b)
         }
         let loser = survivor == a ? b : a
-        let merged = profile(survivor).merged(with: profile(loser), keepingId: survivor)
-        if newPersonIds.contains(loser) { frozenLosers[loser] = profile(loser) }
-        snapshot.profiles[survivor] = merged
-        snapshot.profiles[loser] = nil
+        let userId = profile(survivor).userId ?? profile(loser).userId
+        snapshot.people[survivor]?.userId = userId
         redirect[loser] = survivor
-        touch(survivor)
         let reason = message.type == .alias ? "alias" : (message.type == .identify ? "identify" : "event")
         plan.merges.append(MergeRecord(survivor: survivor, loser: loser, at: message.receivedAt, messageId: message.messageId, reason: reason, identity: identity))
         return survivor
@@ -221,10 +267,9 @@ public struct IdentityResolver {
         let id = snapshot.nextPersonId
         snapshot.nextPersonId += 1
         snapshot.canonical[id] = id
-        snapshot.profiles[id] = PersonProfile(id: id, createdAt: time)
-        newPersonIds.insert(id)
-        plan.newPersons.append(id)
-        touch(id)
+        let summary = PersonSummary(id: id, createdAt: time)
+        snapshot.people[id] = summary
+        plan.newPersons.append(summary)
         return id
     }
 
@@ -239,22 +284,27 @@ public struct IdentityResolver {
         return current
     }
 
-    private func profile(_ group: Int64) -> PersonProfile {
-        snapshot.profiles[group] ?? PersonProfile(id: group, createdAt: 0)
+    private func profile(_ group: Int64) -> PersonSummary {
+        snapshot.people[group] ?? PersonSummary(id: group)
     }
 
-    private mutating func touch(_ person: Int64) {
-        if touchedSet.insert(person).inserted { touched.append(person) }
-    }
-
+    /// Redirects every delta to the person it belongs to after all merges, combining deltas of
+    /// people that became one.
     private mutating func finish() -> IngestPlan {
-        for person in touched {
-            if redirect[person] == nil, let profile = snapshot.profiles[person] {
-                plan.profiles.append(profile)
-            } else if let frozen = frozenLosers[person] {
-                plan.profiles.append(frozen)
+        var combined: [Int64: ProfileDelta] = [:]
+        var order: [Int64] = []
+        for person in deltaOrder {
+            guard var delta = deltas[person] else { continue }
+            let target = canonical(person)
+            delta.personId = target
+            if combined[target] == nil {
+                combined[target] = delta
+                order.append(target)
+            } else {
+                combined[target]?.add(delta)
             }
         }
+        plan.deltas = order.compactMap { combined[$0] }
         return plan
     }
 }

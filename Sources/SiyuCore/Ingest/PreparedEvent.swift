@@ -27,6 +27,9 @@ public struct PreparedEvent: Sendable, Equatable {
     public var currency: String?
     /// The amount when `currency` is the workspace's (profiles add up only those).
     public var revenueInWorkspaceCurrency: Int64?
+    /// The JSON columns, encoded where requests are handled in parallel rather than in the
+    /// single writer (``EventPreparer`` fills it; `nil` means "encode when storing").
+    public var encoded: EncodedEventJSON?
 
     public init(
         message: Message, identities: [IdentityKey], channel: String, isOrder: Bool = false, revenueMinor: Int64? = nil,
@@ -73,6 +76,28 @@ public struct EventPreparer: Sendable {
                 if currency == settings.currency { event.revenueInWorkspaceCurrency = amount }
             }
         }
+        event.encoded = EncodedEventJSON(event.message)
         return event
+    }
+}
+
+/// The JSON text columns of a stored event.
+public struct EncodedEventJSON: Sendable, Equatable {
+    public var properties: String
+    /// `nil` when there are no traits.
+    public var traits: String?
+    public var context: String
+    /// `integrations`, `groupId` and `previousId`; `nil` when none is set.
+    public var extra: String?
+
+    public init(_ message: Message) {
+        properties = JSONWriter.string(message.properties)
+        traits = message.traits.isEmpty ? nil : JSONWriter.string(message.traits)
+        context = JSONWriter.string(message.context)
+        var extraObject = JSONObject()
+        if !message.integrations.isEmpty { extraObject["integrations"] = .object(message.integrations) }
+        if let groupId = message.groupId { extraObject["groupId"] = .string(groupId) }
+        if let previousId = message.previousId { extraObject["previousId"] = .string(previousId) }
+        extra = extraObject.isEmpty ? nil : JSONWriter.string(extraObject)
     }
 }

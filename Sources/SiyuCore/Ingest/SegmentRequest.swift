@@ -49,36 +49,29 @@ public struct SegmentRequest: Sendable {
         body: some Collection<UInt8>, endpoint: Endpoint, receivedAt: Int64, makeMessageId: () -> String
     ) throws(IngestError) -> SegmentRequest {
         let root: JSONValue
+        let sizes: [Int]
         do {
-            root = try JSONParser.parse(body)
+            (root, sizes) = try JSONParser.parse(body, measuringElementsOf: "batch")
         } catch {
             throw IngestError("invalid_json", "request body is not valid JSON: \(error.description)")
         }
-        if body.count > maximumEventBytes {
-            try checkEventSizes(root: root, endpoint: endpoint, bodyBytes: body.count)
-        }
+        try checkEventSizes(endpoint: endpoint, bodyBytes: body.count, elementSizes: sizes)
         return try decode(root: root, endpoint: endpoint, receivedAt: receivedAt, makeMessageId: makeMessageId)
     }
 
-    /// Refuses the request when one of its events is larger than ``maximumEventBytes``.
-    ///
-    /// Only called for bodies above the limit: a smaller body cannot hold a larger event.
-    static func checkEventSizes(root: JSONValue, endpoint: Endpoint, bodyBytes: Int) throws(IngestError) {
+    /// Refuses the request when one of its events is larger than ``maximumEventBytes``, measured
+    /// as the JSON text the client sent.
+    static func checkEventSizes(endpoint: Endpoint, bodyBytes: Int, elementSizes: [Int]) throws(IngestError) {
+        guard bodyBytes > maximumEventBytes else { return }
         switch endpoint {
         case .single:
             throw IngestError(
                 "event_too_large", "an event may be at most \(maximumEventBytes / 1024) KB; this one is \(bodyBytes) bytes")
         case .batch:
-            guard case .array(let items) = root["batch"] ?? .null else { return }
-            var scratch: [UInt8] = []
-            for (index, item) in items.enumerated() {
-                scratch.removeAll(keepingCapacity: true)
-                JSONWriter.write(item, into: &scratch)
-                if scratch.count > maximumEventBytes {
-                    throw IngestError(
-                        "event_too_large", "an event may be at most \(maximumEventBytes / 1024) KB; batch item \(index) is \(scratch.count) bytes",
-                        field: "batch[\(index)]")
-                }
+            if let index = elementSizes.firstIndex(where: { $0 > maximumEventBytes }) {
+                throw IngestError(
+                    "event_too_large", "an event may be at most \(maximumEventBytes / 1024) KB; batch item \(index) is \(elementSizes[index]) bytes",
+                    field: "batch[\(index)]")
             }
         }
     }
@@ -182,7 +175,7 @@ public struct SegmentRequest: Sendable {
             guard let typeText = typeValue.stringValue else {
                 throw IngestError("wrong_type", "type must be a string", field: path + "type")
             }
-            guard let known = MessageType(rawValue: typeText.lowercased()) else {
+            guard let known = MessageType(rawValue: typeText) ?? MessageType(rawValue: typeText.lowercased()) else {
                 throw IngestError(
                     "unknown_type", "unknown type `\(typeText)`; expected one of track, identify, page, screen, group, alias",
                     field: path + "type")
@@ -264,9 +257,10 @@ public struct SegmentRequest: Sendable {
         case .double(let d) where d.rounded() == d && abs(d) < 9e15: text = String(Int64(d))
         default: throw IngestError("wrong_type", "\(key) must be a string, not \(value.typeName)", field: path + key)
         }
+        // Placeholders are short words; real ids (UUIDs, numbers, openids) skip the lower-casing.
         if rejectPlaceholders {
-            let normalized = text.trimmingSpaces.lowercased()
-            if normalized.isEmpty || placeholderIds.contains(normalized) {
+            let trimmed = text.trimmingSpaces
+            if trimmed.isEmpty || (trimmed.utf8.count <= 20 && placeholderIds.contains(trimmed.lowercased())) {
                 throw IngestError("invalid_id", "\(key) `\(text)` is a placeholder, not an id", field: path + key)
             }
         }

@@ -33,6 +33,34 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// Parses a document and also returns the byte length of each element of the array held
+    /// by the top-level member `key` (for per-event size limits without re-serialising).
+    public static func parse(_ bytes: some Collection<UInt8>, measuringElementsOf key: String) throws(JSONParseError) -> (JSONValue, [Int]) {
+        let measure = Array(key.utf8)
+        let result: Result<(JSONValue, [Int]), JSONParseError>
+        if let direct = bytes.withContiguousStorageIfAvailable({ buffer in Self.parse(buffer: buffer, measuring: measure) }) {
+            result = direct
+        } else {
+            let copy = Array(bytes)
+            result = copy.withUnsafeBufferPointer { Self.parse(buffer: $0, measuring: measure) }
+        }
+        return try result.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, measuring: [UInt8]) -> Result<(JSONValue, [Int]), JSONParseError> {
+        var reader = Reader(bytes: buffer)
+        reader.measuredKey = measuring
+        do throws(JSONParseError) {
+            reader.skipWhitespace()
+            let value = try reader.readValue(depth: 0)
+            reader.skipWhitespace()
+            if reader.index != buffer.count { throw reader.error("unexpected data after the JSON value") }
+            return .success((value, reader.measuredSizes))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
         var reader = Reader(bytes: buffer)
         do throws(JSONParseError) {
@@ -49,6 +77,9 @@ public struct JSONParser {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Top-level key whose array elements are measured, if any.
+        var measuredKey: [UInt8]?
+        var measuredSizes: [Int] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -99,12 +130,19 @@ public struct JSONParser {
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let keyStart = index + 1
                 let key = try readString()
+                let measure = depth == 1 && measuredKey.map { $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[keyStart..<(index - 1)])) } == true
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
                 skipWhitespace()
-                let value = try readValue(depth: depth)
+                let value: JSONValue
+                if measure, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                    value = try readArray(depth: depth + 1, measuring: true)
+                } else {
+                    value = try readValue(depth: depth)
+                }
                 object[key] = value
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input") }
@@ -120,7 +158,7 @@ public struct JSONParser {
             }
         }
 
-        mutating func readArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        mutating func readArray(depth: Int, measuring: Bool = false) throws(JSONParseError) -> JSONValue {
             guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
             index += 1
             var array: [JSONValue] = []
@@ -131,7 +169,9 @@ public struct JSONParser {
             }
             while true {
                 skipWhitespace()
+                let start = index
                 array.append(try readValue(depth: depth))
+                if measuring { measuredSizes.append(index - start) }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input") }
                 if bytes[index] == UInt8(ascii: ",") {

@@ -49,24 +49,9 @@ public struct PersonProfile: Sendable, Equatable {
 
     /// Folds one event into the profile.
     public mutating func apply(_ event: PreparedEvent) {
-        let time = event.message.timestamp
-        eventCount += 1
-        if firstSeen == nil || time < firstSeen! {
-            firstSeen = time
-            firstChannel = event.channel
-        }
-        if lastSeen == nil || time >= lastSeen! {
-            lastSeen = time
-            lastChannel = event.channel
-        }
-        if event.isOrder {
-            orderCount += 1
-            revenueMinor += event.revenueInWorkspaceCurrency ?? 0
-        }
-        if event.message.type == .identify {
-            setTraits(event.message.traits, at: time)
-        }
-        if userId == nil, let user = event.message.userId { userId = user }
+        var delta = ProfileDelta(personId: id)
+        delta.add(event)
+        apply(delta)
     }
 
     /// Sets traits that are newer than (or as new as) what the profile holds.
@@ -74,6 +59,17 @@ public struct PersonProfile: Sendable, Equatable {
         for (key, value) in newTraits where (traitTimes[key] ?? .min) <= time {
             traits[key] = value
             traitTimes[key] = time
+        }
+    }
+
+    /// Sets traits each with its own time, keeping held values that are newer.
+    public mutating func setTraits(_ newTraits: JSONObject, times: [String: Int64]) {
+        for (key, value) in newTraits {
+            let time = times[key] ?? .min
+            if (traitTimes[key] ?? .min) <= time {
+                traits[key] = value
+                traitTimes[key] = time
+            }
         }
     }
 

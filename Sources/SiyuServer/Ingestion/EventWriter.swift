@@ -70,11 +70,17 @@ public final class EventWriter: Service, Sendable {
     public var queuedEvents: Int { state.withLock { $0.queuedEvents } }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while let work = await nextWork() {
-                await commit(work)
+        // Both a graceful shutdown and a cancellation stop the intake; a waiting continuation is
+        // resumed by `stop()`, so neither can leave the loop suspended forever.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let work = await nextWork() {
+                    await commit(work)
+                }
+            } onGracefulShutdown: {
+                self.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.stop()
         }
     }
@@ -126,7 +132,7 @@ public final class EventWriter: Service, Sendable {
         do {
             let results = try await store.ingest(work.map(\.batch))
             for (pending, result) in zip(work, results) { pending.continuation.resume(returning: result) }
-            Timer(label: "siyu_store_write_seconds").recordInterval(since: start)
+            Timer(label: "siyu_store_write_seconds").recordInterval(ContinuousClock.now - start)
             Recorder(label: "siyu_commit_events").record(events)
         } catch {
             logger.error("commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(events)"])
@@ -135,10 +141,3 @@ public final class EventWriter: Service, Sendable {
     }
 }
 
-extension Timer {
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

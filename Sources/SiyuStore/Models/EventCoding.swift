@@ -22,8 +22,8 @@ struct EventRow: Sendable {
     var context: String
     var extra: String?
 
-    /// The row of a prepared event attributed to `personId`.
-    init(_ event: PreparedEvent, personId: Int64) {
+    /// The row of a prepared event attributed to `personId`, with the flags resolution settled.
+    init(_ event: PreparedEvent, personId: Int64, flags: EventFlags) {
         let message = event.message
         messageId = message.messageId
         type = message.type.code
@@ -38,15 +38,12 @@ struct EventRow: Sendable {
         channel = event.channel
         revenueMinor = event.revenueMinor
         currency = event.currency
-        flags = message.flags.rawValue
-        properties = JSONWriter.string(message.properties)
-        traits = message.traits.isEmpty ? nil : JSONWriter.string(message.traits)
-        context = JSONWriter.string(message.context)
-        var extraObject = JSONObject()
-        if !message.integrations.isEmpty { extraObject["integrations"] = .object(message.integrations) }
-        if let groupId = message.groupId { extraObject["groupId"] = .string(groupId) }
-        if let previousId = message.previousId { extraObject["previousId"] = .string(previousId) }
-        extra = extraObject.isEmpty ? nil : JSONWriter.string(extraObject)
+        self.flags = flags.rawValue
+        let encoded = event.encoded ?? EncodedEventJSON(message)
+        properties = encoded.properties
+        traits = encoded.traits
+        context = encoded.context
+        extra = encoded.extra
     }
 
     init(

@@ -7,6 +7,8 @@ import GRDB
 /// crash of the process or the machine. Throughput comes from group commit, not from relaxing this.
 public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    /// The file, for a store on disk.
+    public let path: String?
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -17,14 +19,21 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB per connection
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Checkpoints run in the background (``SQLiteCheckpointer``), off the writer's path;
+            // this high mark only bounds the WAL when no checkpointer runs.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 20000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try self.init(writer: pool)
+        try Self.migrator.migrate(pool)
+        self.writer = pool
+        self.path = path
     }
 
     /// Wraps any GRDB writer (an in-memory `DatabaseQueue` in tests) and migrates it.
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.path = nil
         try Self.migrator.migrate(writer)
     }
 

@@ -6,118 +6,110 @@ extension SQLiteStore {
     /// all of them (group commit).
     public func ingest(_ batches: [IngestBatch]) async throws -> [IngestResult] {
         guard !batches.isEmpty else { return [] }
-        return try await write { db in
-            var results: [IngestResult] = []
-            results.reserveCapacity(batches.count)
-            for (workspaceId, group) in IngestGrouping.byWorkspace(batches) {
-                let events = group.flatMap { batches[$0].events }
-                let snapshot = try Self.snapshot(db, workspaceId: workspaceId, events: events)
-                let plan = IdentityResolver.plan(events, snapshot: snapshot)
-                try Self.apply(plan, workspaceId: workspaceId, db: db)
-                results.append(contentsOf: IngestGrouping.split(plan, sizes: group.map { batches[$0].events.count }))
+        let phases = IngestPhases()
+        let results = try await write { db in
+            try IngestGrouping.ingest(batches) { workspaceId, events in
+                let snapshot = try phases.measure(.snapshot) { try Self.snapshot(db, workspaceId: workspaceId, events: events) }
+                let plan = phases.measure(.plan) { IdentityResolver.plan(events, snapshot: snapshot) }
+                try phases.measure(.apply) { try Self.apply(plan, events: events, workspaceId: workspaceId, db: db) }
+                return plan
             }
-            return IngestGrouping.reorder(results, groups: IngestGrouping.byWorkspace(batches))
         }
+        phases.finish()
+        return results
     }
 
     /// Reads what the resolver needs to know about the identities and message ids of `events`.
     static func snapshot(_ db: Database, workspaceId: Int64, events: [PreparedEvent]) throws -> IdentitySnapshot {
         var snapshot = IdentitySnapshot()
-        let messageStatement = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE workspace_id = ? AND message_id = ?")
-        let identityStatement = try db.cachedStatement(sql: "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?")
-        let canonicalStatement = try db.cachedStatement(sql: "SELECT canonical_id FROM persons WHERE id = ?")
+        var messageLookup = try RawStatement(db, "SELECT 1 FROM events WHERE workspace_id = ? AND message_id = ?")
+        // One probe per identity gives its person, that person's group and whether the group is identified.
+        var identityLookup = try RawStatement(
+            db,
+            """
+            SELECT i.person_id, p.canonical_id, c.created_at, c.user_id
+            FROM identities i JOIN persons p ON p.id = i.person_id JOIN persons c ON c.id = p.canonical_id
+            WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?
+            """)
         var lookedUp: Set<IdentityKey> = []
         for event in events {
             let message = event.message
-            if try Bool.fetchOne(messageStatement, arguments: [workspaceId, message.messageId]) != nil {
-                snapshot.existingMessageIds.insert(message.messageId)
-            }
-            var keys = event.identities
-            if message.type == .alias, let previous = message.previousId {
-                keys.append(IdentityKey(IdentityKey.userId, previous))
-                keys.append(IdentityKey(IdentityKey.anonymousId, previous))
-            }
-            for key in keys where lookedUp.insert(key).inserted {
-                guard let person = try Int64.fetchOne(identityStatement, arguments: [workspaceId, key.kind, key.value]) else { continue }
-                snapshot.identities[key] = person
-                if snapshot.canonical[person] == nil {
-                    snapshot.canonical[person] = try Int64.fetchOne(canonicalStatement, arguments: [person]) ?? person
+            messageLookup.bind(workspaceId)
+            messageLookup.bind(message.messageId)
+            if try messageLookup.int64(db) != nil { snapshot.existingMessageIds.insert(message.messageId) }
+            for key in IngestGrouping.lookupKeys(event) where lookedUp.insert(key).inserted {
+                identityLookup.bind(workspaceId)
+                identityLookup.bind(key.kind)
+                identityLookup.bind(key.value)
+                if try identityLookup.step(db), let person = identityLookup.int64(0), let canonical = identityLookup.int64(1) {
+                    snapshot.identities[key] = person
+                    snapshot.canonical[person] = canonical
+                    if snapshot.people[canonical] == nil {
+                        snapshot.people[canonical] = PersonSummary(
+                            id: canonical, userId: identityLookup.string(3), createdAt: identityLookup.int64(2) ?? 0)
+                    }
                 }
-            }
-        }
-        let profileStatement = try db.cachedStatement(sql: "SELECT * FROM persons WHERE id = ?")
-        for canonical in Set(snapshot.canonical.values) {
-            if let row = try Row.fetchOne(profileStatement, arguments: [canonical]) {
-                snapshot.profiles[canonical] = profile(row)
+                identityLookup.reset()
             }
         }
         snapshot.nextPersonId = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM persons") ?? 0) + 1
         return snapshot
     }
 
-    /// Writes a plan: new people, identities, merges (in order), profiles, events, conflicts.
-    static func apply(_ plan: IngestPlan, workspaceId: Int64, db: Database) throws {
-        let profiles = Dictionary(plan.profiles.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
-        let newPersons = Set(plan.newPersons)
-        let insertPerson = try db.cachedStatement(
-            sql: """
-                INSERT INTO persons (id, workspace_id, canonical_id, created_at, user_id, first_seen, last_seen, first_channel, last_channel,
-                    event_count, order_count, revenue_minor, traits, trait_times)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for id in plan.newPersons {
-            let p = profiles[id] ?? PersonProfile(id: id, createdAt: 0)
-            try insertPerson.execute(arguments: [
-                id, workspaceId, id, p.createdAt, p.userId, p.firstSeen, p.lastSeen, p.firstChannel, p.lastChannel, p.eventCount, p.orderCount,
-                p.revenueMinor, JSONWriter.string(p.traits), StoredJSON.traitTimesText(p.traitTimes),
-            ])
+    /// Writes a plan in the order ``IngestPlan/applied(to:)`` defines: new people, identities,
+    /// merges, profile deltas; then the events and refused merges.
+    static func apply(_ plan: IngestPlan, events: [PreparedEvent], workspaceId: Int64, db: Database) throws {
+        var insertPerson = try RawStatement(
+            db, "INSERT INTO persons (id, workspace_id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
+        for person in plan.newPersons {
+            insertPerson.bind(person.id)
+            insertPerson.bind(workspaceId)
+            insertPerson.bind(person.id)
+            insertPerson.bind(person.createdAt)
+            try insertPerson.execute(db)
         }
-        let insertIdentity = try db.cachedStatement(
-            sql: "INSERT INTO identities (workspace_id, kind, value, person_id, created_at) VALUES (?, ?, ?, ?, ?)")
-        let identityTime = plan.events.first?.event.message.receivedAt ?? 0
+        var insertIdentity = try RawStatement(db, "INSERT INTO identities (workspace_id, kind, value, person_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        let identityTime = events.first?.message.receivedAt ?? 0
         for (key, person) in plan.newIdentities {
-            try insertIdentity.execute(arguments: [workspaceId, key.kind, key.value, person, identityTime])
+            insertIdentity.bind(workspaceId)
+            insertIdentity.bind(key.kind)
+            insertIdentity.bind(key.value)
+            insertIdentity.bind(person)
+            insertIdentity.bind(identityTime)
+            try insertIdentity.execute(db)
         }
-        for merge in plan.merges {
-            try db.execute(
-                sql: "UPDATE persons SET canonical_id = ? WHERE workspace_id = ? AND canonical_id = ?",
-                arguments: [merge.survivor, workspaceId, merge.loser])
-            try db.execute(sql: "UPDATE persons SET merged_into = ? WHERE id = ?", arguments: [merge.survivor, merge.loser])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO person_tags (workspace_id, person_id, tag, created_at) SELECT workspace_id, ?, tag, created_at FROM person_tags WHERE person_id = ?",
-                arguments: [merge.survivor, merge.loser])
-            try db.execute(
-                sql: """
-                    INSERT INTO merges (workspace_id, survivor_id, loser_id, at, message_id, reason, identity_kind, identity_value)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [workspaceId, merge.survivor, merge.loser, merge.at, merge.messageId, merge.reason, merge.identity.kind, merge.identity.value])
-        }
-        let updatePerson = try db.cachedStatement(
-            sql: """
-                UPDATE persons SET user_id = ?, first_seen = ?, last_seen = ?, first_channel = ?, last_channel = ?, event_count = ?,
-                    order_count = ?, revenue_minor = ?, traits = ?, trait_times = ?, created_at = ?
-                WHERE id = ?
-                """)
-        for p in plan.profiles where !newPersons.contains(p.id) {
-            try updatePerson.execute(arguments: [
-                p.userId, p.firstSeen, p.lastSeen, p.firstChannel, p.lastChannel, p.eventCount, p.orderCount, p.revenueMinor,
-                JSONWriter.string(p.traits), StoredJSON.traitTimesText(p.traitTimes), p.createdAt, p.id,
-            ])
-        }
-        let insertEvent = try db.cachedStatement(
-            sql: """
-                INSERT INTO events (workspace_id, message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at,
-                    original_timestamp, sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for (event, person) in plan.events {
-            let row = EventRow(event, personId: person)
-            try insertEvent.execute(arguments: [
-                workspaceId, row.messageId, row.type, row.event, row.personId, row.userId, row.anonymousId, row.timestamp, row.receivedAt,
-                row.originalTimestamp, row.sentAt, row.channel, row.revenueMinor, row.currency, row.flags, row.properties, row.traits,
-                row.context, row.extra,
-            ])
+        for merge in plan.merges { try applyMerge(merge, workspaceId: workspaceId, db: db) }
+        for delta in plan.deltas { try applyDelta(delta, db: db) }
+
+        var insertEvent = try RawStatement(
+            db,
+            """
+            INSERT INTO events (workspace_id, message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at,
+                original_timestamp, sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for planned in plan.events {
+            let row = EventRow(events[planned.index], personId: planned.personId, flags: planned.flags)
+            insertEvent.bind(workspaceId)
+            insertEvent.bind(row.messageId)
+            insertEvent.bind(row.type)
+            insertEvent.bind(row.event)
+            insertEvent.bind(row.personId)
+            insertEvent.bind(row.userId)
+            insertEvent.bind(row.anonymousId)
+            insertEvent.bind(row.timestamp)
+            insertEvent.bind(row.receivedAt)
+            insertEvent.bind(row.originalTimestamp)
+            insertEvent.bind(row.sentAt)
+            insertEvent.bind(row.channel)
+            insertEvent.bind(row.revenueMinor)
+            insertEvent.bind(row.currency)
+            insertEvent.bind(row.flags)
+            insertEvent.bind(row.properties)
+            insertEvent.bind(row.traits)
+            insertEvent.bind(row.context)
+            insertEvent.bind(row.extra)
+            try insertEvent.execute(db)
         }
         for conflict in plan.conflicts {
             try db.execute(
@@ -132,6 +124,77 @@ extension SQLiteStore {
         }
     }
 
+    /// Merges the loser's group into the survivor: canonical ids, the merged profile, tags, the log.
+    static func applyMerge(_ merge: MergeRecord, workspaceId: Int64, db: Database) throws {
+        let load = try db.cachedStatement(sql: "SELECT * FROM persons WHERE id = ?")
+        guard let survivorRow = try Row.fetchOne(load, arguments: [merge.survivor]), let loserRow = try Row.fetchOne(load, arguments: [merge.loser])
+        else { throw StoreError.notFound("people \(merge.survivor) and \(merge.loser) of a merge are missing") }
+        let merged = profile(survivorRow).merged(with: profile(loserRow), keepingId: merge.survivor)
+        try writeProfile(merged, db: db)
+        try db.execute(
+            sql: "UPDATE persons SET canonical_id = ? WHERE workspace_id = ? AND canonical_id = ?", arguments: [merge.survivor, workspaceId, merge.loser])
+        try db.execute(sql: "UPDATE persons SET merged_into = ? WHERE id = ?", arguments: [merge.survivor, merge.loser])
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO person_tags (workspace_id, person_id, tag, created_at)
+                SELECT workspace_id, ?, tag, created_at FROM person_tags WHERE person_id = ?
+                """,
+            arguments: [merge.survivor, merge.loser])
+        try db.execute(
+            sql: """
+                INSERT INTO merges (workspace_id, survivor_id, loser_id, at, message_id, reason, identity_kind, identity_value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [workspaceId, merge.survivor, merge.loser, merge.at, merge.messageId, merge.reason, merge.identity.kind, merge.identity.value])
+    }
+
+    /// Adds a delta with arithmetic in SQL; traits (identify calls only) are merged in Swift.
+    static func applyDelta(_ delta: ProfileDelta, db: Database) throws {
+        var update = try RawStatement(
+            db,
+            """
+            UPDATE persons SET
+                event_count = event_count + ?1, order_count = order_count + ?2, revenue_minor = revenue_minor + ?3,
+                first_channel = CASE WHEN ?4 IS NOT NULL AND (first_seen IS NULL OR ?4 < first_seen) THEN ?5 ELSE first_channel END,
+                first_seen = CASE WHEN ?4 IS NOT NULL AND (first_seen IS NULL OR ?4 < first_seen) THEN ?4 ELSE first_seen END,
+                last_channel = CASE WHEN ?6 IS NOT NULL AND (last_seen IS NULL OR ?6 >= last_seen) THEN ?7 ELSE last_channel END,
+                last_seen = CASE WHEN ?6 IS NOT NULL AND (last_seen IS NULL OR ?6 >= last_seen) THEN ?6 ELSE last_seen END,
+                user_id = COALESCE(user_id, ?8)
+            WHERE id = ?9
+            """)
+        update.bind(delta.events)
+        update.bind(delta.orders)
+        update.bind(delta.revenueMinor)
+        update.bind(delta.firstSeen)
+        update.bind(delta.firstChannel)
+        update.bind(delta.lastSeen)
+        update.bind(delta.lastChannel)
+        update.bind(delta.userId)
+        update.bind(delta.personId)
+        try update.execute(db)
+        guard delta.hasTraits else { return }
+        guard let row = try Row.fetchOne(db, sql: "SELECT traits, trait_times FROM persons WHERE id = ?", arguments: [delta.personId]) else { return }
+        var profile = PersonProfile(id: delta.personId, createdAt: 0, traits: StoredJSON.object(row[0]), traitTimes: StoredJSON.traitTimes(row[1]))
+        profile.setTraits(delta.traits, times: delta.traitTimes)
+        try db.execute(
+            sql: "UPDATE persons SET traits = ?, trait_times = ? WHERE id = ?",
+            arguments: [JSONWriter.string(profile.traits), StoredJSON.traitTimesText(profile.traitTimes), delta.personId])
+    }
+
+    /// Writes every profile column of a person.
+    static func writeProfile(_ p: PersonProfile, db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE persons SET user_id = ?, first_seen = ?, last_seen = ?, first_channel = ?, last_channel = ?, event_count = ?,
+                    order_count = ?, revenue_minor = ?, traits = ?, trait_times = ?, created_at = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                p.userId, p.firstSeen, p.lastSeen, p.firstChannel, p.lastChannel, p.eventCount, p.orderCount, p.revenueMinor,
+                JSONWriter.string(p.traits), StoredJSON.traitTimesText(p.traitTimes), p.createdAt, p.id,
+            ])
+    }
+
     static func profile(_ row: Row) -> PersonProfile {
         PersonProfile(
             id: row["id"], createdAt: row["created_at"], userId: row["user_id"], firstSeen: row["first_seen"], lastSeen: row["last_seen"],
@@ -140,8 +203,26 @@ extension SQLiteStore {
     }
 }
 
-/// Helpers for planning several workspaces' batches in one transaction.
+/// Planning several workspaces' batches in one transaction, shared by both stores.
 enum IngestGrouping {
+    /// Plans and applies each workspace's events (all its batches together, in order) with
+    /// `planAndApply`, and returns one result per batch in the batches' order.
+    static func ingest(_ batches: [IngestBatch], planAndApply: (Int64, [PreparedEvent]) throws -> IngestPlan) throws -> [IngestResult] {
+        var results = [IngestResult?](repeating: nil, count: batches.count)
+        for (workspaceId, group) in byWorkspace(batches) {
+            let events = group.count == 1 ? batches[group[0]].events : group.flatMap { batches[$0].events }
+            let plan = try planAndApply(workspaceId, events)
+            for (index, result) in zip(group, split(plan, events: events, sizes: group.map { batches[$0].events.count })) { results[index] = result }
+        }
+        return results.map { $0 ?? IngestResult(outcomes: [], merges: 0, conflicts: 0) }
+    }
+
+    /// The identities to look up for an event: its own, and for an alias both readings of `previousId`.
+    static func lookupKeys(_ event: PreparedEvent) -> [IdentityKey] {
+        guard event.message.type == .alias, let previous = event.message.previousId else { return event.identities }
+        return event.identities + [IdentityKey(IdentityKey.userId, previous), IdentityKey(IdentityKey.anonymousId, previous)]
+    }
+
     /// Batch indexes grouped by workspace, in order of first appearance.
     static func byWorkspace(_ batches: [IngestBatch]) -> [(Int64, [Int])] {
         var order: [Int64] = []
@@ -150,24 +231,26 @@ enum IngestGrouping {
             if groups[batch.workspaceId] == nil { order.append(batch.workspaceId) }
             groups[batch.workspaceId, default: []].append(index)
         }
-        return order.map { ($0, groups[$0]!) }
+        return order.map { ($0, groups[$0] ?? []) }
     }
 
     /// Splits a plan's outcomes back into one result per batch of the group.
-    static func split(_ plan: IngestPlan, sizes: [Int]) -> [IngestResult] {
+    static func split(_ plan: IngestPlan, events: [PreparedEvent], sizes: [Int]) -> [IngestResult] {
+        var mergesByMessage: [String: Int] = [:]
+        for merge in plan.merges { mergesByMessage[merge.messageId, default: 0] += 1 }
+        var conflictsByMessage: [String: Int] = [:]
+        for conflict in plan.conflicts { conflictsByMessage[conflict.messageId, default: 0] += 1 }
         var results: [IngestResult] = []
         var start = 0
-        var mergeIds = Set(plan.merges.map(\.messageId))
-        var conflictIds = Set(plan.conflicts.map(\.messageId))
         var eventIndex = 0
         for size in sizes {
             let outcomes = Array(plan.outcomes[start..<(start + size)])
             var merges = 0
             var conflicts = 0
             for outcome in outcomes where outcome == .stored {
-                let id = plan.events[eventIndex].event.message.messageId
-                if mergeIds.remove(id) != nil { merges += plan.merges.filter { $0.messageId == id }.count }
-                if conflictIds.remove(id) != nil { conflicts += plan.conflicts.filter { $0.messageId == id }.count }
+                let id = events[plan.events[eventIndex].index].message.messageId
+                merges += mergesByMessage.removeValue(forKey: id) ?? 0
+                conflicts += conflictsByMessage.removeValue(forKey: id) ?? 0
                 eventIndex += 1
             }
             results.append(IngestResult(outcomes: outcomes, merges: merges, conflicts: conflicts))
@@ -175,17 +258,5 @@ enum IngestGrouping {
         }
         return results
     }
-
-    /// Puts results computed group by group back into the order of the batches.
-    static func reorder(_ results: [IngestResult], groups: [(Int64, [Int])]) -> [IngestResult] {
-        var ordered = [IngestResult?](repeating: nil, count: results.count)
-        var position = 0
-        for (_, indexes) in groups {
-            for index in indexes {
-                ordered[index] = results[position]
-                position += 1
-            }
-        }
-        return ordered.map { $0! }
-    }
 }
+

@@ -1,9 +1,9 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import SiyuCore
 import SiyuServer
@@ -20,15 +20,22 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(help: "Events to send.") var events = 300_000
         @Option(help: "Events per HTTP request.") var batchSize = 100
-        @Option(help: "Concurrent client connections.") var concurrency = 8
+        @Option(help: "Concurrent client connections.") var concurrency = 16
         @Option(help: "Distinct people in the synthetic traffic.") var people = 20_000
         @Option(name: .customLong("database-url"), help: "Also measure PostgreSQL at this URL (a throwaway database: the benchmark writes to it).")
         var databaseURL: String?
+        @Option(help: "devices: each request is one or two devices' events (client SDKs); random: every event a random person (worst case).")
+        var mix: IngestTraffic.Mix = .devices
+        @Flag(help: "Measure only the HTTP path (for profiling).") var httpOnly = false
 
         func run() async throws {
-            print("Siyu ingestion benchmark — \(events) events, batches of \(batchSize), \(concurrency) concurrent connections")
+            print("Siyu ingestion benchmark — \(events) events, batches of \(batchSize), \(concurrency) concurrent connections, \(people) people, mix \(mix.rawValue)")
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
-            let bodies = IngestTraffic.requests(events: events, batchSize: batchSize, people: people, seed: 7)
+            let bodies = IngestTraffic.requests(events: events, batchSize: batchSize, people: people, mix: mix, seed: 7)
+            if let dump = ProcessInfo.processInfo.environment["SIYU_BENCH_DUMP"] {
+                FileManager.default.createFile(atPath: dump, contents: Data(bodies.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8))
+                return
+            }
             var locations: [(String, StoreLocation)] = []
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-bench-\(UUID().uuidString)").path
             locations.append(("SQLite", .sqlite(directory: directory + "/http")))
@@ -38,6 +45,10 @@ struct BenchCommand: AsyncParsableCommand {
                 let http = try await IngestBenchmark.http(location: location, bodies: bodies, concurrency: concurrency)
                 let rawLocation: StoreLocation =
                     if case .sqlite = location { .sqlite(directory: directory + "/raw") } else { location }
+                if httpOnly {
+                    print(String(format: "%@  HTTP: %8.0f events/s (%.2f s)", name, Double(events) / http, http))
+                    continue
+                }
                 let raw = try await IngestBenchmark.raw(location: rawLocation, bodies: bodies, workspaceName: "bench-raw-\(Int.random(in: 0..<1_000_000))")
                 print(String(format: "%@  HTTP: %8.0f events/s (%.2f s)   direct store insert: %8.0f events/s (%.2f s)   HTTP/direct = %.2f",
                     name, Double(events) / http, http, Double(events) / raw, raw, raw / http))
@@ -46,26 +57,41 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// Synthetic but realistic-sized Segment traffic for the benchmark.
+/// Synthetic Segment traffic for the benchmark, with UUID message ids as real SDKs send.
 enum IngestTraffic {
+    /// How the events of a request are spread over people.
+    enum Mix: String, ExpressibleByArgument, CaseIterable {
+        /// Each request is one or two devices' queues, as client SDKs (web, mini-program, app) send them.
+        case devices
+        /// Every event is a random person: a server-side library relaying many users' events (worst case).
+        case random
+    }
+
     /// Request bodies of `batchSize` events each (`/v1/batch`).
-    static func requests(events: Int, batchSize: Int, people: Int, seed: UInt64) -> [[UInt8]] {
+    static func requests(events: Int, batchSize: Int, people: Int, mix: Mix, seed: UInt64) -> [[UInt8]] {
         var random = SplitMix(seed: seed)
-        let names = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Group Message Sent", "Checked In"]
+        let names = ["Product Viewed", "Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Group Message Sent", "Checked In"]
         let channels = ["douyin", "xiaohongshu", "wechat_miniprogram", "wecom_group", "app"]
         var bodies: [[UInt8]] = []
         var produced = 0
         let start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+        func uuid() -> String {
+            let a = random.next()
+            let b = random.next()
+            let hex = String(a, radix: 16).leftPadded(16) + String(b, radix: 16).leftPadded(16)
+            let c = Array(hex)
+            return String(c[0..<8]) + "-" + String(c[8..<12]) + "-4" + String(c[13..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+        }
         while produced < events {
             let count = min(batchSize, events - produced)
+            let devices = (0..<2).map { _ in Int(random.next() % UInt64(people)) }
             var items: [JSONValue] = []
             for k in 0..<count {
-                let person = Int(random.next() % UInt64(people))
+                let person = mix == .devices ? devices[k * devices.count / count] : Int(random.next() % UInt64(people))
                 let name = names[Int(random.next() % UInt64(names.count))]
                 let time = start + Int64(produced + k) * 10
                 var item: JSONObject = [
-                    "type": "track", "event": .string(name), "messageId": .string("bench-\(seed)-\(produced + k)"),
-                    "anonymousId": .string("anon-\(person)"),
+                    "type": "track", "event": .string(name), "messageId": .string(uuid()), "anonymousId": .string("anon-\(person)"),
                     "properties": [
                         "product_id": .string("sku-\(random.next() % 500)"), "price": .double(Double(random.next() % 50_000) / 100),
                         "category": "tea", "currency": "CNY",
@@ -73,15 +99,17 @@ enum IngestTraffic {
                     "context": [
                         "channel": .string(channels[person % channels.count]), "ip": "203.0.113.7", "locale": "zh-CN",
                         "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0",
-                        "library": ["name": "analytics-python", "version": "2.3.0"],
+                        "library": ["name": "analytics-miniprogram", "version": "2.3.0"],
                     ],
                     "originalTimestamp": .string(Timestamp.iso8601(time)),
                 ]
                 if person % 3 == 0 { item["userId"] = .string("user-\(person)") }
-                if name == "Order Completed" { item["properties"] = ["order_id": .string("o-\(produced + k)"), "revenue": .double(129.9), "currency": "CNY"] }
+                if name == "Order Completed" {
+                    item["properties"] = ["order_id": .string("o-\(produced + k)"), "revenue": .double(Double(5_000 + random.next() % 30_000) / 100), "currency": "CNY"]
+                }
                 items.append(.object(item))
             }
-            let body: JSONValue = ["batch": .array(items), "sentAt": .string(Timestamp.iso8601(start + Int64(produced) * 10))]
+            let body: JSONValue = ["batch": .array(items), "sentAt": .string(Timestamp.iso8601(start + Int64(produced + count) * 10))]
             var bytes: [UInt8] = []
             JSONWriter.write(body, into: &bytes)
             bodies.append(bytes)
@@ -89,6 +117,10 @@ enum IngestTraffic {
         }
         return bodies
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
 /// SplitMix64: a small seeded generator for reproducible benchmark data.
@@ -126,36 +158,42 @@ enum IngestBenchmark {
             let port = await portBox.wait()
             let workspaceName = "bench-http-\(Int.random(in: 0..<1_000_000))"
             let credentials = try await opened.store.createWorkspace(name: workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let authorization = "Basic " + Data((credentials.writeKey + ":").utf8).base64EncodedString()
-            let url = "http://127.0.0.1:\(port)/v1/batch"
-            let start = ContinuousClock.now
-            let next = Counter()
-            try await withThrowingTaskGroup(of: Void.self) { senders in
-                for _ in 0..<concurrency {
-                    senders.addTask {
-                        while let index = await next.take(limit: bodies.count) {
-                            var request = HTTPClientRequest(url: url)
-                            request.method = .POST
-                            request.headers.add(name: "Content-Type", value: "application/json")
-                            request.headers.add(name: "Authorization", value: authorization)
-                            request.body = .bytes(ByteBuffer(bytes: bodies[index]))
-                            let response = try await client.execute(request, timeout: .seconds(60))
-                            let body = try await response.body.collect(upTo: 1 << 20)
-                            guard response.status == .ok else {
-                                throw CommandFailure("HTTP \(response.status.code): \(String(buffer: body))")
-                            }
-                        }
-                    }
+            let requests = bodies.map { LoadClient.request(path: "/v1/batch", host: "127.0.0.1", authorization: authorization, body: $0) }
+            let busyBefore = IngestBenchmark.storeWriteSeconds()
+            let ioBefore = IngestBenchmark.writtenBytes()
+            let seconds = try await LoadClient.run(host: "127.0.0.1", port: port, requests: requests, connections: concurrency)
+            let busy = IngestBenchmark.storeWriteSeconds() - busyBefore
+            let written = IngestBenchmark.writtenBytes() - ioBefore
+            if written > 0 { print(String(format: "  %.0f bytes written to disk per event", Double(written) / Double(bodies.count * 100))) }
+            print(String(format: "  the single store writer was busy %.2f s of %.2f s (%.0f%%)", busy, seconds, 100 * busy / seconds))
+            if ProcessInfo.processInfo.environment["SIYU_BENCH_PHASES"] != nil {
+                for line in SiyuMetrics.process.registry.emitToString().split(separator: "\n") where line.hasPrefix("siyu_store_phase_seconds_sum") || line.hasPrefix("siyu_store_phase_seconds_count") {
+                    print("  " + line)
                 }
-                try await senders.waitForAll()
             }
-            let elapsed = ContinuousClock.now - start
-            try await client.shutdown()
             await group.triggerGracefulShutdown()
-            tasks.cancelAll()
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            try await tasks.waitForAll()
+            return seconds
         }
+    }
+
+    /// Bytes this process has caused to be written to storage (Linux `/proc/self/io`), or 0.
+    static func writtenBytes() -> Int64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            return Int64(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// Seconds the group-commit writer has spent in store transactions so far (from the metrics).
+    static func storeWriteSeconds() -> Double {
+        let text = SiyuMetrics.process.registry.emitToString()
+        for line in text.split(separator: "\n") where line.hasPrefix("siyu_store_write_seconds_sum") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
     }
 
     /// Seconds to write the same events straight to a store (identity resolution included), 5,000 per transaction.
