@@ -1,0 +1,61 @@
+import Foundation
+import SiyuCore
+import SiyuStore
+import Testing
+
+/// The `siyu` command line, run as a user runs it.
+@Suite struct CommandLineTests {
+    /// A store with a workspace `shop` and three events of two people, written by the store API.
+    func seed(_ directory: String) async throws {
+        let credentials = try JSONParser.parse(try ServerProcess.run(["workspace", "create", "shop", "--data-dir", directory, "--json"]))
+        #expect(credentials["writeKey"]?.stringValue?.hasPrefix("wk_") == true)
+        #expect(credentials["adminToken"]?.stringValue?.hasPrefix("sy_") == true)
+        let store = try SQLiteStore(directory: directory)
+        let workspace = try #require(try await store.workspace(named: "shop"))
+        let preparer = EventPreparer(
+            settings: WorkspaceIngestSettings(currency: "CNY", channels: try await store.channels(workspaceId: workspace.id)),
+            extractor: Secrets.extractor(for: workspace))
+        // 2024-05-01T00:00:00Z, 2024-05-02T00:00:00Z, 2024-05-03T00:00:00Z.
+        let day: Int64 = 86_400_000
+        let messages = [
+            Message(type: .identify, messageId: "m1", userId: "u1", traits: ["name": "王芳, \"Fang\""], timestamp: 1_714_521_600_000, receivedAt: 1_714_521_600_000),
+            Message(
+                type: .track, messageId: "m2", userId: "u1", event: "Order Completed", properties: ["revenue": 99.9], context: ["channel": "douyin"],
+                timestamp: 1_714_521_600_000 + day, receivedAt: 1_714_521_600_000 + day),
+            Message(type: .page, messageId: "m3", anonymousId: "a9", event: "Home", timestamp: 1_714_521_600_000 + 2 * day, receivedAt: 1_714_521_600_000 + 2 * day),
+        ]
+        _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: messages.map(preparer.prepare))])
+    }
+
+    @Test func exportsEventsAsJSONLinesAndCSV() async throws {
+        let directory = temporaryDirectory("siyu-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await seed(directory)
+        let lines = try ServerProcess.run(["export", "events", "--workspace", "shop", "--format", "jsonl", "--data-dir", directory])
+            .split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(lines.map { $0["messageId"] } == ["m1", "m2", "m3"])
+        #expect(lines[1]["revenue"]?["amount"] == "99.90" && lines[1]["channel"] == "douyin")
+        #expect(lines[0]["timestamp"] == "2024-05-01T00:00:00.000Z")
+        // 2024-05-02 in Asia/Shanghai starts at 2024-05-01T16:00:00Z: events m2 and m3.
+        let since = try ServerProcess.run(["export", "events", "--workspace", "shop", "--since", "2024-05-02", "--data-dir", directory])
+        #expect(since.split(separator: "\n").count == 2)
+
+        let csv = try ServerProcess.run(["export", "people", "--workspace", "shop", "--format", "csv", "--data-dir", directory])
+        let rows = csv.split(separator: "\n")
+        #expect(rows.first?.hasPrefix("personId,userId,createdAt") == true)
+        #expect(rows.count == 3)
+        // The comma and quotes of the name are quoted per RFC 4180: "{""name"":""王芳, \""Fang\""""}".
+        #expect(csv.contains(#""{""name"":""王芳, \""Fang\""""}""#))
+    }
+
+    @Test func refusesUnknownWorkspacesAndBadOptions() async throws {
+        let directory = temporaryDirectory("siyu-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["export", "events", "--workspace", "nope", "--data-dir", directory]) }
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["workspace", "create", "bad name", "--data-dir", directory]) }
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["workspace", "create", "x", "--currency", "yuan", "--data-dir", directory]) }
+        _ = try ServerProcess.run(["workspace", "create", "x", "--data-dir", directory])
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["workspace", "create", "x", "--data-dir", directory]) }
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["export", "events", "--workspace", "x", "--since", "last week", "--data-dir", directory]) }
+    }
+}
