@@ -64,3 +64,24 @@ import Testing
         }
     }
 }
+
+@Suite struct WorkspaceDeletionTests {
+    @Test(arguments: StoreKind.available)
+    func deletingAWorkspaceLeavesOthersUntouched(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let doomed = try await TestWorkspace.create(store, name: "doomed")
+            let kept = try await TestWorkspace.create(store, name: "kept")
+            try await doomed.ingest(store, [message("1", user: "u"), message("2", anon: "a")])
+            try await kept.ingest(store, [message("1", user: "u")])
+            try await store.deleteWorkspace(id: doomed.workspace.id)
+            #expect(try await store.workspace(named: "doomed") == nil)
+            #expect(try await store.workspace(writeKey: doomed.credentials.writeKey) == nil)
+            #expect(try await store.eventCount(workspaceId: doomed.workspace.id) == 0)
+            #expect(try await store.peopleCount(workspaceId: doomed.workspace.id) == 0)
+            #expect(try await store.eventCount(workspaceId: kept.workspace.id) == 1)
+            #expect(try await store.personId(identity: IdentityKey(IdentityKey.userId, "u"), workspaceId: kept.workspace.id) != nil)
+            // The name can be used again.
+            _ = try await TestWorkspace.create(store, name: "doomed")
+        }
+    }
+}

@@ -17,6 +17,8 @@ public protocol WorkspaceRepository: Sendable {
     func createAdminToken(workspaceId: Int64, name: String, replacing: Bool) async throws -> String
     func channels(workspaceId: Int64) async throws -> [Channel]
     func saveChannel(_ channel: Channel, workspaceId: Int64) async throws
+    /// Deletes a workspace with all its data and keys (used by `siyu demo --reset`).
+    func deleteWorkspace(id: Int64) async throws
 }
 
 /// The event log: append (with identity resolution), scan, export.

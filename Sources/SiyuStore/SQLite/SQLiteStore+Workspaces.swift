@@ -104,6 +104,15 @@ extension SQLiteStore: WorkspaceRepository {
         try await write { db in try Self.saveChannel(channel, workspaceId: workspaceId, db: db, now: now) }
     }
 
+    public func deleteWorkspace(id: Int64) async throws {
+        try await write { db in
+            for table in WorkspaceValidation.workspaceTables {
+                try db.execute(sql: "DELETE FROM \(table) WHERE workspace_id = ?", arguments: [id])
+            }
+            try db.execute(sql: "DELETE FROM workspaces WHERE id = ?", arguments: [id])
+        }
+    }
+
     static func saveChannel(_ channel: Channel, workspaceId: Int64, db: Database, now: Int64) throws {
         try db.execute(
             sql: """
@@ -126,6 +135,11 @@ extension SQLiteStore: WorkspaceRepository {
 
 /// Checks shared by both stores before a workspace or channel is written.
 enum WorkspaceValidation {
+    /// Every table that holds rows of a workspace (besides `workspaces`), children first.
+    static let workspaceTables = [
+        "events", "identities", "person_tags", "merges", "merge_conflicts", "erasures", "persons", "channels", "admin_tokens", "write_keys",
+    ]
+
     static func check(name: String, timeZone: String, currency: String) throws {
         guard Workspace.isValidName(name) else {
             throw StoreError.invalid("workspace name `\(name)` must be 1–64 letters, digits, `-`, `_` or `.`")
