@@ -21,8 +21,9 @@ public enum StoreLocation: Sendable, Equatable {
         switch self {
         case .sqlite(let directory):
             return OpenedStore(store: try SQLiteStore(directory: directory), services: [], description: "SQLite at \(directory)/siyu.sqlite")
-        case .postgres:
-            throw StoreError.invalid("PostgreSQL support is not built into this version yet")
+        case .postgres(let url):
+            let store = try PostgresStore(url: url, logger: logger)
+            return OpenedStore(store: store, services: [store.client], description: "PostgreSQL at \(PostgresStore.redacted(url))", prepare: store.migrate)
         }
     }
 }
