@@ -106,6 +106,22 @@ import Testing
         }
     }
 
+    @Test func aMissingDatabaseFailsAtOnceWithTheServersReason() async throws {
+        var location = try PostgresURL(try #require(ProcessInfo.processInfo.environment["SIYU_TEST_DATABASE_URL"]))
+        location.database = "siyu_no_such_database"
+        let store = PostgresStore(location: location, logger: PostgresTestDatabase.logger, clock: { testNow })
+        let start = ContinuousClock.now
+        try await PostgresTestDatabase.running(store) { store in
+            await #expect {
+                try await store.migrate()
+            } throws: { error in
+                String(describing: error).contains("siyu_no_such_database\" does not exist")
+            }
+        }
+        // Not the pool's minute of retries.
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test func keepsJSONExactlyAsWritten() async throws {
         try await withStore(.postgres) { store in
             let acme = try await TestWorkspace.create(store)

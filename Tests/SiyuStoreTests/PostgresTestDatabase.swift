@@ -7,7 +7,10 @@ import Testing
 /// Throwaway PostgreSQL databases for the shared repository suite.
 enum PostgresTestDatabase {
     /// Runs `body` with a store on a new database of the server at `SIYU_TEST_DATABASE_URL`, dropped afterwards.
-    static func withStore<T: Sendable>(clock: @escaping @Sendable () -> Int64, _ body: @escaping @Sendable (any SiyuStore) async throws -> T) async throws -> T {
+    static func withStore<T: Sendable>(
+        clock: @escaping @Sendable () -> Int64,
+        _ body: @escaping @Sendable (any SiyuStore) async throws -> T
+    ) async throws -> T {
         try await withDatabase { location in
             let store = PostgresStore(location: location, logger: logger, clock: clock, maximumConnections: 4)
             return try await running(store) { store in
@@ -38,6 +41,7 @@ enum PostgresTestDatabase {
     }
 
     /// Runs `body` while the store's connection pool runs, then shuts the pool down.
+    @discardableResult
     static func running<T: Sendable>(_ store: PostgresStore, _ body: @escaping @Sendable (PostgresStore) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {

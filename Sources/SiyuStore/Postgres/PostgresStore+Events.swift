@@ -8,8 +8,9 @@ extension PostgresStore: EventRepository {
                 """
                 SELECT \(unescaped: Self.eventColumns) FROM events e JOIN persons p ON p.id = e.person_id
                 WHERE e.workspace_id = \(workspaceId) AND e.id > \(afterSeq) AND e.timestamp >= \(since ?? Int64.min)
-                ORDER BY e.id LIMIT \(limit < 0 ? nil : Int64(limit))
-                """, logger: logger
+                ORDER BY e.id LIMIT \(Self.limit(limit))
+                """,
+                logger: logger
             ).map(Self.storedEvent)
         }
     }
@@ -32,12 +33,21 @@ extension PostgresStore: EventRepository {
                 WHERE e.workspace_id = \(workspaceId) AND e.timestamp >= \(from) AND e.timestamp < \(to)
                     AND (\(names == nil) OR e.event = ANY(\(names ?? [])::text[]))
                 ORDER BY e.timestamp, e.id
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             for try await (person, timestamp, name, channel, type, revenueMinor, currency) in rows.decode(
-                (Int64, Int64, String?, String, Int64, Int64?, String?).self)
-            {
+                (Int64, Int64, String?, String, Int64, Int64?, String?).self
+            ) {
                 builder.append(
-                    person: person, timestamp: timestamp, name: name, channel: channel, type: Int(type), revenueMinor: revenueMinor, currency: currency)
+                    person: person,
+                    timestamp: timestamp,
+                    name: name,
+                    channel: channel,
+                    type: Int(type),
+                    revenueMinor: revenueMinor,
+                    currency: currency
+                )
             }
             return builder.sorted()
         }

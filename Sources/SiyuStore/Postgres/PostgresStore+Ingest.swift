@@ -31,8 +31,11 @@ extension PostgresStore {
         let messageIds = events.map(\.message.messageId)
         snapshot.existingMessageIds = Set(
             try await connection.values(
-                String.self, "SELECT message_id FROM events WHERE workspace_id = \(workspaceId) AND message_id = ANY(\(messageIds)::text[])",
-                logger: logger))
+                String.self,
+                "SELECT message_id FROM events WHERE workspace_id = \(workspaceId) AND message_id = ANY(\(messageIds)::text[])",
+                logger: logger
+            )
+        )
         var keys: [IdentityKey] = []
         var seen: Set<IdentityKey> = []
         for event in events {
@@ -51,7 +54,9 @@ extension PostgresStore {
                 FROM unnest(\(keys.map(\.kind))::text[], \(keys.map(\.value))::text[]) AS k(kind, value)
                 JOIN identities i ON i.workspace_id = \(workspaceId) AND i.kind = k.kind AND i.value = k.value
                 LEFT JOIN persons p ON p.id = i.person_id
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             for row in rows {
                 let (kind, value, person, canonical) = try row.decode((String, String, Int64, Int64).self)
                 snapshot.identities[IdentityKey(kind, value)] = person
@@ -61,8 +66,9 @@ extension PostgresStore {
         let canonicalIds = Array(Set(snapshot.canonical.values))
         if !canonicalIds.isEmpty {
             for row in try await connection.rows(
-                "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\(canonicalIds)::bigint[])", logger: logger)
-            {
+                "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\(canonicalIds)::bigint[])",
+                logger: logger
+            ) {
                 let profile = try Self.profile(row)
                 snapshot.profiles[profile.id] = profile
             }
@@ -86,7 +92,8 @@ extension PostgresStore {
                 SELECT r.id, \(workspace), r.id, r.created_at, r.user_id, r.first_seen, r.last_seen, r.first_channel, r.last_channel,
                     r.event_count, r.order_count, r.revenue_minor, r.traits::json, r.trait_times::json
                 FROM \(source)
-                """)
+                """
+            )
             try await connection.run(sql.query, logger: logger)
         }
         if !plan.newIdentities.isEmpty {
@@ -97,7 +104,9 @@ extension PostgresStore {
                 SELECT \(workspaceId), k.kind, k.value, k.person_id, \(identityTime)
                 FROM unnest(\(plan.newIdentities.map(\.key.kind))::text[], \(plan.newIdentities.map(\.key.value))::text[],
                     \(plan.newIdentities.map(\.personId))::bigint[]) AS k(kind, value, person_id)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
         for merge in plan.merges {
             // One statement per merge, in order: a later merge may take the survivor of an earlier one.
@@ -115,7 +124,9 @@ extension PostgresStore {
                 INSERT INTO merges (workspace_id, survivor_id, loser_id, at, message_id, reason, identity_kind, identity_value)
                 VALUES (\(workspaceId), \(merge.survivor), \(merge.loser), \(merge.at), \(merge.messageId), \(merge.reason),
                     \(merge.identity.kind), \(merge.identity.value))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
         let changed = plan.profiles.filter { !newPersons.contains($0.id) }
         if !changed.isEmpty {
@@ -134,7 +145,9 @@ extension PostgresStore {
                     \(conflicts.map(\.identity.kind))::text[], \(conflicts.map(\.identity.value))::text[], \(conflicts.map(\.messageId))::text[],
                     \(conflicts.map(\.at))::bigint[]) WITH ORDINALITY AS c(kept, other, kind, value, message_id, at, n)
                 ORDER BY c.n
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -149,7 +162,8 @@ extension PostgresStore {
                 traits = r.traits::json, trait_times = r.trait_times::json, created_at = r.created_at
             FROM \(source)
             WHERE persons.id = r.id
-            """)
+            """
+        )
         try await connection.run(sql.query, logger: logger)
     }
 
@@ -187,7 +201,9 @@ extension PostgresStore {
                 WITH ORDINALITY AS r(message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at, original_timestamp,
                     sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra, n)
             ORDER BY r.n
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 }
 
@@ -206,6 +222,7 @@ struct ProfileColumns {
     var traits: [String] = []
     var traitTimes: [String] = []
 
+    /// The columns of `profiles`, in order; JSON columns as text.
     init(_ profiles: [PersonProfile]) {
         for p in profiles {
             ids.append(p.id)

@@ -12,11 +12,15 @@ extension PostgresStore {
 
     /// Brings the schema up to date: applies, in order, every migration not yet recorded in
     /// `siyu_migrations`. Safe to call on every start and from several processes at once.
+    /// Fails at once with a ``PostgresConnectionError`` when the server cannot be reached.
     public func migrate() async throws {
+        try await checkConnection()
         try await transaction { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.run(
-                "CREATE TABLE IF NOT EXISTS siyu_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)
+                "CREATE TABLE IF NOT EXISTS siyu_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                logger: logger
+            )
             let applied = Set(try await connection.values(String.self, "SELECT name FROM siyu_migrations", logger: logger))
             for migration in Self.migrations where !applied.contains(migration.name) {
                 for statement in migration.statements {
@@ -24,7 +28,9 @@ extension PostgresStore {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.run(
-                    "INSERT INTO siyu_migrations (name, applied_at) VALUES (\(migration.name), \(clock()))", logger: logger)
+                    "INSERT INTO siyu_migrations (name, applied_at) VALUES (\(migration.name), \(clock()))",
+                    logger: logger
+                )
                 logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
             }
         }
@@ -194,6 +200,7 @@ extension PostgresStore {
                     events BIGINT NOT NULL
                 )
                 """,
-            ])
+            ]
+        )
     ]
 }

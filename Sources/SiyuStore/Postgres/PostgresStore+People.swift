@@ -8,7 +8,8 @@ extension PostgresStore: PeopleRepository {
                 """
                 SELECT \(unescaped: Self.profileColumns) FROM persons q JOIN persons p ON p.id = q.canonical_id
                 WHERE q.id = \(id) AND q.workspace_id = \(workspaceId)
-                """, logger: logger
+                """,
+                logger: logger
             ).first.map(Self.profile)
         }
     }
@@ -30,7 +31,8 @@ extension PostgresStore: PeopleRepository {
                 """
                 p.id = (SELECT q.canonical_id FROM identities i JOIN persons q ON q.id = i.person_id
                     WHERE i.workspace_id = \(sql.bind(workspaceId)) AND i.kind = \(sql.bind(identity.kind)) AND i.value = \(sql.bind(identity.value)))
-                """)
+                """
+            )
         }
         if let channel = query.channel {
             let placeholder = sql.bind(channel)
@@ -43,13 +45,14 @@ extension PostgresStore: PeopleRepository {
             // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
             let pattern = PeopleSearch.likeEscaped(text)
             clauses.append(
-                "(p.user_id ILIKE \(sql.bind(pattern + "%")) ESCAPE '\\' OR (p.traits ->> 'name') ILIKE \(sql.bind("%" + pattern + "%")) ESCAPE '\\')")
+                "(p.user_id ILIKE \(sql.bind(pattern + "%")) ESCAPE '\\' OR (p.traits ->> 'name') ILIKE \(sql.bind("%" + pattern + "%")) ESCAPE '\\')"
+            )
         }
         if let (lastSeen, id) = after {
             clauses.append("(COALESCE(p.last_seen, 0), p.id) < (\(sql.bind(lastSeen)), \(sql.bind(id)))")
         }
-        sql.append(clauses.joined(separator: " AND "))
-        sql.append(" ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT \(sql.bind(Int64(limit + 1)))")
+        let limitPlaceholder = sql.bind(Int64(limit + 1))
+        sql.append(clauses.joined(separator: " AND ") + " ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT \(limitPlaceholder)")
         let statement = sql.query
         let rows = try await read { connection in try await connection.rows(statement, logger: logger).map(Self.profile) }
         return PeopleSearch.page(rows, limit: limit)
@@ -60,8 +63,9 @@ extension PostgresStore: PeopleRepository {
             try await connection.rows(
                 """
                 SELECT \(unescaped: Self.profileColumns) FROM persons p
-                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id = p.id AND p.id > \(afterId) ORDER BY p.id LIMIT \(Int64(limit))
-                """, logger: logger
+                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id = p.id AND p.id > \(afterId) ORDER BY p.id LIMIT \(Self.limit(limit))
+                """,
+                logger: logger
             ).map(Self.profile)
         }
     }
@@ -70,7 +74,11 @@ extension PostgresStore: PeopleRepository {
         try await read { connection in
             Int(
                 try await connection.value(
-                    Int64.self, "SELECT COUNT(*) FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = id", logger: logger) ?? 0)
+                    Int64.self,
+                    "SELECT COUNT(*) FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = id",
+                    logger: logger
+                ) ?? 0
+            )
         }
     }
 
@@ -82,7 +90,8 @@ extension PostgresStore: PeopleRepository {
                 WHERE i.workspace_id = \(workspaceId)
                     AND p.canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId))
                 ORDER BY i.created_at, i.kind, i.value
-                """, logger: logger
+                """,
+                logger: logger
             ).map { row in
                 let (kind, value, person, createdAt) = try row.decode((String, String, Int64, Int64).self)
                 return IdentityRecord(kind: kind, value: value, personId: person, createdAt: createdAt)
@@ -100,7 +109,9 @@ extension PostgresStore: PeopleRepository {
                 """
                 SELECT p.canonical_id FROM identities i JOIN persons p ON p.id = i.person_id
                 WHERE i.workspace_id = \(workspaceId) AND i.kind = \(key.kind) AND i.value = \(key.value)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -117,7 +128,8 @@ extension PostgresStore: PeopleRepository {
                     AND canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)))
                     AND (e.timestamp, e.id) < (\(time), \(seq))
                 ORDER BY e.timestamp DESC, e.id DESC LIMIT \(Int64(limit + 1))
-                """, logger: logger
+                """,
+                logger: logger
             ).map(Self.storedEvent)
         }
         let items = Array(events.prefix(limit))
@@ -136,7 +148,9 @@ extension PostgresStore: PeopleRepository {
             """
             SELECT tag FROM person_tags WHERE workspace_id = \(workspaceId)
                 AND person_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)) ORDER BY tag
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     public func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String] {
@@ -151,7 +165,9 @@ extension PostgresStore: PeopleRepository {
                 INSERT INTO person_tags (workspace_id, person_id, tag, created_at)
                 SELECT \(workspaceId), \(canonical), t.tag, \(now) FROM unnest(\(add)::text[]) WITH ORDINALITY AS t(tag, n) ORDER BY t.n
                 ON CONFLICT DO NOTHING
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             return try await tags(connection, personId: canonical, workspaceId: workspaceId)
         }
     }
@@ -161,33 +177,51 @@ extension PostgresStore: PeopleRepository {
         return try await serializedWrite { connection in
             let canonical = try await canonicalId(connection, personId: id, workspaceId: workspaceId)
             let group = try await connection.values(
-                Int64.self, "SELECT id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(canonical)", logger: logger)
-            let events = try await connection.value(
                 Int64.self,
-                "WITH gone AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1) SELECT COUNT(*) FROM gone",
-                logger: logger) ?? 0
-            let identities = try await connection.value(
-                Int64.self,
-                "WITH gone AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1) SELECT COUNT(*) FROM gone",
-                logger: logger) ?? 0
+                "SELECT id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(canonical)",
+                logger: logger
+            )
+            let events =
+                try await connection.value(
+                    Int64.self,
+                    """
+                    WITH gone AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1)
+                    SELECT COUNT(*) FROM gone
+                    """,
+                    logger: logger
+                ) ?? 0
+            let identities =
+                try await connection.value(
+                    Int64.self,
+                    """
+                    WITH gone AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1)
+                    SELECT COUNT(*) FROM gone
+                    """,
+                    logger: logger
+                ) ?? 0
             try await connection.run(
                 """
                 WITH tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
                 merges AS (
-                    DELETE FROM merges WHERE workspace_id = \(workspaceId) AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))
+                    DELETE FROM merges WHERE workspace_id = \(workspaceId)
+                        AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))
                 ),
                 conflicts AS (
                     DELETE FROM merge_conflicts WHERE workspace_id = \(workspaceId)
                         AND (kept_person_id = ANY(\(group)::bigint[]) OR other_person_id = ANY(\(group)::bigint[]))
                 )
                 DELETE FROM persons WHERE workspace_id = \(workspaceId) AND id = ANY(\(group)::bigint[])
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             let summary = ErasureSummary(people: group.count, identities: Int(identities), events: Int(events))
             try await connection.run(
                 """
                 INSERT INTO erasures (workspace_id, person_id, at, people, identities, events)
                 VALUES (\(workspaceId), \(canonical), \(now), \(Int64(summary.people)), \(identities), \(events))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             return summary
         }
     }
@@ -197,10 +231,12 @@ extension PostgresStore: PeopleRepository {
             try await connection.rows(
                 """
                 SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceId)
-                    AND (\(personId == nil) OR survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId)))
+                    AND (\(personId == nil)
+                        OR survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId)))
                         OR loser_id = \(personId))
                 ORDER BY id DESC LIMIT \(Int64(max(1, min(limit, 1000))))
-                """, logger: logger
+                """,
+                logger: logger
             ).map(Self.mergeEntry)
         }
     }
@@ -210,7 +246,8 @@ extension PostgresStore: PeopleRepository {
         return try await serializedWrite { connection in
             guard
                 let row = try await connection.rows(
-                    "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE id = \(id) AND workspace_id = \(workspaceId)", logger: logger
+                    "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE id = \(id) AND workspace_id = \(workspaceId)",
+                    logger: logger
                 ).first
             else { throw StoreError.notFound("no merge \(id) in this workspace") }
             var entry = try Self.mergeEntry(row)
@@ -223,8 +260,9 @@ extension PostgresStore: PeopleRepository {
             var members: [Int64] = []
             var parent: [Int64: Int64] = [:]
             for row in try await connection.rows(
-                "SELECT id, merged_into FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(root)", logger: logger)
-            {
+                "SELECT id, merged_into FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(root)",
+                logger: logger
+            ) {
                 let (member, into) = try row.decode((Int64, Int64?).self)
                 members.append(member)
                 if let into { parent[member] = into }
@@ -244,12 +282,14 @@ extension PostgresStore: PeopleRepository {
 
     /// Recomputes a group's profile from its events (after a split).
     func rebuildProfile(_ connection: PostgresConnection, canonical: Int64, workspace: Workspace) async throws {
-        let createdAt = try await connection.value(Int64.self, "SELECT MIN(created_at) FROM persons WHERE canonical_id = \(canonical)", logger: logger) ?? 0
+        let createdAt =
+            try await connection.value(Int64.self, "SELECT MIN(created_at) FROM persons WHERE canonical_id = \(canonical)", logger: logger) ?? 0
         let events = try await connection.rows(
             """
             SELECT \(unescaped: Self.eventColumns) FROM events e JOIN persons p ON p.id = e.person_id
             WHERE p.canonical_id = \(canonical) ORDER BY e.timestamp, e.id
-            """, logger: logger
+            """,
+            logger: logger
         ).map { try Self.storedEvent($0).prepared(workspaceCurrency: workspace.currency) }
         var profile = PersonProfile.rebuild(id: canonical, createdAt: createdAt, events: events)
         if profile.userId == nil {
@@ -258,7 +298,9 @@ extension PostgresStore: PeopleRepository {
                 """
                 SELECT i.value FROM identities i JOIN persons p ON p.id = i.person_id
                 WHERE p.canonical_id = \(canonical) AND i.kind = \(IdentityKey.userId) ORDER BY i.created_at LIMIT 1
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
         try await updateProfiles([profile], connection: connection)
     }
@@ -269,11 +311,14 @@ extension PostgresStore: PeopleRepository {
                 """
                 SELECT id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at FROM merge_conflicts
                 WHERE workspace_id = \(workspaceId) ORDER BY id DESC LIMIT \(Int64(max(1, min(limit, 1000))))
-                """, logger: logger
+                """,
+                logger: logger
             ).map { row in
                 let (id, kept, other, kind, value, messageId, at) = try row.decode((Int64, Int64, Int64, String, String, String, Int64).self)
                 return ConflictLogEntry(
-                    id: id, conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at))
+                    id: id,
+                    conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at)
+                )
             }
         }
     }
@@ -282,7 +327,10 @@ extension PostgresStore: PeopleRepository {
     func canonicalId(_ connection: PostgresConnection, personId: Int64, workspaceId: Int64) async throws -> Int64 {
         guard
             let canonical = try await connection.value(
-                Int64.self, "SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)", logger: logger)
+                Int64.self,
+                "SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)",
+                logger: logger
+            )
         else { throw StoreError.notFound("no person \(personId) in this workspace") }
         return canonical
     }

@@ -16,13 +16,12 @@ extension PostgresStore: WorkspaceRepository {
                 INSERT INTO workspaces (name, time_zone, currency, salt, created_at)
                 VALUES (\(name), \(timeZone), \(currency.uppercased()), \(salt), \(now))
                 ON CONFLICT (name) DO NOTHING RETURNING id
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             guard let id = inserted else { throw StoreError.conflict("a workspace named `\(name)` already exists") }
-            try await connection.run(
-                "INSERT INTO write_keys (key, workspace_id, created_at) VALUES (\(writeKey), \(id), \(now))", logger: logger)
-            try await connection.run(
-                "INSERT INTO admin_tokens (workspace_id, name, token_hash, created_at) VALUES (\(id), 'default', \(Secrets.hashToken(token)), \(now))",
-                logger: logger)
+            try await insertWriteKey(writeKey, workspaceId: id, connection: connection, now: now)
+            try await insertAdminToken(token, name: "default", workspaceId: id, connection: connection, now: now)
             for channel in SiyuCore.Channel.defaults { try await saveChannel(channel, workspaceId: id, connection: connection, now: now) }
         }
         return WorkspaceCredentials(workspace: name, writeKey: writeKey, adminToken: token)
@@ -38,7 +37,9 @@ extension PostgresStore: WorkspaceRepository {
 
     public func workspaces() async throws -> [Workspace] {
         try await read { connection in
-            try await connection.rows("SELECT \(unescaped: Self.workspaceColumns) FROM workspaces w ORDER BY w.id", logger: logger).map(Self.workspace)
+            try await connection.rows("SELECT \(unescaped: Self.workspaceColumns) FROM workspaces w ORDER BY w.id", logger: logger).map(
+                Self.workspace
+            )
         }
     }
 
@@ -47,7 +48,8 @@ extension PostgresStore: WorkspaceRepository {
             """
             SELECT \(unescaped: Self.workspaceColumns) FROM write_keys k JOIN workspaces w ON w.id = k.workspace_id
             WHERE k.key = \(writeKey) AND k.revoked_at IS NULL
-            """)
+            """
+        )
     }
 
     public func workspace(adminToken: String) async throws -> Workspace? {
@@ -55,23 +57,24 @@ extension PostgresStore: WorkspaceRepository {
             """
             SELECT \(unescaped: Self.workspaceColumns) FROM admin_tokens t JOIN workspaces w ON w.id = t.workspace_id
             WHERE t.token_hash = \(Secrets.hashToken(adminToken)) AND t.revoked_at IS NULL
-            """)
+            """
+        )
     }
 
     public func writeKeys(workspaceId: Int64) async throws -> [String] {
         try await read { connection in
             try await connection.values(
-                String.self, "SELECT key FROM write_keys WHERE workspace_id = \(workspaceId) AND revoked_at IS NULL ORDER BY created_at, position",
-                logger: logger)
+                String.self,
+                "SELECT key FROM write_keys WHERE workspace_id = \(workspaceId) AND revoked_at IS NULL ORDER BY created_at, position",
+                logger: logger
+            )
         }
     }
 
     public func createWriteKey(workspaceId: Int64) async throws -> String {
         let key = Secrets.newWriteKey()
         let now = clock()
-        try await read { connection in
-            try await connection.run("INSERT INTO write_keys (key, workspace_id, created_at) VALUES (\(key), \(workspaceId), \(now))", logger: logger)
-        }
+        try await read { connection in try await insertWriteKey(key, workspaceId: workspaceId, connection: connection, now: now) }
         return key
     }
 
@@ -82,11 +85,10 @@ extension PostgresStore: WorkspaceRepository {
             if replacing {
                 try await connection.run(
                     "UPDATE admin_tokens SET revoked_at = \(now) WHERE workspace_id = \(workspaceId) AND name = \(name) AND revoked_at IS NULL",
-                    logger: logger)
+                    logger: logger
+                )
             }
-            try await connection.run(
-                "INSERT INTO admin_tokens (workspace_id, name, token_hash, created_at) VALUES (\(workspaceId), \(name), \(Secrets.hashToken(token)), \(now))",
-                logger: logger)
+            try await insertAdminToken(token, name: name, workspaceId: workspaceId, connection: connection, now: now)
         }
         return token
     }
@@ -97,10 +99,17 @@ extension PostgresStore: WorkspaceRepository {
                 """
                 SELECT key, name, kind, tracking_codes::text, monthly_cost_minor FROM channels
                 WHERE workspace_id = \(workspaceId) ORDER BY created_at, position
-                """, logger: logger
+                """,
+                logger: logger
             ).map { row in
                 let (key, name, kind, trackingCodes, monthlyCostMinor) = try row.decode((String, String, String, String, Int64?).self)
-                return try WorkspaceValidation.channel(key: key, name: name, kind: kind, trackingCodes: trackingCodes, monthlyCostMinor: monthlyCostMinor)
+                return try WorkspaceValidation.channel(
+                    key: key,
+                    name: name,
+                    kind: kind,
+                    trackingCodes: trackingCodes,
+                    monthlyCostMinor: monthlyCostMinor
+                )
             }
         }
     }
@@ -117,11 +126,31 @@ extension PostgresStore: WorkspaceRepository {
         try await connection.run(
             """
             INSERT INTO channels (workspace_id, key, name, kind, tracking_codes, monthly_cost_minor, created_at)
-            VALUES (\(workspaceId), \(channel.key), \(channel.name), \(channel.kind.rawValue), \(trackingCodes)::json, \(channel.monthlyCostMinor), \(now))
+            VALUES (
+                \(workspaceId), \(channel.key), \(channel.name), \(channel.kind.rawValue), \(trackingCodes)::json, \(channel.monthlyCostMinor), \(now)
+            )
             ON CONFLICT (workspace_id, key) DO UPDATE SET
                 name = excluded.name, kind = excluded.kind, tracking_codes = excluded.tracking_codes,
                 monthly_cost_minor = excluded.monthly_cost_minor
-            """, logger: logger)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Stores a new write key of a workspace.
+    func insertWriteKey(_ key: String, workspaceId: Int64, connection: PostgresConnection, now: Int64) async throws {
+        try await connection.run("INSERT INTO write_keys (key, workspace_id, created_at) VALUES (\(key), \(workspaceId), \(now))", logger: logger)
+    }
+
+    /// Stores a token under its hash (``Secrets/hashToken(_:)``), never the token itself.
+    func insertAdminToken(_ token: String, name: String, workspaceId: Int64, connection: PostgresConnection, now: Int64) async throws {
+        try await connection.run(
+            """
+            INSERT INTO admin_tokens (workspace_id, name, token_hash, created_at)
+            VALUES (\(workspaceId), \(name), \(Secrets.hashToken(token)), \(now))
+            """,
+            logger: logger
+        )
     }
 
     /// The workspace of the first row of `query`, if any.

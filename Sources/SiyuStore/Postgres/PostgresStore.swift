@@ -11,6 +11,7 @@ import PostgresNIO
 /// serialized exactly as SQLite's single writer serializes them.
 public struct PostgresStore: Sendable {
     public let client: PostgresClient
+    let location: PostgresURL
     let logger: Logger
     let clock: @Sendable () -> Int64
 
@@ -25,6 +26,7 @@ public struct PostgresStore: Sendable {
         var configuration = location.configuration
         configuration.options.maximumConnections = maximumConnections
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.location = location
         self.logger = logger
         self.clock = clock
     }
@@ -32,6 +34,17 @@ public struct PostgresStore: Sendable {
     /// `url` with the password replaced by `***`, for logs.
     public static func redacted(_ url: String) -> String {
         PostgresURL.redacted(url)
+    }
+
+    /// Opens one connection outside the pool and closes it, so that a wrong address, user, password
+    /// or database fails at once with PostgreSQL's reason (the pool would retry for a minute first).
+    func checkConnection() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresConnectionError(description: "cannot connect to PostgreSQL as \(location.summary): \(String(reflecting: error))")
+        }
     }
 
     /// The advisory lock every writer of people and events holds until it commits.
@@ -57,9 +70,14 @@ public struct PostgresStore: Sendable {
     /// Runs `body` in a transaction that first takes ``writerLock``, so writers of people and events go one at a time.
     func serializedWrite<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writerLock))", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(\(Self.writerLock))", logger: logger)
             return try await body(connection)
         }
+    }
+
+    /// A `LIMIT` value: negative means no limit, as in SQLite.
+    static func limit(_ limit: Int) -> Int64? {
+        limit < 0 ? nil : Int64(limit)
     }
 
     /// Runs `body` with one pooled connection, outside any explicit transaction.
@@ -89,4 +107,9 @@ extension PostgresConnection {
     func values<T: PostgresDecodable & Sendable>(_ type: T.Type, _ query: PostgresQuery, logger: Logger) async throws -> [T] {
         try await rows(query, logger: logger).map { try $0.decode(T.self) }
     }
+}
+
+/// The PostgreSQL server could not be reached or refused the connection.
+public struct PostgresConnectionError: Error, CustomStringConvertible {
+    public var description: String
 }

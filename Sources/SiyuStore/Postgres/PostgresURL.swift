@@ -45,7 +45,9 @@ struct PostgresURL: Sendable, Equatable {
         let (host, port) = try Self.hostAndPort(parts.hostPort, failure: failure)
         var database = username
         if let path = parts.path, !path.isEmpty {
-            guard !path.contains("/"), let decoded = path.removingPercentEncoding, !decoded.isEmpty else { throw failure("has an invalid database name") }
+            guard !path.contains("/"), let decoded = path.removingPercentEncoding, !decoded.isEmpty else {
+                throw failure("has an invalid database name")
+            }
             database = decoded
         }
         var tls = TLSMode.disable
@@ -78,18 +80,33 @@ struct PostgresURL: Sendable, Equatable {
     /// The client configuration for this URL.
     var configuration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
-        switch tls {
-        case .disable:
-            break
-        case .require, .verifyCA, .verifyFull:
-            var settings = TLSConfiguration.makeClientConfiguration()
-            settings.certificateVerification = tls == .require ? .none : tls == .verifyCA ? .noHostnameVerification : .fullVerification
-            configuration.tls = .require(settings)
-        }
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tlsSettings.map { .require($0) } ?? .disable
+        )
         configuration.options.additionalStartupParameters = [("application_name", "siyu")]
         return configuration
     }
+
+    /// The configuration of a single connection outside a pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = try tlsSettings.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
+        return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+    }
+
+    /// TLS settings after `sslmode`, nil for a plain connection.
+    private var tlsSettings: TLSConfiguration? {
+        guard tls != .disable else { return nil }
+        var settings = TLSConfiguration.makeClientConfiguration()
+        settings.certificateVerification = tls == .require ? .none : tls == .verifyCA ? .noHostnameVerification : .fullVerification
+        return settings
+    }
+
+    /// `user@host:port/database`, for messages.
+    var summary: String { "\(username)@\(host):\(port)/\(database)" }
 
     /// The URL with its password replaced by `***`, for logs and messages.
     static func redacted(_ url: String) -> String {
