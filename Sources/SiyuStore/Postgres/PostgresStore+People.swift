@@ -181,27 +181,12 @@ extension PostgresStore: PeopleRepository {
                 "SELECT id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(canonical)",
                 logger: logger
             )
-            let events =
-                try await connection.value(
-                    Int64.self,
-                    """
-                    WITH gone AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1)
-                    SELECT COUNT(*) FROM gone
-                    """,
-                    logger: logger
-                ) ?? 0
-            let identities =
-                try await connection.value(
-                    Int64.self,
-                    """
-                    WITH gone AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1)
-                    SELECT COUNT(*) FROM gone
-                    """,
-                    logger: logger
-                ) ?? 0
-            try await connection.run(
+            // One statement: every table's rows of the group, counting the events and identities removed.
+            let counts = try await connection.rows(
                 """
-                WITH tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
+                WITH events AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
+                identities AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
+                tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
                 merges AS (
                     DELETE FROM merges WHERE workspace_id = \(workspaceId)
                         AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))
@@ -209,11 +194,14 @@ extension PostgresStore: PeopleRepository {
                 conflicts AS (
                     DELETE FROM merge_conflicts WHERE workspace_id = \(workspaceId)
                         AND (kept_person_id = ANY(\(group)::bigint[]) OR other_person_id = ANY(\(group)::bigint[]))
-                )
-                DELETE FROM persons WHERE workspace_id = \(workspaceId) AND id = ANY(\(group)::bigint[])
+                ),
+                persons AS (DELETE FROM persons WHERE workspace_id = \(workspaceId) AND id = ANY(\(group)::bigint[]))
+                SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM identities)
                 """,
                 logger: logger
             )
+            guard let row = counts.first else { throw StoreError.notFound("no person \(id) in this workspace") }
+            let (events, identities) = try row.decode((Int64, Int64).self)
             let summary = ErasureSummary(people: group.count, identities: Int(identities), events: Int(events))
             try await connection.run(
                 """
