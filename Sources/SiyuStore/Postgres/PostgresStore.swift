@@ -51,18 +51,21 @@ public struct PostgresStore: Sendable {
     static let writerLock: Int64 = 0x5369_7975_0001  // "Siyu" and 1
 
     /// Runs `body` in a transaction on one pooled connection; errors thrown by `body` come out unchanged.
+    ///
+    /// Returning means committed, and with the server's default `synchronous_commit = on` flushed to the WAL:
+    /// what the caller acknowledges next survives a crash.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.run("BEGIN", logger: logger)
             let result: T
             do {
                 result = try await body(connection)
             } catch {
                 // A failed ROLLBACK leaves the connection broken; the pool discards it. The caller's error matters.
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                try? await connection.run("ROLLBACK", logger: logger)
                 throw error
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.run("COMMIT", logger: logger)
             return result
         }
     }
