@@ -23,8 +23,9 @@ public enum StoreLocation: Sendable, Equatable {
             let store = try SQLiteStore(directory: directory)
             let services: [any Service] = store.database.path.map { [SQLiteCheckpointer(path: $0, logger: logger)] } ?? []
             return OpenedStore(store: store, services: services, description: "SQLite at \(directory)/siyu.sqlite")
-        case .postgres:
-            throw StoreError.invalid("PostgreSQL support is not built into this version yet")
+        case .postgres(let url):
+            let store = try PostgresStore(url: url, logger: logger)
+            return OpenedStore(store: store, services: [store.client], description: "PostgreSQL at \(PostgresStore.redacted(url))", prepare: store.migrate)
         }
     }
 }

@@ -107,6 +107,8 @@ import Testing
               {"type": "group", "userId": "u"},
               "not an object",
               {"type": "screen", "userId": 42, "anonymousId": "0", "name": "Home"},
+              {"type": "track", "event": "a\u0000b", "userId": "u"},
+              {"type": "track", "event": "x", "userId": "u\u0000"},
               {"type": "track", "event": "ok", "anonymousId": "a"}
             ]}
             """#)
@@ -119,7 +121,8 @@ import Testing
         #expect(codes == [
             "missing_field@batch[0].event", "missing_id@batch[1].userId", "invalid_id@batch[2].userId", "wrong_type@batch[3].userId",
             "unknown_type@batch[4].type", "invalid_timestamp@batch[5].timestamp", "wrong_type@batch[6].properties",
-            "missing_field@batch[7].previousId", "missing_field@batch[8].groupId", "wrong_type@batch[9]", "invalid_id@batch[10].anonymousId", "ok",
+            "missing_field@batch[7].previousId", "missing_field@batch[8].groupId", "wrong_type@batch[9]", "invalid_id@batch[10].anonymousId",
+            "invalid_field@batch[11].event", "invalid_id@batch[12].userId", "ok",
         ])
     }
 

@@ -201,3 +201,24 @@ import Testing
         }
     }
 }
+
+@Suite struct IdentifierTests {
+    @Test(arguments: StoreKind.available)
+    func erasedIdsAreNeverGivenAgain(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let acme = try await TestWorkspace.create(store)
+            let ws = acme.workspace.id
+            try await acme.ingest(store, [message("1", anon: "a"), message("2", anon: "b")])
+            let b = try #require(try await store.personId(identity: IdentityKey(IdentityKey.anonymousId, "b"), workspaceId: ws))
+            let lastSeq = try #require(try await store.events(workspaceId: ws, afterSeq: 0, since: nil, limit: 10).last?.seq)
+            _ = try await store.erasePerson(id: b, workspaceId: ws)
+            try await acme.ingest(store, [message("3", anon: "c")])
+            let c = try #require(try await store.personId(identity: IdentityKey(IdentityKey.anonymousId, "c"), workspaceId: ws))
+            // The erased person was the newest; the next person and event still get fresh ids, so
+            // that export cursors and references never point at someone else.
+            #expect(c > b)
+            let newest = try #require(try await store.events(workspaceId: ws, afterSeq: 0, since: nil, limit: 10).last)
+            #expect(newest.message.messageId == "3" && newest.seq > lastSeq)
+        }
+    }
+}

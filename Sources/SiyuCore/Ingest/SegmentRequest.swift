@@ -267,6 +267,7 @@ public struct SegmentRequest: Sendable {
         guard text.utf8.count <= maximumIdLength else {
             throw IngestError("invalid_id", "\(key) is longer than \(maximumIdLength) bytes", field: path + key)
         }
+        guard !text.utf8.contains(0) else { throw IngestError("invalid_id", "\(key) contains a NUL character", field: path + key) }
         return text
     }
 
@@ -274,7 +275,9 @@ public struct SegmentRequest: Sendable {
         guard let value = object[key] else { return nil }
         switch value {
         case .null: return nil
-        case .string(let s): return s
+        case .string(let s):
+            guard !s.utf8.contains(0) else { throw IngestError("invalid_field", "\(key) contains a NUL character", field: path + key) }
+            return s
         default: throw IngestError("wrong_type", "\(key) must be a string, not \(value.typeName)", field: path + key)
         }
     }

@@ -18,6 +18,16 @@ final class IngestPhases: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs asynchronous `body` and records its duration under `phase`.
+    func measureAsync<T>(_ phase: Phase, _ body: () async throws -> T) async rethrows -> T {
+        let start = ContinuousClock.now
+        let result = try await body()
+        let end = ContinuousClock.now
+        Timer(label: "siyu_store_phase_seconds", dimensions: [("phase", phase.rawValue)]).recordInterval(end - start)
+        lastEnd = end
+        return result
+    }
+
     /// Records the time from the last phase to now as the commit.
     func finish() {
         Timer(label: "siyu_store_phase_seconds", dimensions: [("phase", Phase.commit.rawValue)]).recordInterval(ContinuousClock.now - lastEnd)

@@ -76,7 +76,7 @@ public struct AppDatabase: Sendable {
                     PRIMARY KEY (workspace_id, key)
                 );
                 CREATE TABLE persons (
-                    id INTEGER PRIMARY KEY,
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
                     workspace_id INTEGER NOT NULL,
                     canonical_id INTEGER NOT NULL,
                     merged_into INTEGER,
@@ -104,7 +104,7 @@ public struct AppDatabase: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX identities_person ON identities(person_id);
                 CREATE TABLE events (
-                    id INTEGER PRIMARY KEY,
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
                     workspace_id INTEGER NOT NULL,
                     message_id TEXT NOT NULL,
                     type INTEGER NOT NULL,

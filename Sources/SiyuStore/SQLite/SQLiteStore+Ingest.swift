@@ -52,7 +52,8 @@ extension SQLiteStore {
                 identityLookup.reset()
             }
         }
-        snapshot.nextPersonId = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM persons") ?? 0) + 1
+        // AUTOINCREMENT remembers the largest id ever used: an erased person's id is never given again.
+        snapshot.nextPersonId = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'persons'") ?? 0) + 1
         return snapshot
     }
 
@@ -212,6 +213,19 @@ enum IngestGrouping {
         for (workspaceId, group) in byWorkspace(batches) {
             let events = group.count == 1 ? batches[group[0]].events : group.flatMap { batches[$0].events }
             let plan = try planAndApply(workspaceId, events)
+            for (index, result) in zip(group, split(plan, events: events, sizes: group.map { batches[$0].events.count })) { results[index] = result }
+        }
+        return results.map { $0 ?? IngestResult(outcomes: [], merges: 0, conflicts: 0) }
+    }
+
+    /// ``ingest(_:planAndApply:)`` for stores whose statements are asynchronous (PostgreSQL).
+    static func ingest(
+        _ batches: [IngestBatch], planAndApply: (Int64, [PreparedEvent]) async throws -> IngestPlan
+    ) async throws -> [IngestResult] {
+        var results = [IngestResult?](repeating: nil, count: batches.count)
+        for (workspaceId, group) in byWorkspace(batches) {
+            let events = group.count == 1 ? batches[group[0]].events : group.flatMap { batches[$0].events }
+            let plan = try await planAndApply(workspaceId, events)
             for (index, result) in zip(group, split(plan, events: events, sizes: group.map { batches[$0].events.count })) { results[index] = result }
         }
         return results.map { $0 ?? IngestResult(outcomes: [], merges: 0, conflicts: 0) }

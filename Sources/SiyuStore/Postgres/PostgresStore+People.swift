@@ -1,0 +1,325 @@
+import PostgresNIO
+import SiyuCore
+
+extension PostgresStore: PeopleRepository {
+    public func person(id: Int64, workspaceId: Int64) async throws -> PersonProfile? {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT \(unescaped: Self.profileColumns) FROM persons q JOIN persons p ON p.id = q.canonical_id
+                WHERE q.id = \(id) AND q.workspace_id = \(workspaceId)
+                """,
+                logger: logger
+            ).first.map(Self.profile)
+        }
+    }
+
+    public func searchPeople(workspaceId: Int64, query: PeopleQuery) async throws -> Page<PersonProfile> {
+        let workspace = try await workspace(id: workspaceId)
+        let identity = workspace.flatMap { PeopleSearch.hashedIdentity(query.identity, workspace: $0) }
+        let after = try Cursor.parse(query.cursor)
+        let limit = max(1, min(query.limit, 1000))
+        var sql = BoundSQL("SELECT \(Self.profileColumns) FROM persons p WHERE ")
+        var clauses = ["p.workspace_id = \(sql.bind(workspaceId))", "p.canonical_id = p.id"]
+        for (key, value) in query.traits.sorted(by: { $0.key < $1.key }) {
+            // `->>` gives JSON booleans as `true`/`false`, numbers and strings as their text.
+            clauses.append("p.traits ->> \(sql.bind(key)) = \(sql.bind(value))")
+        }
+        if query.identity != nil {
+            guard let identity else { return Page(items: [], nextCursor: nil) }
+            clauses.append(
+                """
+                p.id = (SELECT q.canonical_id FROM identities i JOIN persons q ON q.id = i.person_id
+                    WHERE i.workspace_id = \(sql.bind(workspaceId)) AND i.kind = \(sql.bind(identity.kind)) AND i.value = \(sql.bind(identity.value)))
+                """
+            )
+        }
+        if let channel = query.channel {
+            let placeholder = sql.bind(channel)
+            clauses.append("(p.first_channel = \(placeholder) OR p.last_channel = \(placeholder))")
+        }
+        if let tag = query.tag {
+            clauses.append("EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = p.id AND t.tag = \(sql.bind(tag)))")
+        }
+        if let text = query.text, !text.isEmpty {
+            // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
+            let pattern = PeopleSearch.likeEscaped(text)
+            clauses.append(
+                "(p.user_id ILIKE \(sql.bind(pattern + "%")) ESCAPE '\\' OR (p.traits ->> 'name') ILIKE \(sql.bind("%" + pattern + "%")) ESCAPE '\\')"
+            )
+        }
+        if let (lastSeen, id) = after {
+            clauses.append("(COALESCE(p.last_seen, 0), p.id) < (\(sql.bind(lastSeen)), \(sql.bind(id)))")
+        }
+        let limitPlaceholder = sql.bind(Int64(limit + 1))
+        sql.append(clauses.joined(separator: " AND ") + " ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT \(limitPlaceholder)")
+        let statement = sql.query
+        let rows = try await read { connection in try await connection.rows(statement, logger: logger).map(Self.profile) }
+        return PeopleSearch.page(rows, limit: limit)
+    }
+
+    public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT \(unescaped: Self.profileColumns) FROM persons p
+                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id = p.id AND p.id > \(afterId) ORDER BY p.id LIMIT \(Self.limit(limit))
+                """,
+                logger: logger
+            ).map(Self.profile)
+        }
+    }
+
+    public func peopleCount(workspaceId: Int64) async throws -> Int {
+        try await read { connection in
+            Int(
+                try await connection.value(
+                    Int64.self,
+                    "SELECT COUNT(*) FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = id",
+                    logger: logger
+                ) ?? 0
+            )
+        }
+    }
+
+    public func identities(personId: Int64, workspaceId: Int64) async throws -> [IdentityRecord] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT i.kind, i.value, i.person_id, i.created_at FROM identities i JOIN persons p ON p.id = i.person_id
+                WHERE i.workspace_id = \(workspaceId)
+                    AND p.canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId))
+                ORDER BY i.created_at, i.kind, i.value
+                """,
+                logger: logger
+            ).map { row in
+                let (kind, value, person, createdAt) = try row.decode((String, String, Int64, Int64).self)
+                return IdentityRecord(kind: kind, value: value, personId: person, createdAt: createdAt)
+            }
+        }
+    }
+
+    public func personId(identity: IdentityKey, workspaceId: Int64) async throws -> Int64? {
+        guard let workspace = try await workspace(id: workspaceId), let key = PeopleSearch.hashedIdentity(identity, workspace: workspace) else {
+            return nil
+        }
+        return try await read { connection in
+            try await connection.value(
+                Int64.self,
+                """
+                SELECT p.canonical_id FROM identities i JOIN persons p ON p.id = i.person_id
+                WHERE i.workspace_id = \(workspaceId) AND i.kind = \(key.kind) AND i.value = \(key.value)
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    public func timeline(personId: Int64, workspaceId: Int64, limit: Int, cursor: String?) async throws -> Page<StoredEvent> {
+        let before = try Cursor.parse(cursor)
+        let limit = max(1, min(limit, 1000))
+        // Without a cursor, start after the newest possible event.
+        let (time, seq) = before ?? (Int64.max, Int64.max)
+        let events = try await read { connection in
+            try await connection.rows(
+                """
+                SELECT \(unescaped: Self.eventColumns) FROM events e JOIN persons p ON p.id = e.person_id
+                WHERE e.person_id IN (SELECT id FROM persons WHERE workspace_id = \(workspaceId)
+                    AND canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)))
+                    AND (e.timestamp, e.id) < (\(time), \(seq))
+                ORDER BY e.timestamp DESC, e.id DESC LIMIT \(Int64(limit + 1))
+                """,
+                logger: logger
+            ).map(Self.storedEvent)
+        }
+        let items = Array(events.prefix(limit))
+        let next = events.count > limit ? items.last.map { Cursor.make($0.message.timestamp, $0.seq) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func tags(personId: Int64, workspaceId: Int64) async throws -> [String] {
+        try await read { connection in try await tags(connection, personId: personId, workspaceId: workspaceId) }
+    }
+
+    /// The tags of a person's group, in order.
+    func tags(_ connection: PostgresConnection, personId: Int64, workspaceId: Int64) async throws -> [String] {
+        try await connection.values(
+            String.self,
+            """
+            SELECT tag FROM person_tags WHERE workspace_id = \(workspaceId)
+                AND person_id = (SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)) ORDER BY tag
+            """,
+            logger: logger
+        )
+    }
+
+    public func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String] {
+        try PeopleSearch.check(tags: add + remove)
+        let now = clock()
+        // Under the writer lock: a merge running at the same time must not copy the tags of a group half edited.
+        return try await serializedWrite { connection in
+            let canonical = try await canonicalId(connection, personId: personId, workspaceId: workspaceId)
+            try await connection.run("DELETE FROM person_tags WHERE person_id = \(canonical) AND tag = ANY(\(remove)::text[])", logger: logger)
+            try await connection.run(
+                """
+                INSERT INTO person_tags (workspace_id, person_id, tag, created_at)
+                SELECT \(workspaceId), \(canonical), t.tag, \(now) FROM unnest(\(add)::text[]) WITH ORDINALITY AS t(tag, n) ORDER BY t.n
+                ON CONFLICT DO NOTHING
+                """,
+                logger: logger
+            )
+            return try await tags(connection, personId: canonical, workspaceId: workspaceId)
+        }
+    }
+
+    public func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary {
+        let now = clock()
+        return try await serializedWrite { connection in
+            let canonical = try await canonicalId(connection, personId: id, workspaceId: workspaceId)
+            let group = try await connection.values(
+                Int64.self,
+                "SELECT id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(canonical)",
+                logger: logger
+            )
+            // One statement: every table's rows of the group, counting the events and identities removed.
+            let counts = try await connection.rows(
+                """
+                WITH events AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
+                identities AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
+                tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
+                merges AS (
+                    DELETE FROM merges WHERE workspace_id = \(workspaceId)
+                        AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))
+                ),
+                conflicts AS (
+                    DELETE FROM merge_conflicts WHERE workspace_id = \(workspaceId)
+                        AND (kept_person_id = ANY(\(group)::bigint[]) OR other_person_id = ANY(\(group)::bigint[]))
+                ),
+                persons AS (DELETE FROM persons WHERE workspace_id = \(workspaceId) AND id = ANY(\(group)::bigint[]))
+                SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM identities)
+                """,
+                logger: logger
+            )
+            guard let row = counts.first else { throw StoreError.notFound("no person \(id) in this workspace") }
+            let (events, identities) = try row.decode((Int64, Int64).self)
+            let summary = ErasureSummary(people: group.count, identities: Int(identities), events: Int(events))
+            try await connection.run(
+                """
+                INSERT INTO erasures (workspace_id, person_id, at, people, identities, events)
+                VALUES (\(workspaceId), \(canonical), \(now), \(Int64(summary.people)), \(identities), \(events))
+                """,
+                logger: logger
+            )
+            return summary
+        }
+    }
+
+    public func merges(workspaceId: Int64, personId: Int64?, limit: Int) async throws -> [MergeLogEntry] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE workspace_id = \(workspaceId)
+                    AND (\(personId == nil)
+                        OR survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = \(personId)))
+                        OR loser_id = \(personId))
+                ORDER BY id DESC LIMIT \(Int64(max(1, min(limit, 1000))))
+                """,
+                logger: logger
+            ).map(Self.mergeEntry)
+        }
+    }
+
+    public func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry {
+        guard let workspace = try await workspace(id: workspaceId) else { throw StoreError.notFound("no workspace \(workspaceId)") }
+        return try await serializedWrite { connection in
+            guard
+                let row = try await connection.rows(
+                    "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE id = \(id) AND workspace_id = \(workspaceId)",
+                    logger: logger
+                ).first
+            else { throw StoreError.notFound("no merge \(id) in this workspace") }
+            var entry = try Self.mergeEntry(row)
+            guard entry.undoneAt == nil else { throw StoreError.conflict("merge \(id) was already undone") }
+            let loser = entry.record.loser
+            guard let root = try await connection.value(Int64.self, "SELECT canonical_id FROM persons WHERE id = \(loser)", logger: logger) else {
+                throw StoreError.notFound("the people of merge \(id) were erased")
+            }
+            // Everyone whose chain of merges leads through the loser goes back with it.
+            var members: [Int64] = []
+            var parent: [Int64: Int64] = [:]
+            for row in try await connection.rows(
+                "SELECT id, merged_into FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(root)",
+                logger: logger
+            ) {
+                let (member, into) = try row.decode((Int64, Int64?).self)
+                members.append(member)
+                if let into { parent[member] = into }
+            }
+            parent[loser] = nil
+            let returning = members.filter { PeopleSearch.chain(from: $0, parent: parent, reaches: loser) }
+            try await connection.run("UPDATE persons SET merged_into = NULL WHERE id = \(loser)", logger: logger)
+            try await connection.run("UPDATE persons SET canonical_id = \(loser) WHERE id = ANY(\(returning)::bigint[])", logger: logger)
+            for group in [root, loser] {
+                try await rebuildProfile(connection, canonical: group, workspace: workspace)
+            }
+            try await connection.run("UPDATE merges SET undone_at = \(at) WHERE id = \(id)", logger: logger)
+            entry.undoneAt = at
+            return entry
+        }
+    }
+
+    /// Recomputes a group's profile from its events (after a split).
+    func rebuildProfile(_ connection: PostgresConnection, canonical: Int64, workspace: Workspace) async throws {
+        let createdAt =
+            try await connection.value(Int64.self, "SELECT MIN(created_at) FROM persons WHERE canonical_id = \(canonical)", logger: logger) ?? 0
+        let events = try await connection.rows(
+            """
+            SELECT \(unescaped: Self.eventColumns) FROM events e JOIN persons p ON p.id = e.person_id
+            WHERE p.canonical_id = \(canonical) ORDER BY e.timestamp, e.id
+            """,
+            logger: logger
+        ).map { try Self.storedEvent($0).prepared(workspaceCurrency: workspace.currency) }
+        var profile = PersonProfile.rebuild(id: canonical, createdAt: createdAt, events: events)
+        if profile.userId == nil {
+            profile.userId = try await connection.value(
+                String.self,
+                """
+                SELECT i.value FROM identities i JOIN persons p ON p.id = i.person_id
+                WHERE p.canonical_id = \(canonical) AND i.kind = \(IdentityKey.userId) ORDER BY i.created_at LIMIT 1
+                """,
+                logger: logger
+            )
+        }
+        try await updateProfiles([profile], connection: connection)
+    }
+
+    public func conflicts(workspaceId: Int64, limit: Int) async throws -> [ConflictLogEntry] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at FROM merge_conflicts
+                WHERE workspace_id = \(workspaceId) ORDER BY id DESC LIMIT \(Int64(max(1, min(limit, 1000))))
+                """,
+                logger: logger
+            ).map { row in
+                let (id, kept, other, kind, value, messageId, at) = try row.decode((Int64, Int64, Int64, String, String, String, Int64).self)
+                return ConflictLogEntry(
+                    id: id,
+                    conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at)
+                )
+            }
+        }
+    }
+
+    /// The canonical id of a person of the workspace, or ``StoreError/notFound(_:)``.
+    func canonicalId(_ connection: PostgresConnection, personId: Int64, workspaceId: Int64) async throws -> Int64 {
+        guard
+            let canonical = try await connection.value(
+                Int64.self,
+                "SELECT canonical_id FROM persons WHERE id = \(personId) AND workspace_id = \(workspaceId)",
+                logger: logger
+            )
+        else { throw StoreError.notFound("no person \(personId) in this workspace") }
+        return canonical
+    }
+}
