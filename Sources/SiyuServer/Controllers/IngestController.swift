@@ -33,7 +33,9 @@ struct IngestController: Sendable {
         let headerKey = try Self.basicAuthUser(request)
         var workspace: Workspace?
         if let headerKey {
-            workspace = try await authenticate(headerKey)
+            let known = try await authenticate(headerKey)
+            try checkRate(known)
+            workspace = known
         }
         let body = try await RequestBody.read(request, limit: SegmentRequest.maximumRequestBytes)
         let decoded: SegmentRequest
@@ -53,14 +55,11 @@ struct IngestController: Sendable {
             guard let bodyKey = decoded.writeKey, !bodyKey.isEmpty else {
                 throw APIError(.unauthorized, code: "unauthorized", message: "a write key is required (HTTP Basic user name, or `writeKey` in the body)")
             }
-            workspace = try await authenticate(bodyKey)
+            let known = try await authenticate(bodyKey)
+            try checkRate(known)
+            workspace = known
         }
         guard let workspace else { throw APIError(.unauthorized, code: "unauthorized", message: "unknown write key") }
-        if let wait = limiter.acquire(workspace.id) {
-            throw APIError(
-                .tooManyRequests, code: "rate_limited", message: "too many requests for this workspace; retry after \(wait) s",
-                headers: [.retryAfter: String(wait)])
-        }
 
         let preparer = try await directory.preparer(for: workspace)
         var prepared: [PreparedEvent] = []
@@ -108,6 +107,16 @@ struct IngestController: Sendable {
             answer["duplicate"] = true
         }
         return JSONResponse.make(.object(answer))
+    }
+
+    /// 429 with `Retry-After` when the workspace is over its request rate (checked before the
+    /// body is read when the key comes in the header).
+    private func checkRate(_ workspace: Workspace) throws {
+        if let wait = limiter.acquire(workspace.id) {
+            throw APIError(
+                .tooManyRequests, code: "rate_limited", message: "too many requests for this workspace; retry after \(wait) s",
+                headers: [.retryAfter: String(wait)])
+        }
     }
 
     private func authenticate(_ key: String) async throws -> Workspace {
