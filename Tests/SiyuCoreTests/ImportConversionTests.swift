@@ -7,7 +7,7 @@ import Testing
 let importNow: Int64 = 1_717_200_000_000
 
 func importOptions(_ zone: String = "Asia/Shanghai", batchSize: Int = 500) -> ImportOptions {
-    ImportOptions(now: importNow, timeZone: ImportTimeZone(identifier: zone) ?? .utc, batchSize: batchSize)
+    ImportOptions(now: importNow, timeZone: ImportTimeZone.named(zone) ?? .utc, batchSize: batchSize)
 }
 
 func runImport(_ text: String, _ kind: ImportKind, map: [String]? = nil, options: ImportOptions = importOptions()) throws -> ([Message], ImportReport)
@@ -28,6 +28,24 @@ func runImport(_ text: String, _ kind: ImportKind, map: [String]? = nil, options
         #expect(0.1 + 0.2 != 0.3)
         // Yen have no minor unit.
         #expect(try ImportValue.amount("1,299", exponent: 0) == 1299)
+    }
+
+    @Test func agreesWithMoneyOnPlainDecimals() throws {
+        // The importer's reader is stricter about commas but must round like Money does.
+        for text in ["0", "7", "19.99", "1299.995", "0.005", "0.004", "-3.5", "+12", ".5", "5.", "¥88.8", "-¥5", "999999999999999"] {
+            for exponent in [0, 2, 3] {
+                #expect(try ImportValue.amount(text, exponent: exponent) == Money.minorUnits(decimalText: text, exponent: exponent), "\(text)")
+            }
+        }
+    }
+
+    @Test func phoneDigitsAgreeWithIdentityNormalisation() throws {
+        for text in ["13812345678", "+86 138-1234-5678", "0086 138 1234 5678", "(021) 6123-4567", "8613812345678", "+1 212 555 0100"] {
+            #expect(try ImportValue.phone(text) == IdentityExtractor.normalizePhone(text), "\(text)")
+        }
+        #expect(throws: ImportValueError.self) { try ImportValue.phone("12345") }
+        #expect(throws: ImportValueError.self) { try ImportValue.phone("138-1234-567x") }
+        #expect(throws: ImportValueError.self) { try ImportValue.phone("１３８１２３４５６７８") }  // full-width digits
     }
 
     @Test(arguments: ["12,5", "1,29.00", "1.299,00", "abc", "1e3", "", "1,2345"])

@@ -1,10 +1,19 @@
+import Foundation
 import Testing
 
 @testable import SiyuCore
 
+extension ImportTimeZone {
+    /// An IANA zone read through Foundation, as the command line and server build it.
+    static func named(_ identifier: String) -> ImportTimeZone? {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        return ImportTimeZone(name: identifier) { zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0))) }
+    }
+}
+
 @Suite struct ImportDateTests {
-    let shanghai = ImportTimeZone(identifier: "Asia/Shanghai")
-    let newYork = ImportTimeZone(identifier: "America/New_York")
+    let shanghai = ImportTimeZone.named("Asia/Shanghai")
+    let newYork = ImportTimeZone.named("America/New_York")
 
     func parse(_ text: String, _ zone: ImportTimeZone?) -> Int64? {
         guard let zone else { return nil }
@@ -69,6 +78,5 @@ import Testing
             Int64(Timestamp.daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - 3600) * 1000
         }
         #expect(parse("2024-05-01 01:00", custom) == 1_714_521_600_000)
-        #expect(ImportTimeZone(identifier: "Mars/Olympus_Mons") == nil)
     }
 }

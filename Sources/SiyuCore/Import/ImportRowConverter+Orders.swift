@@ -20,7 +20,7 @@ extension ImportRowConverter {
     /// hashes and masks phone and e-mail, so an order may be keyed by a phone number alone
     /// without it appearing in clear in any id. The message id is `import:order:<orderId>`.
     mutating func order(_ row: Row) throws(ImportRowIssue) -> Message {
-        if let status = row.cell(.status)?.text, Self.skippedStatuses.contains(status.lowercased()) {
+        if let status = row.cell(.status)?.text, !status.isEmpty, Self.skippedStatuses.contains(status.lowercased()) {
             throw row.issue(.status, "order status `\(status)` is not a completed order", outcome: .skipped)
         }
         guard let orderId = try row.value(.orderId, ImportValue.id) else { throw row.issue(.orderId, "order id is empty") }

@@ -1,7 +1,14 @@
-import Foundation
-
 /// The time zone in which an import reads dates that carry no offset of their own (the
 /// workspace's zone, `Asia/Shanghai` unless configured otherwise).
+///
+/// SiyuCore does not link Foundation (importing it anywhere in the module would change which
+/// `hasPrefix`/`contains` every file calls), so a named zone comes from the caller as the
+/// function "UTC offset at an instant", e.g. with Foundation:
+///
+/// ```swift
+/// guard let zone = TimeZone(identifier: name) else { throw ... }
+/// let importZone = ImportTimeZone(name: name) { zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0))) }
+/// ```
 ///
 /// Wall-clock times that do not exist (the hour skipped when daylight saving time starts) are
 /// read with the offset in force before the change, so `02:30` on the day New York springs
@@ -10,7 +17,7 @@ import Foundation
 public struct ImportTimeZone: Sendable {
     enum Storage: Sendable {
         case fixed(offsetSeconds: Int)
-        case named(TimeZone)
+        case offsets(@Sendable (_ epochSeconds: Int64) -> Int)
         case custom(@Sendable (_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Int64)
     }
 
@@ -29,11 +36,11 @@ public struct ImportTimeZone: Sendable {
 
     public static let utc = ImportTimeZone.fixed(offsetSeconds: 0)
 
-    /// An IANA zone such as `Asia/Shanghai` or `America/New_York`; `nil` when unknown.
-    public init?(identifier: String) {
-        guard let zone = TimeZone(identifier: identifier) else { return nil }
-        storage = .named(zone)
-        name = identifier
+    /// A zone whose UTC offset (seconds east) at each instant (UTC epoch seconds) is given, such as
+    /// an IANA zone read through Foundation's `TimeZone.secondsFromGMT(for:)`.
+    public init(name: String, offsetAt: @escaping @Sendable (_ epochSeconds: Int64) -> Int) {
+        storage = .offsets(offsetAt)
+        self.name = name
     }
 
     /// A zone given by a function from a wall-clock time to UTC epoch milliseconds.
@@ -54,7 +61,7 @@ public struct ImportTimeZone: Sendable {
     func offset(at epochSeconds: Int64) -> Int {
         switch storage {
         case .fixed(let offset): return offset
-        case .named(let zone): return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+        case .offsets(let offsetAt): return offsetAt(epochSeconds)
         case .custom: return 0
         }
     }
@@ -92,7 +99,7 @@ struct LocalTimeConverter: Sendable {
     }
 
     mutating func epochMillis(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) -> Int64 {
-        guard case .named = zone.storage else {
+        guard case .offsets = zone.storage else {
             return zone.epochMillis(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond)
         }
         let dayNumber = Int64(Timestamp.daysFromCivil(year: year, month: month, day: day))
