@@ -134,6 +134,12 @@ func runImport(_ text: String, _ kind: ImportKind, map: [String]? = nil, options
         #expect(report.issues[5] == ImportRowIssue(line: 8, reason: "expected 7 fields as in the header, found 2"))
     }
 
+    @Test func nulCharactersRejectTheRow() throws {
+        let (messages, report) = try runImport("user_id,name\nu1,a\u{0}b\nu2,ok\n", .people)
+        #expect(messages.map(\.userId) == ["u2"])
+        #expect(report.issues == [ImportRowIssue(line: 2, column: "name", reason: "value contains a NUL character")])
+    }
+
     @Test func emptyIdsRejectTheRow() throws {
         let (_, report) = try runImport("会员ID,手机号,姓名\n,,张三\n", .people)
         #expect(report.issues.first?.reason == "no id for the person: `会员ID`, `手机号` are empty")
@@ -143,6 +149,13 @@ func runImport(_ text: String, _ kind: ImportKind, map: [String]? = nil, options
         let (messages, report) = try runImport("会员ID,手机号\n\"=\"\"00123\"\"\",13812345678\nM2,1.38123E+10\n", .people)
         #expect(messages.first?.userId == "00123")
         #expect(report.issues.first?.reason.contains("scientific notation") == true)
+        #expect(ImportValue.isScientificNotation("1.23457E+17"))
+        #expect(ImportValue.isScientificNotation("5E+9"))
+        #expect(!ImportValue.isScientificNotation("1E5"))  // Excel always writes the sign; this may be a real id
+        #expect(!ImportValue.isScientificNotation("E+10"))
+        #expect(throws: ImportValueError.self) { try ImportValue.id("NULL") }
+        #expect(throws: ImportValueError.self) { try ImportValue.id("Undefined") }
+        #expect(try ImportValue.id("nobody") == "nobody")
     }
 }
 

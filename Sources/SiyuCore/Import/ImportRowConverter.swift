@@ -115,6 +115,10 @@ struct ImportRowConverter: Sendable {
         guard fields.count == mapping.headerCount else {
             throw ImportRowIssue(line: record.line, reason: "expected \(mapping.headerCount) fields as in the header, found \(fields.count)")
         }
+        // The stores refuse NUL in text (PostgreSQL cannot hold it), so a row with one is refused whole.
+        for column in mapping.columns where fields[column.index].utf8.contains(0) {
+            throw ImportRowIssue(line: record.line, column: column.name, reason: "value contains a NUL character")
+        }
         let row = Row(line: record.line, fields: fields, mapping: mapping)
         switch mapping.kind {
         case .people: return try person(row)

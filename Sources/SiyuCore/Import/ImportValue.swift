@@ -40,27 +40,32 @@ enum ImportValue {
         return trimmed
     }
 
-    /// Whether the text is a number Excel shortened to scientific notation, such as `1.38E+10`:
-    /// the digits it stood for are lost.
+    /// Whether the text is a number Excel shortened to scientific notation, such as `1.38E+10`
+    /// (Excel always writes the `+`): the digits it stood for are lost.
     static func isScientificNotation(_ text: String) -> Bool {
         let utf8 = Array(text.utf8)
         guard let e = utf8.firstIndex(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }), e > 0, e + 2 <= utf8.count else {
             return false
         }
         let mantissa = utf8[..<e]
-        var exponent = utf8[(e + 1)...]
-        if exponent.first == UInt8(ascii: "+") { exponent = exponent.dropFirst() }
+        guard utf8[e + 1] == UInt8(ascii: "+") else { return false }
+        let exponent = utf8[(e + 2)...]
         let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
         return !exponent.isEmpty && exponent.allSatisfy(isDigit) && mantissa.allSatisfy { isDigit($0) || $0 == UInt8(ascii: ".") }
             && isDigit(mantissa[mantissa.startIndex])
     }
 
+    /// First bytes of the placeholder ids, in either case.
+    static let placeholderInitials: Set<UInt8> = Set(
+        SegmentRequest.placeholderIds.flatMap { [$0.lowercased().utf8.first, $0.uppercased().utf8.first] }.compactMap { $0 }
+    )
+
     /// An id (user, anonymous, order, openid): `nil` when empty; refused when a placeholder such as
     /// `null` or `0`, longer than 255 bytes, or mangled into scientific notation.
     static func id(_ text: String) throws(ImportValueError) -> String? {
         guard let first = text.utf8.first else { return nil }
-        // Every placeholder starts with one of these letters; lower-casing only then keeps ids cheap.
-        if text.utf8.count <= 20, "nNuU0aA[".utf8.contains(first), SegmentRequest.placeholderIds.contains(text.lowercased()) {
+        // Lower-casing only ids that start like a placeholder keeps the common case cheap.
+        if text.utf8.count <= 20, placeholderInitials.contains(first), SegmentRequest.placeholderIds.contains(text.lowercased()) {
             throw ImportValueError("`\(text)` is a placeholder, not an id")
         }
         guard text.utf8.count <= SegmentRequest.maximumIdLength else {
