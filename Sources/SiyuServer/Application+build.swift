@@ -75,5 +75,6 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
     PeopleController(store: services.store, clock: services.clock).addRoutes(to: admin)
     WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
+    ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
     return router
 }

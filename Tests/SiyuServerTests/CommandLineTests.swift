@@ -59,3 +59,43 @@ import Testing
         #expect(throws: ProcessError.self) { try ServerProcess.run(["export", "events", "--workspace", "x", "--since", "last week", "--data-dir", directory]) }
     }
 }
+
+/// `siyu import` next to a running server on the same store.
+@Suite(.serialized) struct ImportCommandTests {
+    @Test func importsWhileTheServerRunsAndReportsRefusedRows() async throws {
+        let directory = temporaryDirectory("siyu-import")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let credentials = try JSONParser.parse(try ServerProcess.run(["workspace", "create", "shop", "--data-dir", directory, "--json"]))
+        let writeKey = try #require(credentials["writeKey"]?.stringValue)
+        let server = try ServerProcess(dataDirectory: directory)
+        let file = directory + "/orders.csv"
+        // Semicolon-separated, explicit mapping; line 3 has no customer.
+        let csv = "no;customer;paid;at\nB-1;c1;10.50;2024-05-01 12:00\nB-2;;20.00;2024-05-01 13:00\nB-3;c2;30.00;2024-05-02 08:00\n"
+        FileManager.default.createFile(atPath: file, contents: Data(csv.utf8))
+        let arguments = [
+            "import", "orders", file, "--workspace", "shop", "--delimiter", "semicolon", "--map", "orderId=no", "--map", "userId=customer",
+            "--map", "revenue=paid", "--map", "timestamp=at", "--data-dir", directory,
+        ]
+
+        let (during, _) = try await HTTP.post(server.baseURL + "/v1/track", body: Data(#"{"userId": "c1", "event": "Product Viewed"}"#.utf8), writeKey: writeKey)
+        let (status, output) = try ServerProcess.runWithStatus(arguments)
+        let (after, _) = try await HTTP.post(server.baseURL + "/v1/track", body: Data(#"{"userId": "c2", "event": "Product Viewed"}"#.utf8), writeKey: writeKey)
+        #expect(during == 200 && after == 200)
+        // Exit status 2: the file was imported except for refused rows, listed in orders.csv.errors.csv.
+        #expect(status == 2, "\(output)")
+        #expect(output.contains("3 rows read: 2 imported, 1 rejected"))
+        let errors = try String(contentsOfFile: file + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("line,column,value,reason") && errors.contains("\r\n3,"))
+
+        let (again, secondOutput) = try ServerProcess.runWithStatus(arguments)
+        #expect(again == 2 && secondOutput.contains("0 stored, 2 already imported"))
+        #expect(server.terminate() == 0)
+
+        let store = try SQLiteStore(directory: directory)
+        let workspace = try #require(try await store.workspace(named: "shop"))
+        let c1 = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "c1"), workspaceId: workspace.id))
+        let profile = try #require(try await store.person(id: c1, workspaceId: workspace.id))
+        #expect(profile.orderCount == 1 && profile.revenueMinor == 1050 && profile.eventCount == 2)
+        #expect(try await store.eventCount(workspaceId: workspace.id) == 4)
+    }
+}

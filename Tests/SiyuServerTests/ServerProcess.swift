@@ -30,6 +30,13 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Runs `siyu ARGS` to completion and returns its standard output.
     static func run(_ arguments: [String]) throws -> String {
+        let (status, output) = try runWithStatus(arguments)
+        guard status == 0 else { throw ProcessError("siyu \(arguments.joined(separator: " ")) exited with \(status)") }
+        return output
+    }
+
+    /// Runs `siyu ARGS` to completion and returns its exit status and standard output.
+    static func runWithStatus(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = try binary
         process.arguments = arguments
@@ -39,8 +46,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ProcessError("siyu \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Starts `siyu serve` on a free port and waits until it listens.
