@@ -208,6 +208,9 @@ import Testing
         #expect(IdentityExtractor.normalizePhone("+86 138-0013-8000") == "13800138000")
         #expect(IdentityExtractor.normalizePhone("0086 13800138000") == "13800138000")
         #expect(IdentityExtractor.normalizePhone("12345") == nil)
+        // Full-width digits as typed on Chinese keyboards; words around digits are not a phone number.
+        #expect(IdentityExtractor.normalizePhone("１３８００１３８０００") == "13800138000")
+        #expect(IdentityExtractor.normalizePhone("Order 123456") == nil)
         #expect(IdentityExtractor.mask(kind: IdentityKey.phone, "13800138000") == "138****8000")
         #expect(IdentityExtractor.normalizeEmail(" A@B.CN ") == "a@b.cn")
         #expect(IdentityExtractor.normalizeEmail("not-an-email") == nil)

@@ -93,6 +93,12 @@ import Testing
         #expect(Money.minorUnits(.string("abc"), currency: "CNY") == nil)
         #expect(Money.minorUnits(.string("1.2.3"), currency: "CNY") == nil)
         #expect(Money.minorUnits(.bool(true), currency: "CNY") == nil)
+        // Commas group thousands only; a decimal comma is refused rather than read as 125.00.
+        #expect(Money.minorUnits(.string("12,5"), currency: "CNY") == nil)
+        #expect(Money.minorUnits(.string("1.299,00"), currency: "CNY") == nil)
+        #expect(Money.minorUnits(.string("1,234,567.8"), currency: "CNY") == 123_456_780)
+        #expect(Money.minorUnits(.string("¥-5"), currency: "CNY") == -500)
+        #expect(Money.minorUnits(.string("-¥5"), currency: "CNY") == -500)
     }
 
     @Test func printsDecimalText() {

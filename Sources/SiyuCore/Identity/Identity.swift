@@ -136,9 +136,18 @@ public struct IdentityExtractor: Sendable {
     }
 
     /// Digits of a phone number without a `+86`/`0086` country prefix for mainland numbers;
-    /// `nil` when fewer than 6 digits remain.
+    /// `nil` unless the text is a phone number: digits (full-width ones too, as Chinese keyboards
+    /// type them) with only spaces, `+`, `-`, `.`, `(` and `)` between, 6 to 20 digits.
     public static func normalizePhone(_ raw: String) -> String? {
-        var digits = String(raw.unicodeScalars.filter { $0.properties.numericType != nil && $0.isASCII })
+        var digits = ""
+        for scalar in raw.unicodeScalars {
+            switch scalar.value {
+            case 0x30...0x39: digits.unicodeScalars.append(scalar)
+            case 0xFF10...0xFF19: digits.unicodeScalars.append(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!)
+            case 0x20, 0x2B, 0x2D, 0x2E, 0x28, 0x29, 0x3000, 0xA0, 0xFF0B, 0xFF0D: continue
+            default: return nil
+            }
+        }
         if digits.hasPrefix("0086") { digits.removeFirst(4) } else if digits.hasPrefix("86"), digits.count == 13 { digits.removeFirst(2) }
         guard digits.count >= 6, digits.count <= 20 else { return nil }
         return digits

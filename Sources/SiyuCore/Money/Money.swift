@@ -42,36 +42,47 @@ public struct Money: Sendable, Hashable, Codable, Comparable {
         }
     }
 
-    /// Exact conversion of decimal text such as `-1,234.565` (commas ignored) to minor units.
+    /// Exact conversion of decimal text such as `-1,234.565` to minor units. Commas are accepted
+    /// only as thousands separators (`1,299.90`; `12,5` is refused rather than misread), and a
+    /// leading currency sign may stand before or after the minus sign.
     public static func minorUnits(decimalText: String, exponent: Int) -> Int64? {
         var text = Substring(decimalText.trimmingSpaces)
         var negative = false
-        if text.hasPrefix("-") {
-            negative = true
-            text = text.dropFirst()
-        } else if text.hasPrefix("+") {
-            text = text.dropFirst()
+        func dropSign() {
+            if text.hasPrefix("-") {
+                negative = true
+                text = text.dropFirst()
+            } else if text.hasPrefix("+") {
+                text = text.dropFirst()
+            }
         }
-        if text.hasPrefix("¥") || text.hasPrefix("$") || text.hasPrefix("€") || text.hasPrefix("£") || text.hasPrefix("￥") { text = text.dropFirst() }
-        let cleaned = text.filter { $0 != "," }
-        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !(whole.isEmpty && (parts.count == 1 || parts[1].isEmpty)),
-            whole.allSatisfy(\.isASCIIDigit), parts.count == 1 || parts[1].allSatisfy(\.isASCIIDigit), whole.count <= 15
-        else { return nil }
-        var result = Int64(whole.isEmpty ? "0" : String(whole)) ?? 0
+        dropSign()
+        if let first = text.first, "¥$€£￥".contains(first) {
+            text = text.dropFirst()
+            if !negative { dropSign() }
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first else { return nil }
+        let groups = whole.split(separator: ",", omittingEmptySubsequences: false)
+        if groups.count > 1 {
+            guard let head = groups.first, (1...3).contains(head.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+        }
+        let digits = groups.joined()
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard !(digits.isEmpty && fraction.isEmpty), digits.allSatisfy(\.isASCIIDigit), fraction.allSatisfy(\.isASCIIDigit), digits.count <= 15 else {
+            return nil
+        }
+        var result = Int64(digits.isEmpty ? "0" : String(digits)) ?? 0
         result *= pow10(exponent)
-        if parts.count == 2 {
-            let fraction = Array(parts[1])
-            var scale = pow10(exponent) / 10
-            for (position, digit) in fraction.enumerated() {
-                let d = Int64(digit.asciiValue! - 48)
-                if position < exponent {
-                    result += d * scale
-                    scale /= 10
-                } else {
-                    if d >= 5 { result += 1 }  // round half away from zero on the first dropped digit
-                    break
-                }
+        var scale = pow10(exponent) / 10
+        for (position, digit) in fraction.enumerated() {
+            let d = Int64(digit.asciiValue! - 48)
+            if position < exponent {
+                result += d * scale
+                scale /= 10
+            } else {
+                if d >= 5 { result += 1 }  // round half away from zero on the first dropped digit
+                break
             }
         }
         return negative ? -result : result
