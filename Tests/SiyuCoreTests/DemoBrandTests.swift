@@ -106,10 +106,92 @@ import Testing
         #expect(summary.people == 500)
         #expect(userIds.count + anonymousOnly.count == 500)
         #expect(summary.identifiedPeople == userIds.count)
+        // The channels: valid distinct keys, four KOLs, a cost for each paid-for channel.
+        #expect(brand.channels.allSatisfy { Channel.isValidKey($0.key) } && Set(brand.channels.map(\.key)).count == brand.channels.count)
+        #expect(brand.channels.filter { $0.key.hasPrefix("kol:") }.count == 4)
+        #expect(brand.channels.allSatisfy { ($0.monthlyCostMinor ?? 0) > 0 || $0.key == Channel.direct })
         // Every event resolves to one of the channels the brand registers.
         let attribution = ChannelAttribution(channels: brand.channels)
         let keys = Set(brand.channels.map(\.key))
         for message in messages { #expect(keys.contains(attribution.channel(of: message))) }
+    }
+
+    @Test func referralsAndCheckInsHangTogether() throws {
+        let (messages, _, summary) = Self.collect(DemoBrand(endingAt: Self.end, people: 1_500, days: 21, seed: 11))
+        var firstCall: [String: Message] = [:]
+        var invites: [String: (userId: String, time: Int64)] = [:]
+        var redeemed = 0
+        var lastCheckIn: [String: (day: Int64, streak: Int64)] = [:]
+        var checkIns = 0
+        for m in messages {
+            if let anonymousId = m.anonymousId, firstCall[anonymousId] == nil { firstCall[anonymousId] = m }
+            switch m.event {
+            case "Referral Invite Sent":
+                let code = try #require(m.properties["referral_code"]?.stringValue)
+                let userId = try #require(m.userId)
+                if invites[code] == nil { invites[code] = (userId, m.timestamp) }
+                #expect(invites[code]?.userId == userId)
+            case "Referral Redeemed":
+                // The code was shared earlier by the referrer, and the newcomer came in through the referral channel.
+                redeemed += 1
+                let code = try #require(m.properties["referral_code"]?.stringValue)
+                let invite = try #require(invites[code])
+                #expect(m.properties["referrer_user_id"]?.stringValue == invite.userId && invite.time < m.timestamp)
+                #expect(m.userId != invite.userId)
+                let first = try #require(m.anonymousId.flatMap { firstCall[$0] })
+                #expect(first.context["channel"] == "referral")
+            case "Checked In":
+                // One check-in per China date; the streak grows on consecutive dates and restarts after a gap.
+                checkIns += 1
+                let userId = try #require(m.userId)
+                let date = try #require(m.properties["checkin_date"]?.stringValue)
+                let midnight = try #require(Timestamp.parseISO8601(date + "T00:00:00+08:00"))
+                #expect(m.timestamp >= midnight && m.timestamp < midnight + 86_400_000)
+                let day = midnight / 86_400_000
+                let streak = try #require(m.properties["streak"]?.int64Value)
+                if let previous = lastCheckIn[userId] {
+                    #expect(day > previous.day)
+                    #expect(streak == (day == previous.day + 1 ? previous.streak + 1 : 1))
+                } else {
+                    #expect(streak >= 1)
+                }
+                lastCheckIn[userId] = (day, streak)
+            default:
+                break
+            }
+        }
+        #expect(redeemed > 0 && redeemed == summary.referralsRedeemed && invites.count > redeemed / 2)
+        #expect(checkIns > 100 && lastCheckIn.values.contains { $0.streak >= 3 })
+    }
+
+    @Test func calendarFollowsChinaTime() {
+        #expect(Timestamp.parseISO8601("2024-11-21T00:00:00+08:00") == Self.end)
+        // 14 days from Thursday 2024-11-07 (China time): the weekends are days 2-3 and 9-10.
+        let calendar = DemoCalendar(startingAt: Self.end - 14 * 86_400_000, days: 14, people: 1_000)
+        let weekends = (0..<14).filter { DemoCalendar.isWeekend(calendar.dayStart($0)) }
+        #expect(weekends == [2, 3, 9, 10])
+        // Sales at 35% and 80% of the period: round(13 × 0.35) = 5 and round(13 × 0.8) = 10.
+        #expect(calendar.campaigns.map(\.day) == [5, 10])
+        #expect(calendar.arrivals.reduce(0, +) == 1_000)
+        #expect(calendar.arrivals.max() == calendar.arrivals[10])
+        #expect(DemoCalendar.localDate(Self.end - 1) == "2024-11-20" && DemoCalendar.localDate(Self.end) == "2024-11-21")
+        // Largest remainders: 10 × ⅓ each gives 3 + 3 + 3, the spare unit to the first; 7 × (0, ⅔, ⅓) gives 0, 4.67, 2.33.
+        #expect(DemoCalendar.apportion(10, weights: [1, 1, 1]) == [4, 3, 3])
+        #expect(DemoCalendar.apportion(7, weights: [0, 2, 1]) == [0, 5, 2])
+        var random = DemoRandom(seed: 5)
+        for day in [0, 13] {
+            let time = calendar.randomTime(on: day, &random)
+            #expect(time >= calendar.dayStart(day) && time < calendar.dayStart(day + 1))
+        }
+    }
+
+    @Test func tinyBrandsAreStillWellFormed() {
+        for (people, days, seed) in [(1, 1, UInt64(0)), (3, 2, 1), (60, 3, 99)] {
+            let brand = DemoBrand(endingAt: Self.end, people: people, days: days, seed: seed)
+            let (messages, _, summary) = Self.collect(brand, batchSize: 7)
+            #expect(!messages.isEmpty && summary.people == people && summary.events == messages.count)
+            #expect(messages.allSatisfy { $0.timestamp >= brand.startingAt && $0.timestamp < Self.end })
+        }
     }
 
     @Test func identityResolutionFindsExactlyTheGeneratedPeople() {
@@ -182,7 +264,7 @@ import Testing
         let brand = DemoBrand(endingAt: Self.end)
         let attribution = ChannelAttribution(channels: brand.channels)
         var userIds: Set<String> = []
-        /// Per anonymous id: the channel and time of its first call, and the user id it was seen with.
+        // Per anonymous id: the channel and time of its first call, and the user id it was first seen with.
         var firstTouch: [String: (channel: String, time: Int64)] = [:]
         var ownerOf: [String: String] = [:]
         var firstTouchOfUser: [String: (channel: String, time: Int64)] = [:]
@@ -285,9 +367,5 @@ import Testing
         #expect(nps.promoters > nps.detractors && nps.detractors > 0)
         let sortedDays = eventsPerDay.sorted()
         #expect(sortedDays[89] * 10 >= sortedDays[45] * 18)
-        print(
-            "demo brand: \(people) people, \(count) events, \(summary.orders) orders, ¥\(summary.revenueMinor / 100) revenue,",
-            "\(buyers) buyers, \(repeaters) repeat, median ¥\(median / 100), per channel people \(peopleBy.sorted { $0.key < $1.key })",
-            "orders \(ordersBy.sorted { $0.key < $1.key }) summary \(summary)")
     }
 }

@@ -94,10 +94,14 @@ struct DemoCalendar: Sendable {
         return dayStart(day) + Int64(slot) * Self.hourMillis + Int64(random.below(Int(Self.hourMillis)))
     }
 
+    /// The local date of an instant as days since 1970-01-01.
+    static func localDay(_ instant: Int64) -> Int {
+        Int(floorDivide(instant + chinaOffset, DemoBrand.dayMillis))
+    }
+
     /// The local date of an instant, `YYYY-MM-DD`.
     static func localDate(_ instant: Int64) -> String {
-        let days = Int(floorDivide(instant + chinaOffset, DemoBrand.dayMillis))
-        let (year, month, day) = Timestamp.civilFromDays(days)
+        let (year, month, day) = Timestamp.civilFromDays(localDay(instant))
         return String(year) + "-" + DemoCatalog.padded(month, width: 2) + "-" + DemoCatalog.padded(day, width: 2)
     }
 

@@ -62,7 +62,8 @@ struct DemoPerson: Sendable {
     /// Context of the WeCom bridge's calls about the person (with their unionid), built on first use.
     var bridgeContext = JSONObject()
     var checkInRate = 0.0
-    var lastCheckInDay = Int.min
+    /// Local date (days since 1970-01-01, China time) of the last check-in.
+    var lastCheckInDate = Int.min
     var streak = 0
     var inviteRate = 0.0
     var surveyDay = Int.max

@@ -251,7 +251,8 @@ extension DemoSimulation {
         return v.time
     }
 
-    /// The mini-program's daily check-in, with a streak that breaks when a day is missed.
+    /// The mini-program's daily check-in: once per local (China) date, with a streak that grows on
+    /// consecutive dates and starts again at 1 after a missed one.
     mutating func checkIn(_ p: inout DemoPerson, start: Int64) -> Int64 {
         guard let device = p.devices.firstIndex(where: { $0.platform == .miniProgram }) else {
             p.checkInRate = 0
@@ -259,12 +260,17 @@ extension DemoSimulation {
         }
         var v = openVisit(&p, device: device, start: start, channel: "wechat_miniprogram", identified: true)
         show(Self.pages.checkIn[v.platform.rawValue], &v, &p.random)
-        p.streak = p.lastCheckInDay == day - 1 ? p.streak + 1 : 1
-        p.lastCheckInDay = day
+        Self.step(&v, &p.random, atLeast: 1, atMost: 12)
+        let date = DemoCalendar.localDay(v.time)
+        // Already checked in on this date: the page shows it, nothing more happens.
+        guard date != p.lastCheckInDate else { return v.time }
+        p.streak = p.lastCheckInDate == date - 1 ? p.streak + 1 : 1
+        p.lastCheckInDate = date
         let points = p.streak % 7 == 0 ? 50 : 5 + 5 * min(p.streak - 1, 5)
-        track(
-            "Checked In", ["streak": .int(Int64(p.streak)), "points": .int(Int64(points)), "checkin_date": .string(DemoCalendar.localDate(v.time))],
-            &v, &p.random)
+        let properties: JSONObject = [
+            "streak": .int(Int64(p.streak)), "points": .int(Int64(points)), "checkin_date": .string(DemoCalendar.localDate(v.time)),
+        ]
+        emit(.track, "Checked In", properties: properties, context: v.context, userId: v.userId, anonymousId: v.anonymousId, at: v.time)
         return v.time
     }
 
