@@ -31,6 +31,7 @@ struct DemoCalendar: Sendable {
         0.6, 0.3, 0.15, 0.1, 0.1, 0.2, 0.6, 1.4, 2.0, 2.2, 2.4, 2.6, 3.2, 2.8, 2.4, 2.6, 2.6, 2.8, 3.0, 3.6, 4.6, 5.0, 4.2, 2.0,
     ]
 
+    /// The calendar of a period of `days` days from `startingAt`, spreading `people` arrivals over it.
     init(startingAt: Int64, days: Int, people: Int) {
         self.startingAt = startingAt
         self.days = days
@@ -119,6 +120,7 @@ struct DemoCalendar: Sendable {
         return weekday == 0 || weekday == 6
     }
 
+    /// `a / b` rounded towards negative infinity (instants before 1970 are negative).
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q

@@ -60,6 +60,7 @@ struct DemoSimulation {
         index: -1, random: DemoRandom(seed: 0), channel: 0, arrivalDay: 0, userId: "", unionid: "", city: "", visitRate: 0, interestDays: 1,
         engagedDay: 0, purchaseRate: 0, dropout: 1, basketMedian: 0)
 
+    /// A simulation of `brand` before its first day.
     init(brand: DemoBrand) {
         seed = brand.seed
         calendar = DemoCalendar(startingAt: brand.startingAt, days: brand.days, people: brand.people)
