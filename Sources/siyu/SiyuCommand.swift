@@ -7,7 +7,7 @@ struct SiyuCommand: AsyncParsableCommand {
         commandName: "siyu",
         abstract: "Siyu (私域): a self-hosted growth engine for brands that run their own customer base.",
         subcommands: [
-            ServeCommand.self, WorkspaceCommand.self, ImportCommand.self, ExportCommand.self, MigrateCommand.self,
+            DemoCommand.self, ServeCommand.self, WorkspaceCommand.self, ImportCommand.self, ExportCommand.self, MigrateCommand.self,
             BenchCommand.self,
         ]
     )

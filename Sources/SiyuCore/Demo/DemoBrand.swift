@@ -85,26 +85,53 @@ public struct DemoBrand: Sendable {
     /// no `sentAt`. Message ids are `demo-<seed>-<n>` with `n` counting from 1 in output order.
     @discardableResult
     public func generate(batchSize: Int = 1000, _ body: (_ batch: [Message], _ progress: Progress) throws -> Void) rethrows -> Summary {
-        var simulation = DemoSimulation(brand: self)
-        let size = max(1, batchSize)
-        var emitted = 0
-        var batch: [Message] = []
-        batch.reserveCapacity(size)
-        for day in 0..<days {
-            simulation.simulate(day: day)
-            let count = simulation.order.count
-            var start = 0
-            while start < count {
-                let end = min(start + size, count)
-                batch.removeAll(keepingCapacity: true)
-                for position in start..<end {
-                    if let message = simulation.take(position) { batch.append(message) }
-                }
-                emitted += batch.count
-                try body(batch, Progress(day: day + 1, days: days, events: emitted, people: simulation.arrived))
-                start = end
-            }
+        var batches = self.batches(batchSize: batchSize)
+        while let (batch, progress) = batches.next() { try body(batch, progress) }
+        return batches.summary
+    }
+
+    /// The same batches as ``generate(batchSize:_:)``, pulled one at a time (for callers that
+    /// store each batch asynchronously before asking for the next).
+    public func batches(batchSize: Int = 1000) -> Batches { Batches(brand: self, batchSize: batchSize) }
+
+    /// Batches of the brand's messages, generated a day at a time as they are asked for.
+    public struct Batches {
+        private var simulation: DemoSimulation
+        private let size: Int
+        private let days: Int
+        private var day = -1
+        private var start = 0
+        private var emitted = 0
+        private var batch: [Message] = []
+
+        init(brand: DemoBrand, batchSize: Int) {
+            simulation = DemoSimulation(brand: brand)
+            size = max(1, batchSize)
+            days = brand.days
+            batch.reserveCapacity(size)
         }
-        return simulation.summary
+
+        /// What the batches handed out so far add up to (the whole brand once `next()` returned `nil`).
+        public var summary: Summary { simulation.summary }
+
+        /// The next batch and the progress it brings, or `nil` after the last day.
+        public mutating func next() -> ([Message], Progress)? {
+            while day < days {
+                if day >= 0, start < simulation.order.count {
+                    let end = min(start + size, simulation.order.count)
+                    batch.removeAll(keepingCapacity: true)
+                    for position in start..<end {
+                        if let message = simulation.take(position) { batch.append(message) }
+                    }
+                    start = end
+                    emitted += batch.count
+                    return (batch, Progress(day: day + 1, days: days, events: emitted, people: simulation.arrived))
+                }
+                day += 1
+                start = 0
+                if day < days { simulation.simulate(day: day) }
+            }
+            return nil
+        }
     }
 }
