@@ -126,6 +126,11 @@ import Testing
         ])
     }
 
+    @Test func pageCategoryIsKeptWithTheProperties() throws {
+        let request = try decode(#"{"anonymousId": "a", "name": "Oolong", "category": "Teas", "properties": {"path": "/t/1"}}"#, .single(.page))
+        #expect(accepted(request).first?.properties == ["path": "/t/1", "category": "Teas"])
+    }
+
     @Test func numericUserIdsAreAcceptedAsText() throws {
         let request = try decode(#"{"type": "track", "event": "x", "userId": 42}"#, .single(.track))
         #expect(accepted(request).first?.userId == "42")

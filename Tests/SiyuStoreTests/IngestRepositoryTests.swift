@@ -129,11 +129,15 @@ import Testing
             let bob = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "bob"), workspaceId: ws))
             #expect(alice != bob)
             #expect(try await store.personId(identity: IdentityKey(IdentityKey.anonymousId, "phone-b"), workspaceId: ws) == bob)
+            // The same claim twice more, later: still one conflict, seen three times.
+            try await acme.ingest(store, [message("3b", user: "alice", anon: "phone-b", at: testNow + 5)])
+            try await acme.ingest(store, [message("3c", user: "alice", anon: "phone-b", at: testNow + 9)])
             let conflicts = try await store.conflicts(workspaceId: ws, limit: 10)
             #expect(conflicts.map { [$0.conflict.keptPerson, $0.conflict.otherPerson] } == [[alice, bob]])
+            #expect(conflicts.first?.occurrences == 3 && conflicts.first?.conflict.messageId == "3")
             // The event is kept, with alice.
             let timeline = try await store.timeline(personId: alice, workspaceId: ws, limit: 10, cursor: nil)
-            #expect(timeline.items.first?.message.messageId == "3")
+            #expect(timeline.items.map(\.message.messageId).contains("3"))
             #expect(timeline.items.first?.message.flags.contains(.mergeRefused) == true)
         }
     }

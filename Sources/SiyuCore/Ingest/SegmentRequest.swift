@@ -193,7 +193,7 @@ public struct SegmentRequest: Sendable {
         for (key, value) in try objectField(object, "context", path: path) { context[key] = value }
         var integrations = shared.integrations
         for (key, value) in try objectField(object, "integrations", path: path) { integrations[key] = value }
-        let properties = try objectField(object, "properties", path: path)
+        var properties = try objectField(object, "properties", path: path)
         var traits = try objectField(object, "traits", path: path)
 
         var event: String?
@@ -208,6 +208,10 @@ public struct SegmentRequest: Sendable {
             event = name
         case .page, .screen:
             event = try stringField(object, "name", path: path)
+            // Segment's page `category` is a top-level field; it is kept with the properties.
+            if let category = try stringField(object, "category", path: path), properties["category"] == nil {
+                properties["category"] = .string(category)
+            }
         case .identify:
             // The RudderStack SDK sends identify traits only in context.traits.
             if case .object(let contextTraits) = context["traits"] ?? .null {

@@ -99,6 +99,7 @@ extension ConflictLogEntry {
             "id": .int(id), "keptPerson": .int(conflict.keptPerson), "otherPerson": .int(conflict.otherPerson),
             "identity": ["kind": .string(conflict.identity.kind), "value": .string(conflict.identity.value)],
             "messageId": .string(conflict.messageId), "at": .string(Timestamp.iso8601(conflict.at)),
+            "occurrences": .int(occurrences), "lastAt": .string(Timestamp.iso8601(lastAt)),
         ]
     }
 }

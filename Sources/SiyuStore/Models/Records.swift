@@ -56,14 +56,19 @@ public struct MergeLogEntry: Sendable, Equatable, Codable {
     }
 }
 
-/// A refused merge, for the operator to look at.
+/// A refused merge, for the operator to look at: the first event that caused it, and how many
+/// events (and how lately) pointed at the same pair again.
 public struct ConflictLogEntry: Sendable, Equatable, Codable {
     public var id: Int64
     public var conflict: MergeConflict
+    public var occurrences: Int64
+    public var lastAt: Int64
 
-    public init(id: Int64, conflict: MergeConflict) {
+    public init(id: Int64, conflict: MergeConflict, occurrences: Int64 = 1, lastAt: Int64? = nil) {
         self.id = id
         self.conflict = conflict
+        self.occurrences = occurrences
+        self.lastAt = lastAt ?? conflict.at
     }
 }
 

@@ -103,16 +103,15 @@ extension PostgresStore {
             let rows = plan.events.map { EventRow(events[$0.index], personId: $0.personId, flags: $0.flags) }
             try await insertEvents(rows, workspaceId: workspaceId, connection: connection)
         }
-        if !plan.conflicts.isEmpty {
-            let conflicts = plan.conflicts
+        // One row per refused pair: the first event, and how often and how lately it happened again.
+        for conflict in plan.conflicts {
             try await connection.run(
                 """
-                INSERT INTO merge_conflicts (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at)
-                SELECT \(workspaceId), c.kept, c.other, c.kind, c.value, c.message_id, c.at
-                FROM unnest(\(conflicts.map(\.keptPerson))::bigint[], \(conflicts.map(\.otherPerson))::bigint[],
-                    \(conflicts.map(\.identity.kind))::text[], \(conflicts.map(\.identity.value))::text[], \(conflicts.map(\.messageId))::text[],
-                    \(conflicts.map(\.at))::bigint[]) WITH ORDINALITY AS c(kept, other, kind, value, message_id, at, n)
-                ORDER BY c.n
+                INSERT INTO merge_conflicts (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at, last_at)
+                VALUES (\(workspaceId), \(conflict.keptPerson), \(conflict.otherPerson), \(conflict.identity.kind), \(conflict.identity.value),
+                    \(conflict.messageId), \(conflict.at), \(conflict.at))
+                ON CONFLICT (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value)
+                DO UPDATE SET occurrences = merge_conflicts.occurrences + 1, last_at = GREATEST(merge_conflicts.last_at, EXCLUDED.last_at)
                 """,
                 logger: logger
             )

@@ -297,15 +297,17 @@ extension PostgresStore: PeopleRepository {
         try await read { connection in
             try await connection.rows(
                 """
-                SELECT id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at FROM merge_conflicts
+                SELECT id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at, occurrences, last_at FROM merge_conflicts
                 WHERE workspace_id = \(workspaceId) ORDER BY id DESC LIMIT \(Int64(max(1, min(limit, 1000))))
                 """,
                 logger: logger
             ).map { row in
-                let (id, kept, other, kind, value, messageId, at) = try row.decode((Int64, Int64, Int64, String, String, String, Int64).self)
+                let (id, kept, other, kind, value, messageId, at, occurrences, lastAt) = try row.decode(
+                    (Int64, Int64, Int64, String, String, String, Int64, Int64, Int64).self)
                 return ConflictLogEntry(
                     id: id,
-                    conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at)
+                    conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at),
+                    occurrences: occurrences, lastAt: lastAt
                 )
             }
         }

@@ -158,9 +158,13 @@ public struct AppDatabase: Sendable {
                     identity_kind TEXT NOT NULL,
                     identity_value TEXT NOT NULL,
                     message_id TEXT NOT NULL,
-                    at INTEGER NOT NULL
+                    at INTEGER NOT NULL,
+                    occurrences INTEGER NOT NULL DEFAULT 1,
+                    last_at INTEGER NOT NULL
                 );
                 CREATE INDEX merge_conflicts_workspace ON merge_conflicts(workspace_id, id);
+                CREATE UNIQUE INDEX merge_conflicts_pair
+                    ON merge_conflicts(workspace_id, kept_person_id, other_person_id, identity_kind, identity_value);
                 CREATE TABLE erasures (
                     id INTEGER PRIMARY KEY,
                     workspace_id INTEGER NOT NULL,

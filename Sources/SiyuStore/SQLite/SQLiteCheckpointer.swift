@@ -36,6 +36,9 @@ public struct SQLiteCheckpointer: Service {
     private func checkpoint(_ connection: DatabaseQueue) {
         do {
             _ = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // Another checkpoint is running (the writer's safety net during a bulk load): next time.
+            logger.debug("WAL checkpoint skipped", metadata: ["reason": "\(error.resultCode)"])
         } catch {
             logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
         }

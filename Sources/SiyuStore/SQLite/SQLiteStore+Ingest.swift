@@ -112,15 +112,18 @@ extension SQLiteStore {
             insertEvent.bind(row.extra)
             try insertEvent.execute(db)
         }
+        // One row per refused pair: the first event, and how often and how lately it happened again.
         for conflict in plan.conflicts {
             try db.execute(
                 sql: """
-                    INSERT INTO merge_conflicts (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO merge_conflicts (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value, message_id, at, last_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workspace_id, kept_person_id, other_person_id, identity_kind, identity_value)
+                    DO UPDATE SET occurrences = occurrences + 1, last_at = MAX(last_at, excluded.last_at)
                     """,
                 arguments: [
                     workspaceId, conflict.keptPerson, conflict.otherPerson, conflict.identity.kind, conflict.identity.value, conflict.messageId,
-                    conflict.at,
+                    conflict.at, conflict.at,
                 ])
         }
     }

@@ -258,7 +258,8 @@ extension SQLiteStore: PeopleRepository {
                     id: row["id"],
                     conflict: MergeConflict(
                         keptPerson: row["kept_person_id"], otherPerson: row["other_person_id"],
-                        identity: IdentityKey(row["identity_kind"], row["identity_value"]), messageId: row["message_id"], at: row["at"]))
+                        identity: IdentityKey(row["identity_kind"], row["identity_value"]), messageId: row["message_id"], at: row["at"]),
+                    occurrences: row["occurrences"], lastAt: row["last_at"])
             }
         }
     }
