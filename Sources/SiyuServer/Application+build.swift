@@ -42,7 +42,10 @@ public struct AppServices: Sendable {
 /// Builds the Siyu application: the router, the group-commit writer, and any store services
 /// (the PostgreSQL client) in one service group with graceful shutdown.
 public func buildApplication(
-    store: any SiyuStore, settings: ServerSettings, storeServices: [any Service] = [], logger: Logger? = nil,
+    store: any SiyuStore,
+    settings: ServerSettings,
+    storeServices: [any Service] = [],
+    logger: Logger? = nil,
     clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
     beforeStart: @escaping @Sendable () async throws -> Void = {},
     onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
@@ -55,7 +58,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "siyu"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
-        logger: logger)
+        logger: logger
+    )
     app.beforeServerStarts(perform: beforeStart)
     // Services stop in reverse order: the HTTP server first (no new requests), then the writer
     // (commits what was acknowledged... and what is queued), then the store's connections.

@@ -25,7 +25,12 @@ public enum StoreLocation: Sendable, Equatable {
             return OpenedStore(store: store, services: services, description: "SQLite at \(directory)/siyu.sqlite")
         case .postgres(let url):
             let store = try PostgresStore(url: url, logger: logger)
-            return OpenedStore(store: store, services: [store.client], description: "PostgreSQL at \(PostgresStore.redacted(url))", prepare: store.migrate)
+            return OpenedStore(
+                store: store,
+                services: [store.client],
+                description: "PostgreSQL at \(PostgresStore.redacted(url))",
+                prepare: store.migrate
+            )
         }
     }
 }

@@ -7,7 +7,8 @@ import Testing
         channels: Channel.defaults + [
             Channel(key: "kol:lily", name: "Lily", kind: .partner, trackingCodes: [TrackingCode(utmSource: "douyin", utmCampaign: "lily-spring")]),
             Channel(key: "store_qr", name: "门店活码", kind: .privateDomain, trackingCodes: [TrackingCode(code: "QR-8")]),
-        ])
+        ]
+    )
 
     func message(context: JSONObject, type: MessageType = .track) -> Message {
         Message(type: type, messageId: "m", anonymousId: "a", event: "x", context: context, timestamp: 0, receivedAt: 0)

@@ -12,7 +12,10 @@ import Testing
     static let small = DemoBrand(endingAt: end, people: 500, days: 14, seed: 7)
 
     /// Every message and progress report of a generation, with its summary.
-    static func collect(_ brand: DemoBrand, batchSize: Int = 1000) -> (
+    static func collect(
+        _ brand: DemoBrand,
+        batchSize: Int = 1000
+    ) -> (
         messages: [Message], progress: [DemoBrand.Progress], summary: DemoBrand.Summary
     ) {
         var messages: [Message] = []
@@ -198,7 +201,8 @@ import Testing
         let (messages, _, summary) = Self.collect(Self.small)
         let preparer = EventPreparer(
             settings: WorkspaceIngestSettings(currency: "CNY", channels: Self.small.channels),
-            extractor: IdentityExtractor { _, value in "h:" + value })
+            extractor: IdentityExtractor { _, value in "h:" + value }
+        )
         let plan = IdentityResolver.plan(messages.map(preparer.prepare), snapshot: IdentitySnapshot())
         // A second device starts as a new anonymous person and is merged once its owner logs in; nothing
         // else may merge two generated people (a borrowed device is a refused merge, not a merge).

@@ -5,11 +5,21 @@ import Testing
 @Suite struct IdentityResolverTests {
     let extractor = IdentityExtractor { kind, value in "h:" + value }
     let preparer = EventPreparer(
-        settings: WorkspaceIngestSettings(currency: "CNY"), extractor: IdentityExtractor { kind, value in "h:" + value })
+        settings: WorkspaceIngestSettings(currency: "CNY"),
+        extractor: IdentityExtractor { kind, value in "h:" + value }
+    )
 
     func event(
-        _ id: String, type: MessageType = .track, user: String? = nil, anon: String? = nil, time: Int64 = 1000, channel: String? = nil,
-        traits: JSONObject = [:], externalIds: [(String, String)] = [], previousId: String? = nil, revenue: Double? = nil
+        _ id: String,
+        type: MessageType = .track,
+        user: String? = nil,
+        anon: String? = nil,
+        time: Int64 = 1000,
+        channel: String? = nil,
+        traits: JSONObject = [:],
+        externalIds: [(String, String)] = [],
+        previousId: String? = nil,
+        revenue: Double? = nil
     ) -> PreparedEvent {
         var context: JSONObject = [:]
         if let channel { context["channel"] = .string(channel) }
@@ -19,8 +29,18 @@ import Testing
         var properties: JSONObject = [:]
         if let revenue { properties["revenue"] = .double(revenue) }
         let message = Message(
-            type: type, messageId: id, userId: user, anonymousId: anon, event: type == .track ? (revenue == nil ? "Viewed" : "Order Completed") : nil,
-            properties: properties, traits: traits, context: context, previousId: previousId, timestamp: time, receivedAt: 5000)
+            type: type,
+            messageId: id,
+            userId: user,
+            anonymousId: anon,
+            event: type == .track ? (revenue == nil ? "Viewed" : "Order Completed") : nil,
+            properties: properties,
+            traits: traits,
+            context: context,
+            previousId: previousId,
+            timestamp: time,
+            receivedAt: 5000
+        )
         return preparer.prepare(message)
     }
 
@@ -41,7 +61,9 @@ import Testing
 
     /// Plans `events` over `people` and returns the plan and the profiles after applying it.
     func run(
-        _ events: [PreparedEvent], _ people: [(id: Int64, userId: String?, identities: [IdentityKey], events: Int64)] = [], nextPersonId: Int64? = nil
+        _ events: [PreparedEvent],
+        _ people: [(id: Int64, userId: String?, identities: [IdentityKey], events: Int64)] = [],
+        nextPersonId: Int64? = nil
     ) -> (IngestPlan, [Int64: PersonProfile]) {
         var base = snapshot(people)
         if let nextPersonId { base.nextPersonId = nextPersonId }
@@ -65,7 +87,9 @@ import Testing
 
     @Test func identifyLinksAnonymousVisitorToUserId() {
         let (plan, profiles) = run(
-            [event("m", type: .identify, user: "u1", anon: "a1", traits: ["email": "Li@Example.com"])], [(1, nil, [Self.a1], 3)])
+            [event("m", type: .identify, user: "u1", anon: "a1", traits: ["email": "Li@Example.com"])],
+            [(1, nil, [Self.a1], 3)]
+        )
         #expect(plan.newPersons.isEmpty && plan.merges.isEmpty)
         // The user id and the hashed e-mail attach to person 1.
         #expect(Set(plan.newIdentities.map(\.key)) == [Self.u1, IdentityKey(IdentityKey.email, "h:li@example.com")])
@@ -137,9 +161,12 @@ import Testing
         // Two anonymous visitors appear, are linked by an openid, then identify: one person.
         let (plan, profiles) = run(
             [
-                event("1", anon: "a1", time: 100, channel: "douyin"), event("2", anon: "a2", time: 200, channel: "app", externalIds: [("openid", "o")]),
+                event("1", anon: "a1", time: 100, channel: "douyin"),
+                event("2", anon: "a2", time: 200, channel: "app", externalIds: [("openid", "o")]),
                 event("3", anon: "a1", time: 300, externalIds: [("openid", "o")]), event("4", type: .identify, user: "u1", anon: "a2", time: 400),
-            ], nextPersonId: 10)
+            ],
+            nextPersonId: 10
+        )
         #expect(plan.newPersons.map(\.id) == [10, 11])
         #expect(plan.merges.map { [$0.survivor, $0.loser] } == [[10, 11]])
         #expect(profiles[10]?.eventCount == 4 && profiles[10]?.userId == "u1")
@@ -160,7 +187,10 @@ import Testing
         base[2]?.setTraits(["city": "北京"], at: 200)
         base[2]?.firstSeen = 150
         base[2]?.firstChannel = "douyin"
-        let plan = IdentityResolver.plan([event("m", user: "u1", anon: "a1", time: 50_000)], snapshot: snapshot([(1, nil, [Self.a1], 1), (2, "u1", [Self.u1], 1)]))
+        let plan = IdentityResolver.plan(
+            [event("m", user: "u1", anon: "a1", time: 50_000)],
+            snapshot: snapshot([(1, nil, [Self.a1], 1), (2, "u1", [Self.u1], 1)])
+        )
         let merged = plan.applied(to: base)[2]
         #expect(merged?.traits["city"] == .string("上海"))  // set at 500, after 北京 at 200
         #expect(merged?.traits["age"] == .int(30))

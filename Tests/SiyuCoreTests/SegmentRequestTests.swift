@@ -28,7 +28,9 @@ import Testing
             {"userId": "u1", "anonymousId": null, "event": "Order Completed", "properties": {"revenue": 10},
              "context": {"ip": "203.0.113.1", "campaign": {"source": "douyin"}}, "integrations": {"All": true},
              "messageId": "m-1", "timestamp": "2024-04-30T23:00:00Z", "writeKey": "wk"}
-            """#, .single(.track))
+            """#,
+            .single(.track)
+        )
         let message = try #require(accepted(request).first)
         #expect(request.writeKey == "wk")
         #expect(message.type == .track && message.userId == "u1" && message.anonymousId == nil)
@@ -47,7 +49,8 @@ import Testing
             {"sentAt": "2024-05-01T00:10:00Z", "batch": [
               {"type": "track", "event": "a", "anonymousId": "x", "originalTimestamp": "2024-05-01T00:09:00Z"},
               {"type": "track", "event": "b", "anonymousId": "x", "originalTimestamp": "2024-05-01T00:09:30Z"}]}
-            """#)
+            """#
+        )
         let messages = accepted(request)
         // timestamp = receivedAt − (sentAt − originalTimestamp): 00:00 − 60 s and 00:00 − 30 s.
         #expect(messages.map(\.timestamp) == [now - 60_000, now - 30_000])
@@ -60,7 +63,8 @@ import Testing
             #"""
             {"batch": [{"type": "page", "anonymousId": "x", "timestamp": "2024-05-01T01:00:00Z", "sentAt": "2024-05-01T01:00:05Z"},
                        {"type": "page", "anonymousId": "x", "timestamp": "2024-05-01T01:00:01Z"}]}
-            """#)
+            """#
+        )
         // Offset = receivedAt − first sentAt = −1 h 5 s for both items.
         #expect(accepted(request).map(\.timestamp) == [now - 5000, now - 4000])
     }
@@ -70,7 +74,8 @@ import Testing
             #"""
             {"batch": [{"type": "track", "event": "a", "userId": "u", "timestamp": "2024-05-02T00:00:01Z"},
                        {"type": "track", "event": "b", "userId": "u", "timestamp": "2024-05-01T22:59:59Z"}]}
-            """#)
+            """#
+        )
         let messages = accepted(request)
         // 24 h + 1 s ahead is beyond the 23 h tolerance; 22 h 59 min 59 s ahead is not.
         #expect(messages[0].timestamp == now && messages[0].flags.contains(.clampedFuture))
@@ -83,7 +88,8 @@ import Testing
             {"context": {"library": {"name": "analytics-python"}, "ip": "1.1.1.1"}, "integrations": {"All": false},
              "batch": [{"type": "identify", "userId": "u", "context": {"ip": "2.2.2.2", "traits": {"plan": "pro", "name": "old"}},
                         "traits": {"name": "new"}}]}
-            """#)
+            """#
+        )
         let message = try #require(accepted(request).first)
         #expect(message.context["ip"] == .string("2.2.2.2"))
         #expect(message.context["library"]?["name"] == .string("analytics-python"))
@@ -111,19 +117,22 @@ import Testing
               {"type": "track", "event": "x", "userId": "u\u0000"},
               {"type": "track", "event": "ok", "anonymousId": "a"}
             ]}
-            """#)
+            """#
+        )
         let codes = request.items.map { item -> String in
             switch item {
             case .accepted: return "ok"
             case .rejected(let error): return error.code + "@" + (error.field ?? "")
             }
         }
-        #expect(codes == [
-            "missing_field@batch[0].event", "missing_id@batch[1].userId", "invalid_id@batch[2].userId", "wrong_type@batch[3].userId",
-            "unknown_type@batch[4].type", "invalid_timestamp@batch[5].timestamp", "wrong_type@batch[6].properties",
-            "missing_field@batch[7].previousId", "missing_field@batch[8].groupId", "wrong_type@batch[9]", "invalid_id@batch[10].anonymousId",
-            "invalid_field@batch[11].event", "invalid_id@batch[12].userId", "ok",
-        ])
+        #expect(
+            codes == [
+                "missing_field@batch[0].event", "missing_id@batch[1].userId", "invalid_id@batch[2].userId", "wrong_type@batch[3].userId",
+                "unknown_type@batch[4].type", "invalid_timestamp@batch[5].timestamp", "wrong_type@batch[6].properties",
+                "missing_field@batch[7].previousId", "missing_field@batch[8].groupId", "wrong_type@batch[9]", "invalid_id@batch[10].anonymousId",
+                "invalid_field@batch[11].event", "invalid_id@batch[12].userId", "ok",
+            ]
+        )
     }
 
     @Test func pageCategoryIsKeptWithTheProperties() throws {
@@ -143,7 +152,10 @@ import Testing
     }
 
     @Test func requestLevelErrors() {
-        for (json, code) in [("{", "invalid_json"), ("[]", "invalid_body"), (#"{"batch": {}}"#, "wrong_type"), ("{}", "missing_field"), (#"{"writeKey": 5, "batch": []}"#, "wrong_type")] {
+        for (json, code) in [
+            ("{", "invalid_json"), ("[]", "invalid_body"), (#"{"batch": {}}"#, "wrong_type"), ("{}", "missing_field"),
+            (#"{"writeKey": 5, "batch": []}"#, "wrong_type"),
+        ] {
             do {
                 _ = try decode(json)
                 Issue.record("\(json) was accepted")

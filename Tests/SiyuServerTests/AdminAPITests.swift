@@ -19,7 +19,9 @@ import Testing
                "traits": {"name": "张伟", "city": "上海", "email": "zw@example.com"}},
               {"type": "identify", "userId": "u2", "messageId": "4", "timestamp": "2024-04-30T13:00:00Z", "traits": {"city": "北京"}}
             ]}
-            """#, harness)
+            """#,
+            harness
+        )
         #expect(response.json["stored"] == 4)
     }
 
@@ -29,12 +31,19 @@ import Testing
 
     @Test func requiresABearerToken() async throws {
         try await ServerHarness.run { client, harness in
-            for headers: HTTPFields in [[:], [.authorization: "Bearer sy_wrong"], [.authorization: "Basic " + Data((harness.credentials.writeKey + ":").utf8).base64EncodedString()]] {
+            for headers: HTTPFields in [
+                [:], [.authorization: "Bearer sy_wrong"],
+                [.authorization: "Basic " + Data((harness.credentials.writeKey + ":").utf8).base64EncodedString()],
+            ] {
                 let response = try await client.execute(uri: "/api/v1/people", method: .get, headers: headers)
                 #expect(response.status == .unauthorized && response.errorCode == "unauthorized")
             }
             // A write key is not an admin token.
-            let withWriteKey = try await client.execute(uri: "/api/v1/people", method: .get, headers: [.authorization: "Bearer " + harness.credentials.writeKey])
+            let withWriteKey = try await client.execute(
+                uri: "/api/v1/people",
+                method: .get,
+                headers: [.authorization: "Bearer " + harness.credentials.writeKey]
+            )
             #expect(withWriteKey.status == .unauthorized)
         }
     }
@@ -78,12 +87,20 @@ import Testing
             try await seed(client, harness)
             let u1 = try await personId(harness, "u1")
             let tagged = try await client.execute(
-                uri: "/api/v1/people/\(u1)/tags", method: .post, headers: harness.bearer, body: ByteBuffer(string: #"{"add": ["vip", "复购"]}"#))
+                uri: "/api/v1/people/\(u1)/tags",
+                method: .post,
+                headers: harness.bearer,
+                body: ByteBuffer(string: #"{"add": ["vip", "复购"]}"#)
+            )
             #expect(tagged.json["tags"] == ["vip", "复购"])
             let removed = try await client.execute(uri: "/api/v1/people/\(u1)/tags/vip", method: .delete, headers: harness.bearer)
             #expect(removed.json["tags"] == ["复购"])
             let badTags = try await client.execute(
-                uri: "/api/v1/people/\(u1)/tags", method: .post, headers: harness.bearer, body: ByteBuffer(string: #"{"add": "vip"}"#))
+                uri: "/api/v1/people/\(u1)/tags",
+                method: .post,
+                headers: harness.bearer,
+                body: ByteBuffer(string: #"{"add": "vip"}"#)
+            )
             #expect(badTags.status == .badRequest && badTags.json["error"]?["field"] == "add")
 
             let mergeId = try #require(try await harness.store.merges(workspaceId: harness.workspace.id, personId: nil, limit: 10).first?.id)
@@ -118,14 +135,28 @@ import Testing
     @Test func channelsCanBeRegisteredAndAttributeEvents() async throws {
         try await ServerHarness.run { client, harness in
             let put = try await client.execute(
-                uri: "/api/v1/channels/kol:lily", method: .put, headers: harness.bearer,
-                body: ByteBuffer(string: #"{"name": "KOL 莉莉", "kind": "partner", "trackingCodes": [{"utmSource": "douyin", "utmCampaign": "lily"}], "monthlyCostMinor": 800000}"#))
+                uri: "/api/v1/channels/kol:lily",
+                method: .put,
+                headers: harness.bearer,
+                body: ByteBuffer(
+                    string:
+                        #"{"name": "KOL 莉莉", "kind": "partner", "trackingCodes": [{"utmSource": "douyin", "utmCampaign": "lily"}], "monthlyCostMinor": 800000}"#
+                )
+            )
             #expect(put.status == .ok)
             let invalid = try await client.execute(
-                uri: "/api/v1/channels/Bad%20Key", method: .put, headers: harness.bearer, body: ByteBuffer(string: #"{"name": "x"}"#))
+                uri: "/api/v1/channels/Bad%20Key",
+                method: .put,
+                headers: harness.bearer,
+                body: ByteBuffer(string: #"{"name": "x"}"#)
+            )
             #expect(invalid.status == .badRequest)
             let wrongKind = try await client.execute(
-                uri: "/api/v1/channels/x", method: .put, headers: harness.bearer, body: ByteBuffer(string: #"{"name": "x", "kind": "tv"}"#))
+                uri: "/api/v1/channels/x",
+                method: .put,
+                headers: harness.bearer,
+                body: ByteBuffer(string: #"{"name": "x", "kind": "tv"}"#)
+            )
             #expect(wrongKind.status == .badRequest && wrongKind.json["error"]?["field"] == "kind")
             _ = try await client.send("/v1/page", #"{"anonymousId": "v", "context": {"campaign": {"source": "douyin", "name": "lily"}}}"#, harness)
             #expect(try await harness.events().first?.channel == "kol:lily")
@@ -154,7 +185,12 @@ import Testing
             #expect(undo.status == .notFound)
             // The rival's write key writes only into the rival workspace.
             let rivalKey: HTTPFields = [.authorization: "Basic " + Data((rival.writeKey + ":").utf8).base64EncodedString()]
-            _ = try await client.execute(uri: "/v1/track", method: .post, headers: rivalKey, body: ByteBuffer(string: #"{"userId": "u1", "event": "x"}"#))
+            _ = try await client.execute(
+                uri: "/v1/track",
+                method: .post,
+                headers: rivalKey,
+                body: ByteBuffer(string: #"{"userId": "u1", "event": "x"}"#)
+            )
             #expect(try await harness.store.person(id: u1, workspaceId: harness.workspace.id)?.eventCount == 3)
             #expect(try await harness.store.tags(personId: u1, workspaceId: harness.workspace.id).isEmpty)
             #expect(try await harness.events().count == 4)

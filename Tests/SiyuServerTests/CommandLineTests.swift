@@ -14,15 +14,37 @@ import Testing
         let workspace = try #require(try await store.workspace(named: "shop"))
         let preparer = EventPreparer(
             settings: WorkspaceIngestSettings(currency: "CNY", channels: try await store.channels(workspaceId: workspace.id)),
-            extractor: Secrets.extractor(for: workspace))
+            extractor: Secrets.extractor(for: workspace)
+        )
         // 2024-05-01T00:00:00Z, 2024-05-02T00:00:00Z, 2024-05-03T00:00:00Z.
         let day: Int64 = 86_400_000
         let messages = [
-            Message(type: .identify, messageId: "m1", userId: "u1", traits: ["name": "王芳, \"Fang\""], timestamp: 1_714_521_600_000, receivedAt: 1_714_521_600_000),
             Message(
-                type: .track, messageId: "m2", userId: "u1", event: "Order Completed", properties: ["revenue": 99.9], context: ["channel": "douyin"],
-                timestamp: 1_714_521_600_000 + day, receivedAt: 1_714_521_600_000 + day),
-            Message(type: .page, messageId: "m3", anonymousId: "a9", event: "Home", timestamp: 1_714_521_600_000 + 2 * day, receivedAt: 1_714_521_600_000 + 2 * day),
+                type: .identify,
+                messageId: "m1",
+                userId: "u1",
+                traits: ["name": "王芳, \"Fang\""],
+                timestamp: 1_714_521_600_000,
+                receivedAt: 1_714_521_600_000
+            ),
+            Message(
+                type: .track,
+                messageId: "m2",
+                userId: "u1",
+                event: "Order Completed",
+                properties: ["revenue": 99.9],
+                context: ["channel": "douyin"],
+                timestamp: 1_714_521_600_000 + day,
+                receivedAt: 1_714_521_600_000 + day
+            ),
+            Message(
+                type: .page,
+                messageId: "m3",
+                anonymousId: "a9",
+                event: "Home",
+                timestamp: 1_714_521_600_000 + 2 * day,
+                receivedAt: 1_714_521_600_000 + 2 * day
+            ),
         ]
         _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: messages.map(preparer.prepare))])
     }
@@ -56,7 +78,9 @@ import Testing
         #expect(throws: ProcessError.self) { try ServerProcess.run(["workspace", "create", "x", "--currency", "yuan", "--data-dir", directory]) }
         _ = try ServerProcess.run(["workspace", "create", "x", "--data-dir", directory])
         #expect(throws: ProcessError.self) { try ServerProcess.run(["workspace", "create", "x", "--data-dir", directory]) }
-        #expect(throws: ProcessError.self) { try ServerProcess.run(["export", "events", "--workspace", "x", "--since", "last week", "--data-dir", directory]) }
+        #expect(throws: ProcessError.self) {
+            try ServerProcess.run(["export", "events", "--workspace", "x", "--since", "last week", "--data-dir", directory])
+        }
     }
 }
 
@@ -77,9 +101,17 @@ import Testing
             "--map", "revenue=paid", "--map", "timestamp=at", "--data-dir", directory,
         ]
 
-        let (during, _) = try await HTTP.post(server.baseURL + "/v1/track", body: Data(#"{"userId": "c1", "event": "Product Viewed"}"#.utf8), writeKey: writeKey)
+        let (during, _) = try await HTTP.post(
+            server.baseURL + "/v1/track",
+            body: Data(#"{"userId": "c1", "event": "Product Viewed"}"#.utf8),
+            writeKey: writeKey
+        )
         let (status, output) = try ServerProcess.runWithStatus(arguments)
-        let (after, _) = try await HTTP.post(server.baseURL + "/v1/track", body: Data(#"{"userId": "c2", "event": "Product Viewed"}"#.utf8), writeKey: writeKey)
+        let (after, _) = try await HTTP.post(
+            server.baseURL + "/v1/track",
+            body: Data(#"{"userId": "c2", "event": "Product Viewed"}"#.utf8),
+            writeKey: writeKey
+        )
         #expect(during == 200 && after == 200)
         // Exit status 2: the file was imported except for refused rows, listed in orders.csv.errors.csv.
         #expect(status == 2, "\(output)")

@@ -67,7 +67,11 @@ import Testing
             let badField = try await post(client, harness, "/api/v1/imports/people?map=shoeSize=会员ID", members)
             #expect(badField.status == .badRequest && badField.json["error"]?["field"] == "map")
             let notUTF8 = try await client.execute(
-                uri: "/api/v1/imports/people", method: .post, headers: harness.bearer, body: ByteBuffer(bytes: [0xBB, 0xE1, 0x49, 0x44, 0x0A]))
+                uri: "/api/v1/imports/people",
+                method: .post,
+                headers: harness.bearer,
+                body: ByteBuffer(bytes: [0xBB, 0xE1, 0x49, 0x44, 0x0A])
+            )
             #expect(notUTF8.status == .badRequest)
             let unknownKind = try await post(client, harness, "/api/v1/imports/coupons", members)
             #expect(unknownKind.status == .notFound)

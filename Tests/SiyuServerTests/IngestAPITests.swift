@@ -38,14 +38,24 @@ import Testing
             let none = try await client.execute(uri: "/v1/track", method: .post, body: ByteBuffer(string: body))
             #expect(none.status == .unauthorized && none.errorCode == "unauthorized")
             let wrong = try await client.execute(
-                uri: "/v1/track", method: .post, headers: [.authorization: "Basic " + Data("wk_nope:".utf8).base64EncodedString()],
-                body: ByteBuffer(string: body))
+                uri: "/v1/track",
+                method: .post,
+                headers: [.authorization: "Basic " + Data("wk_nope:".utf8).base64EncodedString()],
+                body: ByteBuffer(string: body)
+            )
             #expect(wrong.status == .unauthorized && wrong.errorCode == "unauthorized")
-            let bearer = try await client.execute(uri: "/v1/track", method: .post, headers: [.authorization: "Bearer x"], body: ByteBuffer(string: body))
+            let bearer = try await client.execute(
+                uri: "/v1/track",
+                method: .post,
+                headers: [.authorization: "Bearer x"],
+                body: ByteBuffer(string: body)
+            )
             #expect(bearer.status == .unauthorized)
             let inBody = try await client.execute(
-                uri: "/v1/track", method: .post,
-                body: ByteBuffer(string: #"{"writeKey": "\#(harness.credentials.writeKey)", "userId": "u", "event": "x"}"#))
+                uri: "/v1/track",
+                method: .post,
+                body: ByteBuffer(string: #"{"writeKey": "\#(harness.credentials.writeKey)", "userId": "u", "event": "x"}"#)
+            )
             #expect(inBody.status == .ok)
             // An unauthenticated caller does not learn whether its payload was valid.
             let garbage = try await client.execute(uri: "/v1/track", method: .post, body: ByteBuffer(string: "{oops"))
@@ -92,7 +102,9 @@ import Testing
                   {"type": "identify", "userId": "anonymous", "messageId": "3"},
                   {"type": "page", "anonymousId": "x", "messageId": "4"}
                 ]}
-                """#, harness)
+                """#,
+                harness
+            )
             #expect(response.status == .ok)
             #expect(response.json["stored"] == 2 && response.json["duplicates"] == 0)
             let rejected = response.json["rejected"]?.arrayValue ?? []
@@ -124,7 +136,8 @@ import Testing
             let response = try await client.send(
                 "/v1/batch",
                 #"{"sentAt": "2024-05-01T02:00:00Z", "batch": [{"type": "track", "event": "x", "anonymousId": "a", "originalTimestamp": "2024-05-01T01:59:00Z"}]}"#,
-                harness)
+                harness
+            )
             #expect(response.status == .ok)
             let event = try #require(try await harness.events().first)
             // receivedAt (00:00) − (sentAt − originalTimestamp) = 00:00 − 1 min.
@@ -196,11 +209,19 @@ import Testing
     @Test func rudderStackContextTraitsReachTheProfile() async throws {
         try await ServerHarness.run { client, harness in
             let response = try await client.send(
-                "/v1/identify", #"{"userId": "r1", "context": {"traits": {"city": "杭州", "email": "R1@Example.com"}}}"#, harness)
+                "/v1/identify",
+                #"{"userId": "r1", "context": {"traits": {"city": "杭州", "email": "R1@Example.com"}}}"#,
+                harness
+            )
             #expect(response.status == .ok)
-            let person = try #require(try await harness.store.searchPeople(workspaceId: harness.workspace.id, query: PeopleQuery(traits: ["city": "杭州"])).items.first)
+            let person = try #require(
+                try await harness.store.searchPeople(workspaceId: harness.workspace.id, query: PeopleQuery(traits: ["city": "杭州"])).items.first
+            )
             #expect(person.userId == "r1" && person.traits["email"] == "r***@example.com")
-            let found = try await harness.store.personId(identity: IdentityKey(IdentityKey.email, "r1@example.com"), workspaceId: harness.workspace.id)
+            let found = try await harness.store.personId(
+                identity: IdentityKey(IdentityKey.email, "r1@example.com"),
+                workspaceId: harness.workspace.id
+            )
             #expect(found == person.id)
         }
     }

@@ -79,7 +79,9 @@ final class Locked<Value: Sendable>: Sendable {
         // A low rate limit makes the server answer some uploads with 429: the SDKs must retry them.
         let server = try ServerProcess(dataDirectory: directory, extraArguments: ["--rate-limit", "1"])
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Clients/sdk_clients.py")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Clients/sdk_clients.py"
+        )
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script.path, server.baseURL, writeKey]
@@ -101,7 +103,9 @@ final class Locked<Value: Sendable>: Sendable {
             // 250 views + identify, order, page, screen, group, alias, each exactly once.
             #expect(mine.count == 256, "\(prefix): \(mine.count) events")
             #expect(Set(mine.map(\.message.messageId)).count == mine.count)
-            let person = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, prefix + "-user"), workspaceId: workspace.id))
+            let person = try #require(
+                try await store.personId(identity: IdentityKey(IdentityKey.userId, prefix + "-user"), workspaceId: workspace.id)
+            )
             let profile = try #require(try await store.person(id: person, workspaceId: workspace.id))
             // The anonymous views merged into the user on identify.
             #expect(profile.eventCount == 256 && profile.orderCount == 1 && profile.revenueMinor == 8880)

@@ -19,7 +19,8 @@ struct ServerHarness: Sendable {
 
     /// Runs `body` against the router of a new application.
     static func run(
-        rateLimit: Double = 0, clock: @escaping @Sendable () -> Int64 = { serverNow },
+        rateLimit: Double = 0,
+        clock: @escaping @Sendable () -> Int64 = { serverNow },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerHarness) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-server-test-\(UUID().uuidString)").path
@@ -31,11 +32,17 @@ struct ServerHarness: Sendable {
         var logger = Logger(label: "siyu-test")
         logger.logLevel = .critical
         let app = buildApplication(
-            store: store, settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical), logger: logger, clock: clock)
+            store: store,
+            settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical),
+            logger: logger,
+            clock: clock
+        )
         try await app.test(.router) { client in try await body(client, harness) }
     }
 
-    var basicAuth: HTTPFields { [.authorization: "Basic " + Data((credentials.writeKey + ":").utf8).base64EncodedString(), .contentType: "application/json"] }
+    var basicAuth: HTTPFields {
+        [.authorization: "Basic " + Data((credentials.writeKey + ":").utf8).base64EncodedString(), .contentType: "application/json"]
+    }
     var bearer: HTTPFields { [.authorization: "Bearer " + credentials.adminToken] }
 
     func events() async throws -> [StoredEvent] {

@@ -15,10 +15,16 @@ import Testing
                     message("1", .page, anon: "a1", at: testNow - 3 * day, channel: "xiaohongshu"),
                     message("2", .identify, user: "u1", anon: "a1", at: testNow - 2 * day, traits: ["name": "李雷", "phone": "13800138000"]),
                     message(
-                        "3", user: "u1", event: "Order Completed", at: testNow - day, channel: "wechat_miniprogram",
-                        properties: ["order_id": "o1", "revenue": 129.9, "currency": "CNY"]),
+                        "3",
+                        user: "u1",
+                        event: "Order Completed",
+                        at: testNow - day,
+                        channel: "wechat_miniprogram",
+                        properties: ["order_id": "o1", "revenue": 129.9, "currency": "CNY"]
+                    ),
                     message("4", user: "u1", event: "Order Completed", at: testNow, properties: ["total": "70.10"]),
-                ])
+                ]
+            )
             let id = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "u1"), workspaceId: acme.workspace.id))
             let profile = try #require(try await store.person(id: id, workspaceId: acme.workspace.id))
             #expect(profile.eventCount == 4 && profile.orderCount == 2)
@@ -63,8 +69,14 @@ import Testing
             let b = try await TestWorkspace.create(store, name: "b")
             let results = try await store.ingest([
                 IngestBatch(workspaceId: a.workspace.id, events: [a.preparer.prepare(message("1", anon: "x"))]),
-                IngestBatch(workspaceId: b.workspace.id, events: [b.preparer.prepare(message("1", anon: "x")), b.preparer.prepare(message("2", anon: "y"))]),
-                IngestBatch(workspaceId: a.workspace.id, events: [a.preparer.prepare(message("1", anon: "x")), a.preparer.prepare(message("3", anon: "x"))]),
+                IngestBatch(
+                    workspaceId: b.workspace.id,
+                    events: [b.preparer.prepare(message("1", anon: "x")), b.preparer.prepare(message("2", anon: "y"))]
+                ),
+                IngestBatch(
+                    workspaceId: a.workspace.id,
+                    events: [a.preparer.prepare(message("1", anon: "x")), a.preparer.prepare(message("3", anon: "x"))]
+                ),
             ])
             #expect(results.map(\.outcomes) == [[.stored], [.stored, .stored], [.duplicate, .stored]])
             #expect(try await store.peopleCount(workspaceId: a.workspace.id) == 1)
@@ -78,9 +90,14 @@ import Testing
             let acme = try await TestWorkspace.create(store)
             let ws = acme.workspace.id
             // Person A: an anonymous visitor with 2 views from Douyin; person U: a known user with 1 order.
-            try await acme.ingest(store, [message("a1", anon: "anon-1", at: testNow - 5000, channel: "douyin"), message("a2", anon: "anon-1", at: testNow - 4000)])
             try await acme.ingest(
-                store, [message("u1", user: "u", event: "Order Completed", at: testNow - 3000, properties: ["revenue": 50])])
+                store,
+                [message("a1", anon: "anon-1", at: testNow - 5000, channel: "douyin"), message("a2", anon: "anon-1", at: testNow - 4000)]
+            )
+            try await acme.ingest(
+                store,
+                [message("u1", user: "u", event: "Order Completed", at: testNow - 3000, properties: ["revenue": 50])]
+            )
             let anonymous = try #require(try await store.personId(identity: IdentityKey(IdentityKey.anonymousId, "anon-1"), workspaceId: ws))
             let user = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "u"), workspaceId: ws))
             #expect(anonymous != user)
@@ -111,7 +128,9 @@ import Testing
             let rebuilt = try #require(try await store.person(id: user, workspaceId: ws))
             // The user keeps its order and the identify call it made.
             #expect(rebuilt.eventCount == 2 && rebuilt.revenueMinor == 5000 && rebuilt.firstChannel == "direct")
-            #expect(try await store.timeline(personId: anonymous, workspaceId: ws, limit: 10, cursor: nil).items.map(\.message.messageId) == ["a2", "a1"])
+            #expect(
+                try await store.timeline(personId: anonymous, workspaceId: ws, limit: 10, cursor: nil).items.map(\.message.messageId) == ["a2", "a1"]
+            )
             await #expect(throws: StoreError.self) { _ = try await store.undoMerge(id: log[0].id, workspaceId: ws, at: testNow) }
         }
     }
@@ -121,7 +140,10 @@ import Testing
         try await withStore(kind) { store in
             let acme = try await TestWorkspace.create(store)
             let ws = acme.workspace.id
-            try await acme.ingest(store, [message("1", .identify, user: "alice", anon: "phone-a"), message("2", .identify, user: "bob", anon: "phone-b")])
+            try await acme.ingest(
+                store,
+                [message("1", .identify, user: "alice", anon: "phone-a"), message("2", .identify, user: "bob", anon: "phone-b")]
+            )
             // An event claims to be alice on bob's device.
             let result = try await acme.ingest(store, [message("3", user: "alice", anon: "phone-b")])
             #expect(result.outcomes == [.stored] && result.merges == 0 && result.conflicts == 1)
@@ -148,7 +170,10 @@ import Testing
             let acme = try await TestWorkspace.create(store)
             let ws = acme.workspace.id
             try await acme.ingest(store, [message("1", anon: "a"), message("2", user: "u", traits: ["email": "u@example.com"])])
-            try await acme.ingest(store, [message("3", .identify, user: "u", anon: "a", traits: ["email": "u@example.com"]), message("4", anon: "other")])
+            try await acme.ingest(
+                store,
+                [message("3", .identify, user: "u", anon: "a", traits: ["email": "u@example.com"]), message("4", anon: "other")]
+            )
             let id = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "u"), workspaceId: ws))
             _ = try await store.setTags(personId: id, workspaceId: ws, add: ["vip"], remove: [])
             let summary = try await store.erasePerson(id: id, workspaceId: ws)
@@ -194,7 +219,8 @@ import Testing
                     message("1", anon: "b", event: "Viewed", at: 300), message("2", anon: "a", event: "Viewed", at: 200),
                     message("3", anon: "a", event: "Order Completed", at: 100, properties: ["revenue": 10]),
                     message("4", anon: "b", event: "Viewed", at: 50), message("5", anon: "a", event: "Viewed", at: 999),
-                ])
+                ]
+            )
             let frame = try await store.scanEvents(workspaceId: acme.workspace.id, from: 0, to: 999, names: nil)
             // Person of "b" was created first (id p), "a" second (p + 1); event 5 at 999 is outside [0, 999).
             #expect(frame.timestamps == [50, 300, 100, 200])

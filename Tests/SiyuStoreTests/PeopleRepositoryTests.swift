@@ -15,7 +15,8 @@ import Testing
                 message("3", .identify, user: "p3", at: 300, traits: ["city": "上海", "vip": true]),
                 message("4", .identify, user: "p4", at: 400, traits: ["name": "100%_sure"]),
                 message("5", .identify, user: "p5", at: 500, traits: ["email": "Five@Example.com"]),
-            ])
+            ]
+        )
         let p2 = try #require(try await store.personId(identity: IdentityKey(IdentityKey.userId, "p2"), workspaceId: acme.workspace.id))
         _ = try await store.setTags(personId: p2, workspaceId: acme.workspace.id, add: ["vip", "高价值"], remove: [])
         return acme
@@ -36,7 +37,9 @@ import Testing
             #expect(users(try await store.searchPeople(workspaceId: ws, query: PeopleQuery(tag: "高价值"))) == ["p2"])
             let email = PeopleQuery(identity: IdentityKey(IdentityKey.email, "five@example.COM"))
             #expect(users(try await store.searchPeople(workspaceId: ws, query: email)) == ["p5"])
-            #expect(users(try await store.searchPeople(workspaceId: ws, query: PeopleQuery(identity: IdentityKey(IdentityKey.email, "no@x.cn")))).isEmpty)
+            #expect(
+                users(try await store.searchPeople(workspaceId: ws, query: PeopleQuery(identity: IdentityKey(IdentityKey.email, "no@x.cn")))).isEmpty
+            )
             #expect(users(try await store.searchPeople(workspaceId: ws, query: PeopleQuery(text: "小明"))) == ["p1"])
             // LIKE wildcards in the text are literal: "0%_" matches only p4's name.
             #expect(users(try await store.searchPeople(workspaceId: ws, query: PeopleQuery(text: "0%_"))) == ["p4"])
@@ -57,7 +60,9 @@ import Testing
                 cursor = page.nextCursor
             } while cursor != nil
             #expect(seen == ["p5", "p4", "p3", "p2", "p1"])
-            await #expect(throws: StoreError.self) { _ = try await store.searchPeople(workspaceId: acme.workspace.id, query: PeopleQuery(cursor: "nonsense")) }
+            await #expect(throws: StoreError.self) {
+                _ = try await store.searchPeople(workspaceId: acme.workspace.id, query: PeopleQuery(cursor: "nonsense"))
+            }
         }
     }
 

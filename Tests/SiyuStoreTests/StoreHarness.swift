@@ -47,7 +47,10 @@ struct TestWorkspace: Sendable {
         let credentials = try await store.createWorkspace(name: name, timeZone: "Asia/Shanghai", currency: "CNY")
         let workspace = try #require(try await store.workspace(named: name))
         let channels = try await store.channels(workspaceId: workspace.id)
-        let preparer = EventPreparer(settings: WorkspaceIngestSettings(currency: "CNY", channels: channels), extractor: Secrets.extractor(for: workspace))
+        let preparer = EventPreparer(
+            settings: WorkspaceIngestSettings(currency: "CNY", channels: channels),
+            extractor: Secrets.extractor(for: workspace)
+        )
         return TestWorkspace(workspace: workspace, credentials: credentials, preparer: preparer)
     }
 
@@ -61,12 +64,31 @@ struct TestWorkspace: Sendable {
 
 /// Builds messages tersely.
 func message(
-    _ id: String, _ type: MessageType = .track, user: String? = nil, anon: String? = nil, event: String? = "Product Viewed", at time: Int64 = testNow,
-    channel: String? = nil, traits: JSONObject = [:], properties: JSONObject = [:], previousId: String? = nil
+    _ id: String,
+    _ type: MessageType = .track,
+    user: String? = nil,
+    anon: String? = nil,
+    event: String? = "Product Viewed",
+    at time: Int64 = testNow,
+    channel: String? = nil,
+    traits: JSONObject = [:],
+    properties: JSONObject = [:],
+    previousId: String? = nil
 ) -> Message {
     var context: JSONObject = [:]
     if let channel { context["channel"] = .string(channel) }
     return Message(
-        type: type, messageId: id, userId: user, anonymousId: anon, event: type == .track ? event : nil, properties: properties, traits: traits,
-        context: context, previousId: previousId, timestamp: time, originalTimestamp: time, receivedAt: testNow)
+        type: type,
+        messageId: id,
+        userId: user,
+        anonymousId: anon,
+        event: type == .track ? event : nil,
+        properties: properties,
+        traits: traits,
+        context: context,
+        previousId: previousId,
+        timestamp: time,
+        originalTimestamp: time,
+        receivedAt: testNow
+    )
 }

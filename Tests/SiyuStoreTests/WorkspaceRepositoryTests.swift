@@ -52,8 +52,12 @@ import Testing
             _ = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD")
             let id = try #require(try await store.workspace(named: "acme")).id
             let kol = Channel(
-                key: "kol:lily", name: "Lily 莉莉", kind: .partner, trackingCodes: [TrackingCode(utmSource: "douyin", utmCampaign: "lily")],
-                monthlyCostMinor: 5_000_000)
+                key: "kol:lily",
+                name: "Lily 莉莉",
+                kind: .partner,
+                trackingCodes: [TrackingCode(utmSource: "douyin", utmCampaign: "lily")],
+                monthlyCostMinor: 5_000_000
+            )
             try await store.saveChannel(kol, workspaceId: id)
             var renamed = kol
             renamed.name = "Lily"

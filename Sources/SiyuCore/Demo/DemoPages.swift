@@ -52,12 +52,19 @@ struct DemoPages: Sendable {
             products.append(
                 DemoCatalog.products.map {
                     Self.page(platform, web: "/product/\($0.id)", mini: "pages/goods/detail?id=\($0.id)", title: $0.name, screen: "商品详情")
-                })
+                }
+            )
             categories.append(
                 DemoCatalog.categories.enumerated().map {
                     Self.page(
-                        platform, web: "/category/\($0.offset + 1)", mini: "pages/category/index?c=\($0.offset + 1)", title: $0.element, screen: "分类")
-                })
+                        platform,
+                        web: "/category/\($0.offset + 1)",
+                        mini: "pages/category/index?c=\($0.offset + 1)",
+                        title: $0.element,
+                        screen: "分类"
+                    )
+                }
+            )
         }
     }
 
@@ -147,8 +154,12 @@ enum DemoDevices {
         context["locale"] = "zh-CN"
         context["ip"] = .string(documentationAddress(&random))
         return DemoDevice(
-            anonymousId: random.uuid(), platform: platform, context: context, openid: openid,
-            identifiedExternalIds: openid.flatMap { externalIds(openid: $0, unionid: unionid) })
+            anonymousId: random.uuid(),
+            platform: platform,
+            context: context,
+            openid: openid,
+            identifiedExternalIds: openid.flatMap { externalIds(openid: $0, unionid: unionid) }
+        )
     }
 
     /// An address from the documentation ranges of RFC 5737, so that demo data names no real host.

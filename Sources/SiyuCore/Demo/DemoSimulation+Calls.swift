@@ -25,8 +25,14 @@ extension DemoSimulation {
         if let channel { context["channel"] = .string(channel) }
         if identified, let known = device.identifiedExternalIds { context["externalIds"] = known }
         return DemoVisit(
-            userId: identified ? p.userId : nil, anonymousId: device.anonymousId, platform: device.platform,
-            identifiedExternalIds: device.identifiedExternalIds, context: context, time: start, last: calendar.dayStart(day + 1) - 1)
+            userId: identified ? p.userId : nil,
+            anonymousId: device.anonymousId,
+            platform: device.platform,
+            identifiedExternalIds: device.identifiedExternalIds,
+            context: context,
+            time: start,
+            last: calendar.dayStart(day + 1) - 1
+        )
     }
 
     /// The device of an ordinary visit: with two devices, either one.
@@ -57,13 +63,32 @@ extension DemoSimulation {
 
     /// Records one call.
     mutating func emit(
-        _ type: MessageType, _ event: String?, properties: JSONObject = Self.empty, traits: JSONObject = Self.empty, context: JSONObject,
-        userId: String?, anonymousId: String?, at time: Int64
+        _ type: MessageType,
+        _ event: String?,
+        properties: JSONObject = Self.empty,
+        traits: JSONObject = Self.empty,
+        context: JSONObject,
+        userId: String?,
+        anonymousId: String?,
+        at time: Int64
     ) {
         today.append(
             Message(
-                type: type, messageId: "", userId: userId, anonymousId: anonymousId, event: event, properties: properties, traits: traits,
-                context: context, integrations: Self.empty, timestamp: time, originalTimestamp: time, receivedAt: time, flags: Self.noFlags))
+                type: type,
+                messageId: "",
+                userId: userId,
+                anonymousId: anonymousId,
+                event: event,
+                properties: properties,
+                traits: traits,
+                context: context,
+                integrations: Self.empty,
+                timestamp: time,
+                originalTimestamp: time,
+                receivedAt: time,
+                flags: Self.noFlags
+            )
+        )
         todayTimes.append(time)
     }
 
@@ -161,8 +186,14 @@ extension DemoSimulation {
         }
         let time = calendar.randomTime(on: day, &p.random)
         emit(
-            .track, "Group Message Sent", properties: properties, context: p.bridgeContext, userId: p.identified ? p.userId : nil,
-            anonymousId: p.identified ? nil : p.devices[0].anonymousId, at: time)
+            .track,
+            "Group Message Sent",
+            properties: properties,
+            context: p.bridgeContext,
+            userId: p.identified ? p.userId : nil,
+            anonymousId: p.identified ? nil : p.devices[0].anonymousId,
+            at: time
+        )
     }
 
     /// Flags of every generated message (none) and an empty object, built once: literals of both are
@@ -217,6 +248,7 @@ extension DemoSimulation {
                     "product_id": .string(product.id), "sku": .string(product.sku), "name": .string(product.name),
                     "category": .string(product.category), "price": DemoCatalog.yuan(product.priceMinor), "quantity": .int(Int64(item.quantity)),
                 ]
-            })
+            }
+        )
     }
 }

@@ -85,8 +85,14 @@ extension DemoSimulation {
             // A family member's browser: their anonymous id, no WeChat ids (a refused merge, not a merge).
             let device = persons[owner].devices[0]
             v = DemoVisit(
-                userId: p.userId, anonymousId: device.anonymousId, platform: device.platform, identifiedExternalIds: nil, context: device.context,
-                time: start, last: calendar.dayStart(day + 1) - 1)
+                userId: p.userId,
+                anonymousId: device.anonymousId,
+                platform: device.platform,
+                identifiedExternalIds: nil,
+                context: device.context,
+                time: start,
+                last: calendar.dayStart(day + 1) - 1
+            )
         } else {
             let device = Self.chooseDevice(&p)
             let channel = Self.returnChannel(&p, platform: p.devices[device].platform)
@@ -139,7 +145,10 @@ extension DemoSimulation {
                 let price = DemoCatalog.products[product].priceMinor
                 track(
                     "Checkout Started",
-                    ["value": DemoCatalog.yuan(price), "currency": "CNY", "products": Self.lines([(product, 1)])], &v, &p.random)
+                    ["value": DemoCatalog.yuan(price), "currency": "CNY", "products": Self.lines([(product, 1)])],
+                    &v,
+                    &p.random
+                )
             }
         }
     }

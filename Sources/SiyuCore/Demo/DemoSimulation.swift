@@ -57,8 +57,20 @@ struct DemoSimulation {
 
     /// Stands in for a person while they are being simulated.
     static let placeholder = DemoPerson(
-        index: -1, random: DemoRandom(seed: 0), channel: 0, arrivalDay: 0, userId: "", unionid: "", city: "", visitRate: 0, interestDays: 1,
-        engagedDay: 0, purchaseRate: 0, dropout: 1, basketMedian: 0)
+        index: -1,
+        random: DemoRandom(seed: 0),
+        channel: 0,
+        arrivalDay: 0,
+        userId: "",
+        unionid: "",
+        city: "",
+        visitRate: 0,
+        interestDays: 1,
+        engagedDay: 0,
+        purchaseRate: 0,
+        dropout: 1,
+        basketMedian: 0
+    )
 
     /// A simulation of `brand` before its first day.
     init(brand: DemoBrand) {
@@ -122,8 +134,20 @@ struct DemoSimulation {
         }
         let unionid = DemoDevices.wechatId(prefix: "oUx", random: &r)
         var person = DemoPerson(
-            index: index, random: r, channel: channel, arrivalDay: day, userId: "qh_" + DemoCatalog.padded(index + 1, width: 7),
-            unionid: unionid, city: city, visitRate: 0, interestDays: 14, engagedDay: day, purchaseRate: 0, dropout: 1, basketMedian: 90)
+            index: index,
+            random: r,
+            channel: channel,
+            arrivalDay: day,
+            userId: "qh_" + DemoCatalog.padded(index + 1, width: 7),
+            unionid: unionid,
+            city: city,
+            visitRate: 0,
+            interestDays: 14,
+            engagedDay: day,
+            purchaseRate: 0,
+            dropout: 1,
+            basketMedian: 90
+        )
         person.store = store
         person.referral = referral
         person.devices = [DemoDevices.make(platform, channelKey: profile.channel.key, unionid: unionid, random: &person.random)]

@@ -12,8 +12,11 @@ public struct IdentitySnapshot: Sendable {
     public var nextPersonId: Int64
 
     public init(
-        existingMessageIds: Set<String> = [], identities: [IdentityKey: Int64] = [:], canonical: [Int64: Int64] = [:],
-        people: [Int64: PersonSummary] = [:], nextPersonId: Int64 = 1
+        existingMessageIds: Set<String> = [],
+        identities: [IdentityKey: Int64] = [:],
+        canonical: [Int64: Int64] = [:],
+        people: [Int64: PersonSummary] = [:],
+        nextPersonId: Int64 = 1
     ) {
         self.existingMessageIds = existingMessageIds
         self.identities = identities
@@ -215,7 +218,8 @@ public struct IdentityResolver {
             let bothIdentified = profile(target).isIdentified && profile(group).isIdentified
             if bothIdentified && !isAlias {
                 plan.conflicts.append(
-                    MergeConflict(keptPerson: target, otherPerson: group, identity: entry.key, messageId: message.messageId, at: message.receivedAt))
+                    MergeConflict(keptPerson: target, otherPerson: group, identity: entry.key, messageId: message.messageId, at: message.receivedAt)
+                )
                 flags.insert(.mergeRefused)
                 excluded.insert(group)
                 continue
@@ -231,7 +235,8 @@ public struct IdentityResolver {
             let person = newPerson(at: message.receivedAt)
             for key in unknown { attach(key, to: person) }
             plan.conflicts.append(
-                MergeConflict(keptPerson: person, otherPerson: target, identity: strongest.key, messageId: message.messageId, at: message.receivedAt))
+                MergeConflict(keptPerson: person, otherPerson: target, identity: strongest.key, messageId: message.messageId, at: message.receivedAt)
+            )
             flags.insert(.mergeRefused)
             return person
         }
@@ -259,7 +264,9 @@ public struct IdentityResolver {
         snapshot.people[survivor]?.userId = userId
         redirect[loser] = survivor
         let reason = message.type == .alias ? "alias" : (message.type == .identify ? "identify" : "event")
-        plan.merges.append(MergeRecord(survivor: survivor, loser: loser, at: message.receivedAt, messageId: message.messageId, reason: reason, identity: identity))
+        plan.merges.append(
+            MergeRecord(survivor: survivor, loser: loser, at: message.receivedAt, messageId: message.messageId, reason: reason, identity: identity)
+        )
         return survivor
     }
 

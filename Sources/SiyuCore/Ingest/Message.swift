@@ -65,10 +65,22 @@ public struct Message: Sendable, Equatable {
     public var flags: EventFlags
 
     public init(
-        type: MessageType, messageId: String, userId: String? = nil, anonymousId: String? = nil, event: String? = nil,
-        properties: JSONObject = [:], traits: JSONObject = [:], context: JSONObject = [:], integrations: JSONObject = [:],
-        groupId: String? = nil, previousId: String? = nil, timestamp: Int64, originalTimestamp: Int64? = nil,
-        sentAt: Int64? = nil, receivedAt: Int64, flags: EventFlags = []
+        type: MessageType,
+        messageId: String,
+        userId: String? = nil,
+        anonymousId: String? = nil,
+        event: String? = nil,
+        properties: JSONObject = [:],
+        traits: JSONObject = [:],
+        context: JSONObject = [:],
+        integrations: JSONObject = [:],
+        groupId: String? = nil,
+        previousId: String? = nil,
+        timestamp: Int64,
+        originalTimestamp: Int64? = nil,
+        sentAt: Int64? = nil,
+        receivedAt: Int64,
+        flags: EventFlags = []
     ) {
         self.type = type
         self.messageId = messageId

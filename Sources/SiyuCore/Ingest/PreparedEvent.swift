@@ -32,8 +32,13 @@ public struct PreparedEvent: Sendable, Equatable {
     public var encoded: EncodedEventJSON?
 
     public init(
-        message: Message, identities: [IdentityKey], channel: String, isOrder: Bool = false, revenueMinor: Int64? = nil,
-        currency: String? = nil, revenueInWorkspaceCurrency: Int64? = nil
+        message: Message,
+        identities: [IdentityKey],
+        channel: String,
+        isOrder: Bool = false,
+        revenueMinor: Int64? = nil,
+        currency: String? = nil,
+        revenueInWorkspaceCurrency: Int64? = nil
     ) {
         self.message = message
         self.identities = identities
@@ -65,10 +70,12 @@ public struct EventPreparer: Sendable {
         if message.type == .track, let name = message.event, settings.orderEvents.contains(name) {
             event.isOrder = true
             event.message.flags.insert(.order)
-            let currency = (message.properties["currency"]?.stringValue).flatMap { Money.isCurrencyCode($0) ? $0.uppercased() : nil }
+            let currency =
+                (message.properties["currency"]?.stringValue).flatMap { Money.isCurrencyCode($0) ? $0.uppercased() : nil }
                 ?? settings.currency
             // Segment e-commerce: `revenue` excludes shipping and tax; fall back to `total`.
-            let amount = message.properties["revenue"].flatMap { Money.minorUnits($0, currency: currency) }
+            let amount =
+                message.properties["revenue"].flatMap { Money.minorUnits($0, currency: currency) }
                 ?? message.properties["total"].flatMap { Money.minorUnits($0, currency: currency) }
             if let amount {
                 event.revenueMinor = amount

@@ -46,7 +46,10 @@ public struct SegmentRequest: Sendable {
     /// - Throws: ``IngestError`` for problems that spoil the whole request (malformed JSON, a
     ///   batch that is not an array or is too long); problems of one item are reported in `items`.
     public static func decode(
-        body: some Collection<UInt8>, endpoint: Endpoint, receivedAt: Int64, makeMessageId: () -> String
+        body: some Collection<UInt8>,
+        endpoint: Endpoint,
+        receivedAt: Int64,
+        makeMessageId: () -> String
     ) throws(IngestError) -> SegmentRequest {
         let root: JSONValue
         let sizes: [Int]
@@ -66,19 +69,26 @@ public struct SegmentRequest: Sendable {
         switch endpoint {
         case .single:
             throw IngestError(
-                "event_too_large", "an event may be at most \(maximumEventBytes / 1024) KB; this one is \(bodyBytes) bytes")
+                "event_too_large",
+                "an event may be at most \(maximumEventBytes / 1024) KB; this one is \(bodyBytes) bytes"
+            )
         case .batch:
             if let index = elementSizes.firstIndex(where: { $0 > maximumEventBytes }) {
                 throw IngestError(
-                    "event_too_large", "an event may be at most \(maximumEventBytes / 1024) KB; batch item \(index) is \(elementSizes[index]) bytes",
-                    field: "batch[\(index)]")
+                    "event_too_large",
+                    "an event may be at most \(maximumEventBytes / 1024) KB; batch item \(index) is \(elementSizes[index]) bytes",
+                    field: "batch[\(index)]"
+                )
             }
         }
     }
 
     /// Decodes an already parsed request body; see ``decode(body:endpoint:receivedAt:makeMessageId:)``.
     public static func decode(
-        root: JSONValue, endpoint: Endpoint, receivedAt: Int64, makeMessageId: () -> String
+        root: JSONValue,
+        endpoint: Endpoint,
+        receivedAt: Int64,
+        makeMessageId: () -> String
     ) throws(IngestError) -> SegmentRequest {
         guard case .object(let top) = root else {
             throw IngestError("invalid_body", "request body must be a JSON object, not \(root.typeName)")
@@ -99,7 +109,11 @@ public struct SegmentRequest: Sendable {
                 throw IngestError("wrong_type", "batch must be an array, not \(batchValue.typeName)", field: "batch")
             }
             guard elements.count <= maximumBatchItems else {
-                throw IngestError("batch_too_large", "a batch holds at most \(maximumBatchItems) items; this one has \(elements.count)", field: "batch")
+                throw IngestError(
+                    "batch_too_large",
+                    "a batch holds at most \(maximumBatchItems) items; this one has \(elements.count)",
+                    field: "batch"
+                )
             }
             shared.context = try objectField(top, "context", path: "")
             shared.integrations = try objectField(top, "integrations", path: "")
@@ -116,7 +130,14 @@ public struct SegmentRequest: Sendable {
                 continue
             }
             do {
-                let message = try readMessage(object, path: path, endpoint: endpoint, shared: shared, receivedAt: receivedAt, makeMessageId: makeMessageId)
+                let message = try readMessage(
+                    object,
+                    path: path,
+                    endpoint: endpoint,
+                    shared: shared,
+                    receivedAt: receivedAt,
+                    makeMessageId: makeMessageId
+                )
                 parsed.append(.success(message))
             } catch {
                 parsed.append(.failure(error))
@@ -162,7 +183,11 @@ public struct SegmentRequest: Sendable {
     }
 
     private static func readMessage(
-        _ object: JSONObject, path: String, endpoint: Endpoint, shared: SharedFields, receivedAt: Int64,
+        _ object: JSONObject,
+        path: String,
+        endpoint: Endpoint,
+        shared: SharedFields,
+        receivedAt: Int64,
         makeMessageId: () -> String
     ) throws(IngestError) -> Message {
         let type: MessageType
@@ -177,8 +202,10 @@ public struct SegmentRequest: Sendable {
             }
             guard let known = MessageType(rawValue: typeText) ?? MessageType(rawValue: typeText.lowercased()) else {
                 throw IngestError(
-                    "unknown_type", "unknown type `\(typeText)`; expected one of track, identify, page, screen, group, alias",
-                    field: path + "type")
+                    "unknown_type",
+                    "unknown type `\(typeText)`; expected one of track, identify, page, screen, group, alias",
+                    field: path + "type"
+                )
             }
             type = known
         }
@@ -244,10 +271,23 @@ public struct SegmentRequest: Sendable {
         let sentAt = try optionalTimestamp(object, "sentAt", path: path)
 
         return Message(
-            type: type, messageId: messageId, userId: userId, anonymousId: anonymousId, event: event, properties: properties,
-            traits: traits, context: context, integrations: integrations, groupId: groupId, previousId: previousId,
-            timestamp: receivedAt, originalTimestamp: originalTimestamp, sentAt: shared.sentAt ?? sentAt, receivedAt: receivedAt,
-            flags: flags)
+            type: type,
+            messageId: messageId,
+            userId: userId,
+            anonymousId: anonymousId,
+            event: event,
+            properties: properties,
+            traits: traits,
+            context: context,
+            integrations: integrations,
+            groupId: groupId,
+            previousId: previousId,
+            timestamp: receivedAt,
+            originalTimestamp: originalTimestamp,
+            sentAt: shared.sentAt ?? sentAt,
+            receivedAt: receivedAt,
+            flags: flags
+        )
     }
 
     /// An id field: a string or an integer (some SDKs send numeric user ids), `null` or absent.

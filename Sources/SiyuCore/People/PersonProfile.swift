@@ -26,9 +26,18 @@ public struct PersonProfile: Sendable, Equatable {
     public var traitTimes: [String: Int64]
 
     public init(
-        id: Int64, createdAt: Int64, userId: String? = nil, firstSeen: Int64? = nil, lastSeen: Int64? = nil,
-        firstChannel: String? = nil, lastChannel: String? = nil, eventCount: Int64 = 0, orderCount: Int64 = 0,
-        revenueMinor: Int64 = 0, traits: JSONObject = [:], traitTimes: [String: Int64] = [:]
+        id: Int64,
+        createdAt: Int64,
+        userId: String? = nil,
+        firstSeen: Int64? = nil,
+        lastSeen: Int64? = nil,
+        firstChannel: String? = nil,
+        lastChannel: String? = nil,
+        eventCount: Int64 = 0,
+        orderCount: Int64 = 0,
+        revenueMinor: Int64 = 0,
+        traits: JSONObject = [:],
+        traitTimes: [String: Int64] = [:]
     ) {
         self.id = id
         self.createdAt = createdAt

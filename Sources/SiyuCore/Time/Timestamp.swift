@@ -57,7 +57,10 @@ public enum Timestamp {
         }
         guard let year = digits(4), consume("-"), let month = digits(2), consume("-"), let day = digits(2) else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
-        var hour = 0, minute = 0, second = 0, millis = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var millis = 0
         var offset = defaultOffsetSeconds
         if i < n {
             guard bytes[i] == UInt8(ascii: "T") || bytes[i] == UInt8(ascii: "t") || bytes[i] == UInt8(ascii: " ") else { return nil }

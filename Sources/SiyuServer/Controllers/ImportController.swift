@@ -38,7 +38,14 @@ struct ImportController: Sendable {
         let currency = query.get("currency")
         if let currency, !Money.isCurrencyCode(currency) { throw APIError.badRequest("currency must be an ISO 4217 code", field: "currency") }
         let importer = try CSVImport(
-            store: store, workspace: workspace, kind: kind, mapping: mapping, delimiter: delimiter, currency: currency, now: clock())
+            store: store,
+            workspace: workspace,
+            kind: kind,
+            mapping: mapping,
+            delimiter: delimiter,
+            currency: currency,
+            now: clock()
+        )
         do {
             let result = try await importer.run(request.body.map { $0.readableBytesView })
             return JSONResponse.make(result.json)

@@ -46,14 +46,22 @@ struct IngestController: Sendable {
         } catch {
             // Authentication comes first: an unauthenticated caller learns nothing about its payload.
             if workspace == nil, headerKey == nil {
-                throw APIError(.unauthorized, code: "unauthorized", message: "a write key is required (HTTP Basic user name, or `writeKey` in the body)")
+                throw APIError(
+                    .unauthorized,
+                    code: "unauthorized",
+                    message: "a write key is required (HTTP Basic user name, or `writeKey` in the body)"
+                )
             }
             Counter(label: "siyu_events_rejected_total", dimensions: [("reason", error.code)]).increment()
             throw APIError(error)
         }
         if workspace == nil {
             guard let bodyKey = decoded.writeKey, !bodyKey.isEmpty else {
-                throw APIError(.unauthorized, code: "unauthorized", message: "a write key is required (HTTP Basic user name, or `writeKey` in the body)")
+                throw APIError(
+                    .unauthorized,
+                    code: "unauthorized",
+                    message: "a write key is required (HTTP Basic user name, or `writeKey` in the body)"
+                )
             }
             let known = try await authenticate(bodyKey)
             try checkRate(known)
@@ -75,7 +83,12 @@ struct IngestController: Sendable {
         }
         if case .single = endpoint, let (_, error) = rejected.first { throw APIError(error) }
         if !decoded.items.isEmpty, prepared.isEmpty, let (_, error) = rejected.first {
-            throw APIError(.badRequest, code: error.code, message: "no event of the batch is valid; first problem: \(error.message)", field: error.field)
+            throw APIError(
+                .badRequest,
+                code: error.code,
+                message: "no event of the batch is valid; first problem: \(error.message)",
+                field: error.field
+            )
         }
         Recorder(label: "siyu_request_events").record(decoded.items.count)
 
@@ -102,7 +115,8 @@ struct IngestController: Sendable {
                     var entry: JSONObject = ["index": .int(Int64(index)), "code": .string(error.code), "message": .string(error.message)]
                     if let field = error.field { entry["field"] = .string(field) }
                     return .object(entry)
-                })
+                }
+            )
         } else if result.duplicates > 0 {
             answer["duplicate"] = true
         }
@@ -114,8 +128,11 @@ struct IngestController: Sendable {
     private func checkRate(_ workspace: Workspace) throws {
         if let wait = limiter.acquire(workspace.id) {
             throw APIError(
-                .tooManyRequests, code: "rate_limited", message: "too many requests for this workspace; retry after \(wait) s",
-                headers: [.retryAfter: String(wait)])
+                .tooManyRequests,
+                code: "rate_limited",
+                message: "too many requests for this workspace; retry after \(wait) s",
+                headers: [.retryAfter: String(wait)]
+            )
         }
     }
 

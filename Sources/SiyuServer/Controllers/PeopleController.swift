@@ -43,7 +43,9 @@ struct PeopleController: Sendable {
                 case "q": query.text = value
                 case "cursor": query.cursor = value
                 case "limit":
-                    guard let limit = Int(value), (1...1000).contains(limit) else { throw APIError.badRequest("limit must be 1–1000", field: "limit") }
+                    guard let limit = Int(value), (1...1000).contains(limit) else {
+                        throw APIError.badRequest("limit must be 1–1000", field: "limit")
+                    }
                     query.limit = limit
                 default: throw APIError.badRequest("unknown parameter `\(key)`", field: key)
                 }
@@ -60,7 +62,9 @@ struct PeopleController: Sendable {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workspace = try context.requireWorkspace()
         let id = try personId(context)
-        guard let profile = try await store.person(id: id, workspaceId: workspace.id) else { throw APIError.notFound("no person \(id) in this workspace") }
+        guard let profile = try await store.person(id: id, workspaceId: workspace.id) else {
+            throw APIError.notFound("no person \(id) in this workspace")
+        }
         let identities = try await store.identities(personId: profile.id, workspaceId: workspace.id)
         let tags = try await store.tags(personId: profile.id, workspaceId: workspace.id)
         let merges = try await store.merges(workspaceId: workspace.id, personId: profile.id, limit: 100)
@@ -77,10 +81,11 @@ struct PeopleController: Sendable {
         let workspace = try context.requireWorkspace()
         let id = try personId(context)
         guard try await store.person(id: id, workspaceId: workspace.id) != nil else { throw APIError.notFound("no person \(id) in this workspace") }
-        let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be 1–1000", field: "limit") }
-            return value
-        } ?? 50
+        let limit =
+            try request.uri.queryParameters.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be 1–1000", field: "limit") }
+                return value
+            } ?? 50
         let page = try await store.timeline(personId: id, workspaceId: workspace.id, limit: limit, cursor: request.uri.queryParameters.get("cursor"))
         return JSONResponse.make(["events": .array(page.items.map(\.json)), "nextCursor": page.nextCursor.map(JSONValue.string) ?? .null])
     }

@@ -46,10 +46,15 @@ struct WorkspaceController: Sendable {
         if let value = body["trackingCodes"], !value.isNull {
             guard case .array(let items) = value else { throw APIError.badRequest("trackingCodes must be an array", field: "trackingCodes") }
             for (index, item) in items.enumerated() {
-                guard case .object(let object) = item else { throw APIError.badRequest("trackingCodes[\(index)] must be an object", field: "trackingCodes") }
+                guard case .object(let object) = item else {
+                    throw APIError.badRequest("trackingCodes[\(index)] must be an object", field: "trackingCodes")
+                }
                 let code = TrackingCode(
-                    code: object["code"]?.scalarText, utmSource: object["utmSource"]?.scalarText, utmMedium: object["utmMedium"]?.scalarText,
-                    utmCampaign: object["utmCampaign"]?.scalarText)
+                    code: object["code"]?.scalarText,
+                    utmSource: object["utmSource"]?.scalarText,
+                    utmMedium: object["utmMedium"]?.scalarText,
+                    utmCampaign: object["utmCampaign"]?.scalarText
+                )
                 guard code.code != nil || code.utmSource != nil || code.utmMedium != nil || code.utmCampaign != nil else {
                     throw APIError.badRequest("trackingCodes[\(index)] sets no field", field: "trackingCodes")
                 }
@@ -86,8 +91,10 @@ struct OperationsController: Sendable {
         }
         router.get("metrics") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
+            )
         }
     }
 }

@@ -29,8 +29,13 @@ public struct CSVImport: Sendable {
 
     /// Prepares an import; `mapping` `nil` guesses columns from the header.
     public init(
-        store: any SiyuStore, workspace: Workspace, kind: ImportKind, mapping: ImportMapping?, delimiter: CSVDelimiter = .comma,
-        currency: String? = nil, now: Int64 = SystemClock.nowMillis()
+        store: any SiyuStore,
+        workspace: Workspace,
+        kind: ImportKind,
+        mapping: ImportMapping?,
+        delimiter: CSVDelimiter = .comma,
+        currency: String? = nil,
+        now: Int64 = SystemClock.nowMillis()
     ) throws {
         guard let zone = TimeZone(identifier: workspace.timeZone) else {
             throw StoreError.invalid("the workspace time zone `\(workspace.timeZone)` is unknown to this machine")
@@ -40,7 +45,13 @@ public struct CSVImport: Sendable {
         self.workspace = workspace
         self.kind = kind
         self.mapping = mapping
-        self.options = ImportOptions(now: now, timeZone: timeZone, defaultCurrency: currency ?? workspace.currency, delimiter: delimiter, batchSize: 1_000)
+        self.options = ImportOptions(
+            now: now,
+            timeZone: timeZone,
+            defaultCurrency: currency ?? workspace.currency,
+            delimiter: delimiter,
+            batchSize: 1_000
+        )
     }
 
     /// Reads `chunks` (the file's bytes in any slicing) and stores what they hold; `progress` is
@@ -49,7 +60,9 @@ public struct CSVImport: Sendable {
     where Chunks.Element: Collection<UInt8> {
         let channels = try await store.channels(workspaceId: workspace.id)
         let preparer = EventPreparer(
-            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels), extractor: Secrets.extractor(for: workspace))
+            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels),
+            extractor: Secrets.extractor(for: workspace)
+        )
         var importer = CSVImporter(kind: kind, mapping: mapping, options: options)
         var pending: [Message] = []
         var stored = 0
@@ -91,7 +104,8 @@ extension CSVImport.Result {
                 if let column = issue.column { entry["column"] = .string(column) }
                 if let value = issue.value { entry["value"] = .string(value) }
                 return .object(entry)
-            })
+            }
+        )
         object["issuesNotListed"] = .int(Int64(report.issuesNotListed + max(0, report.issues.count - 1_000)))
         if let mapping = report.mapping {
             object["mapping"] = .object(JSONObject(uniqueKeysWithValues: mapping.columns.map { ($0.field.name, JSONValue.string($0.name)) }))

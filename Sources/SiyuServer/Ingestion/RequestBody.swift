@@ -33,13 +33,18 @@ enum RequestBody {
             }
         default:
             throw APIError(
-                .unsupportedMediaType, code: "unsupported_encoding", message: "Content-Encoding `\(encoding)` is not supported; use gzip or none")
+                .unsupportedMediaType,
+                code: "unsupported_encoding",
+                message: "Content-Encoding `\(encoding)` is not supported; use gzip or none"
+            )
         }
     }
 
     static func tooLarge(_ limit: Int) -> APIError {
         APIError(
-            .contentTooLarge, code: "request_too_large",
-            message: "a request may be at most \(limit / 1024) KB after decompression")
+            .contentTooLarge,
+            code: "request_too_large",
+            message: "a request may be at most \(limit / 1024) KB after decompression"
+        )
     }
 }

@@ -61,7 +61,9 @@ public final class WorkspaceDirectory: Sendable {
         if let entry = state.withLock({ $0.preparers[workspace.id] }), entry.expires > now { return entry.value }
         let channels = try await store.channels(workspaceId: workspace.id)
         let preparer = EventPreparer(
-            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels), extractor: Secrets.extractor(for: workspace))
+            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels),
+            extractor: Secrets.extractor(for: workspace)
+        )
         state.withLock { $0.preparers[workspace.id] = Entry(value: preparer, expires: now + ttl) }
         return preparer
     }

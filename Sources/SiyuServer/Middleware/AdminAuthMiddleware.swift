@@ -10,12 +10,20 @@ struct AdminAuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
             throw APIError(
-                .unauthorized, code: "unauthorized", message: "an admin token is required: Authorization: Bearer <token>",
-                headers: [.wwwAuthenticate: "Bearer"])
+                .unauthorized,
+                code: "unauthorized",
+                message: "an admin token is required: Authorization: Bearer <token>",
+                headers: [.wwwAuthenticate: "Bearer"]
+            )
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "use Authorization: Bearer <admin token>", headers: [.wwwAuthenticate: "Bearer"])
+            throw APIError(
+                .unauthorized,
+                code: "unauthorized",
+                message: "use Authorization: Bearer <admin token>",
+                headers: [.wwwAuthenticate: "Bearer"]
+            )
         }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard let workspace = try await directory.workspace(adminToken: token) else {

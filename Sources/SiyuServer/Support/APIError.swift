@@ -90,6 +90,9 @@ enum JSONResponse {
         JSONWriter.write(value, into: &bytes)
         bytes.append(0x0A)
         return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
     }
 }

@@ -47,9 +47,24 @@ struct EventRow: Sendable {
     }
 
     init(
-        messageId: String, type: Int, event: String?, personId: Int64, userId: String?, anonymousId: String?, timestamp: Int64,
-        receivedAt: Int64, originalTimestamp: Int64?, sentAt: Int64?, channel: String, revenueMinor: Int64?, currency: String?,
-        flags: Int, properties: String, traits: String?, context: String, extra: String?
+        messageId: String,
+        type: Int,
+        event: String?,
+        personId: Int64,
+        userId: String?,
+        anonymousId: String?,
+        timestamp: Int64,
+        receivedAt: Int64,
+        originalTimestamp: Int64?,
+        sentAt: Int64?,
+        channel: String,
+        revenueMinor: Int64?,
+        currency: String?,
+        flags: Int,
+        properties: String,
+        traits: String?,
+        context: String,
+        extra: String?
     ) {
         self.messageId = messageId
         self.type = type
@@ -75,14 +90,32 @@ struct EventRow: Sendable {
     func storedEvent(seq: Int64, canonicalPersonId: Int64) -> StoredEvent {
         let extraObject = extra.flatMap { try? JSONParser.parse($0).objectValue } ?? [:]
         let message = Message(
-            type: MessageType(code: type) ?? .track, messageId: messageId, userId: userId, anonymousId: anonymousId, event: event,
-            properties: StoredJSON.object(properties), traits: traits.map(StoredJSON.object) ?? [:], context: StoredJSON.object(context),
-            integrations: extraObject["integrations"]?.objectValue ?? [:], groupId: extraObject["groupId"]?.stringValue,
-            previousId: extraObject["previousId"]?.stringValue, timestamp: timestamp, originalTimestamp: originalTimestamp, sentAt: sentAt,
-            receivedAt: receivedAt, flags: EventFlags(rawValue: flags))
+            type: MessageType(code: type) ?? .track,
+            messageId: messageId,
+            userId: userId,
+            anonymousId: anonymousId,
+            event: event,
+            properties: StoredJSON.object(properties),
+            traits: traits.map(StoredJSON.object) ?? [:],
+            context: StoredJSON.object(context),
+            integrations: extraObject["integrations"]?.objectValue ?? [:],
+            groupId: extraObject["groupId"]?.stringValue,
+            previousId: extraObject["previousId"]?.stringValue,
+            timestamp: timestamp,
+            originalTimestamp: originalTimestamp,
+            sentAt: sentAt,
+            receivedAt: receivedAt,
+            flags: EventFlags(rawValue: flags)
+        )
         return StoredEvent(
-            seq: seq, message: message, originPersonId: personId, personId: canonicalPersonId, channel: channel, revenueMinor: revenueMinor,
-            currency: currency)
+            seq: seq,
+            message: message,
+            originPersonId: personId,
+            personId: canonicalPersonId,
+            channel: channel,
+            revenueMinor: revenueMinor,
+            currency: currency
+        )
     }
 }
 
@@ -110,8 +143,14 @@ extension StoredEvent {
     /// The event as ingestion prepared it, for rebuilding a profile.
     func prepared(workspaceCurrency: String) -> PreparedEvent {
         PreparedEvent(
-            message: message, identities: [], channel: channel, isOrder: message.flags.contains(.order), revenueMinor: revenueMinor,
-            currency: currency, revenueInWorkspaceCurrency: currency == workspaceCurrency ? revenueMinor : nil)
+            message: message,
+            identities: [],
+            channel: channel,
+            isOrder: message.flags.contains(.order),
+            revenueMinor: revenueMinor,
+            currency: currency,
+            revenueInWorkspaceCurrency: currency == workspaceCurrency ? revenueMinor : nil
+        )
     }
 }
 

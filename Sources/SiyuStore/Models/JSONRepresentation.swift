@@ -115,7 +115,8 @@ extension Channel {
                 if let m = code.utmMedium { entry["utmMedium"] = .string(m) }
                 if let n = code.utmCampaign { entry["utmCampaign"] = .string(n) }
                 return .object(entry)
-            })
+            }
+        )
         object["monthlyCostMinor"] = monthlyCostMinor.map(JSONValue.int) ?? .null
         return .object(object)
     }

@@ -14,7 +14,13 @@ public struct StoredEvent: Sendable, Equatable {
     public var currency: String?
 
     public init(
-        seq: Int64, message: Message, originPersonId: Int64, personId: Int64, channel: String, revenueMinor: Int64?, currency: String?
+        seq: Int64,
+        message: Message,
+        originPersonId: Int64,
+        personId: Int64,
+        channel: String,
+        revenueMinor: Int64?,
+        currency: String?
     ) {
         self.seq = seq
         self.message = message
@@ -88,8 +94,13 @@ public struct PeopleQuery: Sendable, Equatable {
     public var cursor: String?
 
     public init(
-        traits: [String: String] = [:], identity: IdentityKey? = nil, channel: String? = nil, tag: String? = nil, text: String? = nil,
-        limit: Int = 50, cursor: String? = nil
+        traits: [String: String] = [:],
+        identity: IdentityKey? = nil,
+        channel: String? = nil,
+        tag: String? = nil,
+        text: String? = nil,
+        limit: Int = 50,
+        cursor: String? = nil
     ) {
         self.traits = traits
         self.identity = identity

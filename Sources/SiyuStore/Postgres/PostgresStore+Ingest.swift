@@ -13,7 +13,9 @@ extension PostgresStore {
         return try await serializedWrite { connection in
             let phases = IngestPhases()
             let results = try await IngestGrouping.ingest(batches) { workspaceId, events in
-                let snapshot = try await phases.measureAsync(.snapshot) { try await self.snapshot(connection, workspaceId: workspaceId, events: events) }
+                let snapshot = try await phases.measureAsync(.snapshot) {
+                    try await self.snapshot(connection, workspaceId: workspaceId, events: events)
+                }
                 let plan: IngestPlan = phases.measure(.plan) { IdentityResolver.plan(events, snapshot: snapshot) }
                 try await phases.measureAsync(.apply) { try await apply(plan, events: events, workspaceId: workspaceId, connection: connection) }
                 return plan
@@ -122,8 +124,9 @@ extension PostgresStore {
     func applyMerge(_ merge: MergeRecord, workspaceId: Int64, connection: PostgresConnection) async throws {
         var profiles: [Int64: PersonProfile] = [:]
         for row in try await connection.rows(
-            "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\([merge.survivor, merge.loser])::bigint[])", logger: logger)
-        {
+            "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\([merge.survivor, merge.loser])::bigint[])",
+            logger: logger
+        ) {
             let profile = try Self.profile(row)
             profiles[profile.id] = profile
         }
@@ -180,8 +183,9 @@ extension PostgresStore {
         guard !withTraits.isEmpty else { return }
         var updated: [PersonProfile] = []
         for row in try await connection.rows(
-            "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\(withTraits.map(\.personId))::bigint[])", logger: logger)
-        {
+            "SELECT \(unescaped: Self.profileColumns) FROM persons p WHERE p.id = ANY(\(withTraits.map(\.personId))::bigint[])",
+            logger: logger
+        ) {
             var profile = try Self.profile(row)
             for delta in withTraits where delta.personId == profile.id { profile.setTraits(delta.traits, times: delta.traitTimes) }
             updated.append(profile)

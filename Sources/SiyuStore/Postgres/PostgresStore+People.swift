@@ -303,11 +303,13 @@ extension PostgresStore: PeopleRepository {
                 logger: logger
             ).map { row in
                 let (id, kept, other, kind, value, messageId, at, occurrences, lastAt) = try row.decode(
-                    (Int64, Int64, Int64, String, String, String, Int64, Int64, Int64).self)
+                    (Int64, Int64, Int64, String, String, String, Int64, Int64, Int64).self
+                )
                 return ConflictLogEntry(
                     id: id,
                     conflict: MergeConflict(keptPerson: kept, otherPerson: other, identity: IdentityKey(kind, value), messageId: messageId, at: at),
-                    occurrences: occurrences, lastAt: lastAt
+                    occurrences: occurrences,
+                    lastAt: lastAt
                 )
             }
         }

@@ -42,139 +42,141 @@ public struct AppDatabase: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation") { db in
-            try db.execute(sql: """
-                CREATE TABLE workspaces (
-                    id INTEGER PRIMARY KEY,
-                    name TEXT NOT NULL UNIQUE,
-                    time_zone TEXT NOT NULL,
-                    currency TEXT NOT NULL,
-                    salt TEXT NOT NULL,
-                    settings TEXT NOT NULL DEFAULT '{}',
-                    created_at INTEGER NOT NULL
-                );
-                CREATE TABLE write_keys (
-                    key TEXT PRIMARY KEY,
-                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
-                    created_at INTEGER NOT NULL,
-                    revoked_at INTEGER
-                );
-                CREATE TABLE admin_tokens (
-                    id INTEGER PRIMARY KEY,
-                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
-                    name TEXT NOT NULL,
-                    token_hash TEXT NOT NULL UNIQUE,
-                    created_at INTEGER NOT NULL,
-                    revoked_at INTEGER
-                );
-                CREATE TABLE channels (
-                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
-                    key TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    tracking_codes TEXT NOT NULL DEFAULT '[]',
-                    monthly_cost_minor INTEGER,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (workspace_id, key)
-                );
-                CREATE TABLE persons (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    workspace_id INTEGER NOT NULL,
-                    canonical_id INTEGER NOT NULL,
-                    merged_into INTEGER,
-                    created_at INTEGER NOT NULL,
-                    user_id TEXT,
-                    first_seen INTEGER,
-                    last_seen INTEGER,
-                    first_channel TEXT,
-                    last_channel TEXT,
-                    event_count INTEGER NOT NULL DEFAULT 0,
-                    order_count INTEGER NOT NULL DEFAULT 0,
-                    revenue_minor INTEGER NOT NULL DEFAULT 0,
-                    traits TEXT NOT NULL DEFAULT '{}',
-                    trait_times TEXT NOT NULL DEFAULT '{}'
-                );
-                CREATE INDEX persons_canonical ON persons(workspace_id, canonical_id);
-                CREATE INDEX persons_last_seen ON persons(workspace_id, last_seen);
-                CREATE TABLE identities (
-                    workspace_id INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    value TEXT NOT NULL,
-                    person_id INTEGER NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (workspace_id, kind, value)
-                ) WITHOUT ROWID;
-                CREATE INDEX identities_person ON identities(person_id);
-                CREATE TABLE events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    workspace_id INTEGER NOT NULL,
-                    message_id TEXT NOT NULL,
-                    type INTEGER NOT NULL,
-                    event TEXT,
-                    person_id INTEGER NOT NULL,
-                    user_id TEXT,
-                    anonymous_id TEXT,
-                    timestamp INTEGER NOT NULL,
-                    received_at INTEGER NOT NULL,
-                    original_timestamp INTEGER,
-                    sent_at INTEGER,
-                    channel TEXT NOT NULL,
-                    revenue_minor INTEGER,
-                    currency TEXT,
-                    flags INTEGER NOT NULL DEFAULT 0,
-                    properties TEXT NOT NULL,
-                    traits TEXT,
-                    context TEXT NOT NULL,
-                    extra TEXT
-                );
-                CREATE UNIQUE INDEX events_message ON events(workspace_id, message_id);
-                CREATE INDEX events_time ON events(workspace_id, timestamp);
-                CREATE INDEX events_person ON events(person_id, timestamp);
-                CREATE TABLE person_tags (
-                    workspace_id INTEGER NOT NULL,
-                    person_id INTEGER NOT NULL,
-                    tag TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (person_id, tag)
-                ) WITHOUT ROWID;
-                CREATE INDEX person_tags_tag ON person_tags(workspace_id, tag);
-                CREATE TABLE merges (
-                    id INTEGER PRIMARY KEY,
-                    workspace_id INTEGER NOT NULL,
-                    survivor_id INTEGER NOT NULL,
-                    loser_id INTEGER NOT NULL,
-                    at INTEGER NOT NULL,
-                    message_id TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    identity_kind TEXT NOT NULL,
-                    identity_value TEXT NOT NULL,
-                    undone_at INTEGER
-                );
-                CREATE INDEX merges_workspace ON merges(workspace_id, id);
-                CREATE TABLE merge_conflicts (
-                    id INTEGER PRIMARY KEY,
-                    workspace_id INTEGER NOT NULL,
-                    kept_person_id INTEGER NOT NULL,
-                    other_person_id INTEGER NOT NULL,
-                    identity_kind TEXT NOT NULL,
-                    identity_value TEXT NOT NULL,
-                    message_id TEXT NOT NULL,
-                    at INTEGER NOT NULL,
-                    occurrences INTEGER NOT NULL DEFAULT 1,
-                    last_at INTEGER NOT NULL
-                );
-                CREATE INDEX merge_conflicts_workspace ON merge_conflicts(workspace_id, id);
-                CREATE UNIQUE INDEX merge_conflicts_pair
-                    ON merge_conflicts(workspace_id, kept_person_id, other_person_id, identity_kind, identity_value);
-                CREATE TABLE erasures (
-                    id INTEGER PRIMARY KEY,
-                    workspace_id INTEGER NOT NULL,
-                    person_id INTEGER NOT NULL,
-                    at INTEGER NOT NULL,
-                    people INTEGER NOT NULL,
-                    identities INTEGER NOT NULL,
-                    events INTEGER NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE workspaces (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        time_zone TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        salt TEXT NOT NULL,
+                        settings TEXT NOT NULL DEFAULT '{}',
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE write_keys (
+                        key TEXT PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    CREATE TABLE admin_tokens (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                        name TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    CREATE TABLE channels (
+                        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                        key TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        tracking_codes TEXT NOT NULL DEFAULT '[]',
+                        monthly_cost_minor INTEGER,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, key)
+                    );
+                    CREATE TABLE persons (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        canonical_id INTEGER NOT NULL,
+                        merged_into INTEGER,
+                        created_at INTEGER NOT NULL,
+                        user_id TEXT,
+                        first_seen INTEGER,
+                        last_seen INTEGER,
+                        first_channel TEXT,
+                        last_channel TEXT,
+                        event_count INTEGER NOT NULL DEFAULT 0,
+                        order_count INTEGER NOT NULL DEFAULT 0,
+                        revenue_minor INTEGER NOT NULL DEFAULT 0,
+                        traits TEXT NOT NULL DEFAULT '{}',
+                        trait_times TEXT NOT NULL DEFAULT '{}'
+                    );
+                    CREATE INDEX persons_canonical ON persons(workspace_id, canonical_id);
+                    CREATE INDEX persons_last_seen ON persons(workspace_id, last_seen);
+                    CREATE TABLE identities (
+                        workspace_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, kind, value)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX identities_person ON identities(person_id);
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        message_id TEXT NOT NULL,
+                        type INTEGER NOT NULL,
+                        event TEXT,
+                        person_id INTEGER NOT NULL,
+                        user_id TEXT,
+                        anonymous_id TEXT,
+                        timestamp INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        original_timestamp INTEGER,
+                        sent_at INTEGER,
+                        channel TEXT NOT NULL,
+                        revenue_minor INTEGER,
+                        currency TEXT,
+                        flags INTEGER NOT NULL DEFAULT 0,
+                        properties TEXT NOT NULL,
+                        traits TEXT,
+                        context TEXT NOT NULL,
+                        extra TEXT
+                    );
+                    CREATE UNIQUE INDEX events_message ON events(workspace_id, message_id);
+                    CREATE INDEX events_time ON events(workspace_id, timestamp);
+                    CREATE INDEX events_person ON events(person_id, timestamp);
+                    CREATE TABLE person_tags (
+                        workspace_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        tag TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (person_id, tag)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX person_tags_tag ON person_tags(workspace_id, tag);
+                    CREATE TABLE merges (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL,
+                        survivor_id INTEGER NOT NULL,
+                        loser_id INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        message_id TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        identity_kind TEXT NOT NULL,
+                        identity_value TEXT NOT NULL,
+                        undone_at INTEGER
+                    );
+                    CREATE INDEX merges_workspace ON merges(workspace_id, id);
+                    CREATE TABLE merge_conflicts (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL,
+                        kept_person_id INTEGER NOT NULL,
+                        other_person_id INTEGER NOT NULL,
+                        identity_kind TEXT NOT NULL,
+                        identity_value TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        occurrences INTEGER NOT NULL DEFAULT 1,
+                        last_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX merge_conflicts_workspace ON merge_conflicts(workspace_id, id);
+                    CREATE UNIQUE INDEX merge_conflicts_pair
+                        ON merge_conflicts(workspace_id, kept_person_id, other_person_id, identity_kind, identity_value);
+                    CREATE TABLE erasures (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        people INTEGER NOT NULL,
+                        identities INTEGER NOT NULL,
+                        events INTEGER NOT NULL
+                    );
+                    """
+            )
         }
         return migrator
     }

@@ -47,7 +47,13 @@ struct RawStatement {
         let position = index
         value.withUTF8 { bytes in
             if let base = bytes.baseAddress, bytes.count > 0 {
-                _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+                _ = sqlite3_bind_text(
+                    handle,
+                    position,
+                    UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                    Int32(bytes.count),
+                    Self.transient
+                )
             } else {
                 _ = sqlite3_bind_text(handle, position, "", 0, Self.transient)
             }

@@ -36,7 +36,14 @@ extension SQLiteStore: EventRepository {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 builder.append(
-                    person: row[0], timestamp: row[1], name: row[2], channel: row[3], type: row[4], revenueMinor: row[5], currency: row[6])
+                    person: row[0],
+                    timestamp: row[1],
+                    name: row[2],
+                    channel: row[3],
+                    type: row[4],
+                    revenueMinor: row[5],
+                    currency: row[6]
+                )
             }
             return builder.sorted()
         }
@@ -48,10 +55,23 @@ extension SQLiteStore: EventRepository {
 
     static func storedEvent(_ row: Row) -> StoredEvent {
         EventRow(
-            messageId: row["message_id"], type: row["type"], event: row["event"], personId: row["person_id"], userId: row["user_id"],
-            anonymousId: row["anonymous_id"], timestamp: row["timestamp"], receivedAt: row["received_at"],
-            originalTimestamp: row["original_timestamp"], sentAt: row["sent_at"], channel: row["channel"], revenueMinor: row["revenue_minor"],
-            currency: row["currency"], flags: row["flags"], properties: row["properties"], traits: row["traits"], context: row["context"],
+            messageId: row["message_id"],
+            type: row["type"],
+            event: row["event"],
+            personId: row["person_id"],
+            userId: row["user_id"],
+            anonymousId: row["anonymous_id"],
+            timestamp: row["timestamp"],
+            receivedAt: row["received_at"],
+            originalTimestamp: row["original_timestamp"],
+            sentAt: row["sent_at"],
+            channel: row["channel"],
+            revenueMinor: row["revenue_minor"],
+            currency: row["currency"],
+            flags: row["flags"],
+            properties: row["properties"],
+            traits: row["traits"],
+            context: row["context"],
             extra: row["extra"]
         ).storedEvent(seq: row["id"], canonicalPersonId: row["canonical_id"])
     }

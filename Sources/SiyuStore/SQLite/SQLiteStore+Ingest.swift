@@ -30,7 +30,8 @@ extension SQLiteStore {
             SELECT i.person_id, p.canonical_id, c.created_at, c.user_id
             FROM identities i JOIN persons p ON p.id = i.person_id JOIN persons c ON c.id = p.canonical_id
             WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?
-            """)
+            """
+        )
         var lookedUp: Set<IdentityKey> = []
         for event in events {
             let message = event.message
@@ -46,7 +47,10 @@ extension SQLiteStore {
                     snapshot.canonical[person] = canonical
                     if snapshot.people[canonical] == nil {
                         snapshot.people[canonical] = PersonSummary(
-                            id: canonical, userId: identityLookup.string(3), createdAt: identityLookup.int64(2) ?? 0)
+                            id: canonical,
+                            userId: identityLookup.string(3),
+                            createdAt: identityLookup.int64(2) ?? 0
+                        )
                     }
                 }
                 identityLookup.reset()
@@ -61,7 +65,9 @@ extension SQLiteStore {
     /// merges, profile deltas; then the events and refused merges.
     static func apply(_ plan: IngestPlan, events: [PreparedEvent], workspaceId: Int64, db: Database) throws {
         var insertPerson = try RawStatement(
-            db, "INSERT INTO persons (id, workspace_id, canonical_id, created_at) VALUES (?, ?, ?, ?)")
+            db,
+            "INSERT INTO persons (id, workspace_id, canonical_id, created_at) VALUES (?, ?, ?, ?)"
+        )
         for person in plan.newPersons {
             insertPerson.bind(person.id)
             insertPerson.bind(workspaceId)
@@ -88,7 +94,8 @@ extension SQLiteStore {
             INSERT INTO events (workspace_id, message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at,
                 original_timestamp, sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
+        )
         for planned in plan.events {
             let row = EventRow(events[planned.index], personId: planned.personId, flags: planned.flags)
             insertEvent.bind(workspaceId)
@@ -124,7 +131,8 @@ extension SQLiteStore {
                 arguments: [
                     workspaceId, conflict.keptPerson, conflict.otherPerson, conflict.identity.kind, conflict.identity.value, conflict.messageId,
                     conflict.at, conflict.at,
-                ])
+                ]
+            )
         }
     }
 
@@ -136,20 +144,24 @@ extension SQLiteStore {
         let merged = profile(survivorRow).merged(with: profile(loserRow), keepingId: merge.survivor)
         try writeProfile(merged, db: db)
         try db.execute(
-            sql: "UPDATE persons SET canonical_id = ? WHERE workspace_id = ? AND canonical_id = ?", arguments: [merge.survivor, workspaceId, merge.loser])
+            sql: "UPDATE persons SET canonical_id = ? WHERE workspace_id = ? AND canonical_id = ?",
+            arguments: [merge.survivor, workspaceId, merge.loser]
+        )
         try db.execute(sql: "UPDATE persons SET merged_into = ? WHERE id = ?", arguments: [merge.survivor, merge.loser])
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO person_tags (workspace_id, person_id, tag, created_at)
                 SELECT workspace_id, ?, tag, created_at FROM person_tags WHERE person_id = ?
                 """,
-            arguments: [merge.survivor, merge.loser])
+            arguments: [merge.survivor, merge.loser]
+        )
         try db.execute(
             sql: """
                 INSERT INTO merges (workspace_id, survivor_id, loser_id, at, message_id, reason, identity_kind, identity_value)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [workspaceId, merge.survivor, merge.loser, merge.at, merge.messageId, merge.reason, merge.identity.kind, merge.identity.value])
+            arguments: [workspaceId, merge.survivor, merge.loser, merge.at, merge.messageId, merge.reason, merge.identity.kind, merge.identity.value]
+        )
     }
 
     /// Adds a delta with arithmetic in SQL; traits (identify calls only) are merged in Swift.
@@ -165,7 +177,8 @@ extension SQLiteStore {
                 last_seen = CASE WHEN ?6 IS NOT NULL AND (last_seen IS NULL OR ?6 >= last_seen) THEN ?6 ELSE last_seen END,
                 user_id = COALESCE(user_id, ?8)
             WHERE id = ?9
-            """)
+            """
+        )
         update.bind(delta.events)
         update.bind(delta.orders)
         update.bind(delta.revenueMinor)
@@ -182,7 +195,8 @@ extension SQLiteStore {
         profile.setTraits(delta.traits, times: delta.traitTimes)
         try db.execute(
             sql: "UPDATE persons SET traits = ?, trait_times = ? WHERE id = ?",
-            arguments: [JSONWriter.string(profile.traits), StoredJSON.traitTimesText(profile.traitTimes), delta.personId])
+            arguments: [JSONWriter.string(profile.traits), StoredJSON.traitTimesText(profile.traitTimes), delta.personId]
+        )
     }
 
     /// Writes every profile column of a person.
@@ -196,14 +210,25 @@ extension SQLiteStore {
             arguments: [
                 p.userId, p.firstSeen, p.lastSeen, p.firstChannel, p.lastChannel, p.eventCount, p.orderCount, p.revenueMinor,
                 JSONWriter.string(p.traits), StoredJSON.traitTimesText(p.traitTimes), p.createdAt, p.id,
-            ])
+            ]
+        )
     }
 
     static func profile(_ row: Row) -> PersonProfile {
         PersonProfile(
-            id: row["id"], createdAt: row["created_at"], userId: row["user_id"], firstSeen: row["first_seen"], lastSeen: row["last_seen"],
-            firstChannel: row["first_channel"], lastChannel: row["last_channel"], eventCount: row["event_count"], orderCount: row["order_count"],
-            revenueMinor: row["revenue_minor"], traits: StoredJSON.object(row["traits"]), traitTimes: StoredJSON.traitTimes(row["trait_times"]))
+            id: row["id"],
+            createdAt: row["created_at"],
+            userId: row["user_id"],
+            firstSeen: row["first_seen"],
+            lastSeen: row["last_seen"],
+            firstChannel: row["first_channel"],
+            lastChannel: row["last_channel"],
+            eventCount: row["event_count"],
+            orderCount: row["order_count"],
+            revenueMinor: row["revenue_minor"],
+            traits: StoredJSON.object(row["traits"]),
+            traitTimes: StoredJSON.traitTimes(row["trait_times"])
+        )
     }
 }
 
@@ -223,7 +248,8 @@ enum IngestGrouping {
 
     /// ``ingest(_:planAndApply:)`` for stores whose statements are asynchronous (PostgreSQL).
     static func ingest(
-        _ batches: [IngestBatch], planAndApply: (Int64, [PreparedEvent]) async throws -> IngestPlan
+        _ batches: [IngestBatch],
+        planAndApply: (Int64, [PreparedEvent]) async throws -> IngestPlan
     ) async throws -> [IngestResult] {
         var results = [IngestResult?](repeating: nil, count: batches.count)
         for (workspaceId, group) in byWorkspace(batches) {
@@ -276,4 +302,3 @@ enum IngestGrouping {
         return results
     }
 }
-

@@ -23,13 +23,15 @@ extension SQLiteStore: PeopleRepository {
             for (key, value) in query.traits.sorted(by: { $0.key < $1.key }) {
                 // JSON booleans compare as `true`/`false`, numbers and strings as their text.
                 clauses.append(
-                    "(CASE json_type(p.traits, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(p.traits, ?) AS TEXT) END) = ?")
+                    "(CASE json_type(p.traits, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(p.traits, ?) AS TEXT) END) = ?"
+                )
                 _ = arguments.append(contentsOf: [PeopleSearch.jsonPath(key), PeopleSearch.jsonPath(key), value])
             }
             if query.identity != nil {
                 guard let identity else { return Page(items: [], nextCursor: nil) }
                 clauses.append(
-                    "p.id = (SELECT q.canonical_id FROM identities i JOIN persons q ON q.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?)")
+                    "p.id = (SELECT q.canonical_id FROM identities i JOIN persons q ON q.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?)"
+                )
                 _ = arguments.append(contentsOf: [workspaceId, identity.kind, identity.value])
             }
             if let channel = query.channel {
@@ -49,7 +51,8 @@ extension SQLiteStore: PeopleRepository {
                 clauses.append("(COALESCE(p.last_seen, 0) < ? OR (COALESCE(p.last_seen, 0) = ? AND p.id < ?))")
                 _ = arguments.append(contentsOf: [lastSeen, lastSeen, id])
             }
-            let sql = "SELECT p.* FROM persons p WHERE \(clauses.joined(separator: " AND ")) ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT ?"
+            let sql =
+                "SELECT p.* FROM persons p WHERE \(clauses.joined(separator: " AND ")) ORDER BY COALESCE(p.last_seen, 0) DESC, p.id DESC LIMIT ?"
             _ = arguments.append(contentsOf: [limit + 1])
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.profile)
             return PeopleSearch.page(rows, limit: limit)
@@ -59,7 +62,8 @@ extension SQLiteStore: PeopleRepository {
     public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM persons WHERE workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
+                db,
+                sql: "SELECT * FROM persons WHERE workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
                 arguments: [workspaceId, afterId, limit]
             ).map(Self.profile)
         }
@@ -92,8 +96,10 @@ extension SQLiteStore: PeopleRepository {
         return try await read { db in
             try Int64.fetchOne(
                 db,
-                sql: "SELECT p.canonical_id FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?",
-                arguments: [workspaceId, key.kind, key.value])
+                sql:
+                    "SELECT p.canonical_id FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?",
+                arguments: [workspaceId, key.kind, key.value]
+            )
         }
     }
 
@@ -131,14 +137,20 @@ extension SQLiteStore: PeopleRepository {
                 SELECT tag FROM person_tags WHERE workspace_id = ?
                     AND person_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?) ORDER BY tag
                 """,
-            arguments: [workspaceId, personId, workspaceId])
+            arguments: [workspaceId, personId, workspaceId]
+        )
     }
 
     public func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String] {
         try PeopleSearch.check(tags: add + remove)
         let now = clock()
         return try await write { db in
-            guard let canonical = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?", arguments: [personId, workspaceId])
+            guard
+                let canonical = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?",
+                    arguments: [personId, workspaceId]
+                )
             else { throw StoreError.notFound("no person \(personId) in this workspace") }
             for tag in remove {
                 try db.execute(sql: "DELETE FROM person_tags WHERE person_id = ? AND tag = ?", arguments: [canonical, tag])
@@ -146,7 +158,8 @@ extension SQLiteStore: PeopleRepository {
             for tag in add {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO person_tags (workspace_id, person_id, tag, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [workspaceId, canonical, tag, now])
+                    arguments: [workspaceId, canonical, tag, now]
+                )
             }
             return try Self.tags(db, personId: canonical, workspaceId: workspaceId)
         }
@@ -155,24 +168,38 @@ extension SQLiteStore: PeopleRepository {
     public func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary {
         let now = clock()
         return try await write { db in
-            guard let canonical = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId])
+            guard
+                let canonical = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?",
+                    arguments: [id, workspaceId]
+                )
             else { throw StoreError.notFound("no person \(id) in this workspace") }
-            let group = try Int64.fetchAll(db, sql: "SELECT id FROM persons WHERE workspace_id = ? AND canonical_id = ?", arguments: [workspaceId, canonical])
+            let group = try Int64.fetchAll(
+                db,
+                sql: "SELECT id FROM persons WHERE workspace_id = ? AND canonical_id = ?",
+                arguments: [workspaceId, canonical]
+            )
             let list = group.map(String.init).joined(separator: ",")
             try db.execute(sql: "DELETE FROM events WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             let events = db.changesCount
             try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             let identities = db.changesCount
             try db.execute(sql: "DELETE FROM person_tags WHERE person_id IN (\(list))")
-            try db.execute(sql: "DELETE FROM merges WHERE workspace_id = ? AND (survivor_id IN (\(list)) OR loser_id IN (\(list)))", arguments: [workspaceId])
+            try db.execute(
+                sql: "DELETE FROM merges WHERE workspace_id = ? AND (survivor_id IN (\(list)) OR loser_id IN (\(list)))",
+                arguments: [workspaceId]
+            )
             try db.execute(
                 sql: "DELETE FROM merge_conflicts WHERE workspace_id = ? AND (kept_person_id IN (\(list)) OR other_person_id IN (\(list)))",
-                arguments: [workspaceId])
+                arguments: [workspaceId]
+            )
             try db.execute(sql: "DELETE FROM persons WHERE workspace_id = ? AND id IN (\(list))", arguments: [workspaceId])
             let summary = ErasureSummary(people: group.count, identities: identities, events: events)
             try db.execute(
                 sql: "INSERT INTO erasures (workspace_id, person_id, at, people, identities, events) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [workspaceId, canonical, now, summary.people, summary.identities, summary.events])
+                arguments: [workspaceId, canonical, now, summary.people, summary.identities, summary.events]
+            )
             return summary
         }
     }
@@ -182,7 +209,8 @@ extension SQLiteStore: PeopleRepository {
             var sql = "SELECT * FROM merges WHERE workspace_id = ?"
             var arguments: StatementArguments = [workspaceId]
             if let personId {
-                sql += " AND (survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = ?)) OR loser_id = ?)"
+                sql +=
+                    " AND (survivor_id IN (SELECT id FROM persons WHERE canonical_id = (SELECT canonical_id FROM persons WHERE id = ?)) OR loser_id = ?)"
                 _ = arguments.append(contentsOf: [personId, personId])
             }
             sql += " ORDER BY id DESC LIMIT ?"
@@ -204,13 +232,20 @@ extension SQLiteStore: PeopleRepository {
                 throw StoreError.notFound("the people of merge \(id) were erased")
             }
             // Everyone whose chain of merges leads through the loser goes back with it.
-            let members = try Row.fetchAll(db, sql: "SELECT id, merged_into FROM persons WHERE workspace_id = ? AND canonical_id = ?", arguments: [workspaceId, root])
+            let members = try Row.fetchAll(
+                db,
+                sql: "SELECT id, merged_into FROM persons WHERE workspace_id = ? AND canonical_id = ?",
+                arguments: [workspaceId, root]
+            )
             var parent: [Int64: Int64] = [:]
             for member in members { if let into: Int64 = member["merged_into"] { parent[member["id"]] = into } }
             parent[loser] = nil
             let returning = members.map { $0["id"] as Int64 }.filter { PeopleSearch.chain(from: $0, parent: parent, reaches: loser) }
             try db.execute(sql: "UPDATE persons SET merged_into = NULL WHERE id = ?", arguments: [loser])
-            try db.execute(sql: "UPDATE persons SET canonical_id = ? WHERE id IN (\(returning.map(String.init).joined(separator: ",")))", arguments: [loser])
+            try db.execute(
+                sql: "UPDATE persons SET canonical_id = ? WHERE id IN (\(returning.map(String.init).joined(separator: ",")))",
+                arguments: [loser]
+            )
             for group in [root, loser] {
                 try Self.rebuildProfile(db, canonical: group, workspace: workspace)
             }
@@ -232,8 +267,10 @@ extension SQLiteStore: PeopleRepository {
         if profile.userId == nil {
             profile.userId = try String.fetchOne(
                 db,
-                sql: "SELECT i.value FROM identities i JOIN persons p ON p.id = i.person_id WHERE p.canonical_id = ? AND i.kind = ? ORDER BY i.created_at LIMIT 1",
-                arguments: [canonical, IdentityKey.userId])
+                sql:
+                    "SELECT i.value FROM identities i JOIN persons p ON p.id = i.person_id WHERE p.canonical_id = ? AND i.kind = ? ORDER BY i.created_at LIMIT 1",
+                arguments: [canonical, IdentityKey.userId]
+            )
         }
         try db.execute(
             sql: """
@@ -245,21 +282,29 @@ extension SQLiteStore: PeopleRepository {
                 profile.userId, profile.firstSeen, profile.lastSeen, profile.firstChannel, profile.lastChannel, profile.eventCount,
                 profile.orderCount, profile.revenueMinor, JSONWriter.string(profile.traits), StoredJSON.traitTimesText(profile.traitTimes),
                 profile.createdAt, canonical,
-            ])
+            ]
+        )
     }
 
     public func conflicts(workspaceId: Int64, limit: Int) async throws -> [ConflictLogEntry] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM merge_conflicts WHERE workspace_id = ? ORDER BY id DESC LIMIT ?",
+                db,
+                sql: "SELECT * FROM merge_conflicts WHERE workspace_id = ? ORDER BY id DESC LIMIT ?",
                 arguments: [workspaceId, max(1, min(limit, 1000))]
             ).map { row in
                 ConflictLogEntry(
                     id: row["id"],
                     conflict: MergeConflict(
-                        keptPerson: row["kept_person_id"], otherPerson: row["other_person_id"],
-                        identity: IdentityKey(row["identity_kind"], row["identity_value"]), messageId: row["message_id"], at: row["at"]),
-                    occurrences: row["occurrences"], lastAt: row["last_at"])
+                        keptPerson: row["kept_person_id"],
+                        otherPerson: row["other_person_id"],
+                        identity: IdentityKey(row["identity_kind"], row["identity_value"]),
+                        messageId: row["message_id"],
+                        at: row["at"]
+                    ),
+                    occurrences: row["occurrences"],
+                    lastAt: row["last_at"]
+                )
             }
         }
     }
@@ -268,9 +313,15 @@ extension SQLiteStore: PeopleRepository {
         MergeLogEntry(
             id: row["id"],
             record: MergeRecord(
-                survivor: row["survivor_id"], loser: row["loser_id"], at: row["at"], messageId: row["message_id"], reason: row["reason"],
-                identity: IdentityKey(row["identity_kind"], row["identity_value"])),
-            undoneAt: row["undone_at"])
+                survivor: row["survivor_id"],
+                loser: row["loser_id"],
+                at: row["at"],
+                messageId: row["message_id"],
+                reason: row["reason"],
+                identity: IdentityKey(row["identity_kind"], row["identity_value"])
+            ),
+            undoneAt: row["undone_at"]
+        )
     }
 }
 

@@ -15,12 +15,14 @@ extension SQLiteStore: WorkspaceRepository {
             }
             try db.execute(
                 sql: "INSERT INTO workspaces (name, time_zone, currency, salt, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, timeZone, currency.uppercased(), salt, now])
+                arguments: [name, timeZone, currency.uppercased(), salt, now]
+            )
             let id = db.lastInsertedRowID
             try db.execute(sql: "INSERT INTO write_keys (key, workspace_id, created_at) VALUES (?, ?, ?)", arguments: [writeKey, id, now])
             try db.execute(
                 sql: "INSERT INTO admin_tokens (workspace_id, name, token_hash, created_at) VALUES (?, 'default', ?, ?)",
-                arguments: [id, Secrets.hashToken(token), now])
+                arguments: [id, Secrets.hashToken(token), now]
+            )
             for channel in Channel.defaults { try Self.saveChannel(channel, workspaceId: id, db: db, now: now) }
         }
         return WorkspaceCredentials(workspace: name, writeKey: writeKey, adminToken: token)
@@ -41,7 +43,8 @@ extension SQLiteStore: WorkspaceRepository {
     public func workspace(writeKey: String) async throws -> Workspace? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT w.* FROM write_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.key = ? AND k.revoked_at IS NULL",
+                db,
+                sql: "SELECT w.* FROM write_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.key = ? AND k.revoked_at IS NULL",
                 arguments: [writeKey]
             ).map(Self.workspace)
         }
@@ -60,7 +63,11 @@ extension SQLiteStore: WorkspaceRepository {
 
     public func writeKeys(workspaceId: Int64) async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT key FROM write_keys WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY created_at", arguments: [workspaceId])
+            try String.fetchAll(
+                db,
+                sql: "SELECT key FROM write_keys WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY created_at",
+                arguments: [workspaceId]
+            )
         }
     }
 
@@ -80,20 +87,28 @@ extension SQLiteStore: WorkspaceRepository {
             if replacing {
                 try db.execute(
                     sql: "UPDATE admin_tokens SET revoked_at = ? WHERE workspace_id = ? AND name = ? AND revoked_at IS NULL",
-                    arguments: [now, workspaceId, name])
+                    arguments: [now, workspaceId, name]
+                )
             }
             try db.execute(
                 sql: "INSERT INTO admin_tokens (workspace_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [workspaceId, name, Secrets.hashToken(token), now])
+                arguments: [workspaceId, name, Secrets.hashToken(token), now]
+            )
         }
         return token
     }
 
     public func channels(workspaceId: Int64) async throws -> [Channel] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channels WHERE workspace_id = ? ORDER BY created_at, rowid", arguments: [workspaceId]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM channels WHERE workspace_id = ? ORDER BY created_at, rowid", arguments: [workspaceId]).map {
+                row in
                 try WorkspaceValidation.channel(
-                    key: row["key"], name: row["name"], kind: row["kind"], trackingCodes: row["tracking_codes"], monthlyCostMinor: row["monthly_cost_minor"])
+                    key: row["key"],
+                    name: row["name"],
+                    kind: row["kind"],
+                    trackingCodes: row["tracking_codes"],
+                    monthlyCostMinor: row["monthly_cost_minor"]
+                )
             }
         }
     }
@@ -125,11 +140,19 @@ extension SQLiteStore: WorkspaceRepository {
             arguments: [
                 workspaceId, channel.key, channel.name, channel.kind.rawValue, try WorkspaceValidation.trackingCodesText(channel.trackingCodes),
                 channel.monthlyCostMinor, now,
-            ])
+            ]
+        )
     }
 
     static func workspace(_ row: Row) -> Workspace {
-        Workspace(id: row["id"], name: row["name"], timeZone: row["time_zone"], currency: row["currency"], salt: row["salt"], createdAt: row["created_at"])
+        Workspace(
+            id: row["id"],
+            name: row["name"],
+            timeZone: row["time_zone"],
+            currency: row["currency"],
+            salt: row["salt"],
+            createdAt: row["created_at"]
+        )
     }
 }
 
@@ -144,7 +167,9 @@ enum WorkspaceValidation {
         guard Workspace.isValidName(name) else {
             throw StoreError.invalid("workspace name `\(name)` must be 1–64 letters, digits, `-`, `_` or `.`")
         }
-        guard TimeZone(identifier: timeZone) != nil else { throw StoreError.invalid("unknown time zone `\(timeZone)`; use an IANA name such as Asia/Shanghai") }
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw StoreError.invalid("unknown time zone `\(timeZone)`; use an IANA name such as Asia/Shanghai")
+        }
         guard Money.isCurrencyCode(currency) else { throw StoreError.invalid("currency `\(currency)` is not an ISO 4217 code such as CNY") }
     }
 

@@ -1,6 +1,6 @@
-import SiyuCore
 import Crypto
 import Foundation
+import SiyuCore
 
 /// Random credentials and the hashes under which they are stored.
 public enum Secrets {

@@ -16,7 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
     /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Send events over HTTP in batches of 100 from concurrent clients and compare with writing them straight to the store.")
+            abstract: "Send events over HTTP in batches of 100 from concurrent clients and compare with writing them straight to the store."
+        )
 
         @Option(help: "Events to send.") var events = 300_000
         @Option(help: "Events per HTTP request.") var batchSize = 100
@@ -29,11 +30,16 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Measure only the HTTP path (for profiling).") var httpOnly = false
 
         func run() async throws {
-            print("Siyu ingestion benchmark — \(events) events, batches of \(batchSize), \(concurrency) concurrent connections, \(people) people, mix \(mix.rawValue)")
+            print(
+                "Siyu ingestion benchmark — \(events) events, batches of \(batchSize), \(concurrency) concurrent connections, \(people) people, mix \(mix.rawValue)"
+            )
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
             let bodies = IngestTraffic.requests(events: events, batchSize: batchSize, people: people, mix: mix, seed: 7)
             if let dump = ProcessInfo.processInfo.environment["SIYU_BENCH_DUMP"] {
-                FileManager.default.createFile(atPath: dump, contents: Data(bodies.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8))
+                FileManager.default.createFile(
+                    atPath: dump,
+                    contents: Data(bodies.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8)
+                )
                 return
             }
             var locations: [(String, StoreLocation)] = []
@@ -49,9 +55,22 @@ struct BenchCommand: AsyncParsableCommand {
                     print(String(format: "%@  HTTP: %8.0f events/s (%.2f s)", name, Double(events) / http, http))
                     continue
                 }
-                let raw = try await IngestBenchmark.raw(location: rawLocation, bodies: bodies, workspaceName: "bench-raw-\(Int.random(in: 0..<1_000_000))")
-                print(String(format: "%@  HTTP: %8.0f events/s (%.2f s)   direct store insert: %8.0f events/s (%.2f s)   HTTP/direct = %.2f",
-                    name, Double(events) / http, http, Double(events) / raw, raw, raw / http))
+                let raw = try await IngestBenchmark.raw(
+                    location: rawLocation,
+                    bodies: bodies,
+                    workspaceName: "bench-raw-\(Int.random(in: 0..<1_000_000))"
+                )
+                print(
+                    String(
+                        format: "%@  HTTP: %8.0f events/s (%.2f s)   direct store insert: %8.0f events/s (%.2f s)   HTTP/direct = %.2f",
+                        name,
+                        Double(events) / http,
+                        http,
+                        Double(events) / raw,
+                        raw,
+                        raw / http
+                    )
+                )
             }
         }
     }
@@ -105,7 +124,9 @@ enum IngestTraffic {
                 ]
                 if person % 3 == 0 { item["userId"] = .string("user-\(person)") }
                 if name == "Order Completed" {
-                    item["properties"] = ["order_id": .string("o-\(produced + k)"), "revenue": .double(Double(5_000 + random.next() % 30_000) / 100), "currency": "CNY"]
+                    item["properties"] = [
+                        "order_id": .string("o-\(produced + k)"), "revenue": .double(Double(5_000 + random.next() % 30_000) / 100), "currency": "CNY",
+                    ]
                 }
                 items.append(.object(item))
             }
@@ -147,8 +168,13 @@ enum IngestBenchmark {
         var settings = ServerSettings(host: "127.0.0.1", port: 0, rateLimitPerSecond: 0, logLevel: .warning)
         settings.logLevel = .warning
         let app = buildApplication(
-            store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
-            onServerRunning: { port in await portBox.set(port) })
+            store: opened.store,
+            settings: settings,
+            storeServices: opened.services,
+            logger: logger,
+            beforeStart: opened.prepare,
+            onServerRunning: { port in await portBox.set(port) }
+        )
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Double?.self) { tasks in
             tasks.addTask {
@@ -168,7 +194,8 @@ enum IngestBenchmark {
             if written > 0 { print(String(format: "  %.0f bytes written to disk per event", Double(written) / Double(bodies.count * 100))) }
             print(String(format: "  the single store writer was busy %.2f s of %.2f s (%.0f%%)", busy, seconds, 100 * busy / seconds))
             if ProcessInfo.processInfo.environment["SIYU_BENCH_PHASES"] != nil {
-                for line in SiyuMetrics.process.registry.emitToString().split(separator: "\n") where line.hasPrefix("siyu_store_phase_seconds_sum") || line.hasPrefix("siyu_store_phase_seconds_count") {
+                for line in SiyuMetrics.process.registry.emitToString().split(separator: "\n")
+                where line.hasPrefix("siyu_store_phase_seconds_sum") || line.hasPrefix("siyu_store_phase_seconds_count") {
                     print("  " + line)
                 }
             }
@@ -204,7 +231,10 @@ enum IngestBenchmark {
             let credentials = try await store.createWorkspace(name: workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
             guard let workspace = try await store.workspace(named: credentials.workspace) else { throw CommandFailure("workspace vanished") }
             let channels = try await store.channels(workspaceId: workspace.id)
-            let preparer = EventPreparer(settings: WorkspaceIngestSettings(currency: "CNY", channels: channels), extractor: Secrets.extractor(for: workspace))
+            let preparer = EventPreparer(
+                settings: WorkspaceIngestSettings(currency: "CNY", channels: channels),
+                extractor: Secrets.extractor(for: workspace)
+            )
             var prepared: [PreparedEvent] = []
             let now = SystemClock.nowMillis()
             for body in bodies {

@@ -10,7 +10,8 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Generate a demo brand (青禾茶饮 Qinghe Tea: 24,000 people, ~1.2M events over 90 days) and serve it.",
-        discussion: "The first run generates the data into the store; later runs reuse it. --reset regenerates it.")
+        discussion: "The first run generates the data into the store; later runs reuse it. --reset regenerates it."
+    )
 
     @Flag(help: "Delete the demo workspace and generate it again.") var reset = false
     @Option(help: "Seed of the generator: the same seed gives the same brand.") var seed: UInt64 = 42
@@ -36,7 +37,10 @@ struct DemoCommand: AsyncParsableCommand {
         var logger = Logger(label: "siyu")
         logger.logLevel = settings.logLevel
         let app = buildApplication(
-            store: opened.store, settings: settings, storeServices: opened.services, logger: logger,
+            store: opened.store,
+            settings: settings,
+            storeServices: opened.services,
+            logger: logger,
             beforeStart: {
                 try await opened.prepare()
                 await credentials.set(try await plan.prepare(opened.store))
@@ -45,7 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
                 guard let ready = await credentials.value else { return }
                 let host = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
                 FileHandle.standardOutput.write(Data((ready.banner(url: "http://\(host):\(port)") + "\n").utf8))
-            })
+            }
+        )
         try await app.runService()
     }
 }
@@ -84,7 +89,9 @@ struct DemoPlan: Sendable {
         for channel in brand.channels { try await store.saveChannel(channel, workspaceId: workspace.id) }
         let channels = try await store.channels(workspaceId: workspace.id)
         let preparer = EventPreparer(
-            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels), extractor: Secrets.extractor(for: workspace))
+            settings: WorkspaceIngestSettings(currency: workspace.currency, channels: channels),
+            extractor: Secrets.extractor(for: workspace)
+        )
         printError("Generating \(brand.name): \(people) people over \(days) days (seed \(seed))")
         let bar = ProgressBar("Demo brand", total: days)
         var pending: [PreparedEvent] = []
@@ -111,7 +118,14 @@ struct DemoPlan: Sendable {
         let token = try await store.createAdminToken(workspaceId: workspace.id, name: "demo", replacing: true)
         let people = try await store.peopleCount(workspaceId: workspace.id)
         let events = try await store.eventCount(workspaceId: workspace.id)
-        return DemoCredentials(workspace: workspace.name, writeKey: writeKey ?? "", adminToken: token, people: people, events: events, summary: generated)
+        return DemoCredentials(
+            workspace: workspace.name,
+            writeKey: writeKey ?? "",
+            adminToken: token,
+            people: people,
+            events: events,
+            summary: generated
+        )
     }
 }
 

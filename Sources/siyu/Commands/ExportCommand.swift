@@ -6,7 +6,9 @@ import SiyuStore
 /// `siyu export events|people`: streams a workspace's data out as JSON lines or CSV.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Stream a workspace's events or people out as JSON lines or CSV, so no brand is locked in.")
+        commandName: "export",
+        abstract: "Stream a workspace's events or people out as JSON lines or CSV, so no brand is locked in."
+    )
 
     enum What: String, ExpressibleByArgument, CaseIterable { case events, people }
     enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
@@ -59,13 +61,15 @@ enum Exporter {
                     let m = event.message
                     sink.write(
                         CSVLine.make([
-                            String(event.seq), m.messageId, m.type.rawValue, m.event ?? "", String(event.personId), m.userId ?? "", m.anonymousId ?? "",
+                            String(event.seq), m.messageId, m.type.rawValue, m.event ?? "", String(event.personId), m.userId ?? "",
+                            m.anonymousId ?? "",
                             event.channel, Timestamp.iso8601(m.timestamp), Timestamp.iso8601(m.receivedAt),
                             m.originalTimestamp.map(Timestamp.iso8601) ?? "", m.sentAt.map(Timestamp.iso8601) ?? "",
                             event.revenueMinor.map { Money(minorUnits: $0, currency: event.currency ?? workspace.currency).decimalText } ?? "",
                             event.currency ?? "", JSONWriter.string(m.properties), m.traits.isEmpty ? "" : JSONWriter.string(m.traits),
                             JSONWriter.string(m.context),
-                        ]))
+                        ])
+                    )
                 }
             }
             after = last.seq
@@ -95,13 +99,15 @@ enum Exporter {
                 case .csv:
                     sink.write(
                         CSVLine.make([
-                            String(person.id), person.userId ?? "", Timestamp.iso8601(person.createdAt), person.firstSeen.map(Timestamp.iso8601) ?? "",
+                            String(person.id), person.userId ?? "", Timestamp.iso8601(person.createdAt),
+                            person.firstSeen.map(Timestamp.iso8601) ?? "",
                             person.lastSeen.map(Timestamp.iso8601) ?? "", person.firstChannel ?? "", person.lastChannel ?? "",
                             String(person.eventCount), String(person.orderCount),
                             Money(minorUnits: person.revenueMinor, currency: workspace.currency).decimalText, workspace.currency,
                             tags.joined(separator: ";"), JSONWriter.string(person.traits),
                             identities.map { "\($0.kind):\($0.value)" }.joined(separator: ";"),
-                        ]))
+                        ])
+                    )
                 }
             }
             after = last.id

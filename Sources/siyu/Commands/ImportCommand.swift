@@ -17,7 +17,8 @@ struct ImportCommand: AsyncParsableCommand {
 
             Rows that cannot be imported are listed with their line and reason in FILE.errors.csv; the others are stored.
             Importing the same file again changes nothing. Exit status: 0 all rows imported, 2 some rows refused, 1 failed.
-            """)
+            """
+    )
 
     enum What: String, ExpressibleByArgument, CaseIterable { case people, orders }
 
@@ -65,7 +66,14 @@ struct ImportCommand: AsyncParsableCommand {
         let (name, currency, mappingToUse, fileName, fileSize) = (workspace, self.currency, columnMapping, file, size)
         let result = try await store.open().withRunning { store -> CSVImport.Result in
             guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
-            let importer = try CSVImport(store: store, workspace: workspace, kind: kind, mapping: mappingToUse, delimiter: delimiter, currency: currency)
+            let importer = try CSVImport(
+                store: store,
+                workspace: workspace,
+                kind: kind,
+                mapping: mappingToUse,
+                delimiter: delimiter,
+                currency: currency
+            )
             let bar = ProgressBar("Importing \(fileName == "-" ? "standard input" : (fileName as NSString).lastPathComponent)", total: fileSize)
             do {
                 let result = try await importer.run(FileChunks(handle: input)) { bytes in bar.update(bytes, note: "\(bytes / 1024) KB") }

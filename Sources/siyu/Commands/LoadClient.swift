@@ -34,7 +34,8 @@ enum LoadClient {
     static func request(path: String, host: String, authorization: String, body: [UInt8]) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeString(
-            "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nAuthorization: \(authorization)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n")
+            "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nAuthorization: \(authorization)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        )
         buffer.writeBytes(body)
         return buffer
     }

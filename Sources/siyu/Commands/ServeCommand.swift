@@ -23,10 +23,12 @@ struct ServerOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         var settings = ServerSettings()
         settings.host = host ?? environment["SIYU_HOST"] ?? settings.host
-        if let port = try port ?? environment["SIYU_PORT"].map({ text in
-            guard let value = Int(text) else { throw CommandFailure("SIYU_PORT `\(text)` is not a number") }
-            return value
-        }) {
+        if let port = try port
+            ?? environment["SIYU_PORT"].map({ text in
+                guard let value = Int(text) else { throw CommandFailure("SIYU_PORT `\(text)` is not a number") }
+                return value
+            })
+        {
             guard (0...65535).contains(port) else { throw CommandFailure("port \(port) is out of range") }
             settings.port = port
         }
@@ -63,11 +65,16 @@ enum Server {
         logger.logLevel = settings.logLevel
         logger.info("starting", metadata: ["store": "\(opened.description)", "address": "\(settings.host):\(settings.port)"])
         let app = buildApplication(
-            store: opened.store, settings: settings, storeServices: opened.services, logger: logger, beforeStart: opened.prepare,
+            store: opened.store,
+            settings: settings,
+            storeServices: opened.services,
+            logger: logger,
+            beforeStart: opened.prepare,
             onServerRunning: { port in
                 // Unbuffered: scripts and tests wait for this line.
                 if let banner { FileHandle.standardOutput.write(Data((banner(port) + "\n").utf8)) }
-            })
+            }
+        )
         try await app.runService()
     }
 }

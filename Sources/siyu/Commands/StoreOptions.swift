@@ -15,7 +15,8 @@ struct StoreOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         return StoreLocation(
             dataDirectory: dataDirectory ?? environment["SIYU_DATA_DIR"] ?? "./siyu-data",
-            databaseURL: databaseURL ?? environment["SIYU_DATABASE_URL"])
+            databaseURL: databaseURL ?? environment["SIYU_DATABASE_URL"]
+        )
     }
 
     func open(logger: Logger = Logger(label: "siyu")) async throws -> OpenedStore {

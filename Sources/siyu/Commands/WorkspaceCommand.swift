@@ -6,8 +6,10 @@ import SiyuStore
 /// `siyu workspace …`: create workspaces and issue keys.
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workspace", abstract: "Create and list workspaces, issue write keys and admin tokens.",
-        subcommands: [Create.self, List.self, Token.self, Key.self])
+        commandName: "workspace",
+        abstract: "Create and list workspaces, issue write keys and admin tokens.",
+        subcommands: [Create.self, List.self, Token.self, Key.self]
+    )
 
     /// `siyu workspace create NAME`.
     struct Create: AsyncParsableCommand {
@@ -30,10 +32,13 @@ struct WorkspaceCommand: AsyncParsableCommand {
             }
             if json {
                 print(
-                    JSONWriter.string(JSONValue.object([
-                        "workspace": .string(credentials.workspace), "writeKey": .string(credentials.writeKey),
-                        "adminToken": .string(credentials.adminToken),
-                    ])))
+                    JSONWriter.string(
+                        JSONValue.object([
+                            "workspace": .string(credentials.workspace), "writeKey": .string(credentials.writeKey),
+                            "adminToken": .string(credentials.adminToken),
+                        ])
+                    )
+                )
             } else {
                 print("Workspace   \(credentials.workspace)")
                 print("Write key   \(credentials.writeKey)")
