@@ -244,3 +244,43 @@ import Testing
         }
     }
 }
+
+@Suite struct IngestRobustnessTests {
+    /// Mangled versions of a valid batch — bytes dropped, flipped, duplicated, truncated — must
+    /// each get a JSON answer (200 for what is still valid, 4xx otherwise) and never a 5xx.
+    @Test func mangledBodiesNeverBreakTheServer() async throws {
+        let valid = Array(
+            #"{"batch":[{"type":"track","event":"Order Completed","userId":"u1","properties":{"revenue":12.5,"tags":["a","b"]},"timestamp":"2024-05-01T00:00:00Z"},{"type":"identify","anonymousId":"a1","traits":{"email":"x@y.cn","n":null}}]}"#
+                .utf8
+        )
+        try await ServerHarness.run { client, harness in
+            var random = UInt64(20_241_123)
+            func next(_ bound: Int) -> Int {
+                random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((random >> 33) % UInt64(bound))
+            }
+            var statuses: [Int: Int] = [:]
+            for _ in 0..<400 {
+                var body = valid
+                for _ in 0..<(1 + next(4)) {
+                    let position = next(body.count)
+                    switch next(4) {
+                    case 0: body.remove(at: position)
+                    case 1: body[position] = UInt8(next(256))
+                    case 2: body.insert(body[position], at: position)
+                    default: body = Array(body.prefix(position))
+                    }
+                    if body.isEmpty { body = [0x7B] }
+                }
+                let response = try await client.execute(uri: "/v1/batch", method: .post, headers: harness.basicAuth, body: ByteBuffer(bytes: body))
+                statuses[Int(response.status.code), default: 0] += 1
+                #expect(response.status.code < 500, "status \(response.status.code) for \(String(decoding: body, as: UTF8.self))")
+                #expect(response.json != .null, "a non-JSON answer for \(String(decoding: body, as: UTF8.self))")
+            }
+            // Most mangled bodies are refused; the server still answers a valid request afterwards.
+            #expect((statuses[400] ?? 0) > 200)
+            let after = try await client.send("/v1/track", #"{"userId": "u", "event": "still here"}"#, harness)
+            #expect(after.status == .ok)
+        }
+    }
+}
