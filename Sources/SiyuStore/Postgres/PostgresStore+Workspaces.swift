@@ -3,11 +3,8 @@ import SiyuCore
 
 extension PostgresStore: WorkspaceRepository {
     public func createWorkspace(name: String, timeZone: String, currency: String) async throws -> WorkspaceCredentials {
-        try WorkspaceValidation.check(name: name, timeZone: timeZone, currency: currency)
-        let now = clock()
-        let writeKey = Secrets.newWriteKey()
-        let token = Secrets.newAdminToken()
-        let salt = Secrets.newSalt()
+        let new = try NewWorkspace(name: name, timeZone: timeZone, currency: currency, now: clock())
+        let (now, writeKey, token, salt) = (new.now, new.writeKey, new.adminToken, new.salt)
         try await transaction { connection in
             // ON CONFLICT rather than a check first: two processes creating the same name at once both get an answer.
             let inserted = try await connection.value(
@@ -24,7 +21,7 @@ extension PostgresStore: WorkspaceRepository {
             try await insertAdminToken(token, name: "default", workspaceId: id, connection: connection, now: now)
             for channel in SiyuCore.Channel.defaults { try await saveChannel(channel, workspaceId: id, connection: connection, now: now) }
         }
-        return WorkspaceCredentials(workspace: name, writeKey: writeKey, adminToken: token)
+        return new.credentials
     }
 
     public func workspace(named name: String) async throws -> Workspace? {

@@ -141,17 +141,20 @@ extension SQLiteStore: PeopleRepository {
         )
     }
 
+    /// The canonical id of a person of the workspace, or ``StoreError/notFound(_:)``.
+    static func canonicalId(_ db: Database, personId: Int64, workspaceId: Int64) throws -> Int64 {
+        let sql = "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?"
+        guard let canonical = try Int64.fetchOne(db, sql: sql, arguments: [personId, workspaceId]) else {
+            throw StoreError.notFound("no person \(personId) in this workspace")
+        }
+        return canonical
+    }
+
     public func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String] {
         try PeopleSearch.check(tags: add + remove)
         let now = clock()
         return try await write { db in
-            guard
-                let canonical = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?",
-                    arguments: [personId, workspaceId]
-                )
-            else { throw StoreError.notFound("no person \(personId) in this workspace") }
+            let canonical = try Self.canonicalId(db, personId: personId, workspaceId: workspaceId)
             for tag in remove {
                 try db.execute(sql: "DELETE FROM person_tags WHERE person_id = ? AND tag = ?", arguments: [canonical, tag])
             }
@@ -168,13 +171,7 @@ extension SQLiteStore: PeopleRepository {
     public func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary {
         let now = clock()
         return try await write { db in
-            guard
-                let canonical = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?",
-                    arguments: [id, workspaceId]
-                )
-            else { throw StoreError.notFound("no person \(id) in this workspace") }
+            let canonical = try Self.canonicalId(db, personId: id, workspaceId: workspaceId)
             let group = try Int64.fetchAll(
                 db,
                 sql: "SELECT id FROM persons WHERE workspace_id = ? AND canonical_id = ?",

@@ -4,11 +4,8 @@ import SiyuCore
 
 extension SQLiteStore: WorkspaceRepository {
     public func createWorkspace(name: String, timeZone: String, currency: String) async throws -> WorkspaceCredentials {
-        try WorkspaceValidation.check(name: name, timeZone: timeZone, currency: currency)
-        let now = clock()
-        let writeKey = Secrets.newWriteKey()
-        let token = Secrets.newAdminToken()
-        let salt = Secrets.newSalt()
+        let new = try NewWorkspace(name: name, timeZone: timeZone, currency: currency, now: clock())
+        let (now, writeKey, token, salt) = (new.now, new.writeKey, new.adminToken, new.salt)
         try await write { db in
             if try Int64.fetchOne(db, sql: "SELECT id FROM workspaces WHERE name = ?", arguments: [name]) != nil {
                 throw StoreError.conflict("a workspace named `\(name)` already exists")
@@ -25,7 +22,7 @@ extension SQLiteStore: WorkspaceRepository {
             )
             for channel in Channel.defaults { try Self.saveChannel(channel, workspaceId: id, db: db, now: now) }
         }
-        return WorkspaceCredentials(workspace: name, writeKey: writeKey, adminToken: token)
+        return new.credentials
     }
 
     public func workspace(named name: String) async throws -> Workspace? {
@@ -154,6 +151,27 @@ extension SQLiteStore: WorkspaceRepository {
             createdAt: row["created_at"]
         )
     }
+}
+
+/// A workspace about to be created: its checked settings and its new secrets.
+struct NewWorkspace {
+    var name: String
+    var timeZone: String
+    var currency: String
+    var now: Int64
+    var writeKey = Secrets.newWriteKey()
+    var adminToken = Secrets.newAdminToken()
+    var salt = Secrets.newSalt()
+
+    init(name: String, timeZone: String, currency: String, now: Int64) throws {
+        try WorkspaceValidation.check(name: name, timeZone: timeZone, currency: currency)
+        self.name = name
+        self.timeZone = timeZone
+        self.currency = currency.uppercased()
+        self.now = now
+    }
+
+    var credentials: WorkspaceCredentials { WorkspaceCredentials(workspace: name, writeKey: writeKey, adminToken: adminToken) }
 }
 
 /// Checks shared by both stores before a workspace or channel is written.

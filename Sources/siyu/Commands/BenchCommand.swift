@@ -28,6 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "devices: each request is one or two devices' events (client SDKs); random: every event a random person (worst case).")
         var mix: IngestTraffic.Mix = .devices
         @Flag(help: "Measure only the HTTP path (for profiling).") var httpOnly = false
+        @Flag(help: "Print where the store writer's time went (snapshot, plan, apply, commit).") var showPhases = false
 
         func run() async throws {
             print(
@@ -35,20 +36,13 @@ struct BenchCommand: AsyncParsableCommand {
             )
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
             let bodies = IngestTraffic.requests(events: events, batchSize: batchSize, people: people, mix: mix, seed: 7)
-            if let dump = ProcessInfo.processInfo.environment["SIYU_BENCH_DUMP"] {
-                FileManager.default.createFile(
-                    atPath: dump,
-                    contents: Data(bodies.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8)
-                )
-                return
-            }
             var locations: [(String, StoreLocation)] = []
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-bench-\(UUID().uuidString)").path
             locations.append(("SQLite", .sqlite(directory: directory + "/http")))
             if let databaseURL { locations.append(("PostgreSQL", .postgres(url: databaseURL))) }
             defer { try? FileManager.default.removeItem(atPath: directory) }
             for (name, location) in locations {
-                let http = try await IngestBenchmark.http(location: location, bodies: bodies, concurrency: concurrency)
+                let http = try await IngestBenchmark.http(location: location, bodies: bodies, concurrency: concurrency, showPhases: showPhases)
                 let rawLocation: StoreLocation =
                     if case .sqlite = location { .sqlite(directory: directory + "/raw") } else { location }
                 if httpOnly {
@@ -160,7 +154,7 @@ struct SplitMix {
 /// The two measurements of `siyu bench ingest`.
 enum IngestBenchmark {
     /// Seconds to send every body over HTTP to a server on a fresh store.
-    static func http(location: StoreLocation, bodies: [[UInt8]], concurrency: Int) async throws -> Double {
+    static func http(location: StoreLocation, bodies: [[UInt8]], concurrency: Int, showPhases: Bool) async throws -> Double {
         var logger = Logger(label: "siyu-bench")
         logger.logLevel = .warning
         let opened = try await location.open(logger: logger)
@@ -193,7 +187,7 @@ enum IngestBenchmark {
             let written = IngestBenchmark.writtenBytes() - ioBefore
             if written > 0 { print(String(format: "  %.0f bytes written to disk per event", Double(written) / Double(bodies.count * 100))) }
             print(String(format: "  the single store writer was busy %.2f s of %.2f s (%.0f%%)", busy, seconds, 100 * busy / seconds))
-            if ProcessInfo.processInfo.environment["SIYU_BENCH_PHASES"] != nil {
+            if showPhases {
                 for line in SiyuMetrics.process.registry.emitToString().split(separator: "\n")
                 where line.hasPrefix("siyu_store_phase_seconds_sum") || line.hasPrefix("siyu_store_phase_seconds_count") {
                     print("  " + line)
