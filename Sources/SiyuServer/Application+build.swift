@@ -27,6 +27,7 @@ public struct AppServices: Sendable {
     public let writer: EventWriter
     public let limiter: RateLimiter
     public let metrics: SiyuMetrics
+    public let analytics: AnalyticsCache
     public let clock: @Sendable () -> Int64
 
     public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
@@ -35,6 +36,7 @@ public struct AppServices: Sendable {
         self.writer = EventWriter(store: store, logger: logger)
         self.limiter = RateLimiter(ratePerSecond: settings.rateLimitPerSecond, clock: clock)
         self.metrics = .process
+        self.analytics = AnalyticsCache(store: store, clock: clock, logger: logger)
         self.clock = clock
     }
 }
@@ -80,5 +82,6 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     PeopleController(store: services.store, clock: services.clock).addRoutes(to: admin)
     WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
     ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
+    AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     return router
 }

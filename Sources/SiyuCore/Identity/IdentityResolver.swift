@@ -125,6 +125,12 @@ public struct IngestPlan: Sendable {
 
     public init() {}
 
+    /// Whether the plan changes people beyond their counters: new people or identities, merges,
+    /// refused merges or traits (analytics caches reload people then).
+    public var changesPeople: Bool {
+        !newPersons.isEmpty || !newIdentities.isEmpty || !merges.isEmpty || !conflicts.isEmpty || deltas.contains(where: \.hasTraits)
+    }
+
     /// The profiles after applying the plan to `profiles`, exactly as a store must: create new
     /// people, merge in order, then add the deltas. The stores' SQL follows this reference.
     public func applied(to profiles: [Int64: PersonProfile]) -> [Int64: PersonProfile] {

@@ -101,10 +101,12 @@ extension PostgresStore {
         if !plan.deltas.isEmpty {
             try await applyDeltas(plan.deltas, connection: connection)
         }
+        var lastSeq: Int64 = 0
         if !plan.events.isEmpty {
             let rows = plan.events.map { EventRow(events[$0.index], personId: $0.personId, flags: $0.flags) }
-            try await insertEvents(rows, workspaceId: workspaceId, connection: connection)
+            lastSeq = try await insertEvents(rows, workspaceId: workspaceId, connection: connection)
         }
+        try await recordChange(connection, workspaceId: workspaceId, eventSeq: lastSeq, peopleChanged: plan.changesPeople)
         // One row per refused pair: the first event, and how often and how lately it happened again.
         for conflict in plan.conflicts {
             try await connection.run(
@@ -118,6 +120,18 @@ extension PostgresStore {
                 logger: logger
             )
         }
+    }
+
+    /// Moves the workspace's analytics version (see ``AnalyticsVersion``).
+    func recordChange(_ connection: PostgresConnection, workspaceId: Int64, eventSeq: Int64, peopleChanged: Bool) async throws {
+        try await connection.run(
+            """
+            INSERT INTO workspace_state (workspace_id, event_seq, people_version) VALUES (\(workspaceId), \(eventSeq), \(peopleChanged ? 1 : 0))
+            ON CONFLICT (workspace_id) DO UPDATE SET event_seq = GREATEST(workspace_state.event_seq, EXCLUDED.event_seq),
+                people_version = workspace_state.people_version + EXCLUDED.people_version
+            """,
+            logger: logger
+        )
     }
 
     /// Merges the loser's group into the survivor: the merged profile, canonical ids, tags, the log.
@@ -210,7 +224,9 @@ extension PostgresStore {
     }
 
     /// Appends events in one statement; `ORDER BY` the array position gives them ids (sequence numbers) in batch order.
-    func insertEvents(_ rows: [EventRow], workspaceId: Int64, connection: PostgresConnection) async throws {
+    /// Appends events in one statement and returns the largest sequence number given.
+    @discardableResult
+    func insertEvents(_ rows: [EventRow], workspaceId: Int64, connection: PostgresConnection) async throws -> Int64 {
         let messageIds = rows.map(\.messageId)
         let types = rows.map { Int64($0.type) }
         let names = NullableArray(rows.map(\.event))
@@ -229,8 +245,10 @@ extension PostgresStore {
         let traits = NullableArray(rows.map(\.traits))
         let contexts = rows.map(\.context)
         let extras = NullableArray(rows.map(\.extra))
-        try await connection.run(
+        return try await connection.value(
+            Int64.self,
             """
+            WITH inserted AS (
             INSERT INTO events (workspace_id, message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at,
                 original_timestamp, sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra)
             SELECT \(workspaceId), r.message_id, r.type, r.event, r.person_id, r.user_id, r.anonymous_id, r.timestamp, r.received_at,
@@ -243,9 +261,11 @@ extension PostgresStore {
                 WITH ORDINALITY AS r(message_id, type, event, person_id, user_id, anonymous_id, timestamp, received_at, original_timestamp,
                     sent_at, channel, revenue_minor, currency, flags, properties, traits, context, extra, n)
             ORDER BY r.n
+            RETURNING id)
+            SELECT MAX(id) FROM inserted
             """,
             logger: logger
-        )
+        ) ?? 0
     }
 }
 

@@ -168,6 +168,7 @@ extension PostgresStore: PeopleRepository {
                 """,
                 logger: logger
             )
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return try await tags(connection, personId: canonical, workspaceId: workspaceId)
         }
     }
@@ -210,6 +211,7 @@ extension PostgresStore: PeopleRepository {
                 """,
                 logger: logger
             )
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return summary
         }
     }
@@ -263,6 +265,7 @@ extension PostgresStore: PeopleRepository {
                 try await rebuildProfile(connection, canonical: group, workspace: workspace)
             }
             try await connection.run("UPDATE merges SET undone_at = \(at) WHERE id = \(id)", logger: logger)
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             entry.undoneAt = at
             return entry
         }

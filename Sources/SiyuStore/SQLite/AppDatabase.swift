@@ -166,6 +166,11 @@ public struct AppDatabase: Sendable {
                     CREATE INDEX merge_conflicts_workspace ON merge_conflicts(workspace_id, id);
                     CREATE UNIQUE INDEX merge_conflicts_pair
                         ON merge_conflicts(workspace_id, kept_person_id, other_person_id, identity_kind, identity_value);
+                    CREATE TABLE workspace_state (
+                        workspace_id INTEGER PRIMARY KEY,
+                        event_seq INTEGER NOT NULL DEFAULT 0,
+                        people_version INTEGER NOT NULL DEFAULT 0
+                    );
                     CREATE TABLE erasures (
                         id INTEGER PRIMARY KEY,
                         workspace_id INTEGER NOT NULL,

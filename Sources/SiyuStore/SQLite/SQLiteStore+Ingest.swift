@@ -119,6 +119,8 @@ extension SQLiteStore {
             insertEvent.bind(row.extra)
             try insertEvent.execute(db)
         }
+        let lastSeq = plan.events.isEmpty ? 0 : db.lastInsertedRowID
+        try recordChange(db, workspaceId: workspaceId, eventSeq: lastSeq, peopleChanged: plan.changesPeople)
         // One row per refused pair: the first event, and how often and how lately it happened again.
         for conflict in plan.conflicts {
             try db.execute(
@@ -134,6 +136,18 @@ extension SQLiteStore {
                 ]
             )
         }
+    }
+
+    /// Moves the workspace's analytics version: the last event stored, and whether people changed
+    /// beyond their counters (analytics caches reload people then).
+    static func recordChange(_ db: Database, workspaceId: Int64, eventSeq: Int64, peopleChanged: Bool) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO workspace_state (workspace_id, event_seq, people_version) VALUES (?, ?, ?)
+                ON CONFLICT (workspace_id) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq),
+                    people_version = people_version + excluded.people_version
+                """,
+            arguments: [workspaceId, eventSeq, peopleChanged ? 1 : 0])
     }
 
     /// Merges the loser's group into the survivor: canonical ids, the merged profile, tags, the log.

@@ -164,6 +164,7 @@ extension SQLiteStore: PeopleRepository {
                     arguments: [workspaceId, canonical, tag, now]
                 )
             }
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return try Self.tags(db, personId: canonical, workspaceId: workspaceId)
         }
     }
@@ -197,6 +198,7 @@ extension SQLiteStore: PeopleRepository {
                 sql: "INSERT INTO erasures (workspace_id, person_id, at, people, identities, events) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [workspaceId, canonical, now, summary.people, summary.identities, summary.events]
             )
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return summary
         }
     }
@@ -247,6 +249,7 @@ extension SQLiteStore: PeopleRepository {
                 try Self.rebuildProfile(db, canonical: group, workspace: workspace)
             }
             try db.execute(sql: "UPDATE merges SET undone_at = ? WHERE id = ?", arguments: [at, id])
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             entry.undoneAt = at
             return entry
         }

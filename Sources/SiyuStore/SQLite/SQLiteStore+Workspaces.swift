@@ -179,6 +179,7 @@ enum WorkspaceValidation {
     /// Every table that holds rows of a workspace (besides `workspaces`), children first.
     static let workspaceTables = [
         "events", "identities", "person_tags", "merges", "merge_conflicts", "erasures", "persons", "channels", "admin_tokens", "write_keys",
+        "workspace_state",
     ]
 
     static func check(name: String, timeZone: String, currency: String) throws {

@@ -1,0 +1,132 @@
+import PostgresNIO
+import SiyuCore
+
+extension PostgresStore: AnalyticsRepository {
+    public func analyticsVersion(workspaceId: Int64) async throws -> AnalyticsVersion {
+        try await read { connection in
+            let rows = try await connection.rows(
+                "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = \(workspaceId)", logger: logger)
+            guard let row = rows.first else { return AnalyticsVersion(eventSeq: 0, peopleVersion: 0) }
+            let (seq, version) = try row.decode((Int64, Int64).self)
+            return AnalyticsVersion(eventSeq: seq, peopleVersion: version)
+        }
+    }
+
+    public func analyticsPeople(workspaceId: Int64) async throws -> [DatasetBuilder.Person] {
+        try await read { connection in
+            var tags: [Int64: [String]] = [:]
+            for row in try await connection.rows(
+                "SELECT person_id, tag FROM person_tags WHERE workspace_id = \(workspaceId) ORDER BY tag", logger: logger)
+            {
+                let (person, tag) = try row.decode((Int64, String).self)
+                tags[person, default: []].append(tag)
+            }
+            var kinds: [Int64: [String]] = [:]
+            for row in try await connection.rows(
+                """
+                SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id
+                WHERE i.workspace_id = \(workspaceId)
+                """,
+                logger: logger)
+            {
+                let (person, kind) = try row.decode((Int64, String).self)
+                kinds[person, default: []].append(kind)
+            }
+            return try await connection.rows(
+                """
+                SELECT id, user_id, traits::text, first_seen, last_seen, first_channel, last_channel FROM persons
+                WHERE workspace_id = \(workspaceId) AND canonical_id = id
+                """,
+                logger: logger
+            ).map { row in
+                let (id, userId, traits, firstSeen, lastSeen, firstChannel, lastChannel) = try row.decode(
+                    (Int64, String?, String, Int64?, Int64?, String?, String?).self)
+                return DatasetBuilder.Person(
+                    id: id, firstSeen: firstSeen, lastSeen: lastSeen, firstChannel: firstChannel, lastChannel: lastChannel, userId: userId,
+                    traits: StoredJSON.object(traits), tags: tags[id] ?? [], identityKinds: (kinds[id] ?? []).sorted())
+            }
+        }
+    }
+
+    public func canonicalMap(workspaceId: Int64) async throws -> [Int64: Int64] {
+        try await read { connection in
+            var map: [Int64: Int64] = [:]
+            for row in try await connection.rows(
+                "SELECT id, canonical_id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id != id", logger: logger)
+            {
+                let (id, canonical) = try row.decode((Int64, Int64).self)
+                map[id] = canonical
+            }
+            return map
+        }
+    }
+
+    public func analyticsEvents(workspaceId: Int64, afterSeq: Int64, limit: Int) async throws -> EventLog {
+        try await read { connection in
+            let currency = try await connection.value(String.self, "SELECT currency FROM workspaces WHERE id = \(workspaceId)", logger: logger) ?? ""
+            var columns = EventLog()
+            var names: [String: Int32] = [:]
+            var channels: [String: Int32] = [:]
+            let orderFlag = Int64(EventFlags.order.rawValue)
+            let rows = try await connection.rows(
+                """
+                SELECT id, person_id, timestamp, event, type, channel, revenue_minor, currency, flags FROM events
+                WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) ORDER BY id LIMIT \(Int64(limit))
+                """,
+                logger: logger)
+            for row in rows {
+                let (seq, person, timestamp, name, type, channel, revenue, rowCurrency, flags) = try row.decode(
+                    (Int64, Int64, Int64, String?, Int64, String, Int64?, String?, Int64).self)
+                columns.seqs.append(seq)
+                columns.originPersons.append(person)
+                columns.timestamps.append(timestamp)
+                if let name {
+                    if let code = names[name] {
+                        columns.nameCodes.append(code)
+                    } else {
+                        let code = Int32(columns.names.count)
+                        names[name] = code
+                        columns.names.append(name)
+                        columns.nameCodes.append(code)
+                    }
+                } else {
+                    columns.nameCodes.append(-1)
+                }
+                columns.types.append(UInt8(truncatingIfNeeded: type))
+                if let code = channels[channel] {
+                    columns.channelCodes.append(code)
+                } else {
+                    let code = Int32(columns.channels.count)
+                    channels[channel] = code
+                    columns.channels.append(channel)
+                    columns.channelCodes.append(code)
+                }
+                let isOrder = flags & orderFlag != 0
+                columns.isOrder.append(isOrder)
+                columns.revenue.append(isOrder && rowCurrency == currency ? revenue ?? 0 : 0)
+            }
+            return columns
+        }
+    }
+
+    public func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)] {
+        try await read { connection in
+            let query: PostgresQuery =
+                if let names {
+                    """
+                    SELECT id, (properties -> \(key))::text FROM events
+                    WHERE workspace_id = \(workspaceId) AND event = ANY(\(names)::text[]) AND properties -> \(key) IS NOT NULL ORDER BY id
+                    """
+                } else {
+                    """
+                    SELECT id, (properties -> \(key))::text FROM events
+                    WHERE workspace_id = \(workspaceId) AND properties -> \(key) IS NOT NULL ORDER BY id
+                    """
+                }
+            return try await connection.rows(query, logger: logger).map { row in
+                let (seq, text) = try row.decode((Int64, String).self)
+                return (seq, (try? JSONParser.parse(text)) ?? .string(text))
+            }
+        }
+    }
+}
