@@ -79,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SiyuTestSupport",
+            dependencies: ["SiyuStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SiyuTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SiyuCoreTests", dependencies: ["SiyuCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SiyuStoreTests",
@@ -91,6 +97,7 @@ let package = Package(
                 "SiyuCore",
                 "SiyuStore",
                 "SiyuServer",
+                "SiyuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],

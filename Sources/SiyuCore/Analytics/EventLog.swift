@@ -22,9 +22,23 @@ public struct EventLog: Sendable {
 
     /// Appends another log (later sequence numbers), re-coding its names and channels.
     public mutating func append(_ other: EventLog) {
-        let nameMap = other.names.map { name in Int32(names.firstIndex(of: name) ?? { names.append(name); return names.count - 1 }()) }
+        let nameMap = other.names.map { name in
+            Int32(
+                names.firstIndex(of: name)
+                    ?? {
+                        names.append(name)
+                        return names.count - 1
+                    }()
+            )
+        }
         let channelMap = other.channels.map { channel in
-            Int32(channels.firstIndex(of: channel) ?? { channels.append(channel); return channels.count - 1 }())
+            Int32(
+                channels.firstIndex(of: channel)
+                    ?? {
+                        channels.append(channel)
+                        return channels.count - 1
+                    }()
+            )
         }
         seqs += other.seqs
         originPersons += other.originPersons
@@ -46,7 +60,10 @@ extension Dataset {
     /// Runs in linear time plus sorting within people whose events arrived out of order.
     /// `rawToSorted` receives, for every event of the log, its index in the dataset (-1 when left out).
     public static func build(
-        people: [DatasetBuilder.Person], events log: EventLog, canonical: [Int64: Int64], rawToSorted: inout [Int32]
+        people: [DatasetBuilder.Person],
+        events log: EventLog,
+        canonical: [Int64: Int64],
+        rawToSorted: inout [Int32]
     ) -> Dataset {
         var dataset = Dataset()
         let sortedPeople = people.sorted { $0.id < $1.id }

@@ -66,7 +66,8 @@ public actor AnalyticsCache {
                     metadata: [
                         "workspace": "\(workspaceId)", "events": "\(entry.dataset.eventCount)", "people": "\(entry.dataset.personCount)",
                         "seconds": "\(ContinuousClock.now - started)",
-                    ])
+                    ]
+                )
             }
             entry.checkedAt = now
         }

@@ -20,9 +20,16 @@ enum AnalyticsJSON {
                         "conversionFromStart": number(step.conversionFromStart), "conversionFromPrevious": number(step.conversionFromPrevious),
                         "dropped": .int(Int64(step.dropped)), "medianSeconds": seconds(step.medianTime), "meanSeconds": seconds(step.meanTime),
                         "histogram": .array(
-                            step.histogram.map { ["fromSeconds": number(Double($0.from) / 1000), "toSeconds": number(Double($0.to) / 1000), "count": .int(Int64($0.count))] }),
+                            step.histogram.map {
+                                [
+                                    "fromSeconds": number(Double($0.from) / 1000), "toSeconds": number(Double($0.to) / 1000),
+                                    "count": .int(Int64($0.count)),
+                                ]
+                            }
+                        ),
                     ]
-                })
+                }
+            )
         }
         var object: JSONObject = ["steps": steps(result.groups[0])]
         if query.breakdown != nil {
@@ -31,8 +38,12 @@ enum AnalyticsJSON {
         if !result.trend.isEmpty {
             object["trend"] = .array(
                 result.trend.map {
-                    ["period": .string($0.label), "entered": .int(Int64($0.entered)), "converted": .int(Int64($0.converted)), "rate": number($0.rate)]
-                })
+                    [
+                        "period": .string($0.label), "entered": .int(Int64($0.entered)), "converted": .int(Int64($0.converted)),
+                        "rate": number($0.rate),
+                    ]
+                }
+            )
         }
         return .object(object)
     }
@@ -45,9 +56,14 @@ enum AnalyticsJSON {
                         [
                             "period": .string(cohort.label), "size": .int(Int64(cohort.size)),
                             "counts": .array(cohort.counts.map { $0.map { .int(Int64($0)) } ?? .null }),
-                            "rates": .array(cohort.counts.map { count in count.map { cohort.size == 0 ? .null : number(Double($0) / Double(cohort.size)) } ?? .null }),
+                            "rates": .array(
+                                cohort.counts.map { count in
+                                    count.map { cohort.size == 0 ? .null : number(Double($0) / Double(cohort.size)) } ?? .null
+                                }
+                            ),
                         ]
-                    }),
+                    }
+                ),
                 "weighted": .array(table.weighted.map(number)), "simple": .array(table.simple.map(number)),
             ]
         }
@@ -59,7 +75,8 @@ enum AnalyticsJSON {
                     var entry = table(t)
                     entry["value"] = .string(t.value)
                     return .object(entry)
-                })
+                }
+            )
         }
         return .object(object)
     }

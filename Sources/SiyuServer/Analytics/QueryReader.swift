@@ -252,8 +252,11 @@ struct QueryReader {
             let object = item.objectValue ?? [:]
             let window = try object["window"].map { try duration($0, path: path + ".window") }
             return FunnelQuery.Step(
-                matcher, isOptional: try bool("optional", in: object, path: path + ".") ?? false, window: window,
-                occurrence: try choice("occurrence", in: object, path: path + ".", default: FunnelQuery.Occurrence.any))
+                matcher,
+                isOptional: try bool("optional", in: object, path: path + ".") ?? false,
+                window: window,
+                occurrence: try choice("occurrence", in: object, path: path + ".", default: FunnelQuery.Occurrence.any)
+            )
         }
         let window = try body["window"].map { try duration($0, path: "window") } ?? 7 * 86_400_000
         var exclusions: [FunnelQuery.Exclusion] = []
@@ -272,7 +275,9 @@ struct QueryReader {
             case "firstTouch": attribution = .firstTouch
             case "lastTouch": attribution = .lastTouch
             default:
-                guard let step = value["step"]?.int64Value else { throw Self.fail("attribution is firstTouch, lastTouch or {\"step\": n}", "attribution") }
+                guard let step = value["step"]?.int64Value else {
+                    throw Self.fail("attribution is firstTouch, lastTouch or {\"step\": n}", "attribution")
+                }
                 attribution = .step(Int(step))
             }
         }
@@ -281,20 +286,36 @@ struct QueryReader {
             return period
         }
         let query = FunnelQuery(
-            steps: steps, range: try range(), window: window, order: try choice("order", default: FunnelQuery.Order.ordered), exclusions: exclusions,
-            breakdown: try breakdown(body["breakdown"]), attribution: attribution, people: try people, eventFilters: try eventFilters, trend: trend,
-            histogramBins: try int("bins", range: 1...100) ?? 10)
+            steps: steps,
+            range: try range(),
+            window: window,
+            order: try choice("order", default: FunnelQuery.Order.ordered),
+            exclusions: exclusions,
+            breakdown: try breakdown(body["breakdown"]),
+            attribution: attribution,
+            people: try people,
+            eventFilters: try eventFilters,
+            trend: trend,
+            histogramBins: try int("bins", range: 1...100) ?? 10
+        )
         if let problem = query.problems().first { throw Self.fail(problem, "steps") }
         return query
     }
 
     func retention() throws -> RetentionQuery {
         let query = RetentionQuery(
-            start: try matcher(body["start"], path: "start"), returning: try matcher(body["return"], path: "return", required: false),
-            kind: try choice("kind", default: RetentionQuery.Kind.firstTime), period: try choice("period", default: Period.week), range: try range(defaultDays: 84),
-            periods: try int("periods", range: 1...400) ?? 12, criterion: try choice("criterion", default: RetentionQuery.Criterion.on),
-            minimumReturns: try int("minimumReturns", range: 1...1000) ?? 1, breakdown: try breakdown(body["breakdown"]), people: try people,
-            eventFilters: try eventFilters)
+            start: try matcher(body["start"], path: "start"),
+            returning: try matcher(body["return"], path: "return", required: false),
+            kind: try choice("kind", default: RetentionQuery.Kind.firstTime),
+            period: try choice("period", default: Period.week),
+            range: try range(defaultDays: 84),
+            periods: try int("periods", range: 1...400) ?? 12,
+            criterion: try choice("criterion", default: RetentionQuery.Criterion.on),
+            minimumReturns: try int("minimumReturns", range: 1...1000) ?? 1,
+            breakdown: try breakdown(body["breakdown"]),
+            people: try people,
+            eventFilters: try eventFilters
+        )
         if let problem = query.problems().first { throw Self.fail(problem, "periods") }
         return query
     }

@@ -63,7 +63,14 @@ struct AnalyticsController: Sendable {
                 ? outcome.events[step] != nil
                 : outcome.events[previousRequired] != nil && outcome.events[step] == nil && outcome.reached < step
         }.map(\.person)
-        return try PeopleList.respond(request, people: people, dataset: dataset, currency: workspace.currency, reader: reader, name: "funnel-step-\(step)-\(status)")
+        return try PeopleList.respond(
+            request,
+            people: people,
+            dataset: dataset,
+            currency: workspace.currency,
+            reader: reader,
+            name: "funnel-step-\(step)-\(status)"
+        )
     }
 
     func retention(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -78,7 +85,12 @@ struct AnalyticsController: Sendable {
 /// Paged lists of people (JSON) and their CSV export.
 enum PeopleList {
     static func respond(
-        _ request: Request, people: [Int], dataset: Dataset, currency: String, reader: QueryReader, name: String
+        _ request: Request,
+        people: [Int],
+        dataset: Dataset,
+        currency: String,
+        reader: QueryReader,
+        name: String
     ) throws -> Response {
         if request.uri.queryParameters.get("format") == "csv" {
             var lines = ["personId,userId,name,firstChannel,lastSeen"]
@@ -92,7 +104,8 @@ enum PeopleList {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
-                body: .init(byteBuffer: ByteBuffer(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n")))
+                body: .init(byteBuffer: ByteBuffer(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+            )
         }
         let limit = try reader.int("limit", range: 1...1000) ?? 100
         let after = try reader.string("cursor").map { text -> Int64 in

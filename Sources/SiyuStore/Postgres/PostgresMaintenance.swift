@@ -32,3 +32,38 @@ enum PostgresMaintenance {
         }
     }
 }
+
+/// Throwaway PostgreSQL databases, for tests and benchmarks outside this module.
+public enum PostgresThrowaway {
+    /// Creates a new database on the server of `serverURL`, runs `body` with a migrated store on it
+    /// (its connection pool running), then drops the database — also when `body` throws.
+    public static func withStore<T: Sendable>(
+        serverURL: String,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
+        _ body: @escaping @Sendable (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let server = try PostgresURL(serverURL)
+        var location = server
+        location.database = "siyu_tmp_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try await PostgresMaintenance.createDatabase(location.database, server: server, logger: logger)
+        let store = PostgresStore(location: location, logger: logger, clock: clock, maximumConnections: 4)
+        let result: Result<T, any Error>
+        do {
+            let value = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    await store.client.run()
+                    return nil
+                }
+                defer { group.cancelAll() }
+                try await store.migrate()
+                return try await body(store)
+            }
+            result = .success(value)
+        } catch {
+            result = .failure(error)
+        }
+        try await PostgresMaintenance.dropDatabase(location.database, server: server, logger: logger)
+        return try result.get()
+    }
+}

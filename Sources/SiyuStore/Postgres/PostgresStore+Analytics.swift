@@ -5,7 +5,9 @@ extension PostgresStore: AnalyticsRepository {
     public func analyticsVersion(workspaceId: Int64) async throws -> AnalyticsVersion {
         try await read { connection in
             let rows = try await connection.rows(
-                "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = \(workspaceId)", logger: logger)
+                "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = \(workspaceId)",
+                logger: logger
+            )
             guard let row = rows.first else { return AnalyticsVersion(eventSeq: 0, peopleVersion: 0) }
             let (seq, version) = try row.decode((Int64, Int64).self)
             return AnalyticsVersion(eventSeq: seq, peopleVersion: version)
@@ -16,8 +18,9 @@ extension PostgresStore: AnalyticsRepository {
         try await read { connection in
             var tags: [Int64: [String]] = [:]
             for row in try await connection.rows(
-                "SELECT person_id, tag FROM person_tags WHERE workspace_id = \(workspaceId) ORDER BY tag", logger: logger)
-            {
+                "SELECT person_id, tag FROM person_tags WHERE workspace_id = \(workspaceId) ORDER BY tag",
+                logger: logger
+            ) {
                 let (person, tag) = try row.decode((Int64, String).self)
                 tags[person, default: []].append(tag)
             }
@@ -27,8 +30,8 @@ extension PostgresStore: AnalyticsRepository {
                 SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id
                 WHERE i.workspace_id = \(workspaceId)
                 """,
-                logger: logger)
-            {
+                logger: logger
+            ) {
                 let (person, kind) = try row.decode((Int64, String).self)
                 kinds[person, default: []].append(kind)
             }
@@ -40,10 +43,19 @@ extension PostgresStore: AnalyticsRepository {
                 logger: logger
             ).map { row in
                 let (id, userId, traits, firstSeen, lastSeen, firstChannel, lastChannel) = try row.decode(
-                    (Int64, String?, String, Int64?, Int64?, String?, String?).self)
+                    (Int64, String?, String, Int64?, Int64?, String?, String?).self
+                )
                 return DatasetBuilder.Person(
-                    id: id, firstSeen: firstSeen, lastSeen: lastSeen, firstChannel: firstChannel, lastChannel: lastChannel, userId: userId,
-                    traits: StoredJSON.object(traits), tags: tags[id] ?? [], identityKinds: (kinds[id] ?? []).sorted())
+                    id: id,
+                    firstSeen: firstSeen,
+                    lastSeen: lastSeen,
+                    firstChannel: firstChannel,
+                    lastChannel: lastChannel,
+                    userId: userId,
+                    traits: StoredJSON.object(traits),
+                    tags: tags[id] ?? [],
+                    identityKinds: (kinds[id] ?? []).sorted()
+                )
             }
         }
     }
@@ -52,8 +64,9 @@ extension PostgresStore: AnalyticsRepository {
         try await read { connection in
             var map: [Int64: Int64] = [:]
             for row in try await connection.rows(
-                "SELECT id, canonical_id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id != id", logger: logger)
-            {
+                "SELECT id, canonical_id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id != id",
+                logger: logger
+            ) {
                 let (id, canonical) = try row.decode((Int64, Int64).self)
                 map[id] = canonical
             }
@@ -73,10 +86,12 @@ extension PostgresStore: AnalyticsRepository {
                 SELECT id, person_id, timestamp, event, type, channel, revenue_minor, currency, flags FROM events
                 WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) ORDER BY id LIMIT \(Int64(limit))
                 """,
-                logger: logger)
+                logger: logger
+            )
             for row in rows {
                 let (seq, person, timestamp, name, type, channel, revenue, rowCurrency, flags) = try row.decode(
-                    (Int64, Int64, Int64, String?, Int64, String, Int64?, String?, Int64).self)
+                    (Int64, Int64, Int64, String?, Int64, String, Int64?, String?, Int64).self
+                )
                 columns.seqs.append(seq)
                 columns.originPersons.append(person)
                 columns.timestamps.append(timestamp)

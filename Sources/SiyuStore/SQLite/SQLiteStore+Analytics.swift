@@ -5,7 +5,11 @@ import SiyuCore
 extension SQLiteStore: AnalyticsRepository {
     public func analyticsVersion(workspaceId: Int64) async throws -> AnalyticsVersion {
         try await read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = ?", arguments: [workspaceId])
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = ?",
+                arguments: [workspaceId]
+            )
             return AnalyticsVersion(eventSeq: row?[0] ?? 0, peopleVersion: row?[1] ?? 0)
         }
     }
@@ -13,7 +17,11 @@ extension SQLiteStore: AnalyticsRepository {
     public func analyticsPeople(workspaceId: Int64) async throws -> [DatasetBuilder.Person] {
         try await read { db in
             var tags: [Int64: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT person_id, tag FROM person_tags WHERE workspace_id = ? ORDER BY tag", arguments: [workspaceId]) {
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT person_id, tag FROM person_tags WHERE workspace_id = ? ORDER BY tag",
+                arguments: [workspaceId]
+            ) {
                 tags[row[0], default: []].append(row[1])
             }
             var kinds: [Int64: [String]] = [:]
@@ -28,8 +36,16 @@ extension SQLiteStore: AnalyticsRepository {
             return try Row.fetchAll(db, sql: sql, arguments: [workspaceId]).map { row in
                 let id: Int64 = row[0]
                 return DatasetBuilder.Person(
-                    id: id, firstSeen: row[3], lastSeen: row[4], firstChannel: row[5], lastChannel: row[6], userId: row[1],
-                    traits: StoredJSON.object(row[2]), tags: tags[id] ?? [], identityKinds: (kinds[id] ?? []).sorted())
+                    id: id,
+                    firstSeen: row[3],
+                    lastSeen: row[4],
+                    firstChannel: row[5],
+                    lastChannel: row[6],
+                    userId: row[1],
+                    traits: StoredJSON.object(row[2]),
+                    tags: tags[id] ?? [],
+                    identityKinds: (kinds[id] ?? []).sorted()
+                )
             }
         }
     }
@@ -51,7 +67,8 @@ extension SQLiteStore: AnalyticsRepository {
                 """
                 SELECT id, person_id, timestamp, event, type, channel, revenue_minor, currency, flags FROM events
                 WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?
-                """)
+                """
+            )
             statement.bind(workspaceId)
             statement.bind(afterSeq)
             statement.bind(Int64(limit))

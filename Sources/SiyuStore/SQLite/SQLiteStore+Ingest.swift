@@ -147,7 +147,8 @@ extension SQLiteStore {
                 ON CONFLICT (workspace_id) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq),
                     people_version = people_version + excluded.people_version
                 """,
-            arguments: [workspaceId, eventSeq, peopleChanged ? 1 : 0])
+            arguments: [workspaceId, eventSeq, peopleChanged ? 1 : 0]
+        )
     }
 
     /// Merges the loser's group into the survivor: canonical ids, the merged profile, tags, the log.
