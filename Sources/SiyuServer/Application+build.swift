@@ -67,6 +67,7 @@ public func buildApplication(
     // (commits what was acknowledged... and what is queued), then the store's connections.
     app.addServices(storeServices)
     app.addServices(services.writer)
+    app.addServices(SegmentScheduler(store: store, cache: services.analytics, clock: clock, logger: logger))
     return app
 }
 
@@ -83,5 +84,6 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
     ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
     AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
+    SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     return router
 }

@@ -6,38 +6,39 @@ import Logging
 import SiyuCore
 import SiyuServer
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 /// 2024-05-01T00:00:00Z: the server's clock in these tests.
 let serverNow: Int64 = 1_714_521_600_000
 
-/// An application on a fresh SQLite store, with a workspace `acme` and its credentials.
+/// An application on a fresh store (SQLite unless told), with a workspace `acme` and its credentials.
 struct ServerHarness: Sendable {
-    let store: SQLiteStore
+    let store: any SiyuStore
     let credentials: WorkspaceCredentials
     let workspace: Workspace
 
     /// Runs `body` against the router of a new application.
     static func run(
+        store kind: TestStoreKind = .sqlite,
         rateLimit: Double = 0,
         clock: @escaping @Sendable () -> Int64 = { serverNow },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerHarness) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-server-test-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory, clock: clock)
-        let credentials = try await store.createWorkspace(name: "acme", timeZone: "Asia/Shanghai", currency: "CNY")
-        let workspace = try #require(try await store.workspace(named: "acme"))
-        let harness = ServerHarness(store: store, credentials: credentials, workspace: workspace)
-        var logger = Logger(label: "siyu-test")
-        logger.logLevel = .critical
-        let app = buildApplication(
-            store: store,
-            settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical),
-            logger: logger,
-            clock: clock
-        )
-        try await app.test(.router) { client in try await body(client, harness) }
+        try await kind.withStore(clock: clock) { store in
+            let credentials = try await store.createWorkspace(name: "acme", timeZone: "Asia/Shanghai", currency: "CNY")
+            let workspace = try #require(try await store.workspace(named: "acme"))
+            let harness = ServerHarness(store: store, credentials: credentials, workspace: workspace)
+            var logger = Logger(label: "siyu-test")
+            logger.logLevel = .critical
+            let app = buildApplication(
+                store: store,
+                settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical),
+                logger: logger,
+                clock: clock
+            )
+            try await app.test(.router) { client in try await body(client, harness) }
+        }
     }
 
     var basicAuth: HTTPFields {

@@ -188,6 +188,9 @@ extension PostgresStore: PeopleRepository {
                 WITH events AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
                 identities AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
                 tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
+                members AS (DELETE FROM segment_members WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
+                labels AS (DELETE FROM person_labels WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
+                changes AS (DELETE FROM label_changes WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
                 merges AS (
                     DELETE FROM merges WHERE workspace_id = \(workspaceId)
                         AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))

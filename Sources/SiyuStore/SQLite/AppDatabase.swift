@@ -183,6 +183,59 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2-segments-labels") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE segments (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        description TEXT NOT NULL DEFAULT '',
+                        kind TEXT NOT NULL,
+                        rule TEXT,
+                        refresh_minutes INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        refreshed_at INTEGER,
+                        size INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE UNIQUE INDEX segments_name ON segments(workspace_id, name);
+                    CREATE TABLE segment_members (
+                        workspace_id INTEGER NOT NULL,
+                        segment_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        PRIMARY KEY (segment_id, person_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX segment_members_person ON segment_members(workspace_id, person_id);
+                    CREATE TABLE segment_sizes (
+                        workspace_id INTEGER NOT NULL,
+                        segment_id INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        size INTEGER NOT NULL
+                    );
+                    CREATE INDEX segment_sizes_segment ON segment_sizes(segment_id, at);
+                    CREATE TABLE person_labels (
+                        workspace_id INTEGER NOT NULL,
+                        scheme TEXT NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        value TEXT NOT NULL,
+                        since INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, scheme, person_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX person_labels_person ON person_labels(workspace_id, person_id);
+                    CREATE TABLE label_changes (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL,
+                        scheme TEXT NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        from_value TEXT,
+                        to_value TEXT,
+                        at INTEGER NOT NULL
+                    );
+                    CREATE INDEX label_changes_scheme ON label_changes(workspace_id, scheme, at);
+                    """
+            )
+        }
         return migrator
     }
 }

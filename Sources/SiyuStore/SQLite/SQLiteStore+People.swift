@@ -184,6 +184,9 @@ extension SQLiteStore: PeopleRepository {
             try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             let identities = db.changesCount
             try db.execute(sql: "DELETE FROM person_tags WHERE person_id IN (\(list))")
+            for table in ["segment_members", "person_labels", "label_changes"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
+            }
             try db.execute(
                 sql: "DELETE FROM merges WHERE workspace_id = ? AND (survivor_id IN (\(list)) OR loser_id IN (\(list)))",
                 arguments: [workspaceId]

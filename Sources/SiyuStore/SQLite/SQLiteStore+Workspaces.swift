@@ -179,7 +179,7 @@ enum WorkspaceValidation {
     /// Every table that holds rows of a workspace (besides `workspaces`), children first.
     static let workspaceTables = [
         "events", "identities", "person_tags", "merges", "merge_conflicts", "erasures", "persons", "channels", "admin_tokens", "write_keys",
-        "workspace_state",
+        "workspace_state", "segments", "segment_members", "segment_sizes", "person_labels", "label_changes",
     ]
 
     static func check(name: String, timeZone: String, currency: String) throws {
