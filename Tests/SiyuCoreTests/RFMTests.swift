@@ -158,4 +158,18 @@ import Testing
         // R: p1 (1 day) better than p2 (10): 1 + ⌊5·1/2⌋ = 3 vs 1. M: p2 higher.
         #expect(result.rows.map(\.r) == [3, 1] && result.rows.map(\.m) == [1, 3])
     }
+
+    @Test func classesAsLabelsForRules() {
+        var data = dataset
+        let result = RFMEngine(dataset: data, query: RFMQuery(range: may)).run()
+        data.setLabels("rfm8", result.classLabels)
+        data.setLabels("rfm11", result.segmentLabels)
+        func members(_ rule: PersonRule) -> [Int64] {
+            PersonRuleEvaluator(rule, dataset: data, now: F.t0).members().map { data.personIds[$0] }
+        }
+        #expect(members(.label("rfm8", .eq, ["generalWinBack"])) == [4, 5])
+        // Person 6 bought nothing and has no class: "not general win-back" includes them.
+        #expect(members(.label("rfm8", .neq, ["generalWinBack"])) == [1, 2, 3, 6])
+        #expect(members(.label("rfm11", .in, ["champions", "loyalCustomers"])) == [1, 3])
+    }
 }

@@ -85,12 +85,13 @@ public enum RFMSegment: String, Sendable, Codable, CaseIterable {
 
     /// The segment of a recency score and a frequency-monetary score (both 1–5).
     ///
-    /// The widely published R × FM grid (Putler's "RFM Analysis for Successful Customer
-    /// Segmentation" table of 11 segments, in the unambiguous cell form of the segment map most
-    /// RFM notebooks copy: `[1-2][1-2]` Hibernating, `[1-2][3-4]` At Risk, `[1-2]5` Can't Lose,
-    /// `3[1-2]` About To Sleep, `33` Need Attention, `[3-4][4-5]` Loyal, `41` Promising, `51` New,
-    /// `[4-5][2-3]` Potential Loyalist, `5[4-5]` Champions), with Putler's Lost taken out of
-    /// Hibernating as its lowest row:
+    /// The widely published 11 segments of Putler's "RFM Analysis for Successful Customer
+    /// Segmentation", whose table gives each segment ranges of R and of the F-and-M score that
+    /// overlap; this is their unambiguous cell form, the segment map most RFM notebooks copy
+    /// (`[1-2][1-2]` Hibernating, `[1-2][3-4]` At Risk, `[1-2]5` Can't Lose, `3[1-2]` About To
+    /// Sleep, `33` Need Attention, `[3-4][4-5]` Loyal, `41` Promising, `51` New, `[4-5][2-3]`
+    /// Potential Loyalist, `5[4-5]` Champions), read with FM as the second score as in Putler's
+    /// table, and with Putler's Lost (the lowest scores) taken out of Hibernating as R = 1:
     ///
     /// ```
     ///  R \ FM   1              2              3               4          5
@@ -240,6 +241,16 @@ public struct RFMResult: Sendable, Equatable, Codable {
     public var monetary: Dimension
     /// All buyers first, then one group per breakdown value (most buyers first).
     public var groups: [Group]
+
+    /// Person id → segment code, the values of the `rfm11` label.
+    public var segmentLabels: [Int64: String] {
+        Dictionary(uniqueKeysWithValues: rows.map { ($0.personId, $0.segment.rawValue) })
+    }
+
+    /// Person id → class code, the values of the `rfm8` label.
+    public var classLabels: [Int64: String] {
+        Dictionary(uniqueKeysWithValues: rows.map { ($0.personId, $0.rfmClass.rawValue) })
+    }
 }
 
 /// Scoring helpers of the RFM model.

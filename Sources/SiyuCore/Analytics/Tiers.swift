@@ -302,3 +302,26 @@ public struct TierMovements: Sendable, Equatable, Codable {
         return TierMovements(matrix: matrix, changes: changes, unchanged: unchanged)
     }
 }
+
+extension Dataset {
+    /// Stores an evaluation's labels (canonical person id → value, such as an RFM class or a tier
+    /// code) as the label column `name` (`rfm8`, `tier.pyramid`, …) that ``PersonRule/label(_:_:_:)``
+    /// reads; people without a value have none. Replaces an earlier column of that name.
+    public mutating func setLabels(_ name: String, _ values: [Int64: String]) {
+        var codes: [String: Int32] = [:]
+        for (index, value) in labelDictionary.enumerated() where codes[value] == nil { codes[value] = Int32(index) }
+        var column = [Int32](repeating: -1, count: personCount)
+        for (id, value) in values {
+            guard let person = personIndex(of: id) else { continue }
+            if let code = codes[value] {
+                column[person] = code
+            } else {
+                let code = Int32(labelDictionary.count)
+                labelDictionary.append(value)
+                codes[value] = code
+                column[person] = code
+            }
+        }
+        labels[name] = column
+    }
+}
