@@ -2,6 +2,21 @@ import Testing
 
 @testable import SiyuCore
 
+/// A small deterministic generator (SplitMix64) for the cross-checks of the person-level kernels.
+struct KernelCheckRandom {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 @Suite struct ConcentrationTests {
     typealias F = AnalyticsFixture
 
@@ -86,5 +101,39 @@ import Testing
         #expect(result.people == 1 && result.revenue == 100 && result.gini == 0)
         #expect(query.problems().isEmpty)
         #expect(!ConcentrationQuery(range: range, topFractions: [0]).problems().isEmpty)
+    }
+
+    @Test func giniAgreesWithTheMeanAbsoluteDifference() {
+        // Independent definition: G = Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² μ), on pseudo-random revenues.
+        var generator = KernelCheckRandom(seed: 7)
+        for size in [2, 3, 17, 150] {
+            let values = (0..<size).map { _ in Int64(generator.next() % 100_000) }
+            let mean = Double(values.reduce(0, +)) / Double(size)
+            var differences = 0.0
+            for x in values { for y in values { differences += Double(abs(x - y)) } }
+            let expected = differences / (2 * Double(size * size) * mean)
+            #expect(abs(RevenueConcentration.summarize(values).gini - expected) < 1e-9)
+        }
+    }
+
+    @Test func topSharesAgreeWithSortingByHand() {
+        var generator = KernelCheckRandom(seed: 11)
+        let values = (0..<250).map { _ in Int64(generator.next() % 10_000) + 1 }
+        let descending = values.sorted(by: >)
+        let total = values.reduce(0, +)
+        let result = RevenueConcentration.summarize(values)
+        // 1 % of 250 = 2.5 → 3 people; 5 % = 12.5 → 13; 10 % = 25; 20 % = 50.
+        #expect(result.top.map(\.people) == [3, 13, 25, 50])
+        #expect(result.top.map(\.revenue) == [3, 13, 25, 50].map { descending.prefix($0).reduce(0, +) })
+        #expect(result.top.allSatisfy { $0.share == Double($0.revenue) / Double(total) })
+        // 250 people, 101 points: the curve at 0.2 holds the poorest 50 people exactly.
+        #expect(result.lorenz.count == 101)
+        #expect(abs(result.lorenz[20].revenue - Double(values.sorted().prefix(50).reduce(0, +)) / Double(total)) < 1e-12)
+    }
+
+    @Test func nobodyAtAll() {
+        let result = RevenueConcentration.summarize([])
+        #expect(result.people == 0 && result.revenue == 0 && result.lorenz.isEmpty)
+        #expect(result.top.map(\.people) == [0, 0, 0, 0] && result.top.map(\.share) == [0, 0, 0, 0])
     }
 }

@@ -172,4 +172,19 @@ import Testing
         #expect(members(.label("rfm8", .neq, ["generalWinBack"])) == [1, 2, 3, 6])
         #expect(members(.label("rfm11", .in, ["champions", "loyalCustomers"])) == [1, 3])
     }
+
+    @Test func quintileScoresAgreeWithCountingBelow() {
+        // Independent definition: for each value, count the values strictly below it.
+        var generator = KernelCheckRandom(seed: 3)
+        let values = (0..<200).map { _ in Int64(generator.next() % 40) }
+        let expected = values.map { value in 1 + 5 * values.count(where: { $0 < value }) / values.count }
+        #expect(RFM.quintileScores(values) == expected)
+    }
+
+    @Test func noBuyers() {
+        let result = RFMEngine(dataset: dataset, query: RFMQuery(range: TimeRange(from: F.t0 + 100 * F.day, to: F.t0 + 101 * F.day))).run()
+        #expect(result.rows.isEmpty && result.groups.count == 1 && result.groups[0].buyers == 0)
+        #expect(result.groups[0].segments.allSatisfy { $0.people == 0 && $0.revenueShare == 0 })
+        #expect(result.recency.bands.isEmpty && result.monetary.mean == 0)
+    }
 }

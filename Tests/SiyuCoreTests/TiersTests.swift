@@ -188,4 +188,25 @@ import Testing
         #expect(movements.changes[3].from == nil && movements.changes[3].to == "bottom")
         #expect(TierMovements.compare(previous: current, current: current).changes.isEmpty)
     }
+
+    @Test func pyramidAgreesWithCountingRichers() {
+        // Independent: a buyer's tier is the first whose boundary exceeds the number of people
+        // with strictly more revenue; people without revenue are bottom.
+        var generator = KernelCheckRandom(seed: 5)
+        var people: [Int64: [F.Event]] = [:]
+        var revenue: [Int64: Int64] = [:]
+        for id in Int64(1)...60 {
+            let amount = Int64(generator.next() % 8) * 100
+            revenue[id] = amount
+            people[id] = amount > 0 ? [order(1, amount)] : [event("Product Viewed", 1)]
+        }
+        let result = ValuePyramid.standard(range: may).assign(F.dataset(people))
+        // 60 people: boundaries 6 and 42.
+        for (id, amount) in revenue {
+            let richer = revenue.values.count(where: { $0 > amount })
+            let expected = amount <= 0 ? "bottom" : (richer < 6 ? "top" : (richer < 42 ? "middle" : "bottom"))
+            #expect(result.assignments[id] == expected)
+        }
+        #expect(result.tiers.map(\.people).reduce(0, +) == 60)
+    }
 }

@@ -15,7 +15,7 @@ public struct ConcentrationQuery: Sendable, Equatable {
     /// Fractions of people whose revenue share is reported, each in `(0, 1]`.
     public var topFractions: [Double]
     /// Number of evenly spaced points of the Lorenz curve (at least 2); when there are fewer
-    /// people than `lorenzPoints − 1`, the curve has one point per person instead.
+    /// people than points, the curve has one point per person instead (and one at 0).
     public var lorenzPoints: Int
     /// Only people who satisfy the rule (evaluated at `range.to`).
     public var people: PersonRule?
