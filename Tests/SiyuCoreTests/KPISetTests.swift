@@ -274,6 +274,11 @@ import Testing
         let mapping = KPIEventMapping.segmentEcommerce
         let decoded = try JSONDecoder().decode(KPIEventMapping.self, from: JSONEncoder().encode(mapping))
         #expect(decoded == mapping)
+        // A setting that names only its conversions keeps the other defaults.
+        let partial = try JSONDecoder().decode(KPIEventMapping.self, from: Data(#"{"conversions": ["Subscribed"]}"#.utf8))
+        #expect(partial.conversions == ["Subscribed"])
+        #expect(partial.clicks == mapping.clicks)
+        #expect(partial.pageAndScreenAreExposures)
         #expect(mapping.exposures.contains("Product Viewed"))
         #expect(mapping.conversions == ["Order Completed"])
         var query = KPIQuery(period: .hour, range: Self.may8, silentDays: 0)

@@ -18,8 +18,12 @@ import Testing
                     ("Viewed", noon(0), "app", [:]), ("Viewed", noon(0) + 60, "wechat", [:]), ("Viewed", noon(1), "app", [:]),
                     ("Viewed", noon(4), "app", [:]), ("Viewed", noon(5), "app", [:]),
                 ],
-                // 23:30 May 1st and 00:30 May 2nd local: two local days (one UTC day, 15:30Z and 16:30Z).
-                2: [("Viewed", midnight(1) - 30, "wechat", [:]), ("Viewed", midnight(1) + 30, "wechat", [:])],
+                // April 30th (in W18 but before the range); 23:30 May 1st and 00:30 May 2nd local: two local
+                // days (one UTC day: May 1st 15:30Z and 16:30Z).
+                2: [
+                    ("Viewed", noon(-1), "wechat", [:]), ("Viewed", midnight(1) - 30, "wechat", [:]),
+                    ("Viewed", midnight(1) + 30, "wechat", [:]),
+                ],
                 // April 28th (before the two-week range), then May 13th and 14th (W20); a non-matching event.
                 3: [
                     ("Viewed", noon(-3), "app", [:]), ("Clicked", noon(1), "app", [:]), ("Viewed", noon(12), "app", [:]),
@@ -46,7 +50,7 @@ import Testing
         // W18 is cut by the range to May 1–5 (5 days), W20 to May 13–14 (2 days).
         #expect(all.histograms.map(\.days) == [5, 7, 2])
         // W18: person 1 on 3 days (May 1, 2, 5; two events on May 1 count once), person 2 on 2 days
-        // (either side of local midnight).
+        // (either side of local midnight; April 30th is before the range).
         #expect(all.histograms[0].counts == [0, 1, 1, 0, 0])
         // W19: person 1 on May 6 only. W20: person 3 on May 13 and 14 (April 28th is outside the range).
         #expect(all.histograms[1].counts == [1, 0, 0, 0, 0, 0, 0])
@@ -56,15 +60,15 @@ import Testing
     }
 
     @Test func localMidnightSplitsDaysNotUTC() {
-        // In UTC person 2's two events fall on the same day (April 30th 15:30 and 16:30 UTC).
+        // In UTC person 2's two May events fall on the same day (May 1st 15:30 and 16:30 UTC).
         let utc = StickinessEngine(
             dataset: dataset,
-            query: StickinessQuery(event: EventMatcher("Viewed"), range: TimeRange(from: F.t0 - F.day, to: F.t0 + F.day), window: .range),
+            query: StickinessQuery(event: EventMatcher("Viewed"), range: TimeRange(from: F.t0, to: F.t0 + F.day), window: .range),
             calendar: .utc,
             now: F.t0
         ).run()
-        // UTC April 30th–May 1st: person 1 on May 1st (1 day), person 2 on April 30th (1 day).
-        #expect(utc.groups[0].histograms[0].counts == [2, 0])
+        // UTC May 1st alone: people 1 and 2 on 1 day each.
+        #expect(utc.groups[0].histograms[0].counts == [2])
         let local = run(StickinessQuery(event: EventMatcher("Viewed"), range: twoWeeks, window: .range))
         #expect(local.groups[0].histograms[0].counts[1] == 2)
     }
@@ -86,8 +90,9 @@ import Testing
         let range = TimeRange(from: F.t0 + midnight(-4) * F.minute, to: F.t0 + midnight(2) * F.minute)
         let all = run(StickinessQuery(event: EventMatcher("Viewed"), range: range, window: .month)).groups[0]
         #expect(all.histograms.map(\.label) == ["2024-04", "2024-05"])
-        // April: person 3 on the 28th. May: person 1 (1st, 2nd) and person 2 (1st 23:30, 2nd 00:30) on 2 days each.
-        #expect(all.histograms[0].counts == [1, 0, 0, 0])
+        // April: person 3 on the 28th, person 2 on the 30th. May: person 1 (1st, 2nd) and person 2 (1st 23:30,
+        // 2nd 00:30) on 2 days each.
+        #expect(all.histograms[0].counts == [2, 0, 0, 0])
         #expect(all.histograms[1].counts == [0, 2])
     }
 

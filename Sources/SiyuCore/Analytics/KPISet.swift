@@ -42,6 +42,23 @@ public struct KPIEventMapping: Sendable, Equatable, Codable {
         conversions: ["Order Completed"],
         keyActions: ["Product Added", "Order Completed"]
     )
+
+    private enum CodingKeys: String, CodingKey {
+        case exposures, pageAndScreenAreExposures, clicks, interactions, conversions, keyActions
+    }
+
+    /// Decodes a workspace setting; a list left out keeps its Segment default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Self.segmentEcommerce
+        exposures = try container.decodeIfPresent([String].self, forKey: .exposures) ?? defaults.exposures
+        pageAndScreenAreExposures =
+            try container.decodeIfPresent(Bool.self, forKey: .pageAndScreenAreExposures) ?? defaults.pageAndScreenAreExposures
+        clicks = try container.decodeIfPresent([String].self, forKey: .clicks) ?? defaults.clicks
+        interactions = try container.decodeIfPresent([String].self, forKey: .interactions) ?? defaults.interactions
+        conversions = try container.decodeIfPresent([String].self, forKey: .conversions) ?? defaults.conversions
+        keyActions = try container.decodeIfPresent([String].self, forKey: .keyActions) ?? defaults.keyActions
+    }
 }
 
 /// The operator's KPI set per local day, week or month, in total and by channel.
@@ -118,8 +135,8 @@ public struct KPIQuery: Sendable, Equatable {
 }
 
 /// The answer to a ``KPIQuery``.
-public struct KPIResult: Sendable, Equatable {
-    public struct Point: Sendable, Equatable {
+public struct KPIResult: Sendable, Equatable, Codable {
+    public struct Point: Sendable, Equatable, Codable {
         public var bucket: Int
         public var label: String
         public var values: KPIValues
@@ -129,7 +146,7 @@ public struct KPIResult: Sendable, Equatable {
         public var sameWeekdayLastWeek: KPIValues?
     }
 
-    public struct Series: Sendable, Equatable {
+    public struct Series: Sendable, Equatable, Codable {
         /// `all`, or a channel key (`(none)` for events without one).
         public var channel: String
         public var points: [Point]
@@ -232,7 +249,7 @@ public enum KPIMetric: String, Sendable, Codable, CaseIterable {
 }
 
 /// How one metric moved between a baseline period and the current one.
-public struct KPIChange: Sendable, Equatable {
+public struct KPIChange: Sendable, Equatable, Codable {
     public var metric: KPIMetric
     public var current: Double?
     public var baseline: Double?

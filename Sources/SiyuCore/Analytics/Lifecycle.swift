@@ -56,8 +56,8 @@ public struct LifecycleQuery: Sendable, Equatable {
 }
 
 /// The answer to a ``LifecycleQuery``.
-public struct LifecycleResult: Sendable, Equatable {
-    public struct Point: Sendable, Equatable {
+public struct LifecycleResult: Sendable, Equatable, Codable {
+    public struct Point: Sendable, Equatable, Codable {
         public var bucket: Int
         public var label: String
         public var new: Int
@@ -70,7 +70,7 @@ public struct LifecycleResult: Sendable, Equatable {
         public var active: Int { new + returning + resurrecting }
     }
 
-    public struct Group: Sendable, Equatable {
+    public struct Group: Sendable, Equatable, Codable {
         /// Breakdown value, or `all`.
         public var value: String
         public var points: [Point]

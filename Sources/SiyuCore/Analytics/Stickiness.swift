@@ -67,8 +67,8 @@ public struct StickinessQuery: Sendable, Equatable {
 }
 
 /// The answer to a ``StickinessQuery``.
-public struct StickinessResult: Sendable, Equatable {
-    public struct Histogram: Sendable, Equatable {
+public struct StickinessResult: Sendable, Equatable, Codable {
+    public struct Histogram: Sendable, Equatable, Codable {
         /// The week or month bucket (``LocalCalendar/bucket(_:_:)``); `nil` for a whole-range window.
         public var bucket: Int?
         /// `2024-W18`, `2024-05`, or `2024-05-01…2024-05-14` for a whole-range window.
@@ -99,7 +99,7 @@ public struct StickinessResult: Sendable, Equatable {
         }
     }
 
-    public struct Group: Sendable, Equatable {
+    public struct Group: Sendable, Equatable, Codable {
         /// Breakdown value, or `all`.
         public var value: String
         public var histograms: [Histogram]
@@ -161,39 +161,42 @@ public struct StickinessEngine: Sendable {
         let wholeRange = query.window == .range
         let period: Period = query.window == .month ? .month : .week
         let firstBucket = windows.first?.bucket ?? 0
-        // counts[group][window][days - 1]
-        var counts: [String: [[Int]]] = [:]
+        let eventLevel = query.breakdown?.isEventLevel ?? false
         func empty() -> [[Int]] { windows.map { [Int](repeating: 0, count: $0.lastDay - $0.firstDay + 1) } }
+        // [window][days - 1], for everyone and per breakdown value.
         var all = empty()
-        // Per group of the current person: (window index, last day counted, days so far).
-        var open: [String: (window: Int, lastDay: Int, days: Int)] = [:]
+        var counts: [String: [[Int]]] = [:]
+        // The current person's finished windows, and their running count per event-level group.
+        var finished: [(window: Int, days: Int)] = []
+        var groups: [String: DayCount] = [:]
         for person in 0..<dataset.personCount where !windows.isEmpty {
             if let personFilter, !personFilter.matches(person) { continue }
-            open.removeAll(keepingCapacity: true)
-            var allOpen: (window: Int, lastDay: Int, days: Int) = (-1, 0, 0)
+            finished.removeAll(keepingCapacity: true)
+            groups.removeAll(keepingCapacity: true)
+            var total = DayCount()
             var index = dataset.firstEvent(of: person, atOrAfter: query.range.from)
             let end = dataset.eventEnd(person)
-            let personGroup = query.breakdown.flatMap { $0.isEventLevel ? nil : $0.value(person: person, event: nil, in: dataset) }
             while index < end, dataset.timestamps[index] < query.range.to {
                 defer { index += 1 }
                 guard matcher.matches(index, in: dataset) else { continue }
                 let time = dataset.timestamps[index]
                 let day = calendar.day(time)
                 let window = wholeRange ? 0 : calendar.bucket(time, period) - firstBucket
-                Self.count(window: window, day: day, into: &allOpen, flush: &all)
-                guard let breakdown = query.breakdown else { continue }
-                let group = personGroup ?? breakdown.value(person: person, event: index, in: dataset)
-                var state = open[group] ?? (-1, 0, 0)
-                if state.window != window && state.window >= 0 {
-                    counts[group, default: empty()][state.window][state.days - 1] += 1
-                    state = (-1, 0, 0)
+                if let done = total.add(window: window, day: day) { finished.append(done) }
+                guard eventLevel, let breakdown = query.breakdown else { continue }
+                let group = breakdown.value(person: person, event: index, in: dataset)
+                if let done = groups[group, default: DayCount()].add(window: window, day: day) {
+                    counts[group, default: empty()][done.window][done.days - 1] += 1
                 }
-                Self.count(window: window, day: day, into: &state, flush: &all, flushes: false)
-                open[group] = state
             }
-            if allOpen.window >= 0 { all[allOpen.window][allOpen.days - 1] += 1 }
-            for (group, state) in open where state.window >= 0 {
-                counts[group, default: empty()][state.window][state.days - 1] += 1
+            if let done = total.open { finished.append(done) }
+            for done in finished { all[done.window][done.days - 1] += 1 }
+            if let breakdown = query.breakdown, !eventLevel, !finished.isEmpty {
+                let group = breakdown.value(person: person, event: nil, in: dataset)
+                for done in finished { counts[group, default: empty()][done.window][done.days - 1] += 1 }
+            }
+            for (group, count) in groups {
+                if let done = count.open { counts[group, default: empty()][done.window][done.days - 1] += 1 }
             }
         }
         func histograms(_ rows: [[Int]]) -> [StickinessResult.Histogram] {
@@ -201,31 +204,37 @@ public struct StickinessEngine: Sendable {
                 StickinessResult.Histogram(bucket: window.bucket, label: label(window), days: row.count, counts: row)
             }
         }
-        var groups = [StickinessResult.Group(value: "all", histograms: histograms(all))]
+        var result = [StickinessResult.Group(value: "all", histograms: histograms(all))]
         let ordered = counts.map { ($0.key, $0.value, $0.value.reduce(0) { $0 + $1.reduce(0, +) }) }
             .sorted { ($0.2, $1.0) > ($1.2, $0.0) }
-        groups += ordered.map { StickinessResult.Group(value: $0.0, histograms: histograms($0.1)) }
-        return StickinessResult(groups: groups)
+        result += ordered.map { StickinessResult.Group(value: $0.0, histograms: histograms($0.1)) }
+        return StickinessResult(groups: result)
     }
 
-    /// Counts one matching event on `day` of `window` into a person's running state; when the
-    /// window changes, the finished window's day count goes into `flush` (if `flushes`).
-    @inline(__always)
-    private static func count(
-        window: Int,
-        day: Int,
-        into state: inout (window: Int, lastDay: Int, days: Int),
-        flush: inout [[Int]],
-        flushes: Bool = true
-    ) {
-        if state.window != window {
-            if flushes && state.window >= 0 { flush[state.window][state.days - 1] += 1 }
-            state = (window, day, 1)
-        } else if day != state.lastDay {
+    /// A person's distinct active days in their current window, fed events in time order.
+    struct DayCount {
+        var window = -1
+        var lastDay = 0
+        var days = 0
+
+        /// Counts an event on `day` of `window`; returns the window just left, with its day count.
+        @inline(__always)
+        mutating func add(window: Int, day: Int) -> (window: Int, days: Int)? {
+            if self.window != window {
+                let done = open
+                self = DayCount(window: window, lastDay: day, days: 1)
+                return done
+            }
             // Events are in time order, so a new day is always a later one.
-            state.lastDay = day
-            state.days += 1
+            if day != lastDay {
+                lastDay = day
+                days += 1
+            }
+            return nil
         }
+
+        /// The window being counted, if any.
+        var open: (window: Int, days: Int)? { window >= 0 ? (window, days) : nil }
     }
 
     private func label(_ window: Window) -> String {
