@@ -417,6 +417,7 @@ public struct KPIEngine: Sendable {
         var silentRow = -1
         var orderCount = 0
         var pendingRow = -1
+        var cursor = 0
 
         func flushRepeat() {
             if orderCount >= 2 { for slot in state.buyingSlots { values[pendingRow * slots + slot].repeatBuyers += 1 } }
@@ -453,7 +454,9 @@ public struct KPIEngine: Sendable {
                 }
             }
 
-            let row = time < layout.starts[0] || time >= windowEnd ? -1 : calendar.bucket(time, query.period) - layout.base
+            // The period of the event: events come in time order, so the cursor only moves forward.
+            while cursor < layout.count && layout.starts[cursor + 1] <= time { cursor += 1 }
+            let row = time < layout.starts[0] || cursor == layout.count ? -1 : cursor
             if pendingRow >= 0 && row != pendingRow { flushRepeat() }
             let isOrder = dataset.isOrder[index]
             if isOrder { orderCount += 1 }
