@@ -270,6 +270,16 @@ import Testing
         #expect(v.exposures == 0)
     }
 
+    @Test func personFilter() throws {
+        // Only people first seen on wechat: person 2, new on May 8th and active at 23:30.
+        let query = KPIQuery(period: .day, range: Self.may8, byChannel: false, people: .firstChannel(.eq, ["wechat"]))
+        let v = try #require(run(query).series.first?.points.first).values
+        #expect(v.activePeople == 1)
+        #expect(v.newPeople == 1)
+        #expect(v.exposures == 1)
+        #expect(v.orders == 0)
+    }
+
     @Test func mappingIsCodableAndQueriesAreChecked() throws {
         let mapping = KPIEventMapping.segmentEcommerce
         let decoded = try JSONDecoder().decode(KPIEventMapping.self, from: JSONEncoder().encode(mapping))

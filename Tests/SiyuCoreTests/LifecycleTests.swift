@@ -76,10 +76,11 @@ import Testing
     }
 
     @Test func personFilterAndProblems() {
-        var query = LifecycleQuery(event: EventMatcher("Viewed"), period: .day, range: range(days: 5), people: .firstChannel(.eq, ["app"]))
-        // All five people's first event was on app; keep only those not first seen on app: nobody.
-        query.people = .firstChannel(.neq, ["app"])
+        // All five people's first event was on app: the filter keeps nobody.
+        var query = LifecycleQuery(event: EventMatcher("Viewed"), period: .day, range: range(days: 5), people: .firstChannel(.neq, ["app"]))
         #expect(run(query).groups[0].points.map(\.active) == [0, 0, 0, 0, 0])
+        query.people = .firstChannel(.eq, ["app"])
+        #expect(run(query).groups[0].points.map(\.active) == [2, 2, 1, 1, 0])
         query.period = .hour
         #expect(query.problems() == ["lifecycle periods are days, weeks or months"])
     }
