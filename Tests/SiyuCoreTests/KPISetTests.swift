@@ -270,6 +270,28 @@ import Testing
         #expect(v.exposures == 0)
     }
 
+    @Test func daysAcrossADaylightSavingChange() throws {
+        // New York moved from UTC−5 to UTC−4 at 2024-03-10T07:00Z, so March 10th has 23 hours: it starts
+        // at 05:00Z and March 11th at 04:00Z. 2024-03-10T00:00Z is 52 days before t0.
+        let march10: Int64 = -52 * 1440
+        let switchover = F.t0 + (march10 + 7 * 60) * F.minute
+        let newYork = LocalCalendar(name: "America/New_York", transitions: [(Int64.min, -5 * 3600), (switchover, -4 * 3600)])
+        let data = Self.dataset([
+            // 03:30Z March 11th = 23:30 EDT March 10th.
+            1: [.track("Product Viewed", march10 + 1440 + 210, "app")],
+            // 04:30Z March 11th = 00:30 EDT March 11th (23:30 on March 10th without the change).
+            2: [.track("Product Viewed", march10 + 1440 + 270, "app")],
+            // 04:30Z March 10th = 23:30 EST March 9th.
+            3: [.track("Product Viewed", march10 + 270, "app")],
+        ])
+        let range = TimeRange(from: F.t0 + (march10 + 300) * F.minute, to: F.t0 + (march10 + 2 * 1440 + 240) * F.minute)
+        let points = KPIEngine(dataset: data, query: KPIQuery(period: .day, range: range), calendar: newYork, now: Self.may31).run().series[0].points
+        #expect(points.map(\.label) == ["2024-03-10", "2024-03-11"])
+        #expect(points.map(\.values.activePeople) == [1, 1])
+        #expect(points[0].previous.activePeople == 1)
+        #expect(points.map(\.values.newPeople) == [1, 1])
+    }
+
     @Test func personFilter() throws {
         // Only people first seen on wechat: person 2, new on May 8th and active at 23:30.
         let query = KPIQuery(period: .day, range: Self.may8, byChannel: false, people: .firstChannel(.eq, ["wechat"]))
