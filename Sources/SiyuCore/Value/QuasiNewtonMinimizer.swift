@@ -19,7 +19,7 @@ public struct MinimizationResult: Sendable, Equatable {
 ///
 /// The dimension is small (3 or 4 log-parameters), so the inverse Hessian is kept as a dense matrix.
 public struct QuasiNewtonMinimizer: Sendable {
-    /// Stop when every gradient component is at most this in absolute value.
+    /// Stop when every gradient component is at most this times max(1, |f|) in absolute value.
     public var gradientTolerance: Double = 1e-10
     /// Stop after this many iterations.
     public var maximumIterations: Int = 1000
@@ -49,7 +49,7 @@ public struct QuasiNewtonMinimizer: Sendable {
         var converged = false
         var stalled = 0
         while iterations < maximumIterations {
-            if g.allSatisfy({ abs($0) <= gradientTolerance }) {
+            if g.allSatisfy({ abs($0) <= gradientTolerance * max(1, abs(f)) }) {
                 converged = true
                 break
             }
@@ -92,6 +92,11 @@ public struct QuasiNewtonMinimizer: Sendable {
             } else {
                 stalled = 0
             }
+        }
+        if !converged, iterations < maximumIterations {
+            // Stopped because no step lowers the objective any more: at a minimum within rounding
+            // if the gradient is small, even though not below the requested tolerance.
+            converged = g.allSatisfy { abs($0) <= 1e-6 * max(1, abs(f)) }
         }
         return MinimizationResult(point: x, value: f, gradient: g, iterations: iterations, evaluations: evaluations, converged: converged)
     }
