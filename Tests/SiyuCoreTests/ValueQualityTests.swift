@@ -121,3 +121,37 @@ import Testing
         #expect(csv.split(separator: "\n").count == 2358)
     }
 }
+
+/// The command's pipeline from raw purchases, and its reports.
+@Suite struct ValueReportTests {
+    @Test func fromTransactionsWithHoldout() throws {
+        var request = CustomerValueFit.Request()
+        request.spend = true
+        let fit = try CustomerValueFit.run(
+            purchases: try ValueSummaryTests.samplePurchases(),
+            summary: TransactionSummary(period: .day, multiplier: 7),
+            calibrationEnd: PurchaseRecord.day("1997-09-30")!,
+            request: request
+        )
+        // The full-precision sample summary equals Hardie's to rounding: the published parameters to 3 digits.
+        #expect(abs(fit.parameters[0].value - 0.243) < 0.0015 && abs(fit.parameters[1].value - 4.414) < 0.01)
+        #expect(abs(fit.parameters[2].value - 0.793) < 0.005 && abs(fit.parameters[3].value - 2.426) < 0.02)
+        let holdout = try #require(fit.holdout)
+        #expect(holdout.buckets.reduce(0) { $0 + $1.customers } == 2357)
+        let text = fit.textReport()
+        #expect(text.hasPrefix("BG/NBD fitted on 2357 customers"))
+        #expect(text.contains("Holdout: predicted"))
+        #expect(text.contains("  7+"))
+        let json = fit.jsonReport()
+        #expect(json.hasPrefix("{\"model\":\"bgnbd\",\"customers\":2357,\"parameters\":{\"r\":0.24"))
+        #expect(json.contains("\"holdout\":{\"predicted\":"))
+    }
+
+    @Test func fixedDecimals() {
+        #expect(fixed(3.14159, 2) == "3.14")
+        #expect(fixed(-0.0004, 3) == "0.000")
+        #expect(fixed(-2.5, 0) == "-3")
+        #expect(fixed(9582.42556, 4) == "9582.4256")
+        #expect(fixed(0.05, 1) == "0.1")
+    }
+}

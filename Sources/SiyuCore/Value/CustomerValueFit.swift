@@ -55,6 +55,8 @@ public struct CustomerValueFit: Sendable {
     public var simple: SimpleLifetimeValue
     public var warnings: [ValueWarning]
     public var predictions: [CustomerValuePrediction]
+    /// Predicted against actual purchases after the calibration end, when the data has them.
+    public var holdout: HoldoutQuality? = nil
 
     /// Fits and predicts; throws ``ValueModelError`` for data the models cannot take.
     public static func run(_ customers: [CustomerSummary], request: Request) throws -> CustomerValueFit {
