@@ -15,7 +15,7 @@ public enum CustomerSummaryCSV {
         guard let header = records.first else {
             throw ValueModelError("the file is empty: expected a header \(summaryColumns.joined(separator: ","))")
         }
-        let names = header.fields.map { $0.trimmingSpaces }
+        let names = header.fields.map { $0.trimmedCSVField }
         var column: [String: Int] = [:]
         for name in summaryColumns {
             guard let i = names.firstIndex(of: name) else {
@@ -27,10 +27,10 @@ public enum CustomerSummaryCSV {
         }
         var customers: [CustomerSummary] = []
         for record in records.dropFirst() {
-            if record.fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }
+            if record.fields.allSatisfy({ $0.trimmedCSVField.isEmpty }) { continue }
             func field(_ name: String) -> String {
                 let i = column[name]!
-                return i < record.fields.count ? record.fields[i].trimmingSpaces : ""
+                return i < record.fields.count ? record.fields[i].trimmedCSVField : ""
             }
             func number(_ name: String) throws -> Double {
                 let text = field(name)
@@ -71,7 +71,7 @@ public enum CustomerSummaryCSV {
             throw ValueModelError("not a readable CSV file: \(error)")
         }
         guard let header = records.first else { throw ValueModelError("the file is empty: expected a header customer_id,date,amount") }
-        let names = header.fields.map { $0.trimmingSpaces }
+        let names = header.fields.map { $0.trimmedCSVField }
         guard let idColumn = names.firstIndex(of: "customer_id"), let dateColumn = names.firstIndex(of: "date") else {
             throw ValueModelError(
                 "missing column: the header must have customer_id,date and optionally amount (found \(names.joined(separator: ",")))"
@@ -80,8 +80,8 @@ public enum CustomerSummaryCSV {
         let amountColumn = names.firstIndex(of: "amount")
         var purchases: [PurchaseRecord] = []
         for record in records.dropFirst() {
-            if record.fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }
-            let fields = record.fields.map { $0.trimmingSpaces }
+            if record.fields.allSatisfy({ $0.trimmedCSVField.isEmpty }) { continue }
+            let fields = record.fields.map { $0.trimmedCSVField }
             func field(_ i: Int) -> String { i < fields.count ? fields[i] : "" }
             guard !field(idColumn).isEmpty else { throw ValueModelError("line \(record.line): customer_id is empty") }
             guard let day = PurchaseRecord.day(field(dateColumn)) else {
@@ -117,7 +117,7 @@ public enum CustomerSummaryCSV {
 
 extension String {
     /// The string without leading and trailing spaces, tabs and carriage returns.
-    fileprivate var trimmingSpaces: String {
+    fileprivate var trimmedCSVField: String {
         var s = Substring(self)
         while let c = s.first, c == " " || c == "\t" || c == "\r" { s.removeFirst() }
         while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
