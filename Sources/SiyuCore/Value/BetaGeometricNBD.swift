@@ -58,6 +58,15 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
         let lgB = ValueMath.logGamma(b)
         let psiAB = ValueMath.digamma(a + b)
         let psiB = ValueMath.digamma(b)
+        let xs = data.distinctFrequencies
+        let lgRX = xs.map { ValueMath.logGamma(r + $0) }
+        let psiRX = xs.map { ValueMath.digamma(r + $0) }
+        let lgBX = xs.map { ValueMath.logGamma(b + $0) }
+        let psiBX = xs.map { ValueMath.digamma(b + $0) }
+        let lgABX = xs.map { ValueMath.logGamma(a + b + $0) }
+        let psiABX = xs.map { ValueMath.digamma(a + b + $0) }
+        let logBX1 = xs.map { $0 > 0 ? ValueMath.log(b + $0 - 1) : 0 }
+        let logA = ValueMath.log(a)
         var total = 0.0
         var gr = 0.0
         var gAlpha = 0.0
@@ -68,22 +77,21 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
             let tx = data.recency[i]
             let T = data.T[i]
             let w = data.count[i]
+            let f = data.frequencyIndex[i]
             let rx = r + x
             let logAT = ValueMath.log(alpha + T)
-            let a1 = ValueMath.logGamma(rx) - lgR + r * logAlpha
-            let a2 = lgAB + ValueMath.logGamma(b + x) - lgB - ValueMath.logGamma(a + b + x)
+            let a1 = lgRX[f] - lgR + r * logAlpha
+            let a2 = lgAB + lgBX[f] - lgB - lgABX[f]
             let a3 = -rx * logAT
-            let psiRX = ValueMath.digamma(rx)
-            let psiABX = ValueMath.digamma(a + b + x)
             // Derivatives of A₁ + A₂ + A₃.
-            var dr = psiRX - psiR + logAlpha - logAT
+            var dr = psiRX[f] - psiR + logAlpha - logAT
             var dAlpha = r / alpha - rx / (alpha + T)
-            var da = psiAB - psiABX
-            var db = psiAB + ValueMath.digamma(b + x) - psiB - psiABX
+            var da = psiAB - psiABX[f]
+            var db = psiAB + psiBX[f] - psiB - psiABX[f]
             var mix = a3
             if x > 0 {
                 let logATx = ValueMath.log(alpha + tx)
-                let a4 = ValueMath.log(a) - ValueMath.log(b + x - 1) - rx * logATx
+                let a4 = logA - logBX1[f] - rx * logATx
                 mix = ValueMath.logAddExp(a3, a4)
                 // Weight of the A₄ branch in the mixture; the A₃ branch's derivatives are already in.
                 let w4 = ValueMath.exp(a4 - mix)

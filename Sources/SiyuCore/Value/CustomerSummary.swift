@@ -53,10 +53,15 @@ struct PurchasePatterns: Sendable {
     var recency: [Double] = []
     var T: [Double] = []
     var count: [Double] = []
+    /// The distinct frequencies, and for each pattern the index of its frequency among them: the
+    /// gamma-function terms depend on the frequency only, so they are computed once per distinct value.
+    var distinctFrequencies: [Double] = []
+    var frequencyIndex: [Int] = []
     var customers: Double = 0
 
     init(_ customers: [CustomerSummary], timeScale: Double = 1) {
         var index: [PatternKey: Int] = [:]
+        var frequencies: [Double: Int] = [:]
         for c in customers {
             let key = PatternKey(frequency: c.frequency, recency: c.recency, T: c.T)
             if let i = index[key] {
@@ -64,6 +69,13 @@ struct PurchasePatterns: Sendable {
             } else {
                 index[key] = frequency.count
                 frequency.append(c.frequency)
+                if let f = frequencies[c.frequency] {
+                    frequencyIndex.append(f)
+                } else {
+                    frequencies[c.frequency] = distinctFrequencies.count
+                    frequencyIndex.append(distinctFrequencies.count)
+                    distinctFrequencies.append(c.frequency)
+                }
                 recency.append(c.recency * timeScale)
                 T.append(c.T * timeScale)
                 count.append(1)

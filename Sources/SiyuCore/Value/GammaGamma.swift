@@ -56,6 +56,8 @@ public struct GammaGamma: Sendable, Equatable {
         let lgQ = ValueMath.logGamma(q)
         let psiQ = ValueMath.digamma(q)
         let logV = ValueMath.log(v)
+        // The gamma-function terms depend on x only, and x takes few distinct values.
+        var cache: [Double: (lg: Double, psi: Double, psiPXQ: Double)] = [:]
         var total = 0.0
         var gp = 0.0
         var gq = 0.0
@@ -64,14 +66,21 @@ public struct GammaGamma: Sendable, Equatable {
             let x = frequency[i]
             let m = monetaryValue[i]
             let px = p * x
+            let terms: (lg: Double, psi: Double, psiPXQ: Double)
+            if let cached = cache[x] {
+                terms = cached
+            } else {
+                // lnΓ(px+q) − lnΓ(px), ψ(px+q) − ψ(px) and ψ(px+q).
+                let psiPXQ = ValueMath.digamma(px + q)
+                terms = (ValueMath.logGamma(px + q) - ValueMath.logGamma(px), psiPXQ - ValueMath.digamma(px), psiPXQ)
+                cache[x] = terms
+            }
             let logM = ValueMath.log(m)
             let logX = ValueMath.log(x)
             let logXMV = ValueMath.log(x * m + v)
-            let psiPXQ = ValueMath.digamma(px + q)
-            total +=
-                ValueMath.logGamma(px + q) - ValueMath.logGamma(px) - lgQ + q * logV + (px - 1) * logM + px * logX - (px + q) * logXMV
-            gp += x * (psiPXQ - ValueMath.digamma(px) + logM + logX - logXMV)
-            gq += psiPXQ - psiQ + logV - logXMV
+            total += terms.lg - lgQ + q * logV + (px - 1) * logM + px * logX - (px + q) * logXMV
+            gp += x * (terms.psi + logM + logX - logXMV)
+            gq += terms.psiPXQ - psiQ + logV - logXMV
             gv += q / v - (px + q) / (x * m + v)
         }
         return (-total, [-gp, -gq, -gv])

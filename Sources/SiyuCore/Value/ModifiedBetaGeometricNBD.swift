@@ -56,6 +56,15 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
         let lgB = ValueMath.logGamma(b)
         let psiAB = ValueMath.digamma(a + b)
         let psiB = ValueMath.digamma(b)
+        let xs = data.distinctFrequencies
+        let lgRX = xs.map { ValueMath.logGamma(r + $0) }
+        let psiRX = xs.map { ValueMath.digamma(r + $0) }
+        let lgBX1 = xs.map { ValueMath.logGamma(b + $0 + 1) }
+        let psiBX1 = xs.map { ValueMath.digamma(b + $0 + 1) }
+        let lgABX1 = xs.map { ValueMath.logGamma(a + b + $0 + 1) }
+        let psiABX1 = xs.map { ValueMath.digamma(a + b + $0 + 1) }
+        let logBX = xs.map { ValueMath.log(b + $0) }
+        let logA = ValueMath.log(a)
         var total = 0.0
         var gr = 0.0
         var gAlpha = 0.0
@@ -66,20 +75,21 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
             let tx = data.recency[i]
             let T = data.T[i]
             let w = data.count[i]
+            let f = data.frequencyIndex[i]
             let rx = r + x
             let logAT = ValueMath.log(alpha + T)
             let logATx = ValueMath.log(alpha + tx)
-            let a1 = ValueMath.logGamma(rx) - lgR + r * logAlpha
-            let a2 = lgAB + ValueMath.logGamma(b + x + 1) - lgB - ValueMath.logGamma(a + b + x + 1)
+            let a1 = lgRX[f] - lgR + r * logAlpha
+            let a2 = lgAB + lgBX1[f] - lgB - lgABX1[f]
             let a3 = -rx * logAT
-            let a4 = ValueMath.log(a) - ValueMath.log(b + x) + rx * (logAT - logATx)
-            let psiABX = ValueMath.digamma(a + b + x + 1)
+            let a4 = logA - logBX[f] + rx * (logAT - logATx)
+            let psiABX = psiABX1[f]
             let w4 = ValueMath.sigmoid(a4)
             total += w * (a1 + a2 + a3 + ValueMath.softplus(a4))
-            gr += w * (ValueMath.digamma(rx) - psiR + logAlpha - logAT + w4 * (logAT - logATx))
+            gr += w * (psiRX[f] - psiR + logAlpha - logAT + w4 * (logAT - logATx))
             gAlpha += w * (r / alpha - rx / (alpha + T) + w4 * rx * (1 / (alpha + T) - 1 / (alpha + tx)))
             ga += w * (psiAB - psiABX + w4 / a)
-            gb += w * (psiAB + ValueMath.digamma(b + x + 1) - psiB - psiABX - w4 / (b + x))
+            gb += w * (psiAB + psiBX1[f] - psiB - psiABX - w4 / (b + x))
         }
         return (-total, [-gr, -gAlpha, -ga, -gb])
     }

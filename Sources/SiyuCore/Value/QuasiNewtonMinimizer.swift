@@ -64,7 +64,9 @@ public struct QuasiNewtonMinimizer: Sendable {
             let initialStep = iterations == 0 ? min(1, 1 / max(norm(g), 1e-300)) : 1
             guard let step = lineSearch(x: x, f: f, g: g, direction: direction, slope: slope, initialStep: initialStep, evaluate: evaluate)
             else {
-                if h == identity(n) { break }
+                // No step lowers the objective: at the minimum within rounding when the gradient is
+                // already small; otherwise retry once along steepest descent.
+                if h == identity(n) || g.allSatisfy({ abs($0) <= 1e-6 * max(1, abs(f)) }) { break }
                 h = identity(n)
                 stalled += 1
                 if stalled > 2 { break }
@@ -123,6 +125,8 @@ public struct QuasiNewtonMinimizer: Sendable {
             return Step(alpha: alpha, value: value, gradient: gradient)
         }
         func derivative(_ step: Step) -> Double { dot(step.gradient, direction) }
+        // When even the full step's predicted decrease is below the rounding of f, no step can be told apart.
+        if -slope * initialStep <= 1e-15 * max(1, abs(f)) { return nil }
 
         var previous = Step(alpha: 0, value: f, gradient: g)
         var previousSlope = slope
@@ -166,7 +170,7 @@ public struct QuasiNewtonMinimizer: Sendable {
         var lowSlope = lowSlope
         var high = high
         var highSlope = high.gradient.isEmpty ? Double.nan : derivative(high)
-        for _ in 0..<60 {
+        for _ in 0..<30 {
             let a = low.alpha
             let b = high.alpha
             var trial = cubicMinimizer(a, low.value, lowSlope, b, high.value, highSlope)
