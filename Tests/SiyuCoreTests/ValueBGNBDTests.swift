@@ -65,4 +65,17 @@ import Testing
             #expect(relativeError(model.probabilityOfPurchases(n, in: 30), value) < 1e-6, "n = \(n)")
         }
     }
+
+    /// At a = 1 the expectation is 0/0; it is continuous there, so it lies between its values just either side.
+    @Test func expectationIsContinuousAtAEqualsOne() {
+        let at = BetaGeometricNBD(r: 0.25, alpha: 4.4, a: 1, b: 2.4)
+        let below = BetaGeometricNBD(r: 0.25, alpha: 4.4, a: 0.999, b: 2.4)
+        let above = BetaGeometricNBD(r: 0.25, alpha: 4.4, a: 1.001, b: 2.4)
+        for (x, tx) in [(0.0, 0.0), (3, 20)] {
+            let values = [below, at, above].map { $0.expectedPurchases(in: 39, frequency: x, recency: tx, T: 38.86) }
+            #expect(values[1].isFinite && min(values[0], values[2]) <= values[1] && values[1] <= max(values[0], values[2]))
+        }
+        let unconditional = [below, at, above].map { $0.expectedPurchases(in: 39) }
+        #expect(min(unconditional[0], unconditional[2]) <= unconditional[1] && unconditional[1] <= max(unconditional[0], unconditional[2]))
+    }
 }

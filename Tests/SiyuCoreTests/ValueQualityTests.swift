@@ -80,6 +80,24 @@ import Testing
         #expect(ValueWarning.dataWarnings(try CDNOW.summaries()).isEmpty)
     }
 
+    /// Four customers, two of them repeaters: the fit runs, predictions are finite, and the report recommends the simple formula.
+    @Test func thinDataFallsBackToSimpleFormula() throws {
+        for kind in PurchaseModelKind.allCases {
+            var request = CustomerValueFit.Request()
+            request.model = kind
+            let fit = try CustomerValueFit.run(Self.four, request: request)
+            #expect(fit.recommendsSimpleFormula)
+            #expect(
+                fit.predictions.allSatisfy { $0.expectedPurchases.isFinite && $0.probabilityAlive.isFinite && $0.lifetimeValue?.isFinite == true }
+            )
+            #expect(fit.textReport().contains("Recommended: the simple formula's value"))
+        }
+        // Nobody came back: no spend model, no CLV, still finite purchase predictions.
+        let once = (1...20).map { CustomerSummary(id: "\($0)", frequency: 0, recency: 0, T: Double($0)) }
+        let fit = try CustomerValueFit.run(once, request: CustomerValueFit.Request())
+        #expect(fit.spend == nil && fit.predictions.allSatisfy { $0.lifetimeValue == nil && $0.expectedPurchases.isFinite })
+    }
+
     @Test func churnBands() {
         #expect(ChurnRisk(probabilityAlive: 0.29) == .red)
         #expect(ChurnRisk(probabilityAlive: 0.3) == .yellow)

@@ -111,6 +111,13 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
 
     public func expectedPurchases(in t: Double, frequency x: Double, recency tx: Double, T: Double) -> Double {
         if t == 0 { return 0 }
+        if abs(a - 1) < 1e-7 {
+            // The formula's 0/0 at a = 1 (data with no repeat purchases fit there): its limit, from both sides.
+            let below = BetaGeometricNBD(r: r, alpha: alpha, a: 1 - 1e-5, b: b)
+            let above = BetaGeometricNBD(r: r, alpha: alpha, a: 1 + 1e-5, b: b)
+            return (below.expectedPurchases(in: t, frequency: x, recency: tx, T: T) + above.expectedPurchases(in: t, frequency: x, recency: tx, T: T))
+                / 2
+        }
         // E[Y(t) | x, tₓ, T] (note 004 eq. 10); with z = t/(α+T+t) and 1 − z = (α+T)/(α+T+t),
         // ₂F₁(r+x, b+x; a+b+x−1; z)·(1−z)^(r+x) = (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z) (Euler).
         let z = t / (alpha + T + t)
@@ -129,6 +136,11 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
 
     /// Expected purchases in (0, t] by a new customer (note 004 eq. 7).
     public func expectedPurchases(in t: Double) -> Double {
+        if abs(a - 1) < 1e-7 {
+            let below = BetaGeometricNBD(r: r, alpha: alpha, a: 1 - 1e-5, b: b)
+            let above = BetaGeometricNBD(r: r, alpha: alpha, a: 1 + 1e-5, b: b)
+            return (below.expectedPurchases(in: t) + above.expectedPurchases(in: t)) / 2
+        }
         let z = t / (alpha + t)
         let logHyp = ValueMath.logHypergeometric2F1(r, b, a + b - 1, z) + r * ValueMath.log(alpha / (alpha + t))
         return (a + b - 1) / (a - 1) * -ValueMath.expm1(logHyp)

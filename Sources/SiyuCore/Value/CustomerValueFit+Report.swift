@@ -72,6 +72,9 @@ extension CustomerValueFit {
                     "  \(pad(label, 9))  \(pad("\(bucket.customers)", 9))  \(pad(fixed(bucket.meanPredicted, 3), 9))  \(fixed(bucket.meanActual, 3))\n"
             }
         }
+        if recommendsSimpleFormula {
+            out += "Recommended: the simple formula's value \(fixed(simple.value, 2)) per customer (too few repeat customers)\n"
+        }
         for warning in warnings { out += "warning: \(warning)\n" }
         return out
     }
@@ -115,6 +118,7 @@ extension CustomerValueFit {
                 )
             )
         }
+        fields.append(("recommendsSimpleFormula", "\(recommendsSimpleFormula)"))
         fields.append(("warnings", "[" + warnings.map { json($0.description) }.joined(separator: ",") + "]"))
         return "{" + fields.map { "\(json($0.0)):\($0.1)" }.joined(separator: ",") + "}\n"
     }

@@ -33,7 +33,7 @@ public struct CustomerValueFit: Sendable {
     /// What to fit and predict.
     public struct Request: Sendable, Equatable {
         public var model: PurchaseModelKind = .bgnbd
-        /// Fit Gamma-Gamma and compute CLV.
+        /// Fit Gamma-Gamma and compute CLV (skipped when nobody came back: the thin-data warning says so).
         public var spend: Bool = true
         /// Periods ahead for expected purchases.
         public var horizon: Double = 39
@@ -55,6 +55,10 @@ public struct CustomerValueFit: Sendable {
     public var simple: SimpleLifetimeValue
     public var warnings: [ValueWarning]
     public var predictions: [CustomerValuePrediction]
+    /// Whether the data is too thin for the models, so operators should use ``simple`` instead.
+    public var recommendsSimpleFormula: Bool {
+        warnings.contains { if case .thinData = $0 { true } else { false } }
+    }
     /// Predicted against actual purchases after the calibration end, when the data has them.
     public var holdout: HoldoutQuality? = nil
 
@@ -84,7 +88,7 @@ public struct CustomerValueFit: Sendable {
         var spend: GammaGamma?
         var spendDiagnostics: FitDiagnostics?
         let correlation = frequencyMonetaryCorrelation(customers)
-        if request.spend {
+        if request.spend, customers.contains(where: { $0.frequency > 0 }) {
             let fit = try GammaGamma.fit(customers, options: FitOptions(penalizer: request.options.penalizer))
             spend = fit.model
             spendDiagnostics = fit.diagnostics

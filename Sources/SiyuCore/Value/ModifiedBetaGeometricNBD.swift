@@ -96,6 +96,13 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
 
     public func expectedPurchases(in t: Double, frequency x: Double, recency tx: Double, T: Double) -> Double {
         if t == 0 { return 0 }
+        if abs(a - 1) < 1e-7 {
+            // The formula's 0/0 at a = 1: its limit, from both sides.
+            let below = ModifiedBetaGeometricNBD(r: r, alpha: alpha, a: 1 - 1e-5, b: b)
+            let above = ModifiedBetaGeometricNBD(r: r, alpha: alpha, a: 1 + 1e-5, b: b)
+            return (below.expectedPurchases(in: t, frequency: x, recency: tx, T: T) + above.expectedPurchases(in: t, frequency: x, recency: tx, T: T))
+                / 2
+        }
         // ₂F₁(r+x, b+x+1; a+b+x; z)·((α+T)/(α+T+t))^(r+x) with z = t/(α+T+t), as in lifetimes.
         let z = t / (alpha + T + t)
         let logHyp = ValueMath.logHypergeometric2F1(r + x, b + x + 1, a + b + x, z) + (r + x) * ValueMath.log1p(-z)
