@@ -19,6 +19,11 @@ import Testing
         let objective = try CDNOW.golden("models", "BG/NBD", "library_negative_log_likelihood_")
         #expect(abs(diagnostics.libraryObjective - objective) < 1e-6)
         #expect(diagnostics.converged)
+        // lifetimes' standard_errors_ (inverse Hessian of the total negative log-likelihood).
+        let errors = try #require(diagnostics.standardErrors)
+        for (i, name) in ["r", "alpha", "a", "b"].enumerated() {
+            #expect(relativeError(errors[i], try CDNOW.golden("models", "BG/NBD", "standard_errors", name)) < 1e-3, "\(name)")
+        }
     }
 
     @Test func perCustomerPredictionsMatchLifetimes() throws {

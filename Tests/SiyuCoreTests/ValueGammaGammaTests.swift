@@ -16,6 +16,10 @@ import Testing
         #expect(abs(diagnostics.logLikelihood - ll) < 0.01)
         let objective = try CDNOW.golden("models", "Gamma-Gamma", "library_negative_log_likelihood_")
         #expect(abs(diagnostics.libraryObjective - objective) < 1e-6)
+        let errors = try #require(diagnostics.standardErrors)
+        for (i, name) in ["p", "q", "v"].enumerated() {
+            #expect(relativeError(errors[i], try CDNOW.golden("models", "Gamma-Gamma", "standard_errors", name)) < 1e-3, "\(name)")
+        }
         // pv/(q−1) with lifetimes' parameters: 35.1710.
         let mean = try CDNOW.golden("population", "gg_population_mean_spend_p*v/(q-1)")
         #expect(relativeError(model.populationMean, mean) < 1e-4)

@@ -72,6 +72,10 @@ import Testing
         #expect(abs(diagnostics.logLikelihood - ll) < 0.01)
         let objective = try CDNOW.golden("models", "MBG/NBD", "library_negative_log_likelihood_")
         #expect(abs(diagnostics.libraryObjective - objective) < 1e-6)
+        let errors = try #require(diagnostics.standardErrors)
+        for (i, name) in ["r", "alpha", "a", "b"].enumerated() {
+            #expect(relativeError(errors[i], try CDNOW.golden("models", "MBG/NBD", "standard_errors", name)) < 1e-3, "\(name)")
+        }
         let byId = Dictionary(uniqueKeysWithValues: customers.map { ($0.id, $0) })
         for id in CDNOW.goldenCustomers {
             let c = byId[id]!

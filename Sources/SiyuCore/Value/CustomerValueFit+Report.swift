@@ -42,7 +42,11 @@ extension CustomerValueFit {
     public func textReport() -> String {
         var out = "\(request.model.displayName) fitted on \(diagnostics.customers) customers (\(diagnostics.iterations) iterations"
         out += diagnostics.converged ? ")\n" : ", not converged)\n"
-        for (name, value) in parameters { out += "  \(pad(name, 6)) \(fixed(value, 6))\n" }
+        for (i, (name, value)) in parameters.enumerated() {
+            out += "  \(pad(name, 6)) \(fixed(value, 6))"
+            if let errors = diagnostics.standardErrors, i < errors.count { out += "  (standard error \(fixed(errors[i], 6)))" }
+            out += "\n"
+        }
         out += "  log-likelihood \(fixed(diagnostics.logLikelihood, 4))\n"
         if let spend, let spendDiagnostics {
             out += "Gamma-Gamma fitted on \(spendDiagnostics.customers) repeat customers\n"
@@ -85,6 +89,12 @@ extension CustomerValueFit {
             ("model", json(request.model.rawValue)),
             ("customers", "\(diagnostics.customers)"),
             ("parameters", "{" + parameters.map { "\(json($0.name)):\(json($0.value))" }.joined(separator: ",") + "}"),
+            (
+                "standardErrors",
+                diagnostics.standardErrors.map { errors in
+                    "{" + zip(parameters, errors).map { "\(json($0.0.name)):\(json($0.1))" }.joined(separator: ",") + "}"
+                } ?? "null"
+            ),
             ("logLikelihood", json(diagnostics.logLikelihood)),
             ("libraryObjective", json(diagnostics.libraryObjective)),
             ("iterations", "\(diagnostics.iterations)"),

@@ -38,7 +38,8 @@ public struct GammaGamma: Sendable, Equatable {
             libraryObjective: result.value,
             customers: repeaters.count,
             iterations: result.iterations,
-            converged: result.converged
+            converged: result.converged,
+            standardErrors: standardErrors(at: theta) { negativeLogLikelihood($0, frequency: x, monetaryValue: m).gradient }
         )
         return (model, diagnostics)
     }

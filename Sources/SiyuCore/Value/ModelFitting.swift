@@ -12,6 +12,9 @@ public struct FitDiagnostics: Sendable, Equatable {
     public var iterations: Int
     /// Whether the optimiser met its gradient test.
     public var converged: Bool
+    /// Standard errors of the parameters, in the caller's time unit (`nil` where not computed or
+    /// the information matrix is singular).
+    public var standardErrors: [Double]? = nil
 }
 
 /// Options shared by the maximum-likelihood fitters.
@@ -58,4 +61,61 @@ enum LogParameterFit {
     static func timeScale(_ customers: [CustomerSummary]) -> Double {
         1 / (customers.map(\.T).max() ?? 1)
     }
+}
+
+/// Standard errors of maximum-likelihood estimates: the square roots of the diagonal of the inverse
+/// of the observed information (the Hessian of the total negative log-likelihood at the estimate),
+/// with the Hessian taken by central differences of the analytic gradient. `nil` when the Hessian
+/// is singular or not positive definite.
+func standardErrors(at theta: [Double], gradient: ([Double]) -> [Double]) -> [Double]? {
+    let n = theta.count
+    var hessian = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+    for j in 0..<n {
+        let h = 1e-5 * max(abs(theta[j]), 1e-3)
+        var up = theta
+        up[j] += h
+        var down = theta
+        down[j] -= h
+        let (gu, gd) = (gradient(up), gradient(down))
+        for i in 0..<n { hessian[i][j] = (gu[i] - gd[i]) / (2 * h) }
+    }
+    for i in 0..<n {
+        for j in 0..<i {
+            let mean = (hessian[i][j] + hessian[j][i]) / 2
+            hessian[i][j] = mean
+            hessian[j][i] = mean
+        }
+    }
+    guard let inverse = invert(hessian) else { return nil }
+    let variances = (0..<n).map { inverse[$0][$0] }
+    guard variances.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+    return variances.map { $0.squareRoot() }
+}
+
+/// Gauss–Jordan inversion with partial pivoting; `nil` for a singular matrix.
+func invert(_ matrix: [[Double]]) -> [[Double]]? {
+    let n = matrix.count
+    var a = matrix
+    var inverse = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+    for column in 0..<n {
+        guard let pivot = (column..<n).max(by: { abs(a[$0][column]) < abs(a[$1][column]) }), abs(a[pivot][column]) > 1e-300 else {
+            return nil
+        }
+        a.swapAt(column, pivot)
+        inverse.swapAt(column, pivot)
+        let p = a[column][column]
+        for k in 0..<n {
+            a[column][k] /= p
+            inverse[column][k] /= p
+        }
+        for row in 0..<n where row != column {
+            let factor = a[row][column]
+            if factor == 0 { continue }
+            for k in 0..<n {
+                a[row][k] -= factor * a[column][k]
+                inverse[row][k] -= factor * inverse[column][k]
+            }
+        }
+    }
+    return inverse
 }

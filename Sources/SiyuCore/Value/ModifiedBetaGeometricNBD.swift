@@ -28,12 +28,16 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
             return (value / data.customers, gradient.map { $0 / data.customers })
         }
         let model = ModifiedBetaGeometricNBD(r: theta[0], alpha: theta[1] / scale, a: theta[2], b: theta[3])
+        // Likelihood and information in the caller's time unit.
+        let original = PurchasePatterns(customers)
+        let parameters = [model.r, model.alpha, model.a, model.b]
         let diagnostics = FitDiagnostics(
-            logLikelihood: model.logLikelihood(customers),
+            logLikelihood: -negativeLogLikelihood(parameters, original).value,
             libraryObjective: result.value,
             customers: customers.count,
             iterations: result.iterations,
-            converged: result.converged
+            converged: result.converged,
+            standardErrors: standardErrors(at: parameters) { negativeLogLikelihood($0, original).gradient }
         )
         return (model, diagnostics)
     }
