@@ -1,0 +1,33 @@
+/// Something an operator should know before trusting the fitted values.
+public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
+    /// Fewer repeat customers than the models need (about 100): use the simple formula instead.
+    case thinData(repeatCustomers: Int, minimum: Int)
+    /// The optimiser stopped without meeting its convergence test.
+    case notConverged(model: String)
+    /// Frequency and spend are correlated, against the Gamma-Gamma model's assumption.
+    case spendCorrelated(correlation: Double)
+    /// Holdout purchases were predicted off by more than the tolerated share.
+    case poorHoldoutFit(relativeError: Double)
+
+    /// The smallest number of repeat customers the probabilistic models are trusted with.
+    public static let minimumRepeatCustomers = 100
+
+    public var description: String {
+        switch self {
+        case .thinData(let count, let minimum):
+            "thin data: only \(count) repeat customers (fewer than \(minimum)); the model estimates are unreliable, use the simple formula"
+        case .notConverged(let model):
+            "the \(model) fit did not converge"
+        case .spendCorrelated(let r):
+            "frequency and spend are correlated (r = \(r)); the Gamma-Gamma spend estimates may be biased"
+        case .poorHoldoutFit(let error):
+            "the model misses holdout purchases by \(Int((error * 100).rounded()))%"
+        }
+    }
+
+    /// Warnings about the data itself: thin data.
+    public static func dataWarnings(_ customers: [CustomerSummary], minimumRepeatCustomers: Int = minimumRepeatCustomers) -> [ValueWarning] {
+        let repeaters = customers.count { $0.frequency > 0 }
+        return repeaters < minimumRepeatCustomers ? [.thinData(repeatCustomers: repeaters, minimum: minimumRepeatCustomers)] : []
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import SiyuCore
+
+/// `siyu value`: customer-value models (CLV, P(alive), expected purchases).
+struct ValueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "value",
+        abstract: "Customer value: fit BG/NBD, Pareto/NBD or MBG/NBD with Gamma-Gamma and predict each customer's CLV.",
+        subcommands: [ValueFitCommand.self]
+    )
+}
+
+/// `siyu value fit --from-summary FILE.csv` or `--from-transactions FILE.csv`: fits and writes per-customer predictions.
+struct ValueFitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a purchase model (and the Gamma-Gamma spend model) and predict each customer's value.",
+        discussion: """
+            --from-summary reads customer_id,frequency,recency,T,monetary_value (CDNOW's layout; time in any unit, weeks by default \
+            for the CLV months). --from-transactions reads customer_id,date[,amount] and summarises it as lifetimes does; with \
+            --calibration-end, purchases after that date are used to check the model (holdout report).
+            The output file has customer_id,expected_purchases,p_alive,expected_avg_value,clv: expected purchases over --horizon \
+            periods, and CLV over --months months discounted by --discount per month, as lifetimes' customer_lifetime_value.
+            """
+    )
+
+    enum Model: String, ExpressibleByArgument, CaseIterable { case bgnbd, pareto, mbgnbd }
+    enum Spend: String, ExpressibleByArgument, CaseIterable {
+        case gammaGamma = "gamma-gamma"
+        case none
+    }
+    enum Period: String, ExpressibleByArgument, CaseIterable { case day, week, month }
+    enum Unit: String, ExpressibleByArgument, CaseIterable { case day, week, month, hour }
+
+    @Option(name: .customLong("from-summary"), help: "A summary CSV: customer_id,frequency,recency,T,monetary_value.") var fromSummary: String?
+    @Option(name: .customLong("from-transactions"), help: "A purchases CSV: customer_id,date[,amount].") var fromTransactions: String?
+    @Option(help: "bgnbd, pareto or mbgnbd.") var model: Model = .bgnbd
+    @Option(help: "gamma-gamma or none.") var spend: Spend = .gammaGamma
+    @Option(help: "Periods ahead for expected purchases.") var horizon: Double = 39
+    @Option(help: "Monthly discount rate for CLV.") var discount: Double = 0.01
+    @Option(help: "Months of CLV.") var months: Int = 12
+    @Option(name: .customLong("time-unit"), help: "The summaries' time unit, for CLV months: day, week, month or hour.") var timeUnit: Unit?
+    @Option(help: "L2 penalty on the parameters, as lifetimes' penalizer_coef.") var penalizer: Double = 0
+    @Option(help: "With --from-transactions: day, week or month periods.") var period: Period = .day
+    @Option(help: "With --from-transactions: periods per model time unit (7 with days gives weeks).") var multiplier: Double = 1
+    @Option(name: .customLong("calibration-end"), help: "With --from-transactions: fit on purchases up to this date (YYYY-MM-DD).")
+    var calibrationEnd: String?
+    @Option(help: "Write per-customer predictions to this CSV file.") var out: String?
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        guard (fromSummary == nil) != (fromTransactions == nil) else {
+            throw ValidationError("give exactly one of --from-summary FILE or --from-transactions FILE")
+        }
+        guard horizon >= 0, horizon.isFinite else { throw ValidationError("--horizon must be a non-negative number") }
+        guard discount > -1, discount.isFinite else { throw ValidationError("--discount must be a rate above -1 (0.01 is 1% a month)") }
+        guard months >= 0 else { throw ValidationError("--months must not be negative") }
+        guard penalizer >= 0, penalizer.isFinite else { throw ValidationError("--penalizer must not be negative") }
+        guard multiplier > 0, multiplier.isFinite else { throw ValidationError("--multiplier must be positive") }
+    }
+
+    func run() async throws {
+        var request = CustomerValueFit.Request()
+        request.model = PurchaseModelKind(rawValue: model.rawValue) ?? .bgnbd
+        request.spend = spend == .gammaGamma
+        request.horizon = horizon
+        request.options = FitOptions(penalizer: penalizer)
+        let fit: CustomerValueFit
+        do {
+            if let fromSummary {
+                let unit = LifetimeValueUnit(rawValue: (timeUnit ?? .week).rawValue) ?? .week
+                request.lifetimeValue = CustomerLifetimeValue(months: months, discountRate: discount, unit: unit)
+                fit = try CustomerValueFit.run(try CustomerSummaryCSV.parseSummaries(try Self.read(fromSummary)), request: request)
+            } else {
+                let file = fromTransactions ?? ""
+                let summary = TransactionSummary(period: PurchasePeriod(rawValue: period.rawValue) ?? .day, multiplier: multiplier)
+                // The model's time unit is `multiplier` periods: 7 days is a week, 1 week a week, 1 month a month.
+                let days = (period == .day ? 1 : period == .week ? 7 : 30) * multiplier
+                let unit: LifetimeValueUnit =
+                    timeUnit.flatMap { LifetimeValueUnit(rawValue: $0.rawValue) } ?? (days >= 28 ? .month : days >= 7 ? .week : .day)
+                request.lifetimeValue = CustomerLifetimeValue(months: months, discountRate: discount, unit: unit)
+                var end: Int?
+                if let calibrationEnd {
+                    guard let day = PurchaseRecord.day(calibrationEnd) else {
+                        throw CommandFailure("--calibration-end `\(calibrationEnd)` is not a date (YYYY-MM-DD)")
+                    }
+                    end = day
+                }
+                let purchases = try CustomerSummaryCSV.parsePurchases(try Self.read(file))
+                fit = try CustomerValueFit.run(purchases: purchases, summary: summary, calibrationEnd: end, request: request)
+            }
+        } catch let error as ValueModelError {
+            throw CommandFailure(error.message)
+        }
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: Data(CustomerSummaryCSV.predictionsCSV(fit.predictions).utf8)) else {
+                throw CommandFailure("cannot write \(out)")
+            }
+        }
+        print(json ? fit.jsonReport() : fit.textReport(), terminator: "")
+        if !json, let out { print("Wrote \(fit.predictions.count) predictions to \(out)") }
+    }
+
+    static func read(_ path: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(path) is not UTF-8 text") }
+        return text
+    }
+}
