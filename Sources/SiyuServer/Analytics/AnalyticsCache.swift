@@ -61,7 +61,7 @@ public actor AnalyticsCache {
                     entry.labels = try await store.allLabels(workspaceId: workspaceId)
                 }
                 entry.dataset = Dataset.build(people: entry.people, events: entry.log, canonical: entry.canonical, rawToSorted: &entry.rawToSorted)
-                entry.dataset.setLabels(entry.labels)
+                for (scheme, values) in entry.labels { entry.dataset.setLabels(scheme, values) }
                 entry.properties = [:]
                 entry.version = version
                 logger.debug(
@@ -86,29 +86,6 @@ public actor AnalyticsCache {
 
     /// Forgets a workspace (after it is deleted).
     public func forget(workspaceId: Int64) { entries[workspaceId] = nil }
-}
-
-extension Dataset {
-    /// Puts stored labels (scheme → person id → value) into the label columns.
-    mutating func setLabels(_ labels: [String: [Int64: String]]) {
-        var codes: [String: Int32] = [:]
-        for (scheme, values) in labels {
-            var column = [Int32](repeating: -1, count: personCount)
-            for (person, value) in values {
-                guard let index = personIndex(of: person) else { continue }
-                let code: Int32
-                if let known = codes[value] {
-                    code = known
-                } else {
-                    code = Int32(labelDictionary.count)
-                    codes[value] = code
-                    labelDictionary.append(value)
-                }
-                column[index] = code
-            }
-            self.labels[scheme] = column
-        }
-    }
 }
 
 extension LocalCalendar {
