@@ -68,6 +68,7 @@ public func buildApplication(
     app.addServices(storeServices)
     app.addServices(services.writer)
     app.addServices(SegmentScheduler(store: store, cache: services.analytics, clock: clock, logger: logger))
+    app.addServices(LabelScheduler(store: store, cache: services.analytics, clock: clock, logger: logger))
     return app
 }
 

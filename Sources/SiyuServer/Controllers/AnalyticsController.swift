@@ -14,6 +14,7 @@ struct AnalyticsController: Sendable {
         group.post("analytics/funnel") { request, context in try await self.funnel(request, context) }
         group.post("analytics/funnel/people") { request, context in try await self.funnelPeople(request, context) }
         group.post("analytics/retention") { request, context in try await self.retention(request, context) }
+        addKernelRoutes(to: group)
     }
 
     /// The workspace, its calendar, the parsed body and the current instant.

@@ -1,0 +1,231 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SiyuCore
+import SiyuStore
+
+/// Stickiness, lifecycle, the KPI set, RFM, tiers, revenue concentration and journey stages.
+extension AnalyticsController {
+    func addKernelRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("analytics/stickiness") { request, context in try await self.stickiness(request, context) }
+        group.post("analytics/lifecycle") { request, context in try await self.lifecycle(request, context) }
+        group.post("analytics/kpis") { request, context in try await self.kpis(request, context) }
+        group.post("analytics/rfm") { request, context in try await self.rfm(request, context) }
+        group.post("analytics/rfm/people") { request, context in try await self.rfmPeople(request, context) }
+        group.post("analytics/tiers") { request, context in try await self.tiers(request, context) }
+        group.post("analytics/tiers/movements") { request, context in try await self.tierMovements(request, context) }
+        group.post("analytics/concentration") { request, context in try await self.concentration(request, context) }
+        group.post("analytics/journey") { request, context in try await self.journey(request, context) }
+    }
+
+    func stickiness(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, calendar, reader) = try await prepare(request, context)
+        let query = try reader.stickiness()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = StickinessEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        return JSONResponse.make(AnalyticsJSON.stickiness(result))
+    }
+
+    func lifecycle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, calendar, reader) = try await prepare(request, context)
+        let query = try reader.lifecycle()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = LifecycleEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        return JSONResponse.make(AnalyticsJSON.lifecycle(result))
+    }
+
+    func kpis(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, calendar, reader) = try await prepare(request, context)
+        let query = try reader.kpis()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = KPIEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        return JSONResponse.make(AnalyticsJSON.kpis(result, currency: workspace.currency))
+    }
+
+    /// RFM over the range; with `"save": true` the classes become the labels `rfm11` and `rfm8`
+    /// (segments can use them, movements are recorded).
+    func rfm(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let query = try reader.rfm()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = RFMEngine(dataset: dataset, query: query).run()
+        guard case .object(var object) = AnalyticsJSON.rfm(result, currency: workspace.currency) else { return JSONResponse.make(.null) }
+        if try reader.bool("save") == true {
+            guard query.people == nil else { throw QueryReader.fail("saved classes cover everyone: drop `people` to save", "save") }
+            let eleven = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: result.segmentLabels)
+            let eight = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: result.classLabels)
+            object["saved"] = ["rfm11": .int(Int64(eleven.changed)), "rfm8": .int(Int64(eight.changed))]
+        }
+        return JSONResponse.make(.object(object))
+    }
+
+    /// The buyers of one RFM class (`"class": "importantValue"`) or segment (`"segment": "atRisk"`), paged or CSV.
+    func rfmPeople(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let query = try reader.rfm()
+        let rfmClass = try reader.string("class").map { code -> RFMClass in
+            guard let value = RFMClass(rawValue: code) else { throw QueryReader.fail("unknown RFM class `\(code)`", "class") }
+            return value
+        }
+        let segment = try reader.string("segment").map { code -> RFMSegment in
+            guard let value = RFMSegment(rawValue: code) else { throw QueryReader.fail("unknown RFM segment `\(code)`", "segment") }
+            return value
+        }
+        guard (rfmClass == nil) != (segment == nil) else { throw QueryReader.fail("give a class or a segment", "class") }
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let rows = RFMEngine(dataset: dataset, query: query).run().rows
+        let people = rows.filter { row in rfmClass.map { row.rfmClass == $0 } ?? (row.segment == segment) }
+            .compactMap { dataset.personIndex(of: $0.personId) }
+        return try PeopleList.respond(
+            request,
+            people: people,
+            dataset: dataset,
+            currency: workspace.currency,
+            reader: reader,
+            name: "rfm-\(rfmClass?.rawValue ?? segment!.rawValue)"
+        )
+    }
+
+    /// A tier scheme evaluated now; with `"save": true` the assignments are stored (label
+    /// `tier.<scheme>`) and the movements of this evaluation are answered.
+    func tiers(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let scheme = try reader.tierScheme()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: scheme.propertyKeys)
+        let assignment = scheme.assign(dataset, now: reader.now)
+        guard case .object(var object) = AnalyticsJSON.tiers(assignment, currency: workspace.currency) else { return JSONResponse.make(.null) }
+        if try reader.bool("save") == true {
+            let previous = try await store.labels(workspaceId: workspace.id, scheme: scheme.kind.labelScheme)
+            let summary = try await store.saveLabels(workspaceId: workspace.id, scheme: scheme.kind.labelScheme, assignments: assignment.assignments)
+            let movements = TierMovements.compare(previous: previous, current: assignment.assignments)
+            object["saved"] = [
+                "changed": .int(Int64(summary.changed)), "unchanged": .int(Int64(summary.unchanged)),
+                "movements": AnalyticsJSON.movements(
+                    movements.matrix.flatMap { from, row in
+                        row.map { to, people in
+                            LabelMovement(
+                                from: from == TierMovements.noTier ? nil : from,
+                                to: to == TierMovements.noTier ? nil : to,
+                                people: people
+                            )
+                        }
+                    }.filter { $0.from != $0.to }.sorted { ($0.people, $1.from ?? "", $1.to ?? "") > ($1.people, $0.from ?? "", $0.to ?? "") }
+                ),
+            ]
+        }
+        return JSONResponse.make(.object(object))
+    }
+
+    /// Stored movements of a scheme (`tier.pyramid`, `rfm8`, …) between `from` and `to`.
+    func tierMovements(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let scheme = try reader.string("scheme") ?? "tier.pyramid"
+        let range = try reader.range(defaultDays: 30)
+        let movements = try await store.labelMovements(workspaceId: workspace.id, scheme: scheme, from: range.from, to: range.to)
+        let current = try await store.labels(workspaceId: workspace.id, scheme: scheme)
+        var sizes: [String: Int] = [:]
+        for value in current.values { sizes[value, default: 0] += 1 }
+        return JSONResponse.make([
+            "scheme": .string(scheme),
+            "current": .object(JSONObject(uniqueKeysWithValues: sizes.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+            "movements": AnalyticsJSON.movements(movements),
+        ])
+    }
+
+    func concentration(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let query = try reader.concentration()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = ConcentrationEngine(dataset: dataset, query: query).run()
+        return JSONResponse.make(AnalyticsJSON.concentration(result, currency: workspace.currency))
+    }
+
+    /// Journey stages; with `"save": true` each person's deepest stage becomes the label `journey`.
+    func journey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (workspace, _, reader) = try await prepare(request, context)
+        let query = try reader.journey()
+        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let result = JourneyEngine(dataset: dataset, query: query, now: reader.now).run()
+        guard case .object(var object) = AnalyticsJSON.journey(result) else { return JSONResponse.make(.null) }
+        if try reader.bool("save") == true {
+            let summary = try await store.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: result.assignments)
+            object["saved"] = ["changed": .int(Int64(summary.changed))]
+        }
+        return JSONResponse.make(.object(object))
+    }
+}
+
+/// Evaluates the standard labels of a workspace — the four tier schemes, the RFM classes over the
+/// last year and the journey stage — and stores them (recording who moved).
+struct LabelEvaluation: Sendable {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+
+    @discardableResult
+    func run(workspace: Workspace, now: Int64) async throws -> [String: LabelSaveSummary] {
+        var summaries: [String: LabelSaveSummary] = [:]
+        var dataset = try await cache.dataset(workspaceId: workspace.id)
+        for kind in TierScheme.Kind.allCases {
+            let assignment = TierScheme.standard(kind, now: now).assign(dataset, now: now)
+            summaries[kind.labelScheme] = try await store.saveLabels(
+                workspaceId: workspace.id,
+                scheme: kind.labelScheme,
+                assignments: assignment.assignments
+            )
+        }
+        let rfm = RFMEngine(dataset: dataset, query: RFMQuery(range: TimeRange(from: now - 365 * 86_400_000, to: now + 1), asOf: now)).run()
+        summaries["rfm11"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: rfm.segmentLabels)
+        summaries["rfm8"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: rfm.classLabels)
+        dataset = try await cache.dataset(workspaceId: workspace.id)
+        let journey = JourneyEngine(dataset: dataset, query: JourneyQuery(), now: now).run()
+        summaries["journey"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: journey.assignments)
+        return summaries
+    }
+}
+
+/// Re-evaluates every workspace's standard labels on a schedule (daily by default; the first
+/// pass a few minutes after start).
+public struct LabelScheduler: Service {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    let firstDelay: Duration
+    let interval: Duration
+
+    public init(
+        store: any SiyuStore,
+        cache: AnalyticsCache,
+        clock: @escaping @Sendable () -> Int64,
+        logger: Logger,
+        firstDelay: Duration = .seconds(300),
+        interval: Duration = .seconds(86_400)
+    ) {
+        self.store = store
+        self.cache = cache
+        self.clock = clock
+        self.logger = logger
+        self.firstDelay = firstDelay
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let evaluation = LabelEvaluation(store: store, cache: cache)
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: firstDelay)
+            while !Task.isCancelled {
+                for workspace in (try? await store.workspaces()) ?? [] {
+                    guard !Task.isCancelled else { return }
+                    do {
+                        let summaries = try await evaluation.run(workspace: workspace, now: clock())
+                        let changed = summaries.values.reduce(0) { $0 + $1.changed }
+                        logger.info("labels evaluated", metadata: ["workspace": "\(workspace.name)", "changed": "\(changed)"])
+                    } catch {
+                        logger.error("label evaluation failed", metadata: ["workspace": "\(workspace.name)", "error": "\(error)"])
+                    }
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

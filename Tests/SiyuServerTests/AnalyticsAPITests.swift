@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SiyuCore
+import SiyuStore
+import SiyuTestSupport
+import Testing
+
+/// Every analytics query through the admin API: hand-worked answers on a tiny shop, and the same
+/// answers from both stores on a generated brand.
+@Suite struct AnalyticsAPITests {
+    let segments = SegmentAPITests()
+
+    func query(_ client: some TestClientProtocol, _ harness: ServerHarness, _ path: String, _ json: String) async throws -> JSONValue {
+        let response = try await segments.post(client, harness, "/api/v1/analytics/" + path, json)
+        #expect(response.status == .ok, "\(path): \(String(buffer: response.body))")
+        return response.json
+    }
+
+    /// The shop of ``SegmentAPITests/seed``: orders u1 ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28)
+    /// + ¥20 (Apr 30), u3 ¥80 (Apr 29); u4 viewed a product on Apr 30; u5 only identified.
+    /// All at 10:00Z = 18:00 in Shanghai; the clock is 2024-05-01T00:00Z.
+    @Test(arguments: TestStoreKind.available)
+    func handWorkedAnswers(_ kind: TestStoreKind) async throws {
+        try await ServerHarness.run(store: kind) { client, harness in
+            try await segments.seed(client, harness)
+
+            // Concentration among the 3 buyers, revenues 80 / 150 / 320 (total 550):
+            // Gini = Σ(2i−n−1)xᵢ / (n Σx) = (−2·80 + 0·150 + 2·320) / (3·550) = 480 / 1650 = 0.290909;
+            // the top 1 % is ⌈0.03⌉ = 1 person holding 320 / 550 = 0.581818.
+            let concentration = try await query(client, harness, "concentration", #"{"from": "2024-04-01", "to": "2024-04-30"}"#)
+            #expect(concentration["buyers"] == 3)
+            #expect(concentration["revenue"]?["amount"] == "550.00")
+            #expect(concentration["gini"] == .double(0.290909))
+            #expect(concentration["top"]?.arrayValue?.first?["share"] == .double(0.581818))
+
+            // RFM as of the clock: recency in whole days u1 1 (38 h), u2 0 (14 h), u3 1; means R 2/3, F 5/3, M 183.33.
+            // u2 beats every mean → 重要价值; u1 only on F → 一般保持; u3 on none → 一般挽留.
+            let rfm = try await query(client, harness, "rfm", #"{"save": true}"#)
+            #expect(rfm["buyers"] == 3)
+            let classes = rfm["groups"]?.arrayValue?.first?["classes"]?.arrayValue ?? []
+            func size(_ code: String) -> JSONValue? { classes.first { $0["code"] == .string(code) }?["people"] }
+            #expect(size("importantValue") == 1)
+            #expect(size("generalRetention") == 1)
+            #expect(size("generalWinBack") == 1)
+            #expect(classes.first { $0["code"] == "importantValue" }?["revenueShare"] == .double(0.581818))
+            let winBack = try await query(client, harness, "rfm/people", #"{"class": "generalWinBack"}"#)
+            #expect(winBack["people"]?.arrayValue?.first?["userId"] == "u3")
+            // Saved: a segment can use the class.
+            let preview = try await segments.post(
+                client,
+                harness,
+                "/api/v1/segments/preview",
+                #"{"rule": {"label": "rfm8", "value": "importantValue"}}"#
+            )
+            #expect(preview.json["count"] == 1)
+
+            // Value pyramid 10/60/30 over the 5 people: the top tier ends at rank round(0.5) = 1 (u2),
+            // the middle at round(3.5) = 4, but people without revenue always go to the bottom:
+            // top u2; middle u1, u3; bottom u4, u5.
+            let pyramid = try await query(client, harness, "tiers", #"{"scheme": "pyramid", "save": true}"#)
+            let tiers = pyramid["tiers"]?.arrayValue ?? []
+            #expect(tiers.map { $0["people"] } == [1, 2, 2])
+            #expect(tiers.map { $0["code"] } == ["top", "middle", "bottom"])
+            #expect(pyramid["saved"]?["changed"] == 5)
+            let movements = try await query(client, harness, "tiers/movements", #"{"scheme": "tier.pyramid", "from": "2024-04-30"}"#)
+            #expect(movements["current"] == ["bottom": 2, "middle": 2, "top": 1])
+
+            // Journey: everyone was reached; u5 only identified (not aware); nobody viewed twice; u1–u3 bought.
+            let journey = try await query(client, harness, "journey", "{}")
+            let stages = journey["groups"]?.arrayValue?.first?["stages"]?.arrayValue ?? []
+            #expect(stages.map { $0["cumulative"] } == [5, 4, 3, 3, 0])
+            #expect(stages.map { $0["people"] } == [1, 1, 0, 3, 0])
+
+            // KPIs per local day. Apr 28: 2 orders, ¥400, AOV ¥200. Apr 30: u2's order and u4's view
+            // make 2 active people; revenue ¥20 → ARPU ¥10, paying penetration 1/2, 1 exposure.
+            let kpis = try await query(client, harness, "kpis", #"{"from": "2024-04-28", "to": "2024-04-30", "byChannel": false}"#)
+            let points = kpis["series"]?.arrayValue?.first?["points"]?.arrayValue ?? []
+            #expect(points.count == 3)
+            #expect(points.first?["values"]?["orders"]?.doubleValue == 2)
+            #expect(points.first?["values"]?["revenue"]?.doubleValue == 400)
+            #expect(points.first?["values"]?["averageOrderValue"]?.doubleValue == 200)
+            #expect(points.last?["values"]?["activePeople"]?.doubleValue == 2)
+            #expect(points.last?["values"]?["arpu"]?.doubleValue == 10)
+            #expect(points.last?["values"]?["payingPenetration"]?.doubleValue == 0.5)
+            #expect(points.last?["values"]?["exposures"]?.doubleValue == 1)
+
+            // Lifecycle by day of any event (identify included): Apr 28 u1, u2 new; Apr 29 u1 returning,
+            // u3 new, u2 dormant; Apr 30 u2 resurrecting, u4 & u5 new, u1 & u3 dormant.
+            let lifecycle = try await query(client, harness, "lifecycle", #"{"period": "day", "from": "2024-04-28", "to": "2024-04-30"}"#)
+            let periods = lifecycle["groups"]?.arrayValue?.first?["periods"]?.arrayValue ?? []
+            #expect(periods.map { $0["new"] } == [2, 1, 2])
+            #expect(periods.map { $0["returning"] } == [0, 1, 0])
+            #expect(periods.map { $0["resurrecting"] } == [0, 0, 1])
+            #expect(periods.map { $0["dormant"] } == [0, -1, -2])
+
+            // Stickiness of orders over the three days: u1 on 2 days, u2 on 2, u3 on 1.
+            let stickiness = try await query(
+                client,
+                harness,
+                "stickiness",
+                #"{"event": "Order Completed", "window": "range", "from": "2024-04-28", "to": "2024-04-30"}"#
+            )
+            #expect(stickiness["groups"]?.arrayValue?.first?["windows"]?.arrayValue?.first?["counts"] == [1, 2, 0])
+        }
+    }
+
+    /// A generated brand, each query answered by the API on every available store: the answers must
+    /// be identical, and agree with each other where two queries count the same people.
+    @Test func everyQueryAnswersTheSameOnBothStores() async throws {
+        let bodies: [(String, String)] = [
+            (
+                "funnel",
+                #"{"steps": ["Product Viewed", "Product Added", "Order Completed"], "window": {"value": 7, "unit": "day"}, "breakdown": "firstTouchChannel", "from": "2024-04-10", "to": "2024-04-30", "compare": true}"#
+            ),
+            (
+                "funnel/people",
+                #"{"steps": ["Product Viewed", "Product Added", "Order Completed"], "step": 1, "from": "2024-04-10", "to": "2024-04-30", "limit": 1000}"#
+            ),
+            (
+                "retention",
+                #"{"start": "Product Viewed", "period": "day", "periods": 7, "from": "2024-04-10", "to": "2024-04-30", "breakdown": "firstTouchChannel"}"#
+            ),
+            ("stickiness", #"{"event": "Product Viewed", "window": "week", "from": "2024-04-10", "to": "2024-04-30"}"#),
+            ("lifecycle", #"{"period": "week", "from": "2024-04-10", "to": "2024-04-30"}"#),
+            ("kpis", #"{"period": "week", "from": "2024-04-10", "to": "2024-04-30"}"#),
+            ("rfm", #"{"from": "2024-04-01", "to": "2024-04-30", "breakdown": "firstTouchChannel"}"#),
+            ("tiers", #"{"scheme": "fiveThreeTwo", "from": "2024-04-01", "to": "2024-04-30"}"#),
+            ("tiers", #"{"scheme": "colours"}"#),
+            ("tiers", #"{"scheme": "ladder"}"#),
+            ("concentration", #"{"from": "2024-04-01", "to": "2024-04-30", "population": "everyone"}"#),
+            ("journey", #"{"breakdown": "firstTouchChannel"}"#),
+        ]
+        var answers: [TestStoreKind: [JSONValue]] = [:]
+        for kind in TestStoreKind.available {
+            let collected = Collected()
+            try await ServerHarness.run(store: kind) { client, harness in
+                try await Self.generate(DemoBrand(endingAt: serverNow, people: 300, days: 21, seed: 11), into: harness)
+                var results: [JSONValue] = []
+                for (path, body) in bodies { results.append(try await query(client, harness, path, body)) }
+                collected.values = results
+            }
+            answers[kind] = collected.values
+        }
+        let sqlite = try #require(answers[.sqlite])
+        // Sanity on SQLite: the queries see real data, and two ways of counting buyers agree.
+        let funnelSteps = sqlite[0]["steps"]?.arrayValue?.compactMap { $0["count"]?.int64Value } ?? []
+        #expect(funnelSteps.count == 3 && funnelSteps[0] > funnelSteps[1] && funnelSteps[1] >= funnelSteps[2] && funnelSteps[2] > 0)
+        #expect(sqlite[1]["total"]?.int64Value == funnelSteps[0] - funnelSteps[1])
+        let rfmBuyers = try #require(sqlite[6]["buyers"]?.int64Value)
+        #expect(rfmBuyers > 10)
+        #expect(sqlite[10]["buyers"]?.int64Value == rfmBuyers)
+        if let postgres = answers[.postgres] {
+            for (index, (path, _)) in bodies.enumerated() {
+                #expect(JSONWriter.string(postgres[index]) == JSONWriter.string(sqlite[index]), "\(path) differs between SQLite and PostgreSQL")
+            }
+        }
+    }
+
+    /// Stores a generated brand the way `siyu demo` does.
+    static func generate(_ brand: DemoBrand, into harness: ServerHarness) async throws {
+        let store = harness.store
+        for channel in brand.channels { try await store.saveChannel(channel, workspaceId: harness.workspace.id) }
+        let channels = try await store.channels(workspaceId: harness.workspace.id)
+        let preparer = EventPreparer(
+            settings: WorkspaceIngestSettings(currency: harness.workspace.currency, channels: channels),
+            extractor: Secrets.extractor(for: harness.workspace)
+        )
+        var batches = brand.batches(batchSize: 2_000)
+        while let (batch, _) = batches.next() {
+            _ = try await store.ingest([IngestBatch(workspaceId: harness.workspace.id, events: batch.map(preparer.prepare))])
+        }
+    }
+}
+
+/// Results handed out of a harness run.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [JSONValue] = []
+    var values: [JSONValue] {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
