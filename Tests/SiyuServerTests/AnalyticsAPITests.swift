@@ -138,6 +138,11 @@ import Testing
                 try await Self.generate(DemoBrand(endingAt: serverNow, people: 300, days: 21, seed: 11), into: harness)
                 var results: [JSONValue] = []
                 for (path, body) in bodies { results.append(try await query(client, harness, path, body)) }
+                // Customer value: the fit and its summary (minus the fit's own timestamps and id).
+                let fit = try await segments.post(client, harness, "/api/v1/value/fit", "{}")
+                #expect(fit.status == .ok, "\(String(buffer: fit.body))")
+                results.append(fit.json["report"] ?? .null)
+                results.append(try await segments.get(client, harness, "/api/v1/value/summary").json)
                 collected.values = results
             }
             answers[kind] = collected.values
@@ -150,10 +155,64 @@ import Testing
         let rfmBuyers = try #require(sqlite[6]["buyers"]?.int64Value)
         #expect(rfmBuyers > 10)
         #expect(sqlite[10]["buyers"]?.int64Value == rfmBuyers)
+        // Customer value on the demo brand: parameters and predictions that make sense.
+        let report = sqlite[bodies.count]
+        #expect(report["model"] == "bgnbd")
+        let r = try #require(report["parameters"]?["r"]?.doubleValue)
+        #expect(r > 0 && r.isFinite)
+        let summary = sqlite[bodies.count + 1]
+        let customers = try #require(summary["customers"]?.int64Value)
+        #expect(customers > 10)
+        let bands = summary["churnBands"]
+        #expect(
+            (bands?["red"]?.int64Value ?? 0) + (bands?["yellow"]?.int64Value ?? 0) + (bands?["green"]?.int64Value ?? 0) >= customers
+        )
+        let means = summary["deciles"]?.arrayValue?.compactMap { $0["meanCLV"]?.doubleValue } ?? []
+        #expect(means.count == 10 && zip(means, means.dropFirst()).allSatisfy { $0 >= $1 } && means[0] > 0)
         if let postgres = answers[.postgres] {
-            for (index, (path, _)) in bodies.enumerated() {
+            for (index, path) in (bodies.map(\.0) + ["value/fit", "value/summary"]).enumerated() {
                 #expect(JSONWriter.string(postgres[index]) == JSONWriter.string(sqlite[index]), "\(path) differs between SQLite and PostgreSQL")
             }
+        }
+    }
+
+    @Test(arguments: TestStoreKind.available)
+    func valueFitsWriteOntoPeopleAndRefuseBadInput(_ kind: TestStoreKind) async throws {
+        try await ServerHarness.run(store: kind) { client, harness in
+            // No orders yet: a clear refusal, nothing stored.
+            let empty = try await segments.post(client, harness, "/api/v1/value/fit", "{}")
+            #expect(empty.status == .unprocessableContent)
+            #expect(empty.errorCode == "cannot_fit")
+            #expect(try await harness.store.valueFits(workspaceId: harness.workspace.id, limit: 10).isEmpty)
+            let unfitted = try await segments.get(client, harness, "/api/v1/value/summary")
+            #expect(unfitted.status == .conflict)
+
+            try await Self.generate(DemoBrand(endingAt: serverNow, people: 300, days: 21, seed: 5), into: harness)
+            let badModel = try await segments.post(client, harness, "/api/v1/value/fit", #"{"model": "magic"}"#)
+            #expect(badModel.status == .badRequest)
+            #expect(badModel.json["error"]?["field"] == "model")
+            let fit = try await segments.post(client, harness, "/api/v1/value/fit", #"{"model": "pareto"}"#)
+            #expect(fit.status == .ok)
+            #expect(fit.json["model"] == "pareto")
+            let models = try await segments.get(client, harness, "/api/v1/value/models")
+            #expect(models.json["fits"]?.arrayValue?.count == 1)
+
+            // Every predicted person has P(alive) in [0, 1]; a segment on it counts exactly the stored values.
+            let stored = try await harness.store.allAttributes(workspaceId: harness.workspace.id)
+            let alive = try #require(stored["p_alive"])
+            #expect(!alive.isEmpty && alive.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+            let atRisk = alive.values.filter { $0 < 0.6 }.count
+            let preview = try await segments.post(
+                client,
+                harness,
+                "/api/v1/segments/preview",
+                #"{"rule": {"attribute": "p_alive", "op": "lt", "value": 0.6}}"#
+            )
+            #expect(preview.json["count"]?.int64Value == Int64(atRisk))
+            let person = try #require(alive.keys.min())
+            let page = try await segments.get(client, harness, "/api/v1/people/\(person)/segments")
+            #expect(page.json["values"]?["p_alive"]?.doubleValue != nil)
+            #expect(page.json["labels"]?.arrayValue?.contains { $0["scheme"] == "value.churn" } == true)
         }
     }
 

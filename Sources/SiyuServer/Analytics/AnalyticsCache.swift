@@ -16,6 +16,7 @@ public actor AnalyticsCache {
         var people: [DatasetBuilder.Person] = []
         var canonical: [Int64: Int64] = [:]
         var labels: [String: [Int64: String]] = [:]
+        var attributes: [String: [Int64: Double]] = [:]
         var dataset = Dataset()
         var rawToSorted: [Int32] = []
         var properties: [String: PropertyColumn] = [:]
@@ -59,9 +60,17 @@ public actor AnalyticsCache {
                     entry.people = try await store.analyticsPeople(workspaceId: workspaceId)
                     entry.canonical = try await store.canonicalMap(workspaceId: workspaceId)
                     entry.labels = try await store.allLabels(workspaceId: workspaceId)
+                    entry.attributes = try await store.allAttributes(workspaceId: workspaceId)
                 }
                 entry.dataset = Dataset.build(people: entry.people, events: entry.log, canonical: entry.canonical, rawToSorted: &entry.rawToSorted)
                 for (scheme, values) in entry.labels { entry.dataset.setLabels(scheme, values) }
+                for (name, values) in entry.attributes {
+                    var column = [Double](repeating: .nan, count: entry.dataset.personCount)
+                    for (person, value) in values {
+                        if let index = entry.dataset.personIndex(of: person) { column[index] = value }
+                    }
+                    entry.dataset.attributes[name] = column
+                }
                 entry.properties = [:]
                 entry.version = version
                 logger.debug(

@@ -155,7 +155,7 @@ extension AnalyticsController {
     }
 }
 
-/// Evaluates the standard labels of a workspace — the four tier schemes, the RFM classes over the
+/// Fits customer value, then evaluates the standard labels of a workspace — the four tier schemes, the RFM classes over the
 /// last year and the journey stage — and stores them (recording who moved).
 struct LabelEvaluation: Sendable {
     let store: any SiyuStore
@@ -164,6 +164,9 @@ struct LabelEvaluation: Sendable {
     @discardableResult
     func run(workspace: Workspace, now: Int64) async throws -> [String: LabelSaveSummary] {
         var summaries: [String: LabelSaveSummary] = [:]
+        // Customer value first, so that tiers and segments evaluated next see fresh predictions;
+        // a workspace without enough orders yet simply has none.
+        _ = try? await ValueFitting(store: store, cache: cache).run(workspace: workspace, now: now)
         var dataset = try await cache.dataset(workspaceId: workspace.id)
         for kind in TierScheme.Kind.allCases {
             let assignment = TierScheme.standard(kind, now: now).assign(dataset, now: now)

@@ -242,9 +242,11 @@ struct SegmentController: Sendable {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badRequest("person id must be a number", field: "id") }
         let segments = try await store.segments(personId: id, workspaceId: workspace.id)
         let labels = try await store.labels(personId: id, workspaceId: workspace.id)
+        let values = try await store.attributes(personId: id, workspaceId: workspace.id)
         return JSONResponse.make([
             "segments": .array(segments.map(Self.json)),
             "labels": .array(labels.map(Self.json)),
+            "values": .object(JSONObject(uniqueKeysWithValues: values.sorted { $0.key < $1.key }.map { ($0.key, AnalyticsJSON.number($0.value)) })),
         ])
     }
 

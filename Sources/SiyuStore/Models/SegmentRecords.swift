@@ -194,3 +194,35 @@ extension String {
         return text
     }
 }
+
+/// A stored fit of the customer-value models.
+public struct ValueFitRecord: Sendable, Equatable {
+    public var id: Int64
+    public var model: String
+    public var fittedAt: Int64
+    /// Orders up to this instant were used.
+    public var cutoff: Int64
+    public var customers: Int
+    /// The fit's report (JSON text: parameters, log-likelihood, spend model, simple formula, warnings).
+    public var report: String
+
+    public init(id: Int64, model: String, fittedAt: Int64, cutoff: Int64, customers: Int, report: String) {
+        self.id = id
+        self.model = model
+        self.fittedAt = fittedAt
+        self.cutoff = cutoff
+        self.customers = customers
+        self.report = report
+    }
+}
+
+/// Numbers models write onto people (predicted CLV, P(alive), expected orders) and the fits behind them.
+public protocol AttributeRepository: Sendable {
+    /// Replaces every value of the named attributes (name → canonical person id → value) and
+    /// records the fit, in one transaction. Values must be finite.
+    func saveValueFit(workspaceId: Int64, fit: ValueFitRecord, attributes: [String: [Int64: Double]]) async throws -> ValueFitRecord
+    func valueFits(workspaceId: Int64, limit: Int) async throws -> [ValueFitRecord]
+    /// Every attribute of the workspace (for analytics).
+    func allAttributes(workspaceId: Int64) async throws -> [String: [Int64: Double]]
+    func attributes(personId: Int64, workspaceId: Int64) async throws -> [String: Double]
+}

@@ -191,6 +191,7 @@ extension PostgresStore: PeopleRepository {
                 members AS (DELETE FROM segment_members WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
                 labels AS (DELETE FROM person_labels WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
                 changes AS (DELETE FROM label_changes WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
+                attributes AS (DELETE FROM person_attributes WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
                 merges AS (
                     DELETE FROM merges WHERE workspace_id = \(workspaceId)
                         AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))

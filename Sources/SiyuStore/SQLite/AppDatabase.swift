@@ -236,6 +236,30 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3-value") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE person_attributes (
+                        workspace_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        PRIMARY KEY (workspace_id, name, person_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX person_attributes_person ON person_attributes(workspace_id, person_id);
+                    CREATE TABLE value_fits (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        model TEXT NOT NULL,
+                        fitted_at INTEGER NOT NULL,
+                        cutoff INTEGER NOT NULL,
+                        customers INTEGER NOT NULL,
+                        report TEXT NOT NULL
+                    );
+                    CREATE INDEX value_fits_workspace ON value_fits(workspace_id, id);
+                    """
+            )
+        }
         return migrator
     }
 }

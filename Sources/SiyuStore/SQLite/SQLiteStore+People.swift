@@ -184,7 +184,7 @@ extension SQLiteStore: PeopleRepository {
             try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             let identities = db.changesCount
             try db.execute(sql: "DELETE FROM person_tags WHERE person_id IN (\(list))")
-            for table in ["segment_members", "person_labels", "label_changes"] {
+            for table in ["segment_members", "person_labels", "label_changes", "person_attributes"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             }
             try db.execute(
