@@ -241,3 +241,36 @@ final class Collected: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
+
+/// The OpenAPI document: served, complete for the analytics endpoints, and its examples work.
+@Suite struct OpenAPITests {
+    @Test func theDocumentIsServedAndEveryAnalyticsExampleAnswers() async throws {
+        try await ServerHarness.run { client, harness in
+            try await SegmentAPITests().seed(client, harness)
+            let response = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(response.status == .ok)
+            let document = response.json
+            #expect(document["openapi"] == "3.1.0")
+            let paths = try #require(document["paths"]?.objectValue)
+            for path in [
+                "funnel", "funnel/people", "retention", "stickiness", "lifecycle", "kpis", "rfm", "rfm/people", "tiers", "tiers/movements",
+                "concentration", "journey",
+            ] {
+                let documented = try #require(paths["/api/v1/analytics/" + path]?["post"], "analytics/\(path) is not documented")
+                let example = try #require(documented["requestBody"]?["content"]?["application/json"]?["example"])
+                var headers = harness.bearer
+                headers[.contentType] = "application/json"
+                let answer = try await client.execute(
+                    uri: "/api/v1/analytics/" + path,
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(string: JSONWriter.string(example))
+                )
+                #expect(answer.status == .ok, "the documented example of analytics/\(path) fails: \(String(buffer: answer.body))")
+            }
+            for path in ["/api/v1/segments", "/api/v1/segments/{id}/members", "/api/v1/value/fit", "/v1/batch", "/api/v1/people/{id}/segments"] {
+                #expect(paths[path] != nil, "\(path) is not documented")
+            }
+        }
+    }
+}

@@ -89,6 +89,7 @@ struct OperationsController: Sendable {
                 return JSONResponse.make(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
             }
         }
+        router.get("openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.json) }
         router.get("metrics") { _, _ in
             Response(
                 status: .ok,
