@@ -126,8 +126,7 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
         // ₂F₁(r+x, b+x; a+b+x−1; z)·(1−z)^(r+x) = (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z) (Euler).
         let z = t / (alpha + T + t)
         let c = a + b + x - 1
-        let logHyp = ValueMath.logHypergeometric2F1(r + x, b + x, c, z) + (r + x) * ValueMath.log1p(-z)
-        let numerator = c / (a - 1) * -ValueMath.expm1(logHyp)
+        let numerator = c / (a - 1) * ValueMath.oneMinusScaledHypergeometric(r + x, b + x, c, z, logScale: (r + x) * ValueMath.log1p(-z))
         let denominator = x > 0 ? 1 + a / (b + x - 1) * ValueMath.exp((r + x) * ValueMath.log((alpha + T) / (alpha + tx))) : 1
         return numerator / denominator
     }
@@ -146,8 +145,8 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
             return (below.expectedPurchases(in: t) + above.expectedPurchases(in: t)) / 2
         }
         let z = t / (alpha + t)
-        let logHyp = ValueMath.logHypergeometric2F1(r, b, a + b - 1, z) + r * ValueMath.log(alpha / (alpha + t))
-        return (a + b - 1) / (a - 1) * -ValueMath.expm1(logHyp)
+        return (a + b - 1) / (a - 1)
+            * ValueMath.oneMinusScaledHypergeometric(r, b, a + b - 1, z, logScale: r * ValueMath.log(alpha / (alpha + t)))
     }
 
     /// P(X(t) = n) for a new customer (note 004 eq. 8).

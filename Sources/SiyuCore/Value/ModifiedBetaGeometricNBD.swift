@@ -109,8 +109,9 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
         }
         // ₂F₁(r+x, b+x+1; a+b+x; z)·((α+T)/(α+T+t))^(r+x) with z = t/(α+T+t), as in lifetimes.
         let z = t / (alpha + T + t)
-        let logHyp = ValueMath.logHypergeometric2F1(r + x, b + x + 1, a + b + x, z) + (r + x) * ValueMath.log1p(-z)
-        let numerator = (a + b + x) / (a - 1) * -ValueMath.expm1(logHyp)
+        let numerator =
+            (a + b + x) / (a - 1)
+            * ValueMath.oneMinusScaledHypergeometric(r + x, b + x + 1, a + b + x, z, logScale: (r + x) * ValueMath.log1p(-z))
         let denominator = 1 + a / (b + x) * ValueMath.exp((r + x) * ValueMath.log((alpha + T) / (alpha + tx)))
         return numerator / denominator
     }

@@ -87,6 +87,16 @@ enum ValueMath {
         return log(hypergeometricSeries(a, b, c, z))
     }
 
+    /// 1 − ₂F₁(a, b; c; z)·eˢ, the form the BG/NBD and MBG/NBD expectations take: through `expm1`
+    /// of the logarithm when ₂F₁ is positive (accurate when the product is close to 1), directly
+    /// when it is not — with c < 0 (BG/NBD fits where a + b < 1, as on sparse shop data) the series'
+    /// first terms are negative and ₂F₁ can be negative, which has no logarithm.
+    static func oneMinusScaledHypergeometric(_ a: Double, _ b: Double, _ c: Double, _ z: Double, logScale: Double) -> Double {
+        let logValue = logHypergeometric2F1(a, b, c, z)
+        if logValue.isFinite { return -expm1(logValue + logScale) }
+        return 1 - hypergeometric2F1(a, b, c, z) * exp(logScale)
+    }
+
     /// ₂F₁(a, b; c; z) for 0 ≤ z < 1 (see ``logHypergeometric2F1(_:_:_:_:)``).
     static func hypergeometric2F1(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {
         let ea = c - a
