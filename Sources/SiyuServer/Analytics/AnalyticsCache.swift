@@ -15,8 +15,6 @@ public actor AnalyticsCache {
         var log = EventLog()
         var people: [DatasetBuilder.Person] = []
         var canonical: [Int64: Int64] = [:]
-        var labels: [String: [Int64: String]] = [:]
-        var attributes: [String: [Int64: Double]] = [:]
         var dataset = Dataset()
         var rawToSorted: [Int32] = []
         var properties: [String: PropertyColumn] = [:]
@@ -44,7 +42,8 @@ public actor AnalyticsCache {
         let now = clock()
         if entry.checkedAt.map({ now - $0 >= maximumStalenessMillis }) ?? true {
             let version = try await store.analyticsVersion(workspaceId: workspaceId)
-            if version != entry.version {
+            let structural = version.eventSeq != entry.version.eventSeq || version.peopleVersion != entry.version.peopleVersion
+            if structural || entry.people.isEmpty {
                 let started = ContinuousClock.now
                 if version.eventSeq > (entry.log.seqs.last ?? 0) {
                     var after = entry.log.seqs.last ?? 0
@@ -59,18 +58,9 @@ public actor AnalyticsCache {
                 if version.peopleVersion != entry.version.peopleVersion || entry.people.isEmpty {
                     entry.people = try await store.analyticsPeople(workspaceId: workspaceId)
                     entry.canonical = try await store.canonicalMap(workspaceId: workspaceId)
-                    entry.labels = try await store.allLabels(workspaceId: workspaceId)
-                    entry.attributes = try await store.allAttributes(workspaceId: workspaceId)
                 }
                 entry.dataset = Dataset.build(people: entry.people, events: entry.log, canonical: entry.canonical, rawToSorted: &entry.rawToSorted)
-                for (scheme, values) in entry.labels { entry.dataset.setLabels(scheme, values) }
-                for (name, values) in entry.attributes {
-                    var column = [Double](repeating: .nan, count: entry.dataset.personCount)
-                    for (person, value) in values {
-                        if let index = entry.dataset.personIndex(of: person) { column[index] = value }
-                    }
-                    entry.dataset.attributes[name] = column
-                }
+                try await loadLabels(&entry, workspaceId: workspaceId)
                 entry.properties = [:]
                 entry.version = version
                 logger.debug(
@@ -80,6 +70,10 @@ public actor AnalyticsCache {
                         "seconds": "\(ContinuousClock.now - started)",
                     ]
                 )
+            } else if version.labelsVersion != entry.version.labelsVersion {
+                // Only labels or model values moved: swap those columns, keep everything else.
+                try await loadLabels(&entry, workspaceId: workspaceId)
+                entry.version = version
             }
             entry.checkedAt = now
         }
@@ -91,6 +85,23 @@ public actor AnalyticsCache {
         var dataset = entry.dataset
         for key in keys { dataset.properties[key] = entry.properties[key] }
         return dataset
+    }
+
+    /// Loads the stored labels and model values into the dataset's columns (replacing earlier ones).
+    private func loadLabels(_ entry: inout Entry, workspaceId: Int64) async throws {
+        let labels = try await store.allLabels(workspaceId: workspaceId)
+        let attributes = try await store.allAttributes(workspaceId: workspaceId)
+        entry.dataset.labels = [:]
+        entry.dataset.labelDictionary = []
+        for (scheme, values) in labels { entry.dataset.setLabels(scheme, values) }
+        entry.dataset.attributes = [:]
+        for (name, values) in attributes {
+            var column = [Double](repeating: .nan, count: entry.dataset.personCount)
+            for (person, value) in values {
+                if let index = entry.dataset.personIndex(of: person) { column[index] = value }
+            }
+            entry.dataset.attributes[name] = column
+        }
     }
 
     /// Forgets a workspace (after it is deleted).

@@ -7,10 +7,14 @@ public struct AnalyticsVersion: Sendable, Equatable {
     /// Bumped whenever people change other than by their events' counters: new people or
     /// identities, merges and splits, identify calls (traits), tags, erasure.
     public var peopleVersion: Int64
+    /// Bumped when evaluations write labels or models write values onto people: only those
+    /// columns need reloading.
+    public var labelsVersion: Int64
 
-    public init(eventSeq: Int64, peopleVersion: Int64) {
+    public init(eventSeq: Int64, peopleVersion: Int64, labelsVersion: Int64 = 0) {
         self.eventSeq = eventSeq
         self.peopleVersion = peopleVersion
+        self.labelsVersion = labelsVersion
     }
 }
 

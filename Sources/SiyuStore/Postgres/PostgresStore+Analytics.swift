@@ -5,12 +5,12 @@ extension PostgresStore: AnalyticsRepository {
     public func analyticsVersion(workspaceId: Int64) async throws -> AnalyticsVersion {
         try await read { connection in
             let rows = try await connection.rows(
-                "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = \(workspaceId)",
+                "SELECT event_seq, people_version, labels_version FROM workspace_state WHERE workspace_id = \(workspaceId)",
                 logger: logger
             )
             guard let row = rows.first else { return AnalyticsVersion(eventSeq: 0, peopleVersion: 0) }
-            let (seq, version) = try row.decode((Int64, Int64).self)
-            return AnalyticsVersion(eventSeq: seq, peopleVersion: version)
+            let (seq, version, labels) = try row.decode((Int64, Int64, Int64).self)
+            return AnalyticsVersion(eventSeq: seq, peopleVersion: version, labelsVersion: labels)
         }
     }
 

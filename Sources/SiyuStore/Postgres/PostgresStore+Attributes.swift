@@ -31,7 +31,7 @@ extension PostgresStore: AttributeRepository {
             )
             var stored = fit
             stored.id = id ?? 0
-            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try await recordLabelChange(connection, workspaceId: workspaceId)
             return stored
         }
     }

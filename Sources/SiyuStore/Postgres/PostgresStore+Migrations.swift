@@ -304,6 +304,7 @@ extension PostgresStore {
                 )
                 """,
                 "CREATE INDEX value_fits_workspace ON value_fits(workspace_id, id)",
+                "ALTER TABLE workspace_state ADD COLUMN labels_version BIGINT NOT NULL DEFAULT 0",
             ]
         ),
     ]

@@ -262,7 +262,7 @@ extension PostgresStore: LabelRepository {
                 """,
                 logger: logger
             )
-            if summary.changed > 0 { try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true) }
+            if summary.changed > 0 { try await recordLabelChange(connection, workspaceId: workspaceId) }
             return summary
         }
     }
@@ -325,5 +325,18 @@ extension PostgresStore: LabelRepository {
                 return PersonLabel(scheme: scheme, value: value, since: since)
             }
         }
+    }
+}
+
+extension PostgresStore {
+    /// Marks the workspace's labels and model values as changed (analytics reloads only those).
+    func recordLabelChange(_ connection: PostgresConnection, workspaceId: Int64) async throws {
+        try await connection.run(
+            """
+            INSERT INTO workspace_state (workspace_id, labels_version) VALUES (\(workspaceId), 1)
+            ON CONFLICT (workspace_id) DO UPDATE SET labels_version = workspace_state.labels_version + 1
+            """,
+            logger: logger
+        )
     }
 }

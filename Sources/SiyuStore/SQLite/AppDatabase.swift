@@ -257,6 +257,7 @@ public struct AppDatabase: Sendable {
                         report TEXT NOT NULL
                     );
                     CREATE INDEX value_fits_workspace ON value_fits(workspace_id, id);
+                    ALTER TABLE workspace_state ADD COLUMN labels_version INTEGER NOT NULL DEFAULT 0;
                     """
             )
         }

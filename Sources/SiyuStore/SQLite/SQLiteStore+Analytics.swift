@@ -7,10 +7,10 @@ extension SQLiteStore: AnalyticsRepository {
         try await read { db in
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT event_seq, people_version FROM workspace_state WHERE workspace_id = ?",
+                sql: "SELECT event_seq, people_version, labels_version FROM workspace_state WHERE workspace_id = ?",
                 arguments: [workspaceId]
             )
-            return AnalyticsVersion(eventSeq: row?[0] ?? 0, peopleVersion: row?[1] ?? 0)
+            return AnalyticsVersion(eventSeq: row?[0] ?? 0, peopleVersion: row?[1] ?? 0, labelsVersion: row?[2] ?? 0)
         }
     }
 

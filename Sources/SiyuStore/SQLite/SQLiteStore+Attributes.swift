@@ -21,7 +21,7 @@ extension SQLiteStore: AttributeRepository {
             )
             var stored = fit
             stored.id = db.lastInsertedRowID
-            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try Self.recordLabelChange(db, workspaceId: workspaceId)
             return stored
         }
     }

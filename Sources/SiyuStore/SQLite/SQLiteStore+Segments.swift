@@ -210,7 +210,7 @@ extension SQLiteStore: LabelRepository {
                 try change.execute(arguments: [workspaceId, scheme, person, before, nil as String?, now])
                 summary.changed += 1
             }
-            if summary.changed > 0 { try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true) }
+            if summary.changed > 0 { try Self.recordLabelChange(db, workspaceId: workspaceId) }
             return summary
         }
     }
@@ -266,5 +266,18 @@ extension SQLiteStore: LabelRepository {
                 arguments: [workspaceId, canonical]
             ).map { PersonLabel(scheme: $0["scheme"], value: $0["value"], since: $0["since"]) }
         }
+    }
+}
+
+extension SQLiteStore {
+    /// Marks the workspace's labels and model values as changed (analytics reloads only those).
+    static func recordLabelChange(_ db: Database, workspaceId: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO workspace_state (workspace_id, labels_version) VALUES (?, 1)
+                ON CONFLICT (workspace_id) DO UPDATE SET labels_version = labels_version + 1
+                """,
+            arguments: [workspaceId]
+        )
     }
 }
