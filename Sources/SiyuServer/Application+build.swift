@@ -87,5 +87,6 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     ValueController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
+    SettingsController(store: services.store, clock: services.clock).addRoutes(to: admin)
     return router
 }

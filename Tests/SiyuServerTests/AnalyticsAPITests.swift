@@ -216,6 +216,49 @@ import Testing
         }
     }
 
+    @Test(arguments: TestStoreKind.available)
+    func savedSettingsConfigureTheQueries(_ kind: TestStoreKind) async throws {
+        try await ServerHarness.run(store: kind) { client, harness in
+            try await segments.seed(client, harness)
+            func put(_ key: String, _ json: String) async throws -> TestResponse {
+                var headers = harness.bearer
+                headers[.contentType] = "application/json"
+                return try await client.execute(uri: "/api/v1/settings/\(key)", method: .put, headers: headers, body: ByteBuffer(string: json))
+            }
+            // A two-tier pyramid, 20 % / 80 % of 5 people: the top ends at rank round(1.0) = 1 (u2).
+            let saved = try await put("tiers.pyramid", #"{"tiers": [{"code": "vip", "fraction": 0.2}, {"code": "rest", "fraction": 0.8}]}"#)
+            #expect(saved.status == .ok)
+            let pyramid = try await query(client, harness, "tiers", #"{"scheme": "pyramid"}"#)
+            #expect(pyramid["tiers"]?.arrayValue?.map { $0["code"] } == ["vip", "rest"])
+            #expect(pyramid["tiers"]?.arrayValue?.map { $0["people"] } == [1, 4])
+            // A request's own configuration still wins.
+            let explicit = try await query(
+                client,
+                harness,
+                "tiers",
+                #"{"scheme": "pyramid", "tiers": [{"code": "a", "fraction": 0.5}, {"code": "b", "fraction": 0.5}]}"#
+            )
+            #expect(explicit["tiers"]?.arrayValue?.map { $0["code"] } == ["a", "b"])
+            // Fractions that do not add up to 1 are refused and the saved setting stays.
+            let bad = try await put("tiers.pyramid", #"{"tiers": [{"code": "vip", "fraction": 0.5}, {"code": "rest", "fraction": 0.8}]}"#)
+            #expect(bad.status == .badRequest)
+            #expect(bad.json["error"]?["field"] == "tiers")
+            #expect(try await put("colour", "{}").status == .notFound)
+            let settings = try await segments.get(client, harness, "/api/v1/settings")
+            #expect(settings.json["tiers.pyramid"]?["tiers"]?.arrayValue?.count == 2)
+
+            // The KPI mapping: u4's product view on Apr 30 also counts as a conversion, with u2's order: 2.
+            #expect(try await put("kpiMapping", #"{"conversions": ["Product Viewed", "Order Completed"]}"#).status == .ok)
+            let kpis = try await query(client, harness, "kpis", #"{"from": "2024-04-30", "to": "2024-04-30", "byChannel": false}"#)
+            #expect(kpis["series"]?.arrayValue?.first?["points"]?.arrayValue?.first?["values"]?["conversions"]?.doubleValue == 2)
+            let reset = try await client.execute(uri: "/api/v1/settings/kpiMapping", method: .delete, headers: harness.bearer)
+            #expect(reset.status == .ok)
+            let again = try await query(client, harness, "kpis", #"{"from": "2024-04-30", "to": "2024-04-30", "byChannel": false}"#)
+            // With the default mapping, conversions are orders: u2's one on Apr 30.
+            #expect(again["series"]?.arrayValue?.first?["points"]?.arrayValue?.first?["values"]?["conversions"]?.doubleValue == 1)
+        }
+    }
+
     /// Stores a generated brand the way `siyu demo` does.
     static func generate(_ brand: DemoBrand, into harness: ServerHarness) async throws {
         let store = harness.store

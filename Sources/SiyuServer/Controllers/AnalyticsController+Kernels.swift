@@ -35,7 +35,9 @@ extension AnalyticsController {
     }
 
     func kpis(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (workspace, calendar, reader) = try await prepare(request, context)
+        let (workspace, calendar, request) = try await prepare(request, context)
+        let saved = try await store.settings(workspaceId: workspace.id)
+        let reader = try request.filling(saved["kpiMapping"].map { ["mapping": $0] } ?? [:])
         let query = try reader.kpis()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let result = KPIEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
@@ -89,7 +91,10 @@ extension AnalyticsController {
     /// A tier scheme evaluated now; with `"save": true` the assignments are stored (label
     /// `tier.<scheme>`) and the movements of this evaluation are answered.
     func tiers(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (workspace, _, reader) = try await prepare(request, context)
+        let (workspace, _, request) = try await prepare(request, context)
+        let saved = try await store.settings(workspaceId: workspace.id)
+        let name = try request.string("scheme") ?? TierScheme.Kind.pyramid.rawValue
+        let reader = try request.filling(saved["tiers." + name]?.objectValue ?? [:])
         let scheme = try reader.tierScheme()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: scheme.propertyKeys)
         let assignment = scheme.assign(dataset, now: reader.now)
@@ -142,7 +147,9 @@ extension AnalyticsController {
 
     /// Journey stages; with `"save": true` each person's deepest stage becomes the label `journey`.
     func journey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (workspace, _, reader) = try await prepare(request, context)
+        let (workspace, _, request) = try await prepare(request, context)
+        let saved = try await store.settings(workspaceId: workspace.id)
+        let reader = try request.filling(saved["journey"]?.objectValue ?? [:])
         let query = try reader.journey()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let result = JourneyEngine(dataset: dataset, query: query, now: reader.now).run()
@@ -168,8 +175,16 @@ struct LabelEvaluation: Sendable {
         // a workspace without enough orders yet simply has none.
         _ = try? await ValueFitting(store: store, cache: cache).run(workspace: workspace, now: now)
         var dataset = try await cache.dataset(workspaceId: workspace.id)
+        let settings = try await store.settings(workspaceId: workspace.id)
+        let calendar = LocalCalendar.zone(workspace.timeZone)
         for kind in TierScheme.Kind.allCases {
-            let assignment = TierScheme.standard(kind, now: now).assign(dataset, now: now)
+            var scheme = TierScheme.standard(kind, now: now)
+            if let saved = settings["tiers." + kind.rawValue]?.objectValue, let calendar {
+                var body = saved
+                body["scheme"] = .string(kind.rawValue)
+                scheme = try QueryReader(.object(body), workspace: workspace, calendar: calendar, now: now).tierScheme()
+            }
+            let assignment = scheme.assign(dataset, now: now)
             summaries[kind.labelScheme] = try await store.saveLabels(
                 workspaceId: workspace.id,
                 scheme: kind.labelScheme,
@@ -180,7 +195,11 @@ struct LabelEvaluation: Sendable {
         summaries["rfm11"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: rfm.segmentLabels)
         summaries["rfm8"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: rfm.classLabels)
         dataset = try await cache.dataset(workspaceId: workspace.id)
-        let journey = JourneyEngine(dataset: dataset, query: JourneyQuery(), now: now).run()
+        var journeyQuery = JourneyQuery()
+        if let saved = settings["journey"], let calendar {
+            journeyQuery = try QueryReader(saved, workspace: workspace, calendar: calendar, now: now).journey()
+        }
+        let journey = JourneyEngine(dataset: dataset, query: journeyQuery, now: now).run()
         summaries["journey"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: journey.assignments)
         return summaries
     }

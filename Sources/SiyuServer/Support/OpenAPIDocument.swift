@@ -271,6 +271,17 @@ enum OpenAPIDocument {
             example: #"{"userIds": ["u1", "u2"]}"#
         ),
         Operation(method: "get", path: "/api/v1/segments/{id}/sizes", tag: "Segments", summary: "Size at each refresh", query: [("days", "1–3660")]),
+        // Settings.
+        Operation(method: "get", path: "/api/v1/settings", tag: "Settings", summary: "Saved analytics settings and the KPI mapping defaults"),
+        Operation(
+            method: "put",
+            path: "/api/v1/settings/{key}",
+            tag: "Settings",
+            summary:
+                "Save `kpiMapping`, `journey` (stages) or a tier scheme (`tiers.pyramid`, `tiers.fiveThreeTwo`, `tiers.colours`, `tiers.ladder`)",
+            example: #"{"tiers": [{"code": "vip", "fraction": 0.2}, {"code": "rest", "fraction": 0.8}]}"#
+        ),
+        Operation(method: "delete", path: "/api/v1/settings/{key}", tag: "Settings", summary: "Back to the default"),
         // Customer value.
         Operation(
             method: "post",

@@ -226,3 +226,11 @@ public protocol AttributeRepository: Sendable {
     func allAttributes(workspaceId: Int64) async throws -> [String: [Int64: Double]]
     func attributes(personId: Int64, workspaceId: Int64) async throws -> [String: Double]
 }
+
+/// A workspace's analytics settings (KPI event mapping, tier and journey configurations), kept as
+/// one JSON object; keys the store does not know are kept as they are.
+public protocol SettingsRepository: Sendable {
+    func settings(workspaceId: Int64) async throws -> JSONObject
+    /// Sets (or with nil removes) one key and answers the whole object.
+    func saveSetting(workspaceId: Int64, key: String, value: JSONValue?) async throws -> JSONObject
+}

@@ -80,3 +80,32 @@ extension PostgresStore: AttributeRepository {
         }
     }
 }
+
+extension PostgresStore: SettingsRepository {
+    public func settings(workspaceId: Int64) async throws -> JSONObject {
+        try await read { connection in try await settings(connection, workspaceId: workspaceId, lock: false) }
+    }
+
+    public func saveSetting(workspaceId: Int64, key: String, value: JSONValue?) async throws -> JSONObject {
+        try await transaction { connection in
+            var settings = try await settings(connection, workspaceId: workspaceId, lock: true)
+            settings[key] = value
+            try await connection.run(
+                "UPDATE workspaces SET settings = \(JSONWriter.string(settings))::json WHERE id = \(workspaceId)",
+                logger: logger
+            )
+            return settings
+        }
+    }
+
+    func settings(_ connection: PostgresConnection, workspaceId: Int64, lock: Bool) async throws -> JSONObject {
+        guard
+            let text = try await connection.value(
+                String.self,
+                "SELECT settings::text FROM workspaces WHERE id = \(workspaceId) \(unescaped: lock ? "FOR UPDATE" : "")",
+                logger: logger
+            )
+        else { throw StoreError.notFound("no workspace \(workspaceId)") }
+        return (try? JSONParser.parse(text))?.objectValue ?? [:]
+    }
+}

@@ -61,3 +61,4 @@ public protocol PeopleRepository: Sendable {
 /// Everything Siyu keeps, behind one value the server and the command line share.
 public typealias SiyuStore = WorkspaceRepository & EventRepository & PeopleRepository & AnalyticsRepository & SegmentRepository
     & LabelRepository & AttributeRepository
+    & SettingsRepository

@@ -85,3 +85,25 @@ enum AttributeValidation {
         }
     }
 }
+
+extension SQLiteStore: SettingsRepository {
+    public func settings(workspaceId: Int64) async throws -> JSONObject {
+        try await read { db in try Self.settings(db, workspaceId: workspaceId) }
+    }
+
+    public func saveSetting(workspaceId: Int64, key: String, value: JSONValue?) async throws -> JSONObject {
+        try await write { db in
+            var settings = try Self.settings(db, workspaceId: workspaceId)
+            settings[key] = value
+            try db.execute(sql: "UPDATE workspaces SET settings = ? WHERE id = ?", arguments: [JSONWriter.string(settings), workspaceId])
+            return settings
+        }
+    }
+
+    static func settings(_ db: Database, workspaceId: Int64) throws -> JSONObject {
+        guard let text = try String.fetchOne(db, sql: "SELECT settings FROM workspaces WHERE id = ?", arguments: [workspaceId]) else {
+            throw StoreError.notFound("no workspace \(workspaceId)")
+        }
+        return (try? JSONParser.parse(text))?.objectValue ?? [:]
+    }
+}
