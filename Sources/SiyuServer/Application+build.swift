@@ -67,8 +67,8 @@ public func buildApplication(
     // (commits what was acknowledged... and what is queued), then the store's connections.
     app.addServices(storeServices)
     app.addServices(services.writer)
-    app.addServices(SegmentScheduler(store: store, cache: services.analytics, clock: clock, logger: logger))
-    app.addServices(LabelScheduler(store: store, cache: services.analytics, clock: clock, logger: logger))
+    app.addServices(PeriodicJob.segmentRefresh(store: store, cache: services.analytics, clock: clock, logger: logger))
+    app.addServices(PeriodicJob.labelEvaluation(store: store, cache: services.analytics, clock: clock, logger: logger))
     return app
 }
 

@@ -205,48 +205,21 @@ struct LabelEvaluation: Sendable {
     }
 }
 
-/// Re-evaluates every workspace's standard labels on a schedule (daily by default; the first
-/// pass a few minutes after start).
-public struct LabelScheduler: Service {
-    let store: any SiyuStore
-    let cache: AnalyticsCache
-    let clock: @Sendable () -> Int64
-    let logger: Logger
-    let firstDelay: Duration
-    let interval: Duration
-
-    public init(
-        store: any SiyuStore,
-        cache: AnalyticsCache,
-        clock: @escaping @Sendable () -> Int64,
-        logger: Logger,
-        firstDelay: Duration = .seconds(300),
-        interval: Duration = .seconds(86_400)
-    ) {
-        self.store = store
-        self.cache = cache
-        self.clock = clock
-        self.logger = logger
-        self.firstDelay = firstDelay
-        self.interval = interval
-    }
-
-    public func run() async throws {
+extension PeriodicJob {
+    /// Daily (the first pass five minutes after start): every workspace's customer value and
+    /// standard labels.
+    static func labelEvaluation(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) -> PeriodicJob {
         let evaluation = LabelEvaluation(store: store, cache: cache)
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: firstDelay)
-            while !Task.isCancelled {
-                for workspace in (try? await store.workspaces()) ?? [] {
-                    guard !Task.isCancelled else { return }
-                    do {
-                        let summaries = try await evaluation.run(workspace: workspace, now: clock())
-                        let changed = summaries.values.reduce(0) { $0 + $1.changed }
-                        logger.info("labels evaluated", metadata: ["workspace": "\(workspace.name)", "changed": "\(changed)"])
-                    } catch {
-                        logger.error("label evaluation failed", metadata: ["workspace": "\(workspace.name)", "error": "\(error)"])
-                    }
+        return PeriodicJob(firstDelay: .seconds(300), interval: .seconds(86_400)) {
+            for workspace in (try? await store.workspaces()) ?? [] {
+                guard !Task.isCancelled else { return }
+                do {
+                    let summaries = try await evaluation.run(workspace: workspace, now: clock())
+                    let changed = summaries.values.reduce(0) { $0 + $1.changed }
+                    logger.info("labels evaluated", metadata: ["workspace": "\(workspace.name)", "changed": "\(changed)"])
+                } catch {
+                    logger.error("label evaluation failed", metadata: ["workspace": "\(workspace.name)", "error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
             }
         }
     }

@@ -353,54 +353,50 @@ struct SegmentRefresher: Sendable {
     }
 }
 
-/// Refreshes the dynamic segments whose schedule is due, every minute, for every workspace.
-public struct SegmentScheduler: Service {
-    let store: any SiyuStore
-    let cache: AnalyticsCache
-    let clock: @Sendable () -> Int64
-    let logger: Logger
+/// A job the server runs again and again until it stops: after `firstDelay`, then every `interval`.
+/// Graceful shutdown (not only cancellation) ends it at once.
+public struct PeriodicJob: Service {
+    let firstDelay: Duration
     let interval: Duration
+    let body: @Sendable () async -> Void
 
-    public init(
-        store: any SiyuStore,
-        cache: AnalyticsCache,
-        clock: @escaping @Sendable () -> Int64,
-        logger: Logger,
-        interval: Duration = .seconds(60)
-    ) {
-        self.store = store
-        self.cache = cache
-        self.clock = clock
-        self.logger = logger
+    public init(firstDelay: Duration, interval: Duration, _ body: @escaping @Sendable () async -> Void) {
+        self.firstDelay = firstDelay
         self.interval = interval
+        self.body = body
     }
 
     public func run() async throws {
-        let refresher = SegmentRefresher(store: store, cache: cache)
-        // Graceful shutdown (not only cancellation) ends the loop, so the server stops at once.
         try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: firstDelay)
             while !Task.isCancelled {
+                await body()
                 try await Task.sleep(for: interval)
-                await runDue(refresher)
             }
         }
     }
+}
 
-    /// One pass: every due segment, each on its own (one failing does not stop the others).
-    func runDue(_ refresher: SegmentRefresher) async {
-        do {
-            for segment in try await store.segmentsDue(at: clock()) {
-                guard !Task.isCancelled else { return }
-                do {
-                    guard let workspace = try await store.workspace(id: segment.workspaceId) else { continue }
-                    let refreshed = try await refresher.refresh(segment, workspace: workspace, now: clock())
-                    logger.info("segment refreshed", metadata: ["segment": "\(segment.id)", "size": "\(refreshed.size)"])
-                } catch {
-                    logger.error("segment refresh failed", metadata: ["segment": "\(segment.id)", "error": "\(error)"])
+extension PeriodicJob {
+    /// Every minute: the dynamic segments whose schedule is due, each on its own (one failing does
+    /// not stop the others).
+    static func segmentRefresh(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) -> PeriodicJob {
+        let refresher = SegmentRefresher(store: store, cache: cache)
+        return PeriodicJob(firstDelay: .seconds(60), interval: .seconds(60)) {
+            do {
+                for segment in try await store.segmentsDue(at: clock()) {
+                    guard !Task.isCancelled else { return }
+                    do {
+                        guard let workspace = try await store.workspace(id: segment.workspaceId) else { continue }
+                        let refreshed = try await refresher.refresh(segment, workspace: workspace, now: clock())
+                        logger.info("segment refreshed", metadata: ["segment": "\(segment.id)", "size": "\(refreshed.size)"])
+                    } catch {
+                        logger.error("segment refresh failed", metadata: ["segment": "\(segment.id)", "error": "\(error)"])
+                    }
                 }
+            } catch {
+                logger.error("could not list the segments due", metadata: ["error": "\(error)"])
             }
-        } catch {
-            logger.error("could not list the segments due", metadata: ["error": "\(error)"])
         }
     }
 }
