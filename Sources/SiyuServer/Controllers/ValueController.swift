@@ -114,18 +114,46 @@ struct ValueController: Sendable {
     }
 }
 
-/// Fits a workspace's customer value and writes the predictions onto its people.
-struct ValueFitting: Sendable {
+/// Fits a workspace's customer value and writes the predictions onto its people (the API, the
+/// daily job and `siyu value fit --workspace` share it).
+public struct ValueFitting: Sendable {
+    /// The steps, for a progress display.
+    public enum Step: Int, Sendable, CaseIterable {
+        case loading = 1
+        case fitting, writing
+
+        public var note: String {
+            switch self {
+            case .loading: return "loading orders"
+            case .fitting: return "fitting the models"
+            case .writing: return "writing predictions onto people"
+            }
+        }
+    }
+
     let store: any SiyuStore
     let cache: AnalyticsCache
 
-    func run(workspace: Workspace, now: Int64, model: PurchaseModelKind = .bgnbd, penalizer: Double = 0) async throws -> ValueFitRecord {
+    public init(store: any SiyuStore, cache: AnalyticsCache) {
+        self.store = store
+        self.cache = cache
+    }
+
+    public func run(
+        workspace: Workspace,
+        now: Int64,
+        model: PurchaseModelKind = .bgnbd,
+        penalizer: Double = 0,
+        progress: (Step) -> Void = { _ in }
+    ) async throws -> ValueFitRecord {
+        progress(.loading)
         guard let calendar = LocalCalendar.zone(workspace.timeZone) else {
             throw APIError(.internalServerError, code: "internal_error", message: "unknown time zone \(workspace.timeZone)")
         }
         let dataset = try await cache.dataset(workspaceId: workspace.id)
         // Whole local days: orders up to the start of today.
         let cutoff = calendar.start(ofDay: calendar.day(now))
+        progress(.fitting)
         let value: WorkspaceValue
         do {
             value = try WorkspaceValue.fit(
@@ -147,6 +175,7 @@ struct ValueFitting: Sendable {
             customers: value.customers,
             report: value.fit.jsonReport()
         )
+        progress(.writing)
         let stored = try await store.saveValueFit(workspaceId: workspace.id, fit: record, attributes: value.attributes)
         _ = try await store.saveLabels(workspaceId: workspace.id, scheme: WorkspaceValue.churnLabel, assignments: value.churnBands)
         return stored

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SiyuCore
+import SiyuServer
+import SiyuStore
 
 /// `siyu value`: customer-value models (CLV, P(alive), expected purchases).
 struct ValueCommand: AsyncParsableCommand {
@@ -35,6 +38,8 @@ struct ValueFitCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("from-summary"), help: "A summary CSV: customer_id,frequency,recency,T,monetary_value.") var fromSummary: String?
     @Option(name: .customLong("from-transactions"), help: "A purchases CSV: customer_id,date[,amount].") var fromTransactions: String?
+    @Option(help: "Fit on this workspace's orders in the store and write the predictions onto its people.") var workspace: String?
+    @OptionGroup var store: StoreOptions
     @Option(help: "bgnbd, pareto or mbgnbd.") var model: Model = .bgnbd
     @Option(help: "gamma-gamma or none.") var spend: Spend = .gammaGamma
     @Option(help: "Periods ahead for expected purchases.") var horizon: Double = 39
@@ -50,8 +55,8 @@ struct ValueFitCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
-        guard (fromSummary == nil) != (fromTransactions == nil) else {
-            throw ValidationError("give exactly one of --from-summary FILE or --from-transactions FILE")
+        guard [fromSummary, fromTransactions, workspace].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --from-summary FILE, --from-transactions FILE or --workspace NAME")
         }
         guard horizon >= 0, horizon.isFinite else { throw ValidationError("--horizon must be a non-negative number") }
         guard discount > -1, discount.isFinite else { throw ValidationError("--discount must be a rate above -1 (0.01 is 1% a month)") }
@@ -61,6 +66,7 @@ struct ValueFitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let workspace { return try await fitWorkspace(workspace) }
         var request = CustomerValueFit.Request()
         request.model = PurchaseModelKind(rawValue: model.rawValue) ?? .bgnbd
         request.spend = spend == .gammaGamma
@@ -100,6 +106,39 @@ struct ValueFitCommand: AsyncParsableCommand {
         }
         print(json ? fit.jsonReport() : fit.textReport(), terminator: "")
         if !json, let out { print("Wrote \(fit.predictions.count) predictions to \(out)") }
+    }
+
+    /// `--workspace NAME`: the store's orders, with a progress display; predictions go onto people.
+    func fitWorkspace(_ name: String) async throws {
+        let (model, penalizer, json) = (PurchaseModelKind(rawValue: self.model.rawValue) ?? .bgnbd, self.penalizer, self.json)
+        var logger = Logger(label: "siyu")
+        logger.logLevel = .warning
+        let log = logger
+        let record = try await store.open().withRunning { store in
+            guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
+            let bar = ProgressBar("Customer value", total: ValueFitting.Step.allCases.count)
+            let fitting = ValueFitting(store: store, cache: AnalyticsCache(store: store, clock: SystemClock.nowMillis, logger: log))
+            do {
+                let record = try await fitting.run(workspace: workspace, now: SystemClock.nowMillis(), model: model, penalizer: penalizer) { step in
+                    bar.update(step.rawValue - 1, note: step.note)
+                }
+                bar.finish(note: "\(record.customers) customers")
+                return record
+            } catch let error as APIError {
+                throw CommandFailure(error.message)
+            }
+        }
+        print(json ? record.report : Self.summary(record))
+    }
+
+    static func summary(_ record: ValueFitRecord) -> String {
+        guard let report = try? JSONParser.parse(record.report) else { return record.report }
+        var lines = ["\(record.model) fitted on \(record.customers) customers (orders before \(Timestamp.iso8601(record.cutoff)))"]
+        for (name, value) in report["parameters"]?.objectValue ?? [:] { lines.append("  \(name)  \(value.doubleValue.map { String($0) } ?? "")") }
+        if let ll = report["logLikelihood"]?.doubleValue { lines.append("  log-likelihood \(ll)") }
+        for warning in report["warnings"]?.arrayValue ?? [] { lines.append("warning: \(warning.stringValue ?? JSONWriter.string(warning))") }
+        lines.append("Predicted CLV, P(alive), expected orders in 90 days and the churn band are on each buyer's profile.")
+        return lines.joined(separator: "\n")
     }
 
     static func read(_ path: String) throws -> String {
