@@ -53,7 +53,7 @@ extension BenchCommand {
             print("\n\(cdnowName), Siyu:")
             cdnowSiyu.printDetails()
 
-            print("\nGenerating \(customers.formatted()) synthetic customers (seed \(seed)) from \(SyntheticSummary.truth)…")
+            print("\nGenerating \(customers.formatted()) synthetic customers (seed \(seed)) from \(SyntheticSummary.truthDescription)…")
             let synthetic = SyntheticSummary.generate(customers: customers, seed: seed)
             let syntheticName = "synthetic (\(customers.formatted()))"
             let syntheticSiyu = try ValueBenchmark.fitSiyu(synthetic, repetitions: largeRepetitions)
@@ -208,6 +208,8 @@ enum SyntheticSummary {
     /// The parameters the customers are drawn from: the published CDNOW estimates (Fader, Hardie & Lee 2005; note 025).
     static let truth = (bgnbd: BetaGeometricNBD(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426), spend: GammaGamma(p: 6.25, q: 3.74, v: 15.44))
 
+    static let truthDescription = "BG/NBD r 0.243, alpha 4.414, a 0.793, b 2.426 and Gamma-Gamma p 6.25, q 3.74, v 15.44"
+
     /// Customers who made their first purchase uniformly over 12 weeks and are observed until week 39 (as CDNOW):
     /// each buys at a Poisson rate λ ~ Gamma(r, α) and drops out after each repeat purchase with probability
     /// p ~ Beta(a, b); repeat purchases average Gamma(p·x, ν)/x with ν ~ Gamma(q, v). Times are rounded to 1e-4 weeks.
@@ -353,7 +355,7 @@ struct LifetimesRunner {
         } catch {
             throw CommandFailure("the lifetimes script printed no JSON result: \(error)")
         }
-        func fit(_ key: String, _ names: [String]) throws -> ValueBenchmark.Fit {
+        func decode(_ key: String, _ names: [String]) throws -> ValueBenchmark.Fit {
             guard let model = json[key], let seconds = model["seconds"]?.doubleValue, let logLikelihood = model["logLikelihood"]?.doubleValue
             else { throw CommandFailure("the lifetimes result has no \(key)") }
             var parameters: [(name: String, value: Double)] = []
@@ -366,8 +368,8 @@ struct LifetimesRunner {
         let versions = json["versions"]
         let version = ["lifetimes", "numpy", "pandas", "scipy"].compactMap { name in versions?[name]?.stringValue.map { "\(name) \($0)" } }
         return ValueBenchmark.Fits(
-            purchases: try fit("bgnbd", ["r", "alpha", "a", "b"]),
-            spend: try fit("gammaGamma", ["p", "q", "v"]),
+            purchases: try decode("bgnbd", ["r", "alpha", "a", "b"]),
+            spend: try decode("gammaGamma", ["p", "q", "v"]),
             version: "(" + version.joined(separator: ", ") + ")"
         )
     }
@@ -378,8 +380,12 @@ struct LifetimesRunner {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
         let pipe = Pipe()
-        process.standardOutput = captureOutput ? pipe : FileHandle.standardError
-        if captureOutput { process.standardError = FileHandle.standardError }
+        if captureOutput {
+            process.standardOutput = pipe
+        } else {
+            // pip's progress goes to standard error, so that standard output keeps only the results.
+            process.standardOutput = FileHandle.standardError
+        }
         do {
             try process.run()
         } catch {
