@@ -22,6 +22,8 @@ extension BenchCommand {
         @Option(name: .customLong("repeat"), help: "Fits per model on CDNOW; the best time is reported.") var repetitions = 5
         @Option(name: .customLong("repeat-large"), help: "Fits per model on the synthetic summary (both libraries).")
         var largeRepetitions = 2
+        @Option(name: .customLong("lifetimes-repeat-large"), help: "Fits per model on the synthetic summary with lifetimes (minutes each).")
+        var lifetimesLargeRepetitions = 1
         @Flag(name: .customLong("skip-lifetimes"), help: "Do not run Python.") var skipLifetimes = false
         @Flag(name: .customLong("skip-lifetimes-1m"), help: "Run lifetimes on CDNOW only.") var skipLifetimesLarge = false
         @Option(help: "The virtual environment for lifetimes.") var venv = ".bench-env"
@@ -31,12 +33,17 @@ extension BenchCommand {
         @Option(help: "The pinned lifetimes dependencies.") var requirements = "scripts/bench/requirements-value.txt"
 
         func validate() throws {
-            guard repetitions >= 1, largeRepetitions >= 1 else { throw ValidationError("--repeat and --repeat-large must be at least 1") }
+            guard repetitions >= 1, largeRepetitions >= 1, lifetimesLargeRepetitions >= 1 else {
+                throw ValidationError("--repeat, --repeat-large and --lifetimes-repeat-large must be at least 1")
+            }
             guard customers >= 1_000 else { throw ValidationError("--customers must be at least 1000") }
         }
 
         func run() async throws {
-            print("Siyu customer-value benchmark — BG/NBD + Gamma-Gamma, best of \(repetitions) (CDNOW), \(largeRepetitions) (synthetic)")
+            print(
+                "Siyu customer-value benchmark — BG/NBD + Gamma-Gamma, best of \(repetitions) on CDNOW, of \(largeRepetitions) on the synthetic summary"
+                    + " (lifetimes: \(lifetimesLargeRepetitions))"
+            )
             print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
             guard FileManager.default.fileExists(atPath: cdnow) else {
                 throw CommandFailure("no CDNOW summary at \(cdnow): run from the repository root or pass --cdnow FILE")
@@ -76,7 +83,7 @@ extension BenchCommand {
                         throw CommandFailure("cannot write \(file)")
                     }
                     print("\n\(syntheticName), lifetimes (this can take minutes; --skip-lifetimes-1m skips it):")
-                    syntheticLifetimes = try runner.fit(summary: file, repetitions: largeRepetitions)
+                    syntheticLifetimes = try runner.fit(summary: file, repetitions: lifetimesLargeRepetitions)
                     syntheticLifetimes?.printDetails()
                 }
             }
