@@ -11,7 +11,7 @@ import SiyuStore
 
 /// `siyu bench …`: measurements written into the README (never asserted by tests).
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [Ingest.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [Ingest.self, Analytics.self])
 
     /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.
     struct Ingest: AsyncParsableCommand {
