@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "SiyuCoreTests", dependencies: ["SiyuCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SiyuStoreTests",
-            dependencies: ["SiyuCore", "SiyuStore"],
+            dependencies: ["SiyuCore", "SiyuStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

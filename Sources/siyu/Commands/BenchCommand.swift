@@ -11,7 +11,11 @@ import SiyuStore
 
 /// `siyu bench …`: measurements written into the README (never asserted by tests).
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [Ingest.self, Value.self])
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks.",
+        subcommands: [Ingest.self, Analytics.self, Value.self]
+    )
 
     /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.
     struct Ingest: AsyncParsableCommand {
