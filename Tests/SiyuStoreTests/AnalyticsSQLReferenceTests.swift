@@ -16,7 +16,7 @@ import Testing
 /// truncating division is a floor.
 @Suite struct AnalyticsSQLReferenceTests {
     static let day: Int64 = 86_400_000
-    static let shop = SyntheticShop(people: 3_000, events: 60_000, days: 90, end: testNow, seed: 11)
+    static let shop = SyntheticShop(people: 1_500, events: 30_000, days: 90, end: testNow, seed: 11)
     static let range = TimeRange(from: testNow - 90 * day, to: testNow)
 
     @Test func enginesMatchPlainSQLOnAGeneratedShop() async throws {
@@ -35,7 +35,7 @@ import Testing
             }
         }
         let dataset = try await Self.dataset(store, workspaceId: workspaceId)
-        #expect(dataset.personCount == 3_000 && dataset.eventCount == 60_000)
+        #expect(dataset.personCount == 1_500 && dataset.eventCount == 30_000)
 
         var configuration = Configuration()
         configuration.readonly = true
@@ -184,7 +184,7 @@ import Testing
             let visible = counts.enumerated().map { offset, count in cohort.bucket + offset <= current ? count : nil }
             #expect(cohort.size == counts[0] && cohort.counts == visible, "cohort \(cohort.label)")
         }
-        #expect(expected.values.reduce(0) { $0 + $1[0] } == 3_000 && expected.values.reduce(0) { $0 + $1[4] } > 50)
+        #expect(expected.values.reduce(0) { $0 + $1[0] } == 1_500 && expected.values.reduce(0) { $0 + $1[4] } > 50)
         print("retention (SQL): \(expected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })")
     }
 
