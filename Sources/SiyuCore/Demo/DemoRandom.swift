@@ -5,10 +5,10 @@
 /// portable ``DemoMath`` logarithm and exponential, so that one seed gives the same brand on every
 /// platform and every run. `SystemRandomNumberGenerator` and the standard library's
 /// `random(in:using:)` are deliberately not used: their algorithms are not promised to stay fixed.
-struct DemoRandom: Sendable {
+public struct DemoRandom: Sendable {
     private(set) var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
@@ -20,7 +20,7 @@ struct DemoRandom: Sendable {
     }
 
     /// The next 64 random bits.
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -29,7 +29,7 @@ struct DemoRandom: Sendable {
     }
 
     /// A uniform number in [0, 1).
-    mutating func uniform() -> Double {
+    public mutating func uniform() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
@@ -79,7 +79,7 @@ struct DemoRandom: Sendable {
     }
 
     /// A standard normal deviate (Marsaglia's polar method, which needs no trigonometry).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         while true {
             let u = 2 * uniform() - 1
             let v = 2 * uniform() - 1
@@ -99,7 +99,7 @@ struct DemoRandom: Sendable {
     }
 
     /// A gamma deviate (Marsaglia & Tsang 2000; shapes below 1 use the `U^(1/shape)` boost).
-    mutating func gamma(shape: Double, scale: Double) -> Double {
+    public mutating func gamma(shape: Double, scale: Double) -> Double {
         if shape < 1 {
             let boost = DemoMath.exp(DemoMath.log(1 - uniform()) / shape)
             return gamma(shape: shape + 1, scale: scale) * boost

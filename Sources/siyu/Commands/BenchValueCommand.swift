@@ -221,7 +221,7 @@ enum SyntheticSummary {
     /// each buys at a Poisson rate λ ~ Gamma(r, α) and drops out after each repeat purchase with probability
     /// p ~ Beta(a, b); repeat purchases average Gamma(p·x, ν)/x with ν ~ Gamma(q, v). Times are rounded to 1e-4 weeks.
     static func generate(customers count: Int, seed: UInt64) -> [CustomerSummary] {
-        var random = SeededRandom(seed: seed)
+        var random = DemoRandom(seed: seed)
         let (model, spend) = truth
         var customers: [CustomerSummary] = []
         customers.reserveCapacity(count)
@@ -283,53 +283,6 @@ enum SyntheticSummary {
     }
 }
 
-/// A small seeded generator (SplitMix64) with the deviates the synthetic summary needs.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// A standard normal deviate (Box–Muller).
-    mutating func normal() -> Double {
-        let u = 1 - uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * uniform())
-    }
-
-    /// A gamma deviate (Marsaglia & Tsang 2000; shapes below 1 use the `U^(1/shape)` boost).
-    mutating func gamma(shape: Double, scale: Double) -> Double {
-        if shape < 1 {
-            let boost = Foundation.pow(1 - uniform(), 1 / shape)
-            return gamma(shape: shape + 1, scale: scale) * boost
-        }
-        let d = shape - 1.0 / 3.0
-        let c = 1 / (9 * d).squareRoot()
-        while true {
-            var x = 0.0
-            var v = 0.0
-            repeat {
-                x = normal()
-                v = 1 + c * x
-            } while v <= 0
-            v = v * v * v
-            let u = uniform()
-            if u < 1 - 0.0331 * x * x * x * x { return d * v * scale }
-            if Foundation.log(u) < 0.5 * x * x + d * (1 - v + Foundation.log(v)) { return d * v * scale }
-        }
-    }
-}
-
-/// Runs `scripts/bench/lifetimes_value.py` in a virtual environment it creates on first use.
 struct LifetimesRunner {
     var venv: String
     var python: String
