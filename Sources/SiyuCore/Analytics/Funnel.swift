@@ -221,13 +221,15 @@ public struct FunnelEngine: Sendable {
 
     /// Every person who entered, with how far they went.
     public func outcomes() -> [FunnelOutcome] {
-        var outcomes: [FunnelOutcome] = []
-        var scratch = Scratch(steps: matchers.count, exclusions: exclusionMatchers.count)
-        for person in 0..<dataset.personCount {
-            if let personFilter, !personFilter.matches(person) { continue }
-            if let outcome = evaluate(person, &scratch) { outcomes.append(outcome) }
-        }
-        return outcomes
+        PersonChunks.map(dataset.personCount) { people in
+            var outcomes: [FunnelOutcome] = []
+            var scratch = Scratch(steps: matchers.count, exclusions: exclusionMatchers.count)
+            for person in people {
+                if let personFilter, !personFilter.matches(person) { continue }
+                if let outcome = evaluate(person, &scratch) { outcomes.append(outcome) }
+            }
+            return outcomes
+        }.flatMap { $0 }
     }
 
     /// The funnel's counts, conversions, times to convert, breakdown groups and trend.
@@ -249,10 +251,13 @@ public struct FunnelEngine: Sendable {
     private struct Scratch {
         var occurrences: [[Int]]
         var excluded: [[Int]]
+        /// Per step: whether the step's first occurrence is still to be seen.
+        var firstOfName: [Bool]
 
         init(steps: Int, exclusions: Int) {
             occurrences = Array(repeating: [], count: steps)
             excluded = Array(repeating: [], count: exclusions)
+            firstOfName = Array(repeating: true, count: steps)
         }
     }
 
@@ -262,19 +267,19 @@ public struct FunnelEngine: Sendable {
         guard start < end else { return nil }
         for k in scratch.occurrences.indices { scratch.occurrences[k].removeAll(keepingCapacity: true) }
         for k in scratch.excluded.indices { scratch.excluded[k].removeAll(keepingCapacity: true) }
-        var firstOfName = [Bool](repeating: true, count: matchers.count)
+        for k in scratch.firstOfName.indices { scratch.firstOfName[k] = true }
         for index in start..<end {
             for (k, step) in query.steps.enumerated() {
                 switch step.occurrence {
                 case .any:
                     if matchers[k].matches(index, in: dataset) { scratch.occurrences[k].append(index) }
                 case .firstEver:
-                    guard firstOfName[k], stepNames[k] == -2 || dataset.names[index] == stepNames[k] else { continue }
-                    firstOfName[k] = false
+                    guard scratch.firstOfName[k], stepNames[k] == -2 || dataset.names[index] == stepNames[k] else { continue }
+                    scratch.firstOfName[k] = false
                     if matchers[k].matches(index, in: dataset) { scratch.occurrences[k].append(index) }
                 case .firstMatching:
-                    if firstOfName[k], matchers[k].matches(index, in: dataset) {
-                        firstOfName[k] = false
+                    if scratch.firstOfName[k], matchers[k].matches(index, in: dataset) {
+                        scratch.firstOfName[k] = false
                         scratch.occurrences[k].append(index)
                     }
                 }

@@ -115,7 +115,7 @@ public struct PersonRuleEvaluator: Sendable {
     public func matches(_ p: Int) -> Bool { evaluate(root, p) }
 
     /// The indexes of every person who satisfies the rule.
-    public func members() -> [Int] { (0..<dataset.personCount).filter(matches) }
+    public func members() -> [Int] { PersonChunks.map(dataset.personCount) { $0.filter(matches) }.flatMap { $0 } }
 
     private func evaluate(_ node: Node, _ p: Int) -> Bool {
         switch node {

@@ -283,21 +283,25 @@ public struct RFMEngine: Sendable {
 
     public func run() -> RFMResult {
         let filter = query.people.map { PersonRuleEvaluator($0, dataset: dataset, now: query.asOf) }
-        var people: [Int] = []
-        var recency: [Int64] = []
-        var frequency: [Int64] = []
-        var monetary: [Int64] = []
-        var lastOrders: [Int64] = []
-        for person in 0..<dataset.personCount {
-            if let filter, !filter.matches(person) { continue }
-            let totals = dataset.orderTotals(of: person, in: query.range)
-            guard totals.orders > 0, let last = totals.last else { continue }
-            people.append(person)
-            recency.append(Swift.max(0, (query.asOf - last) / 86_400_000))
-            frequency.append(Int64(totals.orders))
-            monetary.append(totals.revenue)
-            lastOrders.append(last)
+        let buyers = PersonChunks.map(dataset.personCount) { chunk in
+            var buyers = Buyers()
+            for person in chunk {
+                if let filter, !filter.matches(person) { continue }
+                let totals = dataset.orderTotals(of: person, in: query.range)
+                guard totals.orders > 0, let last = totals.last else { continue }
+                buyers.people.append(person)
+                buyers.recency.append(Swift.max(0, (query.asOf - last) / 86_400_000))
+                buyers.frequency.append(Int64(totals.orders))
+                buyers.monetary.append(totals.revenue)
+                buyers.lastOrders.append(last)
+            }
+            return buyers
         }
+        let people = buyers.flatMap(\.people)
+        let recency = buyers.flatMap(\.recency)
+        let frequency = buyers.flatMap(\.frequency)
+        let monetary = buyers.flatMap(\.monetary)
+        let lastOrders = buyers.flatMap(\.lastOrders)
         let rScores = RFM.quintileScores(recency.map { -$0 })
         let fScores = RFM.quintileScores(frequency)
         let mScores = RFM.quintileScores(monetary)
@@ -343,6 +347,15 @@ public struct RFMEngine: Sendable {
             monetary: .init(mean: meanM, bands: Self.bands(monetary, mScores)),
             groups: groups
         )
+    }
+
+    /// The buyers of a chunk of people, as columns.
+    private struct Buyers {
+        var people: [Int] = []
+        var recency: [Int64] = []
+        var frequency: [Int64] = []
+        var monetary: [Int64] = []
+        var lastOrders: [Int64] = []
     }
 
     static func mean(_ values: [Int64]) -> Double {

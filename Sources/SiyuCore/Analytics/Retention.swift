@@ -120,96 +120,155 @@ public struct RetentionEngine: Sendable {
         personFilter = query.people.map { PersonRuleEvaluator($0, dataset: dataset, now: now) }
     }
 
-    /// One person's membership of a cohort: the cohort bucket, the periods (offsets) in which
-    /// they qualified, and their breakdown value.
-    struct Membership {
-        var cohort: Int
-        var qualified: [Int]
-        var group: String
+    /// Counts of one table while people are added: cohort sizes and, per cohort, the people
+    /// counted in periods 0…periods (flat, `periods + 1` per cohort).
+    struct Tally {
+        let firstCohort: Int
+        let periods: Int
+        var sizes: [Int]
+        var counts: [Int]
+        var members = 0
+
+        init(firstCohort: Int, lastCohort: Int, periods: Int) {
+            self.firstCohort = firstCohort
+            self.periods = periods
+            let cohorts = Swift.max(0, lastCohort - firstCohort + 1)
+            sizes = [Int](repeating: 0, count: cohorts)
+            counts = [Int](repeating: 0, count: cohorts * (periods + 1))
+        }
+
+        static func += (left: inout Tally, right: Tally) {
+            for i in left.sizes.indices { left.sizes[i] += right.sizes[i] }
+            for i in left.counts.indices { left.counts[i] += right.counts[i] }
+            left.members += right.members
+        }
+    }
+
+    /// One table's shape: its period, how many periods follow a cohort, and its cohorts.
+    struct Shape {
+        let period: Period
+        let kind: RetentionQuery.Kind
+        let periods: Int
+        let firstCohort: Int
+        let lastCohort: Int
+
+        func tally() -> Tally { Tally(firstCohort: firstCohort, lastCohort: lastCohort, periods: periods) }
+    }
+
+    /// What one chunk of people adds: the requested table (all people and per breakdown value)
+    /// and the daily first-time table behind D1/D7/D30.
+    struct Partial {
+        var all: Tally
+        var groups: [String: Tally]
+        var daily: Tally
     }
 
     public func run() -> RetentionResult {
-        let memberships = self.memberships(period: query.period, kind: query.kind, periods: query.periods)
-        var tables = [table(memberships, value: "all", period: query.period, periods: query.periods)]
+        let main = shape(query.period, query.kind, query.periods)
+        let dailyShape = shape(.day, .firstTime, 30)
+        let partials = PersonChunks.map(dataset.personCount) { people in
+            var partial = Partial(all: main.tally(), groups: [:], daily: dailyShape.tally())
+            var returns = [Int](repeating: 0, count: Swift.max(query.periods, 30) + 1)
+            for person in people {
+                if let personFilter, !personFilter.matches(person) { continue }
+                add(person, main, &returns) { event, count in
+                    count(&partial.all)
+                    if let breakdown = query.breakdown {
+                        let value = breakdown.value(person: person, event: event, in: dataset)
+                        count(&partial.groups[value, default: main.tally()])
+                    }
+                }
+                add(person, dailyShape, &returns) { _, count in count(&partial.daily) }
+            }
+            return partial
+        }
+        var all = main.tally()
+        var daily = dailyShape.tally()
+        var groups: [String: Tally] = [:]
+        for partial in partials {
+            all += partial.all
+            daily += partial.daily
+            for (value, tally) in partial.groups { groups[value, default: main.tally()] += tally }
+        }
+        var tables = [table(all, value: "all", shape: main)]
         if query.breakdown != nil {
-            var byValue: [String: [Membership]] = [:]
-            for membership in memberships { byValue[membership.group, default: []].append(membership) }
-            let ordered = byValue.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-            tables += ordered.map { table($0.value, value: $0.key, period: query.period, periods: query.periods) }
+            let ordered = groups.sorted { ($0.value.members, $1.key) > ($1.value.members, $0.key) }
+            tables += ordered.map { table($0.value, value: $0.key, shape: main) }
         }
-        let daily = table(self.memberships(period: .day, kind: .firstTime, periods: 30), value: "all", period: .day, periods: 30)
-        return RetentionResult(tables: tables, day1: daily.weighted[1], day7: daily.weighted[7], day30: daily.weighted[30])
+        let dailyTable = table(daily, value: "all", shape: dailyShape)
+        return RetentionResult(tables: tables, day1: dailyTable.weighted[1], day7: dailyTable.weighted[7], day30: dailyTable.weighted[30])
     }
 
-    func memberships(period: Period, kind: RetentionQuery.Kind, periods: Int) -> [Membership] {
-        let firstCohort = calendar.bucket(query.range.from, period)
-        let lastCohort = calendar.bucket(query.range.to - 1, period)
-        var result: [Membership] = []
-        var returnsPerOffset = [Int](repeating: 0, count: periods + 1)
-        for person in 0..<dataset.personCount {
-            if let personFilter, !personFilter.matches(person) { continue }
-            let start = dataset.eventStart(person)
-            let end = dataset.eventEnd(person)
-            // Cohorts of this person, with the event that started each.
-            var cohorts: [(bucket: Int, event: Int)] = []
-            for index in start..<end where startMatcher.matches(index, in: dataset) {
-                let bucket = calendar.bucket(dataset.timestamps[index], period)
-                if kind == .firstTime {
-                    if bucket >= firstCohort && bucket <= lastCohort { cohorts.append((bucket, index)) }
-                    break
-                }
-                if bucket >= firstCohort && bucket <= lastCohort && cohorts.last?.bucket != bucket { cohorts.append((bucket, index)) }
-            }
-            guard !cohorts.isEmpty else { continue }
-            for (cohort, event) in cohorts {
-                for offset in returnsPerOffset.indices { returnsPerOffset[offset] = 0 }
-                let from = calendar.start(ofBucket: cohort + 1, period)
-                var index = dataset.firstEvent(of: person, atOrAfter: from)
-                while index < end {
-                    let offset = calendar.bucket(dataset.timestamps[index], period) - cohort
-                    if offset > periods { break }
-                    if offset >= 1, returnMatcher.matches(index, in: dataset) { returnsPerOffset[offset] += 1 }
-                    index += 1
-                }
-                var qualified: [Int] = []
-                for offset in 1...periods where returnsPerOffset[offset] >= query.minimumReturns { qualified.append(offset) }
-                let group = query.breakdown.map { $0.value(person: person, event: event, in: dataset) } ?? "all"
-                result.append(Membership(cohort: cohort, qualified: qualified, group: group))
-            }
-        }
-        return result
+    func shape(_ period: Period, _ kind: RetentionQuery.Kind, _ periods: Int) -> Shape {
+        Shape(
+            period: period,
+            kind: kind,
+            periods: periods,
+            firstCohort: calendar.bucket(query.range.from, period),
+            lastCohort: calendar.bucket(query.range.to - 1, period)
+        )
     }
 
-    func table(_ memberships: [Membership], value: String, period: Period, periods: Int) -> RetentionResult.Table {
-        let firstCohort = calendar.bucket(query.range.from, period)
-        let lastCohort = calendar.bucket(query.range.to - 1, period)
-        let current = calendar.bucket(now, period)
-        var sizes: [Int: Int] = [:]
-        var counts: [Int: [Int]] = [:]
-        for membership in memberships {
-            sizes[membership.cohort, default: 0] += 1
-            var row = counts[membership.cohort] ?? [Int](repeating: 0, count: periods + 1)
-            row[0] += 1
-            switch query.criterion {
-            case .on:
-                for offset in membership.qualified { row[offset] += 1 }
-            case .onOrAfter:
-                if let last = membership.qualified.last { for offset in 1...last { row[offset] += 1 } }
+    /// Finds each cohort `person` belongs to in `shape`, the periods after it in which they
+    /// qualified, and hands `record` the cohort's start event and a function that adds the
+    /// membership to a tally (so the caller picks the tallies: all people, a breakdown group).
+    private func add(_ person: Int, _ shape: Shape, _ returns: inout [Int], record: (Int, (inout Tally) -> Void) -> Void) {
+        let start = dataset.eventStart(person)
+        let end = dataset.eventEnd(person)
+        var previousCohort = Int.min
+        for index in start..<end where startMatcher.matches(index, in: dataset) {
+            let cohort = calendar.bucket(dataset.timestamps[index], shape.period)
+            let inRange = cohort >= shape.firstCohort && cohort <= shape.lastCohort
+            if inRange && cohort != previousCohort {
+                previousCohort = cohort
+                qualify(person, cohort: cohort, shape, end: end, &returns)
+                let row = (cohort - shape.firstCohort) * (shape.periods + 1)
+                let lastQualified = (1...shape.periods).last { returns[$0] >= query.minimumReturns } ?? 0
+                record(index) { tally in
+                    tally.members += 1
+                    tally.sizes[cohort - shape.firstCohort] += 1
+                    tally.counts[row] += 1
+                    switch query.criterion {
+                    case .on:
+                        for offset in 1...shape.periods where returns[offset] >= query.minimumReturns { tally.counts[row + offset] += 1 }
+                    case .onOrAfter:
+                        if lastQualified > 0 { for offset in 1...lastQualified { tally.counts[row + offset] += 1 } }
+                    }
+                }
             }
-            counts[membership.cohort] = row
+            if shape.kind == .firstTime { return }
         }
-        var cohorts: [RetentionResult.Cohort] = []
-        guard firstCohort <= lastCohort else { return RetentionResult.Table(value: value, cohorts: [], weighted: [], simple: []) }
-        for bucket in firstCohort...lastCohort {
-            let row = counts[bucket] ?? [Int](repeating: 0, count: periods + 1)
-            let visible = row.enumerated().map { offset, count in bucket + offset <= current ? count : nil }
-            cohorts.append(
-                RetentionResult.Cohort(bucket: bucket, label: calendar.label(ofBucket: bucket, period), size: sizes[bucket] ?? 0, counts: visible)
+    }
+
+    /// Counts `person`'s return events in each of the `shape.periods` periods after `cohort`.
+    private func qualify(_ person: Int, cohort: Int, _ shape: Shape, end: Int, _ returns: inout [Int]) {
+        for offset in 0...shape.periods { returns[offset] = 0 }
+        var index = dataset.firstEvent(of: person, atOrAfter: calendar.start(ofBucket: cohort + 1, shape.period))
+        while index < end {
+            let offset = calendar.bucket(dataset.timestamps[index], shape.period) - cohort
+            if offset > shape.periods { break }
+            if offset >= 1, returnMatcher.matches(index, in: dataset) { returns[offset] += 1 }
+            index += 1
+        }
+    }
+
+    func table(_ tally: Tally, value: String, shape: Shape) -> RetentionResult.Table {
+        let current = calendar.bucket(now, shape.period)
+        guard shape.firstCohort <= shape.lastCohort else { return RetentionResult.Table(value: value, cohorts: [], weighted: [], simple: []) }
+        let width = shape.periods + 1
+        let cohorts = (shape.firstCohort...shape.lastCohort).map { bucket in
+            let row = (bucket - shape.firstCohort) * width
+            let visible = (0...shape.periods).map { offset in bucket + offset <= current ? tally.counts[row + offset] : nil }
+            return RetentionResult.Cohort(
+                bucket: bucket,
+                label: calendar.label(ofBucket: bucket, shape.period),
+                size: tally.sizes[bucket - shape.firstCohort],
+                counts: visible
             )
         }
         var weighted: [Double?] = []
         var simple: [Double?] = []
-        for offset in 0...periods {
+        for offset in 0...shape.periods {
             var returned = 0
             var total = 0
             var rates: [Double] = []
