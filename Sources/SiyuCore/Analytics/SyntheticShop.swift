@@ -50,7 +50,7 @@ public struct SyntheticShop: Sendable {
         let average = events / people
         var count = average
         if average > 1, p / 2 * 2 + 1 < people {
-            var random = Self.Random(seed: seed ^ 0x5EED_0000_0000 &+ UInt64(p / 2))
+            var random = DemoRandom(seed: seed ^ 0x5EED_0000_0000 &+ UInt64(p / 2))
             let delta = Int(random.next() % UInt64(average))
             count += p % 2 == 0 ? delta : -delta
         }
@@ -60,7 +60,7 @@ public struct SyntheticShop: Sendable {
 
     /// The events of person `p`, in time order.
     public func events(of p: Int) -> [Event] {
-        var random = Random(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(p))
+        var random = DemoRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(p))
         let quota = quota(p)
         let day: Int64 = 86_400_000
         // Sessions start before `horizon`, so that a session (at most 8 events 15 minutes apart) ends before `end`.
@@ -135,25 +135,12 @@ public struct SyntheticShop: Sendable {
         )
     }
 
-    static func weightedChannel(_ random: inout Random) -> Int {
+    static func weightedChannel(_ random: inout DemoRandom) -> Int {
         var pick = Int(random.next() % 100)
         for (index, weight) in channelWeights.enumerated() {
             if pick < weight { return index }
             pick -= weight
         }
         return 0
-    }
-
-    /// SplitMix64.
-    struct Random {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -86,7 +86,7 @@ enum IngestTraffic {
 
     /// Request bodies of `batchSize` events each (`/v1/batch`).
     static func requests(events: Int, batchSize: Int, people: Int, mix: Mix, seed: UInt64) -> [[UInt8]] {
-        var random = SplitMix(seed: seed)
+        var random = DemoRandom(seed: seed)
         let names = ["Product Viewed", "Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Group Message Sent", "Checked In"]
         let channels = ["douyin", "xiaohongshu", "wechat_miniprogram", "wecom_group", "app"]
         var bodies: [[UInt8]] = []
@@ -142,18 +142,6 @@ extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
-/// SplitMix64: a small seeded generator for reproducible benchmark data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The two measurements of `siyu bench ingest`.
 enum IngestBenchmark {
