@@ -142,7 +142,6 @@ extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
-
 /// The two measurements of `siyu bench ingest`.
 enum IngestBenchmark {
     /// Seconds to send every body over HTTP to a server on a fresh store.
