@@ -11,12 +11,21 @@ public struct ServerSettings: Sendable {
     /// Ingestion requests per second allowed per workspace (0 disables the limit).
     public var rateLimitPerSecond: Double
     public var logLevel: Logger.Level
+    /// bcrypt cost of console passwords: 12 in production, lower in tests (4 is bcrypt's least).
+    public var passwordCost: UInt8
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, rateLimitPerSecond: Double = 2000, logLevel: Logger.Level = .info) {
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        rateLimitPerSecond: Double = 2000,
+        logLevel: Logger.Level = .info,
+        passwordCost: UInt8 = 12
+    ) {
         self.host = host
         self.port = port
         self.rateLimitPerSecond = rateLimitPerSecond
         self.logLevel = logLevel
+        self.passwordCost = passwordCost
     }
 }
 
@@ -29,6 +38,7 @@ public struct AppServices: Sendable {
     public let metrics: SiyuMetrics
     public let analytics: AnalyticsCache
     public let clock: @Sendable () -> Int64
+    public let authenticator: ConsoleAuthenticator
 
     public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
         self.store = store
@@ -38,11 +48,18 @@ public struct AppServices: Sendable {
         self.metrics = .process
         self.analytics = AnalyticsCache(store: store, clock: clock, logger: logger)
         self.clock = clock
+        self.authenticator = ConsoleAuthenticator(
+            store: store,
+            hasher: PasswordHasher(cost: settings.passwordCost),
+            throttle: LoginThrottle(),
+            clock: clock
+        )
     }
 }
 
 /// Builds the Siyu application: the router, the group-commit writer, and any store services
-/// (the PostgreSQL client) in one service group with graceful shutdown.
+/// (the PostgreSQL client) in one service group with graceful shutdown. Fails when the console's
+/// templates, strings or static files cannot be loaded.
 public func buildApplication(
     store: any SiyuStore,
     settings: ServerSettings,
@@ -51,11 +68,11 @@ public func buildApplication(
     clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
     beforeStart: @escaping @Sendable () async throws -> Void = {},
     onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "siyu")
     logger.logLevel = settings.logLevel
     let services = AppServices(store: store, settings: settings, logger: logger, clock: clock)
-    let router = buildRouter(services)
+    let router = buildRouter(services, console: try ConsoleResources.bundled())
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "siyu"),
@@ -72,8 +89,9 @@ public func buildApplication(
     return app
 }
 
-/// The routes: ingestion under `/v1`, the admin API under `/api/v1`, and operations.
-public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
+/// The routes: ingestion under `/v1`, the admin API under `/api/v1`, the web console under
+/// `/console`, and operations.
+public func buildRouter(_ services: AppServices, console: ConsoleResources) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -88,5 +106,6 @@ public func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     ValueController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     SettingsController(store: services.store, clock: services.clock).addRoutes(to: admin)
+    ConsoleModule(services: services, resources: console).addRoutes(to: router)
     return router
 }

@@ -31,9 +31,9 @@ struct ServerHarness: Sendable {
             let harness = ServerHarness(store: store, credentials: credentials, workspace: workspace)
             var logger = Logger(label: "siyu-test")
             logger.logLevel = .critical
-            let app = buildApplication(
+            let app = try buildApplication(
                 store: store,
-                settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical),
+                settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical, passwordCost: 4),
                 logger: logger,
                 clock: clock
             )

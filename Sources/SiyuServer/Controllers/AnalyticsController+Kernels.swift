@@ -35,12 +35,10 @@ extension AnalyticsController {
     }
 
     func kpis(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (workspace, calendar, request) = try await prepare(request, context)
-        let saved = try await store.settings(workspaceId: workspace.id)
-        let reader = try request.filling(saved["kpiMapping"].map { ["mapping": $0] } ?? [:])
-        let query = try reader.kpis()
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
-        let result = KPIEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        let (workspace, calendar, reader) = try await prepare(request, context)
+        let kpis = KPIService(store: store, cache: cache)
+        let query = try await kpis.query(reader, workspaceId: workspace.id)
+        let result = try await kpis.run(query, workspaceId: workspace.id, calendar: calendar, now: reader.now)
         return JSONResponse.make(AnalyticsJSON.kpis(result, currency: workspace.currency))
     }
 

@@ -15,6 +15,19 @@ extension PostgresStore: EventRepository {
         }
     }
 
+    public func recentEvents(workspaceId: Int64, until: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT \(unescaped: Self.eventColumns) FROM events e JOIN persons p ON p.id = e.person_id
+                WHERE e.workspace_id = \(workspaceId) AND e.timestamp <= \(until)
+                ORDER BY e.timestamp DESC, e.id DESC LIMIT \(Self.limit(limit))
+                """,
+                logger: logger
+            ).map(Self.storedEvent)
+        }
+    }
+
     public func eventCount(workspaceId: Int64) async throws -> Int {
         try await read { connection in
             Int(try await connection.value(Int64.self, "SELECT COUNT(*) FROM events WHERE workspace_id = \(workspaceId)", logger: logger) ?? 0)

@@ -28,6 +28,8 @@ public protocol EventRepository: Sendable {
     /// Events of a workspace in insertion order, after `afterSeq`, at most `limit`.
     func events(workspaceId: Int64, afterSeq: Int64, since: Int64?, limit: Int) async throws -> [StoredEvent]
     func eventCount(workspaceId: Int64) async throws -> Int
+    /// The newest events that happened at or before `until`, newest first (the console's live stream).
+    func recentEvents(workspaceId: Int64, until: Int64, limit: Int) async throws -> [StoredEvent]
     /// Events with `from <= timestamp < to`, optionally only the given names, as columns
     /// sorted by (canonical person, timestamp).
     func scanEvents(workspaceId: Int64, from: Int64, to: Int64, names: [String]?) async throws -> EventFrame
@@ -58,7 +60,38 @@ public protocol PeopleRepository: Sendable {
     func conflicts(workspaceId: Int64, limit: Int) async throws -> [ConflictLogEntry]
 }
 
+/// Console users of a workspace and their browser sessions.
+public protocol UserRepository: Sendable {
+    /// Adds a user; the e-mail is normalised and must be new in the workspace (else ``StoreError/conflict(_:)``).
+    func createUser(
+        workspaceId: Int64,
+        email: String,
+        displayName: String,
+        passwordHash: String,
+        role: ConsoleRole,
+        locale: String?
+    ) async throws -> ConsoleUser
+    func user(id: Int64) async throws -> ConsoleUser?
+    func user(workspaceId: Int64, email: String) async throws -> ConsoleUser?
+    /// Every user with this e-mail, in any workspace, oldest first (login looks them up by address alone).
+    func users(email: String) async throws -> [ConsoleUser]
+    /// The users of a workspace, by e-mail.
+    func users(workspaceId: Int64) async throws -> [ConsoleUser]
+    /// Saves the display name, password hash, role, locale and disabled flag of an existing user.
+    func updateUser(_ user: ConsoleUser) async throws
+
+    func createSession(_ session: ConsoleSession) async throws
+    func session(tokenHash: String) async throws -> ConsoleSession?
+    /// Records activity and slides the expiry.
+    func touchSession(tokenHash: String, lastSeen: Int64, expiresAt: Int64) async throws
+    func deleteSession(tokenHash: String) async throws
+    /// Deletes every session of a user (after a password change or when the user is disabled).
+    func deleteSessions(userId: Int64) async throws
+    /// Deletes the sessions that expired before `now`; answers how many.
+    func deleteExpiredSessions(now: Int64) async throws -> Int
+}
+
 /// Everything Siyu keeps, behind one value the server and the command line share.
 public typealias SiyuStore = WorkspaceRepository & EventRepository & PeopleRepository & AnalyticsRepository & SegmentRepository
     & LabelRepository & AttributeRepository
-    & SettingsRepository
+    & SettingsRepository & UserRepository

@@ -261,6 +261,36 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v4-console-users") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        id INTEGER PRIMARY KEY,
+                        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                        email TEXT NOT NULL,
+                        display_name TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'analyst', 'operator', 'viewer')),
+                        locale TEXT,
+                        created_at INTEGER NOT NULL,
+                        disabled INTEGER NOT NULL DEFAULT 0,
+                        UNIQUE (workspace_id, email)
+                    );
+                    CREATE INDEX users_email ON users(email);
+                    CREATE TABLE console_sessions (
+                        token_hash TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                        csrf_token TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL
+                    );
+                    CREATE INDEX console_sessions_user ON console_sessions(user_id);
+                    CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -15,6 +15,19 @@ extension SQLiteStore: EventRepository {
         }
     }
 
+    public func recentEvents(workspaceId: Int64, until: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.*, p.canonical_id FROM events e JOIN persons p ON p.id = e.person_id
+                    WHERE e.workspace_id = ? AND e.timestamp <= ? ORDER BY e.timestamp DESC, e.id DESC LIMIT ?
+                    """,
+                arguments: [workspaceId, until, limit]
+            ).map(Self.storedEvent)
+        }
+    }
+
     public func eventCount(workspaceId: Int64) async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE workspace_id = ?", arguments: [workspaceId]) ?? 0 }
     }

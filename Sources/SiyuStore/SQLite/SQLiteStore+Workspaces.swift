@@ -180,7 +180,7 @@ enum WorkspaceValidation {
     static let workspaceTables = [
         "events", "identities", "person_tags", "merges", "merge_conflicts", "erasures", "persons", "channels", "admin_tokens", "write_keys",
         "workspace_state", "segments", "segment_members", "segment_sizes", "person_labels", "label_changes",
-        "person_attributes", "value_fits",
+        "person_attributes", "value_fits", "console_sessions", "users",
     ]
 
     static func check(name: String, timeZone: String, currency: String) throws {

@@ -152,7 +152,7 @@ enum IngestBenchmark {
         let portBox = PortBox()
         var settings = ServerSettings(host: "127.0.0.1", port: 0, rateLimitPerSecond: 0, logLevel: .warning)
         settings.logLevel = .warning
-        let app = buildApplication(
+        let app = try buildApplication(
             store: opened.store,
             settings: settings,
             storeServices: opened.services,

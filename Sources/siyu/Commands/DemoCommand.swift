@@ -27,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
         guard people > 0, days > 0 else { throw CommandFailure("--people and --days must be positive") }
         let opened = try await store.open()
         let settings = try server.settings()
-        let plan = DemoPlan(reset: reset, seed: seed, people: people, days: days)
+        let plan = DemoPlan(reset: reset, seed: seed, people: people, days: days, passwordCost: settings.passwordCost)
         if noServe {
             let credentials = try await opened.withRunning { store in try await plan.prepare(store) }
             print(credentials.banner(url: nil))
@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
         let credentials = DemoCredentialsBox()
         var logger = Logger(label: "siyu")
         logger.logLevel = settings.logLevel
-        let app = buildApplication(
+        let app = try buildApplication(
             store: opened.store,
             settings: settings,
             storeServices: opened.services,
@@ -61,6 +61,15 @@ struct DemoPlan: Sendable {
     var seed: UInt64
     var people: Int
     var days: Int
+    var passwordCost: UInt8 = 12
+
+    /// The demo's console logins: documented in the README, the same on every run (override with SIYU_DEMO_PASSWORD).
+    static let ownerEmail = "demo@siyu.local"
+    static let viewerEmail = "viewer@siyu.local"
+    static var password: String {
+        let override = ProcessInfo.processInfo.environment["SIYU_DEMO_PASSWORD"] ?? ""
+        return override.count >= 10 ? override : "qinghe-demo"
+    }
 
     func prepare(_ store: any SiyuStore) async throws -> DemoCredentials {
         if let existing = try await store.workspace(named: DemoCommand.workspaceName) {
@@ -118,13 +127,19 @@ struct DemoPlan: Sendable {
         let token = try await store.createAdminToken(workspaceId: workspace.id, name: "demo", replacing: true)
         let people = try await store.peopleCount(workspaceId: workspace.id)
         let events = try await store.eventCount(workspaceId: workspace.id)
+        // The console logins, created or reset to the documented password on every run.
+        let users = ConsoleUserAdmin(store: store, passwordCost: passwordCost)
+        let password = Self.password
+        _ = try await users.ensure(workspaceId: workspace.id, email: Self.ownerEmail, displayName: "Demo Owner", role: .owner, password: password)
+        _ = try await users.ensure(workspaceId: workspace.id, email: Self.viewerEmail, displayName: "Demo Viewer", role: .viewer, password: password)
         return DemoCredentials(
             workspace: workspace.name,
             writeKey: writeKey ?? "",
             adminToken: token,
             people: people,
             events: events,
-            summary: generated
+            summary: generated,
+            consolePassword: password
         )
     }
 }
@@ -137,6 +152,7 @@ struct DemoCredentials: Sendable {
     var people: Int
     var events: Int
     var summary: DemoBrand.Summary?
+    var consolePassword: String
 
     func banner(url: String?) -> String {
         var lines: [String] = []
@@ -146,6 +162,9 @@ struct DemoCredentials: Sendable {
             let revenue = Money(minorUnits: summary.revenueMinor, currency: "CNY").decimalText
             lines.append("               \(summary.orders) orders from \(summary.buyers) buyers (\(summary.repeatBuyers) bought again), ¥\(revenue)")
         }
+        lines.append("  Console      \(url.map { $0 + "/console" } ?? "/console")")
+        lines.append("               owner   \(DemoPlan.ownerEmail)   password \(consolePassword)")
+        lines.append("               viewer  \(DemoPlan.viewerEmail) password \(consolePassword)")
         lines.append("  Write key    \(writeKey)")
         lines.append("  Admin token  \(adminToken)")
         if let url {

@@ -19,6 +19,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SIYU_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(name: .customLong("password-cost"), help: "bcrypt cost of console passwords, 4–31; default 12 (env SIYU_PASSWORD_COST).")
+    var passwordCost: Int?
+
     func settings() throws -> ServerSettings {
         let environment = ProcessInfo.processInfo.environment
         var settings = ServerSettings()
@@ -33,6 +36,10 @@ struct ServerOptions: ParsableArguments {
             settings.port = port
         }
         if let rate = rateLimit ?? environment["SIYU_RATE_LIMIT"].flatMap(Double.init) { settings.rateLimitPerSecond = rate }
+        if let cost = passwordCost ?? environment["SIYU_PASSWORD_COST"].flatMap({ Int($0) }) {
+            guard (4...31).contains(cost) else { throw CommandFailure("the password cost must be 4 to 31") }
+            settings.passwordCost = UInt8(cost)
+        }
         if let level = logLevel ?? environment["SIYU_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw CommandFailure("unknown log level `\(level)`") }
             settings.logLevel = parsed
@@ -64,7 +71,7 @@ enum Server {
         var logger = Logger(label: "siyu")
         logger.logLevel = settings.logLevel
         logger.info("starting", metadata: ["store": "\(opened.description)", "address": "\(settings.host):\(settings.port)"])
-        let app = buildApplication(
+        let app = try buildApplication(
             store: opened.store,
             settings: settings,
             storeServices: opened.services,

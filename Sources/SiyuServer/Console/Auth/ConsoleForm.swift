@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+
+/// The fields of an `application/x-www-form-urlencoded` body (the first value of a repeated name wins).
+public struct ConsoleForm: Sendable {
+    public var fields: [String: String]
+
+    public init(fields: [String: String]) { self.fields = fields }
+
+    /// Parses `a=1&b=two+words&c=%E4%B8%AD`.
+    public init(urlEncoded text: String) {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let rawName = parts.first, let name = Self.decode(rawName), !name.isEmpty else { continue }
+            let value = parts.count > 1 ? Self.decode(parts[1]) ?? "" : ""
+            if fields[name] == nil { fields[name] = value }
+        }
+        self.fields = fields
+    }
+
+    public subscript(_ name: String) -> String? { fields[name] }
+
+    private static func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    /// Largest form body the console reads.
+    static let maximumSize = 1 << 20
+
+    /// Reads the form of a request; the body stays readable for the handler after.
+    static func read(_ request: inout Request) async throws -> ConsoleForm {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else { return ConsoleForm(fields: [:]) }
+        let body = try await request.collectBody(upTo: maximumSize)
+        return ConsoleForm(urlEncoded: String(buffer: body))
+    }
+}
