@@ -42,11 +42,21 @@ public struct ConsoleResources: Sendable {
         }
         var strings: [ConsoleLocale: StringTable] = [:]
         for locale in ConsoleLocale.allCases {
-            let path = directory + "/strings/" + locale.rawValue + ".json"
-            guard let data = files.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ConsoleResourceError("the console string table \(path) is missing or unreadable")
+            // `strings/<locale>.json` holds the shared strings; each page may add its own sections in
+            // `strings/<locale>/<page>.json` (top-level keys may not repeat across files).
+            var paths = [directory + "/strings/" + locale.rawValue + ".json"]
+            let pageFolder = directory + "/strings/" + locale.rawValue
+            if let names = try? files.contentsOfDirectory(atPath: pageFolder) {
+                paths += names.filter { $0.hasSuffix(".json") }.sorted().map { pageFolder + "/" + $0 }
             }
-            strings[locale] = try StringTable(locale: locale, json: text)
+            var texts: [(file: String, text: String)] = []
+            for path in paths {
+                guard let data = files.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw ConsoleResourceError("the console string table \(path) is missing or unreadable")
+                }
+                texts.append((String(path.dropFirst(directory.count + "/strings/".count)), text))
+            }
+            strings[locale] = try StringTable(locale: locale, files: texts)
         }
         self.templates = library
         self.templateNames = texts.keys.sorted()

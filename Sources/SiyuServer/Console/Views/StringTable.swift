@@ -2,7 +2,8 @@ import Foundation
 import Mustache
 import SiyuCore
 
-/// The console's words in one language, read from `Resources/strings/<locale>.json` (nested keys).
+/// The console's words in one language, read from `Resources/strings/<locale>.json` and the
+/// pages' `Resources/strings/<locale>/<page>.json` (nested keys).
 ///
 /// Templates read them as `{{t.board.title}}`; Swift code reads them with ``text(_:_:)``.
 /// `{name}` in a string is a placeholder that ``text(_:_:)`` fills.
@@ -21,16 +22,33 @@ public struct StringTable: Sendable {
 
     /// Reads a table from JSON text: nested objects whose leaves are strings.
     public init(locale: ConsoleLocale, json: String) throws {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(json)
-        } catch {
-            throw ConsoleResourceError("strings/\(locale.rawValue).json is not valid JSON: \(error)")
+        try self.init(locale: locale, files: [(locale.rawValue + ".json", json)])
+    }
+
+    /// Reads a table from several JSON files (the shared one and one per page), merged at the top
+    /// level; a top-level key defined by two files is an error.
+    public init(locale: ConsoleLocale, files: [(file: String, text: String)]) throws {
+        var merged: JSONObject = [:]
+        var owner: [String: String] = [:]
+        for (file, text) in files {
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(text)
+            } catch {
+                throw ConsoleResourceError("strings/\(file) is not valid JSON: \(error)")
+            }
+            guard case .object(let object) = value else { throw ConsoleResourceError("strings/\(file) must hold a JSON object") }
+            for (key, section) in object {
+                if let first = owner[key] {
+                    throw ConsoleResourceError("strings/\(file): the section `\(key)` is already defined in strings/\(first)")
+                }
+                owner[key] = file
+                merged[key] = section
+            }
         }
-        guard case .object(let object) = value else { throw ConsoleResourceError("strings/\(locale.rawValue).json must hold a JSON object") }
         var flat: [String: String] = [:]
         self.locale = locale
-        self.tree = try Self.tree(object, prefix: "", file: locale.rawValue, flat: &flat)
+        self.tree = try Self.tree(merged, prefix: "", file: locale.rawValue, flat: &flat)
         self.flat = flat
     }
 
