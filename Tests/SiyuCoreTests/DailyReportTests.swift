@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SiyuCore
@@ -69,6 +70,14 @@ import Testing
         // New people: 3, 5, 6, 7 against person 2 on May 7th and person 1 on May 1st.
         #expect(report.total.cell(.newPeople)?.value == 4)
         #expect(report.total.cell(.newPeople)?.vsPrevious.relative == 3)
+    }
+
+    @Test func reportsTravelAsJSON() throws {
+        // The console's JSON endpoints hand the reports over whole.
+        let report = try #require(R.dailyReport())
+        #expect(try JSONDecoder().decode(DailyReport.self, from: JSONEncoder().encode(report)) == report)
+        let weekly = try #require(R.weeklyAnalysis())
+        #expect(try JSONDecoder().decode(WeeklyAnalysis.self, from: JSONEncoder().encode(weekly)) == weekly)
     }
 
     @Test func aDayOutsideTheResultHasNoReport() {

@@ -17,7 +17,7 @@
 ///   attribute are left out of both; `nil` when no one has it.
 /// - A channel is a **KOL** when its key starts with `kol:`. Rows are every channel with activity
 ///   in the range or a known cost, by revenue, then reach, most first.
-public struct ChannelBoard: Sendable, Equatable {
+public struct ChannelBoard: Sendable, Equatable, Codable {
     /// Whose customer value a row sums.
     public enum CustomerScope: String, Sendable, Codable {
         /// Every person first touched by the channel.
@@ -27,7 +27,7 @@ public struct ChannelBoard: Sendable, Equatable {
     }
 
     /// One local day of a row's trend.
-    public struct Day: Sendable, Equatable {
+    public struct Day: Sendable, Equatable, Codable {
         public var day: Int
         public var label: String
         public var revenue: Int64
@@ -35,7 +35,7 @@ public struct ChannelBoard: Sendable, Equatable {
     }
 
     /// One channel, KOL or the total.
-    public struct Row: Sendable, Equatable {
+    public struct Row: Sendable, Equatable, Codable {
         /// The channel key, or `all` for the total.
         public var channel: String
         /// The registered channel's name, else its key.

@@ -7,7 +7,7 @@
 /// counts once). Comparisons follow ``MetricComparison``: relative change, flagged beyond
 /// ±`threshold`, rates also in percentage points. Channel rows come by revenue, then active
 /// people, most first.
-public struct DailyReport: Sendable, Equatable {
+public struct DailyReport: Sendable, Equatable, Codable {
     /// The local day (days since 1970-01-01 in the workspace's zone).
     public var day: Int
     /// `2024-05-08`.

@@ -3,9 +3,9 @@
 ///
 /// In the daily report the baselines are the previous day and the same weekday a week before;
 /// in the weekly analysis, the previous week and the average of the four weeks before.
-public struct ReportRow: Sendable, Equatable {
+public struct ReportRow: Sendable, Equatable, Codable {
     /// One metric of the row.
-    public struct Cell: Sendable, Equatable {
+    public struct Cell: Sendable, Equatable, Codable {
         public var metric: KPIMetric
         public var value: Double?
         /// Against the previous day (daily) or week (weekly).

@@ -14,9 +14,9 @@
 /// metric's order), leaving out pairs whose base — the count the metric rests on,
 /// ``KPIMetric/base(in:)``, averaged over the 4 weeks — is below `minimumBase`, and pairs that did
 /// not change.
-public struct WeeklyAnalysis: Sendable, Equatable {
+public struct WeeklyAnalysis: Sendable, Equatable, Codable {
     /// One (channel, metric) pair that moved against its 4-week average.
-    public struct Mover: Sendable, Equatable {
+    public struct Mover: Sendable, Equatable, Codable {
         public var channel: String
         public var change: MetricComparison
     }
