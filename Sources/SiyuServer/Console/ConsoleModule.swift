@@ -26,11 +26,24 @@ public struct ConsoleModule: Sendable {
     static func pages(_ services: AppServices) -> [any ConsolePage] {
         [
             BoardController(store: services.store, cache: services.analytics, clock: services.clock),
+            PeoplePages(store: services.store),
+            SegmentPages(store: services.store, cache: services.analytics, clock: services.clock),
+            SettingsPages(store: services.store, directory: services.directory, clock: services.clock),
+            FunnelController(store: services.store, cache: services.analytics, clock: services.clock),
+            RetentionController(store: services.store, cache: services.analytics, clock: services.clock),
+            LifecycleController(store: services.store, cache: services.analytics, clock: services.clock),
+            ReportPagesController(store: services.store, cache: services.analytics, clock: services.clock),
+            CampaignController(store: services.store, cache: services.analytics, clock: services.clock),
+            RFMPage(store: services.store, cache: services.analytics, clock: services.clock),
+            TiersPage(store: services.store, cache: services.analytics, clock: services.clock),
+            ConcentrationPage(store: services.store, cache: services.analytics, clock: services.clock),
+            CustomerValuePage(store: services.store, cache: services.analytics, clock: services.clock),
             TeamController(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
         ]
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
+        addFaviconRoute(to: router)
         let console = router.group("console").add(middleware: ConsoleFrontMiddleware(views: views))
         let assets = views.resources.assets
         console.get("static/{name}") { request, context in

@@ -51,7 +51,11 @@ struct BoardController: ConsolePage {
             "updated": presenter.clock(now),
             "tiles": presenter.tiles(board),
             "emptyToday": board.isEmptyToday,
-            "hourlyChart": try views.fragment("board-hours", data: ["hours": presenter.hours(board)], locale: context.locale),
+            "hourlyChart": try views.fragment(
+                "board-hours",
+                data: ["hours": presenter.hours(board), "chart": presenter.hourlyChart(board)],
+                locale: context.locale
+            ),
             "channels": presenter.channels(board),
             "hasChannels": !board.channels.isEmpty,
             "events": presenter.events(events),

@@ -46,6 +46,28 @@ struct BoardPresenter {
         }
     }
 
+    /// Active people per hour, today (up to the hour now) against yesterday (dashed).
+    func hourlyChart(_ board: RealtimeBoard) -> String {
+        let format = self.format
+        return LineChart(
+            title: strings.text("board.hourly") + " · " + strings.text("board.metrics.activePeople"),
+            xLabels: board.hours.map { ($0.hour < 10 ? "0" : "") + "\($0.hour)" },
+            series: [
+                LineChart.Series(name: strings.text("board.today"), values: board.hours.map { $0.today.map { Double($0.activePeople) } ?? .nan }),
+                LineChart.Series(
+                    name: strings.text("board.yesterday"),
+                    values: board.hours.map { Double($0.yesterday.activePeople) },
+                    isComparison: true,
+                    colorIndex: 0
+                ),
+            ],
+            noDataText: strings.text("board.emptyTitle"),
+            width: 640,
+            height: 260,
+            valueFormatter: { value in value.isFinite ? format.compact(Int64(value.rounded())) : "–" }
+        ).svg()
+    }
+
     /// Today's channels, at most eight.
     func channels(_ board: RealtimeBoard) -> [[String: Any]] {
         board.channels.prefix(8).map { row in

@@ -1,0 +1,121 @@
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// The funnel screen at `/console/funnel` (usable on a phone) and the people who dropped at a step
+/// at `/console/funnel/dropped` (paged, or all as CSV with `format=csv`). Both read a plain GET
+/// form and run the same funnel kernel, cache and people list as the admin API.
+struct FunnelController: ConsolePage {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+
+    var navigation: [ConsoleNavItem] {
+        [ConsoleNavItem(id: "funnel", path: "/console/funnel", labelKey: "funnel.nav", order: 20, requires: .read)]
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
+        group.get("funnel") { request, context in try await self.funnel(request, context, views) }
+        group.get("funnel/dropped") { request, context in try await self.dropped(request, context, views) }
+    }
+
+    /// People per page of the list of people who dropped.
+    static let pageSize = 50
+
+    func funnel(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
+        let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        var data: [String: Any] = ["eventNames": names.sorted()]
+        var status = HTTPResponse.Status.ok
+        do {
+            let form = try FunnelForm(analysis, eventNames: Set(names))
+            data.merge(FunnelPresenter.formValues(form, analysis)) { _, new in new }
+            if form.steps.count < 2 {
+                data["noSteps"] = true
+            } else {
+                let reader = try analysis.reader(form.body)
+                let query = try reader.funnel()
+                let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+                let result = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
+                // The previous period of the same length, as the admin API's `compare` computes it.
+                var previousQuery = query
+                previousQuery.range = query.range.previous
+                previousQuery.breakdown = nil
+                let previous = FunnelEngine(dataset: dataset, query: previousQuery, calendar: analysis.calendar, now: analysis.now).run()
+                let presenter = FunnelPresenter(analysis: analysis, form: form, result: result, previous: previous)
+                data.merge(presenter.values()) { _, new in new }
+            }
+        } catch {
+            guard let message = analysis.inputMessage(error) else { throw error }
+            data["error"] = message
+            data.merge(FunnelPresenter.formValues(FunnelForm(unchecked: analysis), analysis)) { current, _ in current }
+            status = .badRequest
+        }
+        return try views.page(
+            ConsoleView(template: "funnel", titleKey: "funnel.title", navId: "funnel", data: data),
+            request: request,
+            context: context,
+            status: status
+        )
+    }
+
+    /// The people who reached the step before `step` but not `step` (as the admin API's
+    /// `funnel/people` with `"status": "dropped"`), as a page of a table or all as CSV.
+    func dropped(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
+        let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        let form: FunnelForm
+        let query: FunnelQuery
+        let step: Int
+        let reader: QueryReader
+        do {
+            form = try FunnelForm(analysis, eventNames: Set(names))
+            guard form.steps.count >= 2 else { throw AnalysisInputError(analysis.strings.text("funnel.errors.twoSteps")) }
+            reader = try analysis.reader(form.body)
+            query = try reader.funnel()
+            guard let text = analysis.value("step"), let number = Int(text), (1..<form.steps.count).contains(number) else {
+                throw AnalysisInputError(analysis.strings.text("funnel.errors.step", ["value": analysis.value("step") ?? ""]))
+            }
+            step = number
+        } catch {
+            guard let message = analysis.inputMessage(error) else { throw error }
+            throw ConsolePageError.badRequest(message)
+        }
+        let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+        let outcomes = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).outcomes()
+        let people = FunnelDropouts.dropped(outcomes, query: query, step: step)
+        if analysis.value("format") == "csv" {
+            return try PeopleList.respond(
+                request,
+                people: people,
+                dataset: dataset,
+                currency: analysis.workspace.currency,
+                reader: reader,
+                name: "funnel-step-\(step)-dropped"
+            )
+        }
+        let pageText = analysis.value("page") ?? "1"
+        guard let page = Int(pageText), page >= 1 else {
+            throw ConsolePageError.badRequest(analysis.strings.text("analysis.errors.page", ["value": pageText]))
+        }
+        let presenter = FunnelDroppedPresenter(analysis: analysis, form: form, dataset: dataset, step: step)
+        let data = presenter.values(people: people, page: page, pageSize: Self.pageSize)
+        return try views.page(
+            ConsoleView(template: "funnel-dropped", titleKey: "funnel.dropped.title", navId: "funnel", data: data),
+            request: request,
+            context: context
+        )
+    }
+}
+
+/// Who dropped at a funnel step: the admin API's rule for `funnel/people` with `"status": "dropped"`.
+enum FunnelDropouts {
+    /// People (dataset indexes, in person-id order) who reached the required step before `step`
+    /// but not `step` itself.
+    static func dropped(_ outcomes: [FunnelOutcome], query: FunnelQuery, step: Int) -> [Int] {
+        let previousRequired = (0..<step).last { !query.steps[$0].isOptional } ?? 0
+        return outcomes.filter { outcome in
+            outcome.events[previousRequired] != nil && outcome.events[step] == nil && outcome.reached < step
+        }.map(\.person)
+    }
+}

@@ -1,0 +1,86 @@
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// The lifecycle page at `/console/lifecycle`: each period's active people split into new,
+/// returning and resurrecting, with those who went dormant below, and — on the same page — the
+/// stickiness histogram (on how many days of a week people were active). A plain GET form feeds
+/// the admin API's lifecycle and stickiness queries and kernels.
+struct LifecycleController: ConsolePage {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+
+    var navigation: [ConsoleNavItem] {
+        [ConsoleNavItem(id: "lifecycle", path: "/console/lifecycle", labelKey: "lifecycle.nav", order: 24, requires: .read)]
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
+        group.get("lifecycle") { request, context in try await self.lifecycle(request, context, views) }
+    }
+
+    static let periods = ["week", "day", "month"]
+
+    /// Default date range in days per period.
+    static func defaultDays(_ period: String) -> Int {
+        switch period {
+        case "day": return 30
+        case "month": return 182
+        default: return 84
+        }
+    }
+
+    func lifecycle(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
+        let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        let period = analysis.value("period") ?? "week"
+        let days = Self.defaultDays(period)
+        var data: [String: Any] = [
+            "eventNames": names.sorted(),
+            "event": analysis.value("event") ?? "",
+            "periods": analysis.options(period, Self.periods, prefix: "analysis.periods."),
+            "from": analysis.value("from") ?? analysis.dayText(analysis.today - days + 1),
+            "to": analysis.value("to") ?? analysis.dayText(analysis.today),
+        ]
+        var status = HTTPResponse.Status.ok
+        do {
+            var body: JSONObject = ["period": .string(try analysis.choice("period", Self.periods))]
+            if let name = analysis.value("event") {
+                guard names.contains(name) else { throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name])) }
+                body["event"] = .string(name)
+            }
+            let range = try analysis.dateRange(defaultDays: days)
+            body["from"] = .string(range.from)
+            body["to"] = .string(range.to)
+            let reader = try analysis.reader(body)
+            let lifecycleQuery = try reader.lifecycle()
+            // Stickiness of the same event, a histogram per week, over at most the last 366 days of the range.
+            var stickinessBody = body
+            stickinessBody["window"] = "week"
+            if stickinessBody["event"] == nil { stickinessBody["event"] = ["any": true] }
+            if FunnelForm.days(from: range.from, to: range.to) > StickinessQuery.maximumDays, let end = Timestamp.parseISO8601(range.to) {
+                stickinessBody["from"] = .string(analysis.dayText(Int(end / 86_400_000) - StickinessQuery.maximumDays + 1))
+            }
+            let stickinessQuery = try analysis.reader(stickinessBody).stickiness()
+            let dataset = try await cache.dataset(
+                workspaceId: analysis.workspace.id,
+                propertyKeys: lifecycleQuery.propertyKeys + stickinessQuery.propertyKeys
+            )
+            let lifecycle = LifecycleEngine(dataset: dataset, query: lifecycleQuery, calendar: analysis.calendar, now: analysis.now).run()
+            let stickiness = StickinessEngine(dataset: dataset, query: stickinessQuery, calendar: analysis.calendar, now: analysis.now).run()
+            let presenter = LifecyclePresenter(analysis: analysis, period: lifecycleQuery.period.rawValue)
+            data.merge(presenter.lifecycle(lifecycle)) { _, new in new }
+            data.merge(presenter.stickiness(stickiness)) { _, new in new }
+        } catch {
+            guard let message = analysis.inputMessage(error) else { throw error }
+            data["error"] = message
+            status = .badRequest
+        }
+        return try views.page(
+            ConsoleView(template: "lifecycle", titleKey: "lifecycle.title", navId: "lifecycle", data: data),
+            request: request,
+            context: context,
+            status: status
+        )
+    }
+}

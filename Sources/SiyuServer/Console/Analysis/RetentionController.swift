@@ -1,0 +1,90 @@
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// The retention page at `/console/retention`: cohorts of people by the period of a start event,
+/// counted in each later period they came back, as a heat map and a table, with D1/D7/D30 and the
+/// retention of each breakdown value (which channel keeps its people best). A plain GET form
+/// feeds the admin API's retention query and kernel.
+struct RetentionController: ConsolePage {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+
+    var navigation: [ConsoleNavItem] {
+        [ConsoleNavItem(id: "retention", path: "/console/retention", labelKey: "retention.nav", order: 22, requires: .read)]
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
+        group.get("retention") { request, context in try await self.retention(request, context, views) }
+    }
+
+    static let periods = ["week", "day", "month"]
+    static let kinds = ["firstTime", "recurring"]
+    static let criteria = ["on", "onOrAfter"]
+    static let breakdowns = ["firstTouchChannel", "none", "channel", "lastTouchChannel"]
+
+    /// Columns after the cohort's own period, and the default date range in days, per period.
+    static func shape(_ period: String) -> (periods: Int, days: Int) {
+        switch period {
+        case "day": return (14, 30)
+        case "month": return (6, 180)
+        default: return (12, 84)
+        }
+    }
+
+    func retention(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
+        let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        let period = analysis.value("period") ?? "week"
+        let defaults = Self.shape(period)
+        var data: [String: Any] = [
+            "eventNames": names.sorted(),
+            "start": analysis.value("start") ?? "", "return": analysis.value("return") ?? "",
+            "periods": analysis.options(period, Self.periods, prefix: "analysis.periods."),
+            "kinds": analysis.options(analysis.value("kind") ?? "firstTime", Self.kinds, prefix: "retention.kinds."),
+            "criteria": analysis.options(analysis.value("criterion") ?? "on", Self.criteria, prefix: "retention.criteria."),
+            "breakdowns": analysis.breakdownOptions(analysis.value("breakdown") ?? "firstTouchChannel", Self.breakdowns),
+            "from": analysis.value("from") ?? analysis.dayText(analysis.today - defaults.days + 1),
+            "to": analysis.value("to") ?? analysis.dayText(analysis.today),
+        ]
+        var status = HTTPResponse.Status.ok
+        do {
+            var body: JSONObject = [
+                "period": .string(try analysis.choice("period", Self.periods)),
+                "kind": .string(try analysis.choice("kind", Self.kinds)),
+                "criterion": .string(try analysis.choice("criterion", Self.criteria)),
+                "periods": .int(Int64(defaults.periods)),
+            ]
+            let known = Set(names)
+            for (field, key) in [("start", "start"), ("return", "return")] {
+                guard let name = analysis.value(field) else { continue }
+                guard known.contains(name) else {
+                    throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name]))
+                }
+                body[key] = .string(name)
+            }
+            if body["start"] == nil { body["start"] = ["any": true] }
+            let breakdown = try analysis.choice("breakdown", Self.breakdowns)
+            if breakdown != "none" { body["breakdown"] = .string(breakdown) }
+            let range = try analysis.dateRange(defaultDays: defaults.days)
+            body["from"] = .string(range.from)
+            body["to"] = .string(range.to)
+            let query = try analysis.reader(body).retention()
+            let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+            let result = RetentionEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
+            let presenter = RetentionPresenter(analysis: analysis, period: query.period.rawValue, breakdown: breakdown, result: result)
+            data.merge(presenter.values()) { _, new in new }
+        } catch {
+            guard let message = analysis.inputMessage(error) else { throw error }
+            data["error"] = message
+            status = .badRequest
+        }
+        return try views.page(
+            ConsoleView(template: "retention", titleKey: "retention.title", navId: "retention", data: data),
+            request: request,
+            context: context,
+            status: status
+        )
+    }
+}

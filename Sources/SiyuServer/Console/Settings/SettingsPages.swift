@@ -1,0 +1,262 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// `/console/settings`: the workspace (read-only: the store has no update for it), the KPI event
+/// mapping (analysts and up), channels (admins), write keys and admin tokens (admins; a new secret
+/// is shown once) and a link to the team page.
+struct SettingsPages: ConsolePage {
+    let store: any SiyuStore
+    let directory: WorkspaceDirectory
+    let clock: @Sendable () -> Int64
+
+    static let kpiLists = ["exposures", "clicks", "interactions", "conversions", "keyActions"]
+
+    var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "settings", path: "/console/settings", labelKey: "settings.nav", order: 800)] }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
+        group.get("settings") { request, context in try await self.show(request, context, views, notice: nil, status: .ok) }
+        group.post("settings/kpi") { request, context in try await self.saveKPI(request, context, views) }
+        group.post("settings/channels") { request, context in try await self.saveChannel(request, context, views) }
+        group.post("settings/keys") { request, context in try await self.createKey(request, context, views) }
+        group.post("settings/tokens") { request, context in try await self.createToken(request, context, views) }
+    }
+
+    /// A message at the top of the page; errors are shown as such.
+    struct Notice {
+        var text: String
+        var isError: Bool
+    }
+
+    func show(
+        _ request: Request,
+        _ context: AppRequestContext,
+        _ views: ConsoleViews,
+        notice: Notice?,
+        status: HTTPResponse.Status,
+        channelDraft: [String: Any]? = nil
+    ) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        let fmt = try PeoplePages.format(views, context, identity)
+        let strings = fmt.strings
+        let workspace = identity.workspace
+        let role = identity.role
+        let saved = try await store.settings(workspaceId: workspace.id)
+        let mapping = Self.mapping(saved["kpiMapping"])
+        let channels = try await store.channels(workspaceId: workspace.id)
+        let editKey = request.uri.queryParameters.get("channel")
+        let editing = editKey.flatMap { key in channels.first { $0.key == key } }
+        let canKeys = role.can(.manageKeys)
+        var data: [String: Any] = [
+            "workspace": [
+                "name": workspace.name, "timeZone": workspace.timeZone, "currency": workspace.currency, "createdAt": fmt.time(workspace.createdAt),
+            ],
+            "kpi": Self.kpiLists.map { list -> [String: Any] in
+                let names = Self.names(mapping, list)
+                return [
+                    "list": list, "label": strings.text("settings.kpi.lists." + list), "text": names.joined(separator: "\n"),
+                    "names": names.map { ["name": $0] },
+                ]
+            },
+            "pageAndScreen": mapping.pageAndScreenAreExposures,
+            "kpiIsDefault": saved["kpiMapping"] == nil || saved["kpiMapping"]?.isNull == true,
+            "canEditKPI": role.can(.editAnalyticsSettings),
+            "channels": channels.map { channel -> [String: Any] in
+                [
+                    "key": channel.key, "name": channel.name, "kind": strings.text("settings.channels.kinds." + channel.kind.rawValue),
+                    "cost": channel.monthlyCostMinor.map { fmt.money($0) } ?? "–",
+                    "editHref": "/console/settings?channel=" + PeoplePages.encode(channel.key) + "#channel-form",
+                ]
+            },
+            "canEditChannels": role.can(.manageChannels),
+            "canManageKeys": canKeys,
+            "canManageUsers": role.can(.manageUsers),
+        ]
+        var draft: [String: Any] = channelDraft ?? [:]
+        if channelDraft == nil, let editing {
+            draft = [
+                "key": editing.key, "name": editing.name, "kind": editing.kind.rawValue,
+                "cost": editing.monthlyCostMinor.map { Self.amountText($0, currency: workspace.currency) } ?? "", "isEdit": true,
+            ]
+        }
+        let kind = draft["kind"] as? String ?? ChannelKind.privateDomain.rawValue
+        data["channelDraft"] = draft
+        data["channelKinds"] = ChannelKind.allCases.map { item -> [String: Any] in
+            ["value": item.rawValue, "label": strings.text("settings.channels.kinds." + item.rawValue), "selected": item.rawValue == kind]
+        }
+        if canKeys {
+            let keys = try await store.writeKeys(workspaceId: workspace.id)
+            data["writeKeys"] = keys.map { ["masked": Self.mask($0)] }
+            data["hasWriteKeys"] = !keys.isEmpty
+        }
+        if let notice {
+            data["notice"] = notice.text
+            data["noticeIsError"] = notice.isError
+        }
+        return try views.page(
+            ConsoleView(template: "settings", titleKey: "settings.title", navId: "settings", data: data),
+            request: request,
+            context: context,
+            status: status
+        )
+    }
+
+    /// `POST /console/settings/kpi`: the five lists (one event name per line or comma-separated),
+    /// checked as the admin API checks them; `action=reset` goes back to the defaults.
+    func saveKPI(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        try identity.require(.editAnalyticsSettings)
+        let strings = views.strings(context)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        let workspace = identity.workspace
+        if form["intent"] == "reset" {
+            _ = try await store.saveSetting(workspaceId: workspace.id, key: "kpiMapping", value: nil)
+            return try await show(request, context, views, notice: Notice(text: strings.text("settings.kpi.reset"), isError: false), status: .ok)
+        }
+        var object = JSONObject()
+        for list in Self.kpiLists {
+            let names = (form[list] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == "\r" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var unique: [String] = []
+            for name in names where !unique.contains(name) { unique.append(name) }
+            object[list] = .array(unique.map(JSONValue.string))
+        }
+        object["pageAndScreenAreExposures"] = .bool(form["pageAndScreen"] == "on")
+        if (object["conversions"]?.arrayValue ?? []).isEmpty {
+            return try await show(
+                request,
+                context,
+                views,
+                notice: Notice(text: strings.text("settings.kpi.needConversion"), isError: true),
+                status: .badRequest
+            )
+        }
+        do {
+            try SettingsController.check(key: "kpiMapping", value: .object(object), workspace: workspace, now: clock())
+        } catch let error as APIError {
+            return try await show(request, context, views, notice: Notice(text: error.message, isError: true), status: .badRequest)
+        }
+        _ = try await store.saveSetting(workspaceId: workspace.id, key: "kpiMapping", value: .object(object))
+        return try await show(request, context, views, notice: Notice(text: strings.text("settings.kpi.saved"), isError: false), status: .ok)
+    }
+
+    /// `POST /console/settings/channels`: adds a channel or changes one (its tracking codes are kept).
+    func saveChannel(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        try identity.require(.manageChannels)
+        let strings = views.strings(context)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        let workspace = identity.workspace
+        let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let costText = (form["cost"] ?? "").trimmingCharacters(in: .whitespaces)
+        let draft: [String: Any] = ["key": key, "name": name, "kind": form["kind"] ?? "", "cost": costText, "isEdit": form["isEdit"] == "1"]
+        func fail(_ text: String) async throws -> Response {
+            try await show(request, context, views, notice: Notice(text: text, isError: true), status: .badRequest, channelDraft: draft)
+        }
+        guard Channel.isValidKey(key) else { return try await fail(strings.text("settings.channels.badKey")) }
+        guard !name.isEmpty, name.count <= 100 else { return try await fail(strings.text("settings.channels.badName")) }
+        guard let kind = ChannelKind(rawValue: form["kind"] ?? "") else { return try await fail(strings.text("settings.channels.badKind")) }
+        var cost: Int64?
+        if !costText.isEmpty {
+            guard let minor = Money.minorUnits(.string(costText), currency: workspace.currency), minor >= 0 else {
+                return try await fail(strings.text("settings.channels.badCost", ["currency": workspace.currency]))
+            }
+            cost = minor
+        }
+        let existing = try await store.channels(workspaceId: workspace.id).first { $0.key == key }
+        let channel = Channel(key: key, name: name, kind: kind, trackingCodes: existing?.trackingCodes ?? [], monthlyCostMinor: cost)
+        do {
+            try await store.saveChannel(channel, workspaceId: workspace.id)
+        } catch let error as StoreError {
+            return try await fail(error.description)
+        }
+        directory.invalidate(workspaceId: workspace.id)
+        let text = strings.text(existing == nil ? "settings.channels.added" : "settings.channels.saved", ["name": name])
+        return try await show(request, context, views, notice: Notice(text: text, isError: false), status: .ok)
+    }
+
+    /// `POST /console/settings/keys`: a new write key, shown once.
+    func createKey(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        try identity.require(.manageKeys)
+        let key = try await store.createWriteKey(workspaceId: identity.workspace.id)
+        return try secret(request, context, views, kind: "writeKey", secret: key, name: nil)
+    }
+
+    /// `POST /console/settings/tokens` with `name`: a new admin token, shown once (stored hashed).
+    func createToken(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        try identity.require(.manageKeys)
+        let strings = views.strings(context)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 64 else {
+            return try await show(
+                request,
+                context,
+                views,
+                notice: Notice(text: strings.text("settings.tokens.badName"), isError: true),
+                status: .badRequest
+            )
+        }
+        let token = try await store.createAdminToken(workspaceId: identity.workspace.id, name: name, replacing: false)
+        return try secret(request, context, views, kind: "adminToken", secret: token, name: name)
+    }
+
+    private func secret(
+        _ request: Request,
+        _ context: AppRequestContext,
+        _ views: ConsoleViews,
+        kind: String,
+        secret: String,
+        name: String?
+    ) throws
+        -> Response
+    {
+        var data: [String: Any] = ["secret": secret, "kindLabel": views.strings(context).text("settings.secret." + kind)]
+        if let name { data["name"] = name }
+        return try views.page(
+            ConsoleView(template: "settings-secret", titleKey: "settings.secret.title", navId: "settings", data: data),
+            request: request,
+            context: context,
+            status: .created
+        )
+    }
+
+    // MARK: - Helpers
+
+    /// The saved mapping, or the defaults (the same decoding the KPI queries use).
+    static func mapping(_ value: JSONValue?) -> KPIEventMapping {
+        guard let value, !value.isNull, let data = JSONWriter.string(value).data(using: .utf8),
+            let mapping = try? JSONDecoder().decode(KPIEventMapping.self, from: data)
+        else { return .segmentEcommerce }
+        return mapping
+    }
+
+    static func names(_ mapping: KPIEventMapping, _ list: String) -> [String] {
+        switch list {
+        case "exposures": return mapping.exposures
+        case "clicks": return mapping.clicks
+        case "interactions": return mapping.interactions
+        case "conversions": return mapping.conversions
+        default: return mapping.keyActions
+        }
+    }
+
+    /// `wk_AbC…` — enough to tell keys apart, never the secret.
+    static func mask(_ key: String) -> String { String(key.prefix(7)) + "…" + String(repeating: "•", count: 6) }
+
+    static func amountText(_ minor: Int64, currency: String) -> String {
+        let exponent = Money.exponent(of: currency)
+        guard exponent > 0 else { return String(minor) }
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        let fraction = String(minor % scale)
+        return "\(minor / scale)." + String(repeating: "0", count: exponent - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,100 @@
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// `/console/value`: the customer-value model's summary (CLV deciles, P(alive) churn bands, value
+/// by first-touch channel, from the admin API's `value/summary`), the latest fit and its quality,
+/// and for analysts a "refit now" form (`POST /console/value/refit`).
+struct CustomerValuePage: ConsolePage {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+
+    var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "value", path: "/console/value", labelKey: "value.nav", order: 46)] }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
+        group.get("value") { request, context in try await self.show(request, context, views) }
+        group.post("value/refit") { request, context in try await self.refit(request, context, views) }
+    }
+
+    /// A message shown above the page after a refit.
+    struct Notice {
+        var text: String
+        var isError: Bool
+    }
+
+    func show(
+        _ request: Request,
+        _ context: AppRequestContext,
+        _ views: ConsoleViews,
+        notice: Notice? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let page = try ValuePageContext(context, views: views, now: clock())
+        let fit = try await store.valueFits(workspaceId: page.workspace.id, limit: 1).first
+        // The admin API's own summary handler, so the page shows exactly its numbers.
+        var apiContext = context
+        apiContext.workspace = page.workspace
+        var summary: JSONValue?
+        do {
+            let controller = ValueController(store: store, cache: cache, clock: clock)
+            summary = try await HandlerJSON.read(try await controller.summary(request, apiContext))
+        } catch let error as APIError where error.code == "not_fitted" {
+            summary = nil
+        }
+        let presenter = CustomerValuePresenter(page: page, channelNames: try await page.channelNames(store))
+        var data: [String: Any] = [
+            "canSave": page.canSave,
+            "models": PurchaseModelKind.allCases.map { kind -> [String: Any] in
+                [
+                    "code": kind.rawValue, "label": page.strings.text("value.models." + kind.rawValue),
+                    "selected": kind.rawValue == (fit?.model ?? "bgnbd"),
+                ]
+            },
+        ]
+        if let summary, let fit, (summary["customers"]?.int64Value ?? 0) > 0 {
+            data["hasModel"] = true
+            for (key, value) in presenter.summary(summary) { data[key] = value }
+            data["fit"] = presenter.fit(fit)
+        } else {
+            data["hasModel"] = false
+            data["emptyHint"] = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
+        }
+        if let notice {
+            data["notice"] = notice.text
+            data["noticeIsError"] = notice.isError
+        }
+        return try views.page(
+            ConsoleView(template: "value", titleKey: "value.title", navId: "value", data: data),
+            request: request,
+            context: context,
+            status: status
+        )
+    }
+
+    /// Fits the chosen model now, as `POST /api/v1/value/fit` does, and shows the page with the result.
+    func refit(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let page = try ValuePageContext(context, views: views, now: clock())
+        try page.identity.require(.saveAnalyses)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        var model = PurchaseModelKind.bgnbd
+        if let text = form["model"], !text.isEmpty {
+            guard let kind = PurchaseModelKind(rawValue: text) else {
+                throw ConsolePageError.badRequest(page.strings.text("value.refit.badModel", ["value": String(text.prefix(40))]))
+            }
+            model = kind
+        }
+        do {
+            let record = try await ValueFitting(store: store, cache: cache).run(workspace: page.workspace, now: page.now, model: model)
+            let text = page.strings.text(
+                "value.refit.done",
+                ["model": page.strings.text("value.models." + record.model), "customers": page.integer(record.customers)]
+            )
+            return try await show(request, context, views, notice: Notice(text: text, isError: false))
+        } catch let error as APIError where error.code == "cannot_fit" {
+            let text = page.strings.text("value.refit.failed", ["reason": CustomerValuePresenter.reason(error.message, page.strings)])
+            return try await show(request, context, views, notice: Notice(text: text, isError: true), status: .unprocessableContent)
+        }
+    }
+}

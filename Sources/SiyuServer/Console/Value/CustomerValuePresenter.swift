@@ -1,0 +1,174 @@
+import SiyuCore
+import SiyuStore
+
+/// Turns the admin API's value summary and a stored fit into the customer-value page's values.
+struct CustomerValuePresenter {
+    let page: ValuePageContext
+    let channelNames: [String: String]
+
+    /// Churn bands as traffic lights: the page's own palette, green / yellow / red.
+    static let bandTheme: ChartTheme = {
+        var theme = ChartTheme.light
+        theme.categorical = [ChartColor(rgb: 0x1A7F37), ChartColor(rgb: 0xD4A72C), ChartColor(rgb: 0xCF222E)]
+        return theme
+    }()
+
+    /// Deciles (chart and table), churn bands (donut and counts) and value by first-touch channel.
+    func summary(_ json: JSONValue) -> [String: Any] {
+        let strings = page.strings
+        let deciles = json["deciles"]?.arrayValue ?? []
+        let customers = Int(json["customers"]?.int64Value ?? 0)
+        let total = json["totalCLV"]?.doubleValue ?? 0
+        var data: [String: Any] = [
+            "customers": page.integer(customers),
+            "totalCLV": page.money(major: total),
+            "meanCLV": page.money(major: customers > 0 ? total / Double(customers) : 0),
+        ]
+        func label(_ decile: JSONValue) -> String { strings.text("value.decileLabel", ["n": String(decile["decile"]?.int64Value ?? 0)]) }
+        data["decileChart"] =
+            BarChart(
+                title: strings.text("value.decilesTitle"),
+                bars: deciles.map { BarChart.Bar(label: label($0), value: $0["meanCLV"]?.doubleValue ?? .nan) },
+                noDataText: strings.text("value.noData"),
+                width: 640,
+                height: 300,
+                valueFormatter: page.majorMoneyFormatter
+            ).svg()
+        data["deciles"] = deciles.map { decile -> [String: Any] in
+            [
+                "label": label(decile), "people": page.integer(Int(decile["people"]?.int64Value ?? 0)),
+                "mean": page.money(major: decile["meanCLV"]?.doubleValue ?? .nan),
+                "minimum": page.money(major: decile["minCLV"]?.doubleValue ?? .nan),
+                "total": page.money(major: decile["totalCLV"]?.doubleValue ?? .nan), "share": page.percent(decile["share"]?.doubleValue ?? 0),
+            ]
+        }
+        if let first = deciles.first?["share"]?.doubleValue {
+            data["topDecile"] = strings.text("value.topDecile", ["share": page.percent(first)])
+        }
+        let bands = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["churnBands"]?[code]?.int64Value ?? 0)) }
+        let banded = bands.reduce(0) { $0 + $1.1 }
+        data["bands"] = bands.map { code, people -> [String: Any] in
+            [
+                "code": code, "label": strings.text("value.bands.\(code)"), "note": strings.text("value.bands.\(code)Note"),
+                "people": page.integer(people), "share": page.percent(banded > 0 ? Double(people) / Double(banded) : 0),
+            ]
+        }
+        data["bandChart"] =
+            DonutChart(
+                title: strings.text("value.bandsTitle"),
+                slices: bands.enumerated().map { index, band in
+                    DonutChart.Slice(label: strings.text("value.bands.\(band.0)"), value: Double(band.1), colorIndex: index)
+                },
+                centerText: page.format.compact(Int64(banded)),
+                centerSubtext: strings.text("value.customers"),
+                noDataText: strings.text("value.noData"),
+                width: 420,
+                height: 200,
+                theme: Self.bandTheme,
+                valueFormatter: page.countFormatter,
+                percentFormatter: page.percentFormatter
+            ).svg()
+        let channels = (json["byFirstChannel"]?.arrayValue ?? []).map {
+            entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
+            let key = entry["channel"]?.stringValue ?? ""
+            let name = channelNames[key] ?? (key == "(none)" ? strings.text("valueFilters.noChannel") : key)
+            let revenue = entry["revenueSoFar"]?["amount"].flatMap { Money.minorUnits($0, currency: page.currency) } ?? 0
+            return (
+                name, Int(entry["customers"]?.int64Value ?? 0), entry["meanCLV"]?.doubleValue ?? .nan, entry["totalCLV"]?.doubleValue ?? .nan, revenue
+            )
+        }
+        data["channels"] = channels.map { channel -> [String: Any] in
+            [
+                "name": channel.name, "people": page.integer(channel.people), "mean": page.money(major: channel.mean),
+                "total": page.money(major: channel.total), "revenue": page.money(channel.revenue),
+            ]
+        }
+        data["channelChart"] =
+            BarChart(
+                title: strings.text("value.channelsChart"),
+                bars: channels.sorted { $0.mean > $1.mean }.map { BarChart.Bar(label: $0.name, value: $0.mean) },
+                noDataText: strings.text("value.noData"),
+                orientation: .horizontal,
+                width: 640,
+                height: max(160, Double(channels.count) * 34 + 60),
+                valueFormatter: page.majorMoneyFormatter
+            ).svg()
+        return data
+    }
+
+    /// The stored fit: model, when, on how many customers, the holdout check and the warnings in plain words.
+    func fit(_ record: ValueFitRecord) -> [String: Any] {
+        let strings = page.strings
+        let report = (try? JSONParser.parse(record.report)) ?? .null
+        var data: [String: Any] = [
+            "model": strings.text("value.models." + record.model),
+            "fittedAt": page.dayLabel(record.fittedAt),
+            "cutoff": page.dayLabel(record.cutoff - 1),
+            "customers": page.integer(record.customers),
+            "converged": report["converged"]?.boolValue ?? true,
+        ]
+        if let holdout = report["holdout"], let predicted = holdout["predicted"]?.doubleValue, let actual = holdout["actual"]?.doubleValue {
+            let error = actual == 0 ? 0 : (predicted - actual) / actual
+            let key = abs(error) <= 0.1 ? "good" : abs(error) <= 0.2 ? "fair" : "poor"
+            data["holdout"] = [
+                "text": strings.text(
+                    "value.holdout.text",
+                    [
+                        "predicted": page.format.decimal(predicted, digits: 0), "actual": page.format.decimal(actual, digits: 0),
+                        "error": page.format.signedPercent(error),
+                    ]
+                ),
+                "verdict": strings.text("value.holdout." + key), "quality": key,
+            ]
+        } else {
+            data["holdoutMissing"] = true
+        }
+        if report["recommendsSimpleFormula"]?.boolValue == true, let simple = report["simple"]?["value"]?.doubleValue {
+            data["simple"] = strings.text("value.simpleFormula", ["value": page.money(major: simple)])
+        }
+        let warnings = (report["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { Self.warning($0, strings, page.format) }
+        data["warnings"] = warnings
+        data["hasWarnings"] = !warnings.isEmpty
+        return data
+    }
+
+    /// A fit warning in the reader's language (the stored report keeps the English sentence).
+    static func warning(_ text: String, _ strings: StringTable, _ format: LocaleFormat) -> String {
+        let numbers = Self.numbers(in: text)
+        if text.hasPrefix("thin data"), numbers.count >= 2 {
+            return strings.text("value.warnings.thinData", ["count": format.integer(Int(numbers[0])), "minimum": format.integer(Int(numbers[1]))])
+        }
+        if text.contains("did not converge") { return strings.text("value.warnings.notConverged") }
+        if text.contains("correlated"), let r = numbers.first {
+            return strings.text("value.warnings.spendCorrelated", ["r": format.decimal(text.contains("r = -") ? -r : r, digits: 2)])
+        }
+        if text.contains("misses holdout"), let percent = numbers.first {
+            return strings.text("value.warnings.poorHoldout", ["percent": format.integer(Int(percent))])
+        }
+        return text
+    }
+
+    /// Why a fit could not be made, in the reader's language where the reason is a known one.
+    static func reason(_ message: String, _ strings: StringTable) -> String {
+        if message.contains("no orders") || message == "no purchases" { return strings.text("value.reasons.noOrders") }
+        if message.contains("first time today") || message.contains("nothing to fit") || message.contains("no customer") {
+            return strings.text("value.reasons.noHistory")
+        }
+        return message
+    }
+
+    /// The unsigned decimal numbers written in `text`, in order.
+    static func numbers(in text: String) -> [Double] {
+        var numbers: [Double] = []
+        var current = ""
+        for character in text + " " {
+            if character.isASCII && (character.isNumber || (character == "." && !current.isEmpty)) {
+                current.append(character)
+            } else if !current.isEmpty {
+                if let value = Double(current.hasSuffix(".") ? String(current.dropLast()) : current) { numbers.append(value) }
+                current = ""
+            }
+        }
+        return numbers
+    }
+}
