@@ -843,7 +843,13 @@ class Runner:
                 tab = self.tab(item.get("as", "viewer"))
                 page = {"name": name, "require": item.get("require", []), "absent": item["selectors"],
                         "languages": [None], "_languages": [None], "_viewports": ["desktop"]}
-                problems, detail = self.visit_page(tab, page, item["path"], None, "desktop")
+                path = item["path"]
+                if "follow" in item:  # e.g. the first person of the people list, as the viewer sees it
+                    tab.navigate(self.url(item["follow"]["from"]))
+                    path = tab.call(FIRST_LINK_JS, item["follow"]["link"])
+                    if not path:
+                        return [f"no link `{item['follow']['link']}` on {item['follow']['from']} to follow"], ""
+                problems, detail = self.visit_page(tab, page, path, None, "desktop")
                 return problems, f"none of {item['selectors']} ({detail})"
 
             self.check(name, item.get("expect_fail"), body)
