@@ -204,6 +204,10 @@ public struct FunnelEngine: Sendable {
     private let stepNames: [Int32]
     private let exclusionMatchers: [CompiledMatcher]
     private let personFilter: PersonRuleEvaluator?
+    /// Per step, its occurrence rule and whether it is optional (read per event: plain values, no
+    /// copies of the query's steps).
+    private let occurrences: [FunnelQuery.Occurrence]
+    private let optional: [Bool]
 
     public init(dataset: Dataset, query: FunnelQuery, calendar: LocalCalendar, now: Int64) {
         self.dataset = dataset
@@ -217,6 +221,8 @@ public struct FunnelEngine: Sendable {
         stepNames = query.steps.map { step in step.matcher.event.map { dataset.nameIndex($0) ?? -3 } ?? -2 }
         exclusionMatchers = query.exclusions.map { CompiledMatcher($0.matcher, in: dataset) }
         personFilter = query.people.map { PersonRuleEvaluator($0, dataset: dataset, now: now) }
+        occurrences = query.steps.map(\.occurrence)
+        optional = query.steps.map(\.isOptional)
     }
 
     /// Every person who entered, with how far they went.
@@ -269,8 +275,8 @@ public struct FunnelEngine: Sendable {
         for k in scratch.excluded.indices { scratch.excluded[k].removeAll(keepingCapacity: true) }
         for k in scratch.firstOfName.indices { scratch.firstOfName[k] = true }
         for index in start..<end {
-            for (k, step) in query.steps.enumerated() {
-                switch step.occurrence {
+            for k in occurrences.indices {
+                switch occurrences[k] {
                 case .any:
                     if matchers[k].matches(index, in: dataset) { scratch.occurrences[k].append(index) }
                 case .firstEver:
@@ -284,7 +290,7 @@ public struct FunnelEngine: Sendable {
                     }
                 }
             }
-            for (x, matcher) in exclusionMatchers.enumerated() where matcher.matches(index, in: dataset) { scratch.excluded[x].append(index) }
+            for x in exclusionMatchers.indices where exclusionMatchers[x].matches(index, in: dataset) { scratch.excluded[x].append(index) }
         }
         let best: [Int?]?
         switch query.order {
@@ -300,33 +306,36 @@ public struct FunnelEngine: Sendable {
     private func bestOrderedAttempt(_ scratch: Scratch, end: Int) -> [Int?]? {
         var best: [Int?]?
         var bestReached = -1
+        var path = [Int?](repeating: nil, count: optional.count)
         for entry in scratch.occurrences[0] where query.range.contains(dataset.timestamps[entry]) {
-            let path = walk(from: entry, end: end, scratch)
+            walk(from: entry, end: end, scratch, into: &path)
             let reached = path.lastIndex { $0 != nil } ?? 0
             if reached > bestReached {
                 best = path
                 bestReached = reached
-                if reached == query.steps.count - 1 { break }
+                if reached == optional.count - 1 { break }
             }
         }
         return best
     }
 
-    /// One attempt from `entry`: required steps take the first matching event after the previous
-    /// required one; optional steps are looked up between their neighbours; exclusions truncate.
-    private func walk(from entry: Int, end: Int, _ scratch: Scratch) -> [Int?] {
-        let steps = query.steps
-        var path = [Int?](repeating: nil, count: steps.count)
+    /// One attempt from `entry`, written into `path`: required steps take the first matching event
+    /// after the previous required one; optional steps are looked up between their neighbours;
+    /// exclusions truncate.
+    private func walk(from entry: Int, end: Int, _ scratch: Scratch, into path: inout [Int?]) {
+        for k in path.indices { path[k] = nil }
         path[0] = entry
         let deadline = dataset.timestamps[entry] + query.window
         var previous = entry
         var k = 1
-        while k < steps.count {
-            if steps[k].isOptional {
+        while k < optional.count {
+            if optional[k] {
                 k += 1
                 continue
             }
-            let limit = steps[k].window.map { min(deadline, dataset.timestamps[previous] + $0) } ?? deadline
+            // No closure here: one capturing `dataset` would retain each of its columns, per step.
+            var limit = deadline
+            if let window = query.steps[k].window { limit = min(deadline, dataset.timestamps[previous] + window) }
             let next: Int?
             if query.order == .strict {
                 let candidate = previous + 1
@@ -337,7 +346,7 @@ public struct FunnelEngine: Sendable {
             guard let found = next, dataset.timestamps[found] <= limit else { break }
             // Optional steps just before this one: done between the previous required step and this one.
             var o = k - 1
-            while o > 0, steps[o].isOptional {
+            while o > 0, optional[o] {
                 if let optional = Self.firstAfter(scratch.occurrences[o], previous), optional < found { path[o] = optional }
                 o -= 1
             }
@@ -345,7 +354,7 @@ public struct FunnelEngine: Sendable {
             previous = found
             k += 1
         }
-        return truncateAtExclusions(path, entry: entry, scratch)
+        if !query.exclusions.isEmpty { path = truncateAtExclusions(path, entry: entry, scratch) }
     }
 
     /// Applies the exclusions: a person who does an excluded event after reaching step `from`
@@ -408,35 +417,38 @@ public struct FunnelEngine: Sendable {
     // MARK: - Summaries
 
     private func summarize(_ outcomes: [FunnelOutcome], value: String) -> FunnelResult.Group {
-        let steps = query.steps
+        let stepCount = optional.count
         let entered = outcomes.count
+        // One pass: how many reached each step, and each step's times from the step before it.
+        var counts = [Int](repeating: 0, count: stepCount)
+        var times = [[Int64]](repeating: [], count: stepCount)
+        for outcome in outcomes {
+            for k in 0..<stepCount {
+                guard let event = outcome.events[k] else { continue }
+                counts[k] += 1
+                guard k > 0 else { continue }
+                var p = k - 1
+                while p > 0, optional[p], outcome.events[p] == nil { p -= 1 }
+                if let before = outcome.events[p] { times[k].append(dataset.timestamps[event] - dataset.timestamps[before]) }
+            }
+        }
         var results: [FunnelResult.Step] = []
         var previousRequired = 0
-        for k in steps.indices {
-            let reachedThis = outcomes.filter { $0.events[k] != nil }
-            let count = reachedThis.count
+        for k in 0..<stepCount {
+            let count = counts[k]
             let previousCount = k == 0 ? entered : results[previousRequired].count
-            var times: [Int64] = []
-            if k > 0 {
-                for outcome in reachedThis {
-                    guard let event = outcome.events[k] else { continue }
-                    var p = k - 1
-                    while p > 0, steps[p].isOptional, outcome.events[p] == nil { p -= 1 }
-                    if let before = outcome.events[p] { times.append(dataset.timestamps[event] - dataset.timestamps[before]) }
-                }
-            }
-            times.sort()
+            times[k].sort()
             let step = FunnelResult.Step(
                 count: count,
                 conversionFromStart: entered == 0 ? 0 : Double(count) / Double(entered),
                 conversionFromPrevious: previousCount == 0 ? 0 : Double(count) / Double(previousCount),
-                dropped: steps[k].isOptional || k == 0 ? 0 : previousCount - count,
-                medianTime: Self.median(times),
-                meanTime: times.isEmpty ? nil : Double(times.reduce(0, +)) / Double(times.count),
-                histogram: Self.histogram(times, bins: query.histogramBins)
+                dropped: optional[k] || k == 0 ? 0 : previousCount - count,
+                medianTime: Self.median(times[k]),
+                meanTime: times[k].isEmpty ? nil : Double(times[k].reduce(0, +)) / Double(times[k].count),
+                histogram: Self.histogram(times[k], bins: query.histogramBins)
             )
             results.append(step)
-            if !steps[k].isOptional { previousRequired = k }
+            if !optional[k] { previousRequired = k }
         }
         return FunnelResult.Group(value: value, steps: results)
     }

@@ -24,7 +24,18 @@ public enum PersonChunks {
     public static func map<T>(_ count: Int, _ body: (Range<Int>) -> T) -> [T] {
         let ranges = ranges(count)
         if ranges.count <= 1 { return ranges.map(body) }
-        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: ranges.count)
+        return perform(ranges.count) { body(ranges[$0]) }
+    }
+
+    /// Independent pieces of work run side by side; the results in the order given.
+    public static func all<T>(_ work: [() -> T]) -> [T] {
+        guard work.count > 1, maximumChunks > 1 else { return work.map { $0() } }
+        return perform(work.count) { work[$0]() }
+    }
+
+    /// `body(0..<iterations)` on every core, each result in its own slot.
+    private static func perform<T>(_ iterations: Int, _ body: (Int) -> T) -> [T] {
+        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: iterations)
         slots.initialize(repeating: nil)
         defer {
             _ = slots.deinitialize()
@@ -33,11 +44,12 @@ public enum PersonChunks {
         let shared = Slots(base: slots)
         withoutActuallyEscaping(body) { body in
             let work = UncheckedBody(body: body)
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { chunk in
+            DispatchQueue.concurrentPerform(iterations: iterations) { iteration in
                 // Each iteration writes only its own slot.
-                shared.base[chunk] = work.body(ranges[chunk])
+                shared.base[iteration] = work.body(iteration)
             }
         }
+        // Every slot was written: concurrentPerform returns after all iterations.
         return slots.map { $0! }
     }
 
@@ -48,6 +60,6 @@ public enum PersonChunks {
 
     /// Kernels are `Sendable` values reading immutable columns; the closure only reads them.
     private struct UncheckedBody<T>: @unchecked Sendable {
-        let body: (Range<Int>) -> T
+        let body: (Int) -> T
     }
 }

@@ -260,12 +260,14 @@ public enum RFM {
     /// the same score; with distinct values each score holds a fifth of them (± 1).
     public static func quintileScores(_ values: [Int64]) -> [Int] {
         let n = values.count
-        let order = values.indices.sorted { values[$0] < values[$1] }
+        // Sorting (value, position) pairs compares in place, without a lookup per comparison.
+        var order = values.enumerated().map { (value: $0.element, index: Int32(truncatingIfNeeded: $0.offset)) }
+        order.sort { ($0.value, $0.index) < ($1.value, $1.index) }
         var scores = [Int](repeating: 0, count: n)
         var below = 0
-        for (rank, index) in order.enumerated() {
-            if rank > 0 && values[order[rank - 1]] != values[index] { below = rank }
-            scores[index] = 1 + 5 * below / n
+        for rank in order.indices {
+            if rank > 0 && order[rank - 1].value != order[rank].value { below = rank }
+            scores[Int(order[rank].index)] = 1 + 5 * below / n
         }
         return scores
     }
@@ -302,9 +304,13 @@ public struct RFMEngine: Sendable {
         let frequency = buyers.flatMap(\.frequency)
         let monetary = buyers.flatMap(\.monetary)
         let lastOrders = buyers.flatMap(\.lastOrders)
-        let rScores = RFM.quintileScores(recency.map { -$0 })
-        let fScores = RFM.quintileScores(frequency)
-        let mScores = RFM.quintileScores(monetary)
+        // The three rankings are independent: sort them side by side.
+        let scores = PersonChunks.all([
+            { RFM.quintileScores(recency.map { -$0 }) }, { RFM.quintileScores(frequency) }, { RFM.quintileScores(monetary) },
+        ])
+        let rScores = scores[0]
+        let fScores = scores[1]
+        let mScores = scores[2]
         let meanR = Self.mean(recency)
         let meanF = Self.mean(frequency)
         let meanM = Self.mean(monetary)
@@ -363,7 +369,7 @@ public struct RFMEngine: Sendable {
     }
 
     static func bands(_ values: [Int64], _ scores: [Int]) -> [RFMResult.ScoreBand] {
-        var bands: [Int: RFMResult.ScoreBand] = [:]
+        var bands = [RFMResult.ScoreBand?](repeating: nil, count: 6)
         for (value, score) in zip(values, scores) {
             if var band = bands[score] {
                 band.min = Swift.min(band.min, value)
@@ -374,35 +380,39 @@ public struct RFMEngine: Sendable {
                 bands[score] = .init(score: score, min: value, max: value, people: 1)
             }
         }
-        return bands.values.sorted { $0.score < $1.score }
+        return bands.compactMap { $0 }
     }
 
     static func group(_ value: String, _ rows: [RFMResult.Row]) -> RFMResult.Group {
         let revenue = rows.reduce(Int64(0)) { $0 + $1.monetary }
-        func summary(_ code: String, _ english: String, _ chinese: String, _ members: [RFMResult.Row]) -> RFMResult.ClassSummary {
-            let sum = members.reduce(Int64(0)) { $0 + $1.monetary }
+        // People and revenue per segment and per class, counted in one pass.
+        var segmentTotals: [RFMSegment: (people: Int, revenue: Int64)] = [:]
+        var classTotals: [RFMClass: (people: Int, revenue: Int64)] = [:]
+        for row in rows {
+            segmentTotals[row.segment, default: (0, 0)].people += 1
+            segmentTotals[row.segment, default: (0, 0)].revenue += row.monetary
+            classTotals[row.rfmClass, default: (0, 0)].people += 1
+            classTotals[row.rfmClass, default: (0, 0)].revenue += row.monetary
+        }
+        func summary(_ code: String, _ english: String, _ chinese: String, _ totals: (people: Int, revenue: Int64)?) -> RFMResult.ClassSummary {
+            let people = totals?.people ?? 0
+            let sum = totals?.revenue ?? 0
             return .init(
                 code: code,
                 english: english,
                 chinese: chinese,
-                people: members.count,
+                people: people,
                 revenue: sum,
-                peopleShare: rows.isEmpty ? 0 : Double(members.count) / Double(rows.count),
+                peopleShare: rows.isEmpty ? 0 : Double(people) / Double(rows.count),
                 revenueShare: revenue > 0 ? Double(sum) / Double(revenue) : 0
             )
-        }
-        var bySegment: [RFMSegment: [RFMResult.Row]] = [:]
-        var byClass: [RFMClass: [RFMResult.Row]] = [:]
-        for row in rows {
-            bySegment[row.segment, default: []].append(row)
-            byClass[row.rfmClass, default: []].append(row)
         }
         return RFMResult.Group(
             value: value,
             buyers: rows.count,
             revenue: revenue,
-            segments: RFMSegment.allCases.map { summary($0.rawValue, $0.english, $0.chinese, bySegment[$0] ?? []) },
-            classes: RFMClass.allCases.map { summary($0.rawValue, $0.english, $0.chinese, byClass[$0] ?? []) }
+            segments: RFMSegment.allCases.map { summary($0.rawValue, $0.english, $0.chinese, segmentTotals[$0]) },
+            classes: RFMClass.allCases.map { summary($0.rawValue, $0.english, $0.chinese, classTotals[$0]) }
         )
     }
 }

@@ -137,6 +137,22 @@ public struct RetentionEngine: Sendable {
             counts = [Int](repeating: 0, count: cohorts * (periods + 1))
         }
 
+        /// Adds one membership of `cohort`, given the return events counted in each period after it.
+        mutating func add(cohort: Int, returns: [Int], minimumReturns: Int, criterion: RetentionQuery.Criterion) {
+            let row = (cohort - firstCohort) * (periods + 1)
+            members += 1
+            sizes[cohort - firstCohort] += 1
+            counts[row] += 1
+            switch criterion {
+            case .on:
+                for offset in 1...periods where returns[offset] >= minimumReturns { counts[row + offset] += 1 }
+            case .onOrAfter:
+                var last = periods
+                while last > 0 && returns[last] < minimumReturns { last -= 1 }
+                if last > 0 { for offset in 1...last { counts[row + offset] += 1 } }
+            }
+        }
+
         static func += (left: inout Tally, right: Tally) {
             for i in left.sizes.indices { left.sizes[i] += right.sizes[i] }
             for i in left.counts.indices { left.counts[i] += right.counts[i] }
@@ -171,14 +187,21 @@ public struct RetentionEngine: Sendable {
             var returns = [Int](repeating: 0, count: Swift.max(query.periods, 30) + 1)
             for person in people {
                 if let personFilter, !personFilter.matches(person) { continue }
-                add(person, main, &returns) { event, count in
-                    count(&partial.all)
+                var from = dataset.eventStart(person)
+                while let (cohort, event) = nextCohort(person, main, after: &from) {
+                    qualify(person, cohort: cohort, main, &returns)
+                    partial.all.add(cohort: cohort, returns: returns, minimumReturns: query.minimumReturns, criterion: query.criterion)
                     if let breakdown = query.breakdown {
                         let value = breakdown.value(person: person, event: event, in: dataset)
-                        count(&partial.groups[value, default: main.tally()])
+                        partial.groups[value, default: main.tally()]
+                            .add(cohort: cohort, returns: returns, minimumReturns: query.minimumReturns, criterion: query.criterion)
                     }
                 }
-                add(person, dailyShape, &returns) { _, count in count(&partial.daily) }
+                from = dataset.eventStart(person)
+                if let (cohort, _) = nextCohort(person, dailyShape, after: &from) {
+                    qualify(person, cohort: cohort, dailyShape, &returns)
+                    partial.daily.add(cohort: cohort, returns: returns, minimumReturns: query.minimumReturns, criterion: query.criterion)
+                }
             }
             return partial
         }
@@ -209,45 +232,42 @@ public struct RetentionEngine: Sendable {
         )
     }
 
-    /// Finds each cohort `person` belongs to in `shape`, the periods after it in which they
-    /// qualified, and hands `record` the cohort's start event and a function that adds the
-    /// membership to a tally (so the caller picks the tallies: all people, a breakdown group).
-    private func add(_ person: Int, _ shape: Shape, _ returns: inout [Int], record: (Int, (inout Tally) -> Void) -> Void) {
-        let start = dataset.eventStart(person)
+    /// The next cohort of `person` in `shape` from event `from` on, with the event that starts it;
+    /// `from` moves past it. First-time cohorts: only the first start event counts (and only when
+    /// it falls in the range); recurring: each period of the range with a start event, once.
+    private func nextCohort(_ person: Int, _ shape: Shape, after from: inout Int) -> (cohort: Int, event: Int)? {
         let end = dataset.eventEnd(person)
-        var previousCohort = Int.min
-        for index in start..<end where startMatcher.matches(index, in: dataset) {
+        while from < end {
+            let index = from
+            from += 1
+            guard startMatcher.matches(index, in: dataset) else { continue }
             let cohort = calendar.bucket(dataset.timestamps[index], shape.period)
             let inRange = cohort >= shape.firstCohort && cohort <= shape.lastCohort
-            if inRange && cohort != previousCohort {
-                previousCohort = cohort
-                qualify(person, cohort: cohort, shape, end: end, &returns)
-                let row = (cohort - shape.firstCohort) * (shape.periods + 1)
-                let lastQualified = (1...shape.periods).last { returns[$0] >= query.minimumReturns } ?? 0
-                record(index) { tally in
-                    tally.members += 1
-                    tally.sizes[cohort - shape.firstCohort] += 1
-                    tally.counts[row] += 1
-                    switch query.criterion {
-                    case .on:
-                        for offset in 1...shape.periods where returns[offset] >= query.minimumReturns { tally.counts[row + offset] += 1 }
-                    case .onOrAfter:
-                        if lastQualified > 0 { for offset in 1...lastQualified { tally.counts[row + offset] += 1 } }
-                    }
-                }
+            if shape.kind == .firstTime {
+                from = end
+                return inRange ? (cohort, index) : nil
             }
-            if shape.kind == .firstTime { return }
+            guard inRange else { continue }
+            // Each period once: go on from the next period.
+            from = Swift.max(from, dataset.firstEvent(of: person, atOrAfter: calendar.start(ofBucket: cohort + 1, shape.period)))
+            return (cohort, index)
         }
+        return nil
     }
 
     /// Counts `person`'s return events in each of the `shape.periods` periods after `cohort`.
-    private func qualify(_ person: Int, cohort: Int, _ shape: Shape, end: Int, _ returns: inout [Int]) {
+    private func qualify(_ person: Int, cohort: Int, _ shape: Shape, _ returns: inout [Int]) {
+        let end = dataset.eventEnd(person)
         for offset in 0...shape.periods { returns[offset] = 0 }
+        // Events from the start of period 1 to the end of the last period; only return events need
+        // their period worked out.
+        let until = calendar.start(ofBucket: cohort + shape.periods + 1, shape.period)
         var index = dataset.firstEvent(of: person, atOrAfter: calendar.start(ofBucket: cohort + 1, shape.period))
-        while index < end {
-            let offset = calendar.bucket(dataset.timestamps[index], shape.period) - cohort
-            if offset > shape.periods { break }
-            if offset >= 1, returnMatcher.matches(index, in: dataset) { returns[offset] += 1 }
+        while index < end, dataset.timestamps[index] < until {
+            if returnMatcher.matches(index, in: dataset) {
+                let offset = calendar.bucket(dataset.timestamps[index], shape.period) - cohort
+                if offset >= 1 && offset <= shape.periods { returns[offset] += 1 }
+            }
             index += 1
         }
     }

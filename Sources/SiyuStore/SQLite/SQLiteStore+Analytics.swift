@@ -62,11 +62,14 @@ extension SQLiteStore: AnalyticsRepository {
     public func analyticsEvents(workspaceId: Int64, afterSeq: Int64, limit: Int) async throws -> EventLog {
         try await read { db in
             let currency = try String.fetchOne(db, sql: "SELECT currency FROM workspaces WHERE id = ?", arguments: [workspaceId]) ?? ""
+            // `+workspace_id` keeps SQLite on the rowid range (id > ?), read in order. Through the
+            // (workspace_id, timestamp) index it would fetch and sort every later event of the workspace
+            // for each chunk: 90 s instead of 0.25 s per 250,000 events at 10 million.
             var statement = try RawStatement(
                 db,
                 """
                 SELECT id, person_id, timestamp, event, type, channel, revenue_minor, currency, flags FROM events
-                WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?
+                WHERE +workspace_id = ? AND id > ? ORDER BY id LIMIT ?
                 """
             )
             statement.bind(workspaceId)
@@ -97,7 +100,8 @@ extension SQLiteStore: AnalyticsRepository {
 
     public func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)] {
         try await read { db in
-            var sql = "SELECT id, json_extract(properties, ?), json_type(properties, ?) FROM events WHERE workspace_id = ?"
+            // A scan in rowid order (`+workspace_id`, as above), not random reads through the time index.
+            var sql = "SELECT id, json_extract(properties, ?), json_type(properties, ?) FROM events WHERE +workspace_id = ?"
             let path = PeopleSearch.jsonPath(key)
             var arguments: StatementArguments = [path, path, workspaceId]
             if let names {

@@ -61,9 +61,11 @@ extension SQLiteStore: PeopleRepository {
 
     public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
         try await read { db in
+            // `+workspace_id` keeps SQLite on the rowid range (id > ?), already in order; through the
+            // workspace index it would read and sort every later person of the workspace for each page.
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM persons WHERE workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
+                sql: "SELECT * FROM persons WHERE +workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
                 arguments: [workspaceId, afterId, limit]
             ).map(Self.profile)
         }
