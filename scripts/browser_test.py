@@ -812,7 +812,13 @@ class Runner:
             def body(item=item):
                 tab = self.tab(item.get("as", "anonymous"))
                 tab.set_viewport("desktop", self.viewports["desktop"])
-                visit = tab.navigate(self.url(item["path"]))
+                path = item["path"]
+                if "follow" in item:  # the form is on a page reached through a link (e.g. a person's page)
+                    tab.navigate(self.url(item["follow"]["from"]))
+                    path = tab.call(FIRST_LINK_JS, item["follow"]["link"])
+                    if not path:
+                        raise TestFailure(f"no link `{item['follow']['link']}` on {item['follow']['from']} to follow")
+                visit = tab.navigate(self.url(path))
                 if visit.status != 200:
                     raise TestFailure(f"the page holding the form answered {visit.status}")
                 started = tab.call(STRIPPED_FORM_JS, {

@@ -78,7 +78,7 @@ struct DemoPlan: Sendable {
                 try await store.deleteWorkspace(id: existing.id)
             } else if try await store.eventCount(workspaceId: existing.id) > 0 {
                 printError("Reusing the demo data in the store (run with --reset to generate it again).")
-                try await sampleSegments(store, existing)
+                try await completeDemo(store, existing)
                 return try await credentials(store, existing, generated: nil)
             } else {
                 // An earlier run stopped before storing anything: start over.
@@ -88,15 +88,17 @@ struct DemoPlan: Sendable {
         _ = try await store.createWorkspace(name: DemoCommand.workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
         guard let workspace = try await store.workspace(named: DemoCommand.workspaceName) else { throw CommandFailure("the demo workspace vanished") }
         let summary = try await generate(store, workspace)
-        try await sampleSegments(store, workspace)
+        try await completeDemo(store, workspace)
         return try await credentials(store, workspace, generated: summary)
     }
 
-    /// The demo's sample segments (created once, with their members).
-    func sampleSegments(_ store: any SiyuStore, _ workspace: Workspace) async throws {
+    /// Customer value, labels and sample segments for a new demo (once; see ``DemoSetup``).
+    func completeDemo(_ store: any SiyuStore, _ workspace: Workspace) async throws {
+        guard try await store.segments(workspaceId: workspace.id).isEmpty else { return }
         var logger = Logger(label: "siyu-demo")
         logger.logLevel = .warning
-        try await DemoSegments.createIfMissing(store: store, workspace: workspace, now: SystemClock.nowMillis(), logger: logger)
+        printError("Fitting customer value, saving tiers, RFM classes and journey stages, creating sample segments…")
+        try await DemoSetup.completeIfNew(store: store, workspace: workspace, now: SystemClock.nowMillis(), logger: logger)
     }
 
     /// Generates the brand into `workspace` with a progress bar.

@@ -2,9 +2,11 @@ import Logging
 import SiyuCore
 import SiyuStore
 
-/// The segments the demo brand starts with, so that an operator opening the console sees what
-/// segments are for: each is dynamic, refreshed hourly, and computed once when created.
-public enum DemoSegments {
+/// What the demo brand starts with besides its events, so that an operator opening the console
+/// sees every page filled: customer value fitted, tiers, RFM classes and journey stages saved as
+/// labels (what the server's daily job does), and three sample segments — dynamic, refreshed
+/// hourly, computed once when created.
+public enum DemoSetup {
     /// (name, description, rule) in the README's rule format.
     static let samples: [(String, String, String)] = [
         (
@@ -24,10 +26,13 @@ public enum DemoSegments {
         ),
     ]
 
-    /// Creates the sample segments in `workspace` when it has none, and computes their members.
-    public static func createIfMissing(store: any SiyuStore, workspace: Workspace, now: Int64, logger: Logger) async throws {
+    /// Fits customer value, saves the standard labels and creates the sample segments, when
+    /// `workspace` has no segments yet (a freshly generated demo).
+    public static func completeIfNew(store: any SiyuStore, workspace: Workspace, now: Int64, logger: Logger) async throws {
         guard try await store.segments(workspaceId: workspace.id).isEmpty else { return }
-        let refresher = SegmentRefresher(store: store, cache: AnalyticsCache(store: store, clock: { now }, logger: logger))
+        let cache = AnalyticsCache(store: store, clock: { now }, logger: logger)
+        try await LabelEvaluation(store: store, cache: cache).run(workspace: workspace, now: now)
+        let refresher = SegmentRefresher(store: store, cache: cache)
         for (name, description, rule) in samples {
             let segment = try await store.createSegment(
                 workspaceId: workspace.id,
