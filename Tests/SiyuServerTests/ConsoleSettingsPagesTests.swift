@@ -7,7 +7,7 @@ import SiyuStore
 import SiyuTestSupport
 import Testing
 
-/// The settings page: read-only workspace, the KPI mapping (analysts), channels and keys (admins).
+/// The settings page: the workspace's time zone (admins), the KPI mapping (analysts), channels and keys (admins).
 @Suite struct ConsoleSettingsPagesTests {
     @Test func anOwnerCreatesAWriteKeyThatIsShownOnce() async throws {
         try await ServerHarness.run { client, harness in
@@ -125,6 +125,69 @@ import Testing
             #expect(
                 try await viewer.post(client, "/console/settings/kpi", form: [("_csrf", viewerToken), ("conversions", "x")]).status == .forbidden
             )
+        }
+    }
+
+    @Test func anOwnerMovesTheWorkspaceToAnotherTimeZone() async throws {
+        try await ServerHarness.run { client, harness in
+            try await ConsoleFixtures.user(harness, "boss@acme.cn", .owner)
+            var browser = ConsoleBrowser(headers: [.acceptLanguage: "en"])
+            _ = try await browser.login(client, email: "boss@acme.cn", password: ConsoleFixtures.password)
+            let page = try await browser.get(client, "/console/settings")
+            #expect(page.text.contains("data-edit-control=\"workspace\""))
+            #expect(page.text.contains("<option value=\"Asia/Shanghai\" selected>"))
+            #expect(page.text.contains("stored orders and channel costs are amounts in the workspace currency"))
+            let token = try #require(ConsoleBrowser.hiddenValue("_csrf", in: page.text))
+
+            let moved = try await browser.post(client, "/console/settings/workspace", form: [("_csrf", token), ("timeZone", "Asia/Tokyo")])
+            #expect(moved.status == .ok)
+            #expect(moved.text.contains("The time zone is now Asia/Tokyo"))
+            #expect(moved.text.contains("<dd>Asia/Tokyo</dd>"))
+            #expect(try await harness.store.workspace(id: harness.workspace.id)?.timeZone == "Asia/Tokyo")
+            // A later request reads the workspace afresh.
+            let again = try await browser.get(client, "/console/settings")
+            #expect(again.text.contains("<dd>Asia/Tokyo</dd>") && again.text.contains("<option value=\"Asia/Tokyo\" selected>"))
+
+            // A zone the calendar does not know is explained and changes nothing.
+            let bad = try await browser.post(client, "/console/settings/workspace", form: [("_csrf", token), ("timeZone", "Mars/Olympus")])
+            #expect(bad.status == .badRequest)
+            #expect(bad.text.contains("“Mars/Olympus” is not a time zone Siyu knows"))
+            #expect(try await harness.store.workspace(id: harness.workspace.id)?.timeZone == "Asia/Tokyo")
+
+            // Without the CSRF token the change is refused.
+            let forged = try await browser.post(client, "/console/settings/workspace", form: [("timeZone", "UTC")])
+            #expect(forged.status == .forbidden)
+            #expect(try await harness.store.workspace(id: harness.workspace.id)?.timeZone == "Asia/Tokyo")
+        }
+    }
+
+    @Test func aZoneOutsideTheListStaysSelectable() async throws {
+        try await ServerHarness.run { client, harness in
+            try await harness.store.updateWorkspaceTimeZone(id: harness.workspace.id, timeZone: "Africa/Nairobi")
+            try await ConsoleFixtures.user(harness, "admin@acme.cn", .admin)
+            var browser = ConsoleBrowser()
+            _ = try await browser.login(client, email: "admin@acme.cn", password: ConsoleFixtures.password)
+            let page = try await browser.get(client, "/console/settings")
+            #expect(page.text.contains("<option value=\"Africa/Nairobi\" selected>"))
+            #expect(page.text.contains("<option value=\"Asia/Shanghai\">"))
+        }
+    }
+
+    @Test func viewersAndOperatorsCannotChangeTheTimeZone() async throws {
+        try await ServerHarness.run { client, harness in
+            for (email, role) in [("look@acme.cn", ConsoleRole.viewer), ("ops@acme.cn", .operator)] {
+                try await ConsoleFixtures.user(harness, email, role)
+                var browser = ConsoleBrowser()
+                _ = try await browser.login(client, email: email, password: ConsoleFixtures.password)
+                let page = try await browser.get(client, "/console/settings")
+                #expect(page.status == .ok)
+                #expect(!page.text.contains("action=\"/console/settings/workspace\""))
+                #expect(page.text.contains("<dd>Asia/Shanghai</dd>"))
+                let token = try #require(ConsoleBrowser.hiddenValue("_csrf", in: page.text))
+                let refused = try await browser.post(client, "/console/settings/workspace", form: [("_csrf", token), ("timeZone", "Asia/Tokyo")])
+                #expect(refused.status == .forbidden)
+            }
+            #expect(try await harness.store.workspace(id: harness.workspace.id)?.timeZone == "Asia/Shanghai")
         }
     }
 }

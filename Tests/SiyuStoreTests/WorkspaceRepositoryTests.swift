@@ -33,6 +33,25 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func movesAWorkspaceToAnotherTimeZone(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let credentials = try await store.createWorkspace(name: "acme", timeZone: "Asia/Shanghai", currency: "CNY")
+            _ = try await store.createWorkspace(name: "other", timeZone: "UTC", currency: "USD")
+            let id = try #require(try await store.workspace(named: "acme")).id
+            try await store.updateWorkspaceTimeZone(id: id, timeZone: "Asia/Tokyo")
+            let moved = try #require(try await store.workspace(writeKey: credentials.writeKey))
+            #expect(moved.timeZone == "Asia/Tokyo" && moved.currency == "CNY")
+            #expect(try await store.workspace(named: "other")?.timeZone == "UTC")
+            // An unknown zone or workspace changes nothing.
+            await #expect(throws: StoreError.self) { try await store.updateWorkspaceTimeZone(id: id, timeZone: "Mars/Olympus") }
+            #expect(try await store.workspace(id: id)?.timeZone == "Asia/Tokyo")
+            await #expect(throws: StoreError.notFound("no workspace 999999")) {
+                try await store.updateWorkspaceTimeZone(id: 999_999, timeZone: "UTC")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func replacingATokenRevokesTheOldOne(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let credentials = try await store.createWorkspace(name: "acme", timeZone: "UTC", currency: "USD")

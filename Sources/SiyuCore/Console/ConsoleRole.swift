@@ -2,7 +2,7 @@
 ///
 /// Each role can do everything the one before it can: viewers read; operators also edit segments and
 /// tags; analysts also save funnels and change analytical settings (the KPI mapping); admins also
-/// manage keys, channels and users; the owner can do everything, including handing the workspace over.
+/// manage keys, channels, users and the workspace's time zone; the owner can do everything, including handing the workspace over.
 public enum ConsoleRole: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, analyst, admin, owner
 
@@ -41,7 +41,9 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     case manageChannels
     /// Invite users and change their roles.
     case manageUsers
-    /// Change the workspace itself (time zone, currency) or hand it to another owner.
+    /// Change the workspace's time zone (days are cut there from then on).
+    case changeTimeZone
+    /// Change the workspace itself (its currency) or hand it to another owner.
     case manageWorkspace
 
     /// The least role allowed to perform the action.
@@ -50,7 +52,7 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
         case .read: return .viewer
         case .editSegments, .editTags: return .operator
         case .saveAnalyses, .editAnalyticsSettings: return .analyst
-        case .manageKeys, .manageChannels, .manageUsers: return .admin
+        case .manageKeys, .manageChannels, .manageUsers, .changeTimeZone: return .admin
         case .manageWorkspace: return .owner
         }
     }

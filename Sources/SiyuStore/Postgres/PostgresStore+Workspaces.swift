@@ -126,6 +126,14 @@ extension PostgresStore: WorkspaceRepository {
         }
     }
 
+    public func updateWorkspaceTimeZone(id: Int64, timeZone: String) async throws {
+        try WorkspaceValidation.check(timeZone: timeZone)
+        let found = try await read { connection in
+            try await !connection.rows("UPDATE workspaces SET time_zone = \(timeZone) WHERE id = \(id) RETURNING id", logger: logger).isEmpty
+        }
+        guard found else { throw StoreError.notFound("no workspace \(id)") }
+    }
+
     /// Inserts a channel or updates the one with its key (keeping its place in the list).
     func saveChannel(_ channel: SiyuCore.Channel, workspaceId: Int64, connection: PostgresConnection, now: Int64) async throws {
         let trackingCodes = try WorkspaceValidation.trackingCodesText(channel.trackingCodes)

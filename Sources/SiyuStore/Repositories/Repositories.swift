@@ -19,6 +19,9 @@ public protocol WorkspaceRepository: Sendable {
     func saveChannel(_ channel: Channel, workspaceId: Int64) async throws
     /// Deletes a workspace with all its data and keys (used by `siyu demo --reset`).
     func deleteWorkspace(id: Int64) async throws
+    /// Moves a workspace to another IANA time zone; its currency stays. ``StoreError/invalid(_:)``
+    /// for an unknown zone, ``StoreError/notFound(_:)`` for an unknown workspace.
+    func updateWorkspaceTimeZone(id: Int64, timeZone: String) async throws
 }
 
 /// The event log: append (with identity resolution), scan, export.

@@ -125,6 +125,14 @@ extension SQLiteStore: WorkspaceRepository {
         }
     }
 
+    public func updateWorkspaceTimeZone(id: Int64, timeZone: String) async throws {
+        try WorkspaceValidation.check(timeZone: timeZone)
+        try await write { db in
+            try db.execute(sql: "UPDATE workspaces SET time_zone = ? WHERE id = ?", arguments: [timeZone, id])
+            guard db.changesCount == 1 else { throw StoreError.notFound("no workspace \(id)") }
+        }
+    }
+
     static func saveChannel(_ channel: Channel, workspaceId: Int64, db: Database, now: Int64) throws {
         try db.execute(
             sql: """
@@ -187,10 +195,14 @@ enum WorkspaceValidation {
         guard Workspace.isValidName(name) else {
             throw StoreError.invalid("workspace name `\(name)` must be 1–64 letters, digits, `-`, `_` or `.`")
         }
+        try check(timeZone: timeZone)
+        guard Money.isCurrencyCode(currency) else { throw StoreError.invalid("currency `\(currency)` is not an ISO 4217 code such as CNY") }
+    }
+
+    static func check(timeZone: String) throws {
         guard TimeZone(identifier: timeZone) != nil else {
             throw StoreError.invalid("unknown time zone `\(timeZone)`; use an IANA name such as Asia/Shanghai")
         }
-        guard Money.isCurrencyCode(currency) else { throw StoreError.invalid("currency `\(currency)` is not an ISO 4217 code such as CNY") }
     }
 
     static func check(channel: Channel) throws {

@@ -3,13 +3,20 @@ import Hummingbird
 import SiyuCore
 import SiyuStore
 
-/// `/console/settings`: the workspace (read-only: the store has no update for it), the KPI event
-/// mapping (analysts and up), channels (admins), write keys and admin tokens (admins; a new secret
-/// is shown once) and a link to the team page.
+/// `/console/settings`: the workspace (its time zone editable by admins; the currency fixed), the
+/// KPI event mapping (analysts and up), channels (admins), write keys and admin tokens (admins; a
+/// new secret is shown once) and a link to the team page.
 struct SettingsPages: ConsolePage {
     let store: any SiyuStore
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
+
+    /// The zones offered first in the time-zone list; the current zone is always offered too.
+    static let commonTimeZones = [
+        "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul", "Asia/Kolkata", "Asia/Dubai",
+        "Europe/London", "Europe/Paris", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo",
+        "Australia/Sydney", "Pacific/Auckland", "UTC",
+    ]
 
     static let kpiLists = ["exposures", "clicks", "interactions", "conversions", "keyActions"]
 
@@ -17,6 +24,7 @@ struct SettingsPages: ConsolePage {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
         group.get("settings") { request, context in try await self.show(request, context, views, notice: nil, status: .ok) }
+        group.post("settings/workspace") { request, context in try await self.saveTimeZone(request, context, views) }
         group.post("settings/kpi") { request, context in try await self.saveKPI(request, context, views) }
         group.post("settings/channels") { request, context in try await self.saveChannel(request, context, views) }
         group.post("settings/keys") { request, context in try await self.createKey(request, context, views) }
@@ -35,12 +43,14 @@ struct SettingsPages: ConsolePage {
         _ views: ConsoleViews,
         notice: Notice?,
         status: HTTPResponse.Status,
-        channelDraft: [String: Any]? = nil
+        channelDraft: [String: Any]? = nil,
+        changed: Workspace? = nil
     ) async throws -> Response {
         let identity = try PeoplePages.identity(context)
         let fmt = try PeoplePages.format(views, context, identity)
         let strings = fmt.strings
-        let workspace = identity.workspace
+        // After a change in this request the identity still holds the workspace as it was.
+        let workspace = changed ?? identity.workspace
         let role = identity.role
         let saved = try await store.settings(workspaceId: workspace.id)
         let mapping = Self.mapping(saved["kpiMapping"])
@@ -61,6 +71,8 @@ struct SettingsPages: ConsolePage {
             },
             "pageAndScreen": mapping.pageAndScreenAreExposures,
             "kpiIsDefault": saved["kpiMapping"] == nil || saved["kpiMapping"]?.isNull == true,
+            "canEditTimeZone": role.can(.changeTimeZone),
+            "timeZones": Self.timeZoneChoices(current: workspace.timeZone).map { ["value": $0, "selected": $0 == workspace.timeZone] },
             "canEditKPI": role.can(.editAnalyticsSettings),
             "channels": channels.map { channel -> [String: Any] in
                 [
@@ -100,6 +112,34 @@ struct SettingsPages: ConsolePage {
             context: context,
             status: status
         )
+    }
+
+    /// `POST /console/settings/workspace` with `timeZone`: moves the workspace to another IANA zone.
+    /// Queries build their calendar from the workspace on every request, so the next page is cut there.
+    func saveTimeZone(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let identity = try PeoplePages.identity(context)
+        try identity.require(.changeTimeZone)
+        let strings = views.strings(context)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        let zone = (form["timeZone"] ?? "").trimmingCharacters(in: .whitespaces)
+        // The check every analytics query makes before it builds the workspace's calendar.
+        guard !zone.isEmpty, zone.count <= 64, LocalCalendar.zone(zone) != nil else {
+            let text = strings.text("settings.workspace.badTimeZone", ["zone": String(zone.prefix(64))])
+            return try await show(request, context, views, notice: Notice(text: text, isError: true), status: .badRequest)
+        }
+        var workspace = identity.workspace
+        if zone != workspace.timeZone {
+            do {
+                try await store.updateWorkspaceTimeZone(id: workspace.id, timeZone: zone)
+            } catch let error as StoreError {
+                return try await show(request, context, views, notice: Notice(text: error.description, isError: true), status: .badRequest)
+            }
+            directory.invalidate(workspaceId: workspace.id)
+            workspace.timeZone = zone
+        }
+        let text = strings.text("settings.workspace.saved", ["zone": zone])
+        return try await show(request, context, views, notice: Notice(text: text, isError: false), status: .ok, changed: workspace)
     }
 
     /// `POST /console/settings/kpi`: the five lists (one event name per line or comma-separated),
@@ -236,6 +276,11 @@ struct SettingsPages: ConsolePage {
             let mapping = try? JSONDecoder().decode(KPIEventMapping.self, from: data)
         else { return .segmentEcommerce }
         return mapping
+    }
+
+    /// The common zones, with `current` first when it is not one of them.
+    static func timeZoneChoices(current: String) -> [String] {
+        commonTimeZones.contains(current) ? commonTimeZones : [current] + commonTimeZones
     }
 
     static func names(_ mapping: KPIEventMapping, _ list: String) -> [String] {
