@@ -140,6 +140,11 @@ public struct FunnelQuery: Sendable, Equatable {
     }
 }
 
+/// Which people of a funnel step: those who got there, or those who stopped just before it.
+public enum FunnelStepStatus: String, Sendable, CaseIterable {
+    case reached, dropped
+}
+
 /// How far one person went in a funnel.
 public struct FunnelOutcome: Sendable, Equatable {
     public var person: Int
@@ -249,6 +254,18 @@ public struct FunnelEngine: Sendable {
             groups += ordered.map { summarize($0.value, value: $0.key) }
         }
         return FunnelResult(groups: groups, trend: trend(outcomes))
+    }
+
+    /// The people (dataset indexes, in person order) who reached `step`, or — `.dropped` — who
+    /// reached the required step before it but not `step` itself: the list an operator follows up.
+    public func people(at step: Int, _ status: FunnelStepStatus, in outcomes: [FunnelOutcome]) -> [Int] {
+        let previousRequired = (0..<step).last { !optional[$0] } ?? 0
+        return outcomes.filter { outcome in
+            switch status {
+            case .reached: return outcome.events[step] != nil
+            case .dropped: return outcome.events[previousRequired] != nil && outcome.events[step] == nil && outcome.reached < step
+            }
+        }.map(\.person)
     }
 
     // MARK: - One person

@@ -53,24 +53,20 @@ struct AnalyticsController: Sendable {
         guard let step = try reader.int("step", range: 0...(query.steps.count - 1)) else {
             throw QueryReader.fail("step is required", "step")
         }
-        let status = try reader.string("status") ?? "dropped"
-        guard status == "dropped" || status == "reached" else { throw QueryReader.fail("status is dropped or reached", "status") }
-        if status == "dropped" && step == 0 { throw QueryReader.fail("nobody drops at the first step; ask for step 1 or later", "step") }
+        guard let status = FunnelStepStatus(rawValue: try reader.string("status") ?? "dropped") else {
+            throw QueryReader.fail("status is dropped or reached", "status")
+        }
+        if status == .dropped && step == 0 { throw QueryReader.fail("nobody drops at the first step; ask for step 1 or later", "step") }
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
-        let outcomes = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).outcomes()
-        let previousRequired = (0..<step).last { !query.steps[$0].isOptional } ?? 0
-        let people = outcomes.filter { outcome in
-            status == "reached"
-                ? outcome.events[step] != nil
-                : outcome.events[previousRequired] != nil && outcome.events[step] == nil && outcome.reached < step
-        }.map(\.person)
+        let engine = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now)
+        let people = engine.people(at: step, status, in: engine.outcomes())
         return try PeopleList.respond(
             request,
             people: people,
             dataset: dataset,
             currency: workspace.currency,
             reader: reader,
-            name: "funnel-step-\(step)-\(status)"
+            name: "funnel-step-\(step)-\(status.rawValue)"
         )
     }
 

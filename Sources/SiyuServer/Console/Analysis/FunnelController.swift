@@ -82,8 +82,8 @@ struct FunnelController: ConsolePage {
             throw ConsolePageError.badRequest(message)
         }
         let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
-        let outcomes = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).outcomes()
-        let people = FunnelDropouts.dropped(outcomes, query: query, step: step)
+        let engine = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now)
+        let people = engine.people(at: step, .dropped, in: engine.outcomes())
         if analysis.value("format") == "csv" {
             return try PeopleList.respond(
                 request,
@@ -105,17 +105,5 @@ struct FunnelController: ConsolePage {
             request: request,
             context: context
         )
-    }
-}
-
-/// Who dropped at a funnel step: the admin API's rule for `funnel/people` with `"status": "dropped"`.
-enum FunnelDropouts {
-    /// People (dataset indexes, in person-id order) who reached the required step before `step`
-    /// but not `step` itself.
-    static func dropped(_ outcomes: [FunnelOutcome], query: FunnelQuery, step: Int) -> [Int] {
-        let previousRequired = (0..<step).last { !query.steps[$0].isOptional } ?? 0
-        return outcomes.filter { outcome in
-            outcome.events[previousRequired] != nil && outcome.events[step] == nil && outcome.reached < step
-        }.map(\.person)
     }
 }
