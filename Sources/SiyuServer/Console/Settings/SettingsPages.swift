@@ -31,17 +31,11 @@ struct SettingsPages: ConsolePage {
         group.post("settings/tokens") { request, context in try await self.createToken(request, context, views) }
     }
 
-    /// A message at the top of the page; errors are shown as such.
-    struct Notice {
-        var text: String
-        var isError: Bool
-    }
-
     func show(
         _ request: Request,
         _ context: AppRequestContext,
         _ views: ConsoleViews,
-        notice: Notice?,
+        notice: ConsoleNotice?,
         status: HTTPResponse.Status,
         channelDraft: [String: Any]? = nil,
         changed: Workspace? = nil
@@ -102,10 +96,7 @@ struct SettingsPages: ConsolePage {
             data["writeKeys"] = keys.map { ["masked": Self.mask($0)] }
             data["hasWriteKeys"] = !keys.isEmpty
         }
-        if let notice {
-            data["notice"] = notice.text
-            data["noticeIsError"] = notice.isError
-        }
+        ConsoleNotice.add(notice, to: &data)
         return try views.page(
             ConsoleView(template: "settings", titleKey: "settings.title", navId: "settings", data: data),
             request: request,
@@ -126,20 +117,20 @@ struct SettingsPages: ConsolePage {
         // The check every analytics query makes before it builds the workspace's calendar.
         guard !zone.isEmpty, zone.count <= 64, LocalCalendar.zone(zone) != nil else {
             let text = strings.text("settings.workspace.badTimeZone", ["zone": String(zone.prefix(64))])
-            return try await show(request, context, views, notice: Notice(text: text, isError: true), status: .badRequest)
+            return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: true), status: .badRequest)
         }
         var workspace = identity.workspace
         if zone != workspace.timeZone {
             do {
                 try await store.updateWorkspaceTimeZone(id: workspace.id, timeZone: zone)
             } catch let error as StoreError {
-                return try await show(request, context, views, notice: Notice(text: error.description, isError: true), status: .badRequest)
+                return try await show(request, context, views, notice: ConsoleNotice(text: error.description, isError: true), status: .badRequest)
             }
             directory.invalidate(workspaceId: workspace.id)
             workspace.timeZone = zone
         }
         let text = strings.text("settings.workspace.saved", ["zone": zone])
-        return try await show(request, context, views, notice: Notice(text: text, isError: false), status: .ok, changed: workspace)
+        return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: false), status: .ok, changed: workspace)
     }
 
     /// `POST /console/settings/kpi`: the five lists (one event name per line or comma-separated),
@@ -153,7 +144,13 @@ struct SettingsPages: ConsolePage {
         let workspace = identity.workspace
         if form["intent"] == "reset" {
             _ = try await store.saveSetting(workspaceId: workspace.id, key: "kpiMapping", value: nil)
-            return try await show(request, context, views, notice: Notice(text: strings.text("settings.kpi.reset"), isError: false), status: .ok)
+            return try await show(
+                request,
+                context,
+                views,
+                notice: ConsoleNotice(text: strings.text("settings.kpi.reset"), isError: false),
+                status: .ok
+            )
         }
         var object = JSONObject()
         for list in Self.kpiLists {
@@ -169,17 +166,17 @@ struct SettingsPages: ConsolePage {
                 request,
                 context,
                 views,
-                notice: Notice(text: strings.text("settings.kpi.needConversion"), isError: true),
+                notice: ConsoleNotice(text: strings.text("settings.kpi.needConversion"), isError: true),
                 status: .badRequest
             )
         }
         do {
             try SettingsController.check(key: "kpiMapping", value: .object(object), workspace: workspace, now: clock())
         } catch let error as APIError {
-            return try await show(request, context, views, notice: Notice(text: error.message, isError: true), status: .badRequest)
+            return try await show(request, context, views, notice: ConsoleNotice(text: error.message, isError: true), status: .badRequest)
         }
         _ = try await store.saveSetting(workspaceId: workspace.id, key: "kpiMapping", value: .object(object))
-        return try await show(request, context, views, notice: Notice(text: strings.text("settings.kpi.saved"), isError: false), status: .ok)
+        return try await show(request, context, views, notice: ConsoleNotice(text: strings.text("settings.kpi.saved"), isError: false), status: .ok)
     }
 
     /// `POST /console/settings/channels`: adds a channel or changes one (its tracking codes are kept).
@@ -195,7 +192,7 @@ struct SettingsPages: ConsolePage {
         let costText = (form["cost"] ?? "").trimmingCharacters(in: .whitespaces)
         let draft: [String: Any] = ["key": key, "name": name, "kind": form["kind"] ?? "", "cost": costText, "isEdit": form["isEdit"] == "1"]
         func fail(_ text: String) async throws -> Response {
-            try await show(request, context, views, notice: Notice(text: text, isError: true), status: .badRequest, channelDraft: draft)
+            try await show(request, context, views, notice: ConsoleNotice(text: text, isError: true), status: .badRequest, channelDraft: draft)
         }
         guard Channel.isValidKey(key) else { return try await fail(strings.text("settings.channels.badKey")) }
         guard !name.isEmpty, name.count <= 100 else { return try await fail(strings.text("settings.channels.badName")) }
@@ -216,7 +213,7 @@ struct SettingsPages: ConsolePage {
         }
         directory.invalidate(workspaceId: workspace.id)
         let text = strings.text(existing == nil ? "settings.channels.added" : "settings.channels.saved", ["name": name])
-        return try await show(request, context, views, notice: Notice(text: text, isError: false), status: .ok)
+        return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: false), status: .ok)
     }
 
     /// `POST /console/settings/keys`: a new write key, shown once.
@@ -240,7 +237,7 @@ struct SettingsPages: ConsolePage {
                 request,
                 context,
                 views,
-                notice: Notice(text: strings.text("settings.tokens.badName"), isError: true),
+                notice: ConsoleNotice(text: strings.text("settings.tokens.badName"), isError: true),
                 status: .badRequest
             )
         }

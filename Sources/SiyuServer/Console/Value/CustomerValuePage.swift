@@ -17,17 +17,11 @@ struct CustomerValuePage: ConsolePage {
         group.post("value/refit") { request, context in try await self.refit(request, context, views) }
     }
 
-    /// A message shown above the page after a refit.
-    struct Notice {
-        var text: String
-        var isError: Bool
-    }
-
     func show(
         _ request: Request,
         _ context: AppRequestContext,
         _ views: ConsoleViews,
-        notice: Notice? = nil,
+        notice: ConsoleNotice? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let page = try ValuePageContext(context, views: views, now: clock())
@@ -60,10 +54,7 @@ struct CustomerValuePage: ConsolePage {
             data["hasModel"] = false
             data["emptyHint"] = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
         }
-        if let notice {
-            data["notice"] = notice.text
-            data["noticeIsError"] = notice.isError
-        }
+        ConsoleNotice.add(notice, to: &data)
         return try views.page(
             ConsoleView(template: "value", titleKey: "value.title", navId: "value", data: data),
             request: request,
@@ -91,10 +82,10 @@ struct CustomerValuePage: ConsolePage {
                 "value.refit.done",
                 ["model": page.strings.text("value.models." + record.model), "customers": page.integer(record.customers)]
             )
-            return try await show(request, context, views, notice: Notice(text: text, isError: false))
+            return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: false))
         } catch let error as APIError where error.code == "cannot_fit" {
             let text = page.strings.text("value.refit.failed", ["reason": CustomerValuePresenter.reason(error.message, page.strings)])
-            return try await show(request, context, views, notice: Notice(text: text, isError: true), status: .unprocessableContent)
+            return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: true), status: .unprocessableContent)
         }
     }
 }
