@@ -52,13 +52,7 @@ struct ReportPagesController: ConsolePage {
             "previousShort": strings.text("reports.daily.previousShort"),
             "baselineShort": strings.text("reports.daily.baselineShort"),
         ]
-        if let report, report.total.values.activePeople > 0 || report.channels.contains(where: { $0.values.activePeople > 0 }) {
-            data["columns"] = presenter.columns(report.total.cells.map(\.metric))
-            data["rows"] = presenter.rows(total: report.total, channels: report.channels)
-            data["hasRows"] = true
-        } else {
-            data["emptyHint"] = strings.text(identity.role.can(.manageKeys) ? "reports.emptyHintAdmin" : "reports.emptyHint")
-        }
+        Self.addTable(total: report?.total, channels: report?.channels ?? [], presenter, strings, identity, to: &data)
         return try views.page(
             ConsoleView(template: "report-daily", titleKey: "reports.daily.title", navId: "reports-daily", data: data),
             request: request,
@@ -105,17 +99,12 @@ struct ReportPagesController: ConsolePage {
             "previousShort": strings.text("reports.weekly.previousShort"),
             "baselineShort": strings.text("reports.weekly.baselineShort"),
         ]
-        if let analysis, analysis.total.values.activePeople > 0 || analysis.channels.contains(where: { $0.values.activePeople > 0 }) {
-            data["columns"] = presenter.columns(analysis.total.cells.map(\.metric))
-            data["rows"] = presenter.rows(total: analysis.total, channels: analysis.channels)
-            data["hasRows"] = true
+        if Self.addTable(total: analysis?.total, channels: analysis?.channels ?? [], presenter, strings, identity, to: &data), let analysis {
             data["movers"] = presenter.movers(analysis.movers)
             data["hasMovers"] = !analysis.movers.isEmpty
             if analysis.baselineWeeks < 4 {
                 data["shortBaseline"] = strings.text("reports.weekly.shortBaseline", ["weeks": String(analysis.baselineWeeks)])
             }
-        } else {
-            data["emptyHint"] = strings.text(identity.role.can(.manageKeys) ? "reports.emptyHintAdmin" : "reports.emptyHint")
         }
         return try views.page(
             ConsoleView(template: "report-weekly", titleKey: "reports.weekly.title", navId: "reports-weekly", data: data),
@@ -144,6 +133,27 @@ struct ReportPagesController: ConsolePage {
     }
 
     // MARK: Shared
+
+    /// The report table (total first, then the channels) into the page data, or — when nobody was
+    /// active — the empty state that says what to do next. Returns whether there is a table.
+    @discardableResult
+    private static func addTable(
+        total: ReportRow?,
+        channels: [ReportRow],
+        _ presenter: ReportPresenter,
+        _ strings: StringTable,
+        _ identity: ConsoleIdentity,
+        to data: inout [String: Any]
+    ) -> Bool {
+        guard let total, total.values.activePeople > 0 || channels.contains(where: { $0.values.activePeople > 0 }) else {
+            data["emptyHint"] = strings.text(identity.role.can(.manageKeys) ? "reports.emptyHintAdmin" : "reports.emptyHint")
+            return false
+        }
+        data["columns"] = presenter.columns(total.cells.map(\.metric))
+        data["rows"] = presenter.rows(total: total, channels: channels)
+        data["hasRows"] = true
+        return true
+    }
 
     /// `?day=`, else yesterday in the workspace's zone; a bad or future day is a clear 400.
     private func requestedDay(_ request: Request, calendar: LocalCalendar, now: Int64, strings: StringTable) throws -> Int {
