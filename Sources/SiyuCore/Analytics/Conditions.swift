@@ -137,6 +137,15 @@ public struct CompiledMatcher: Sendable {
 }
 
 /// What results are split by.
+/// The event property keys a query reads, which the dataset must load as columns: those of its
+/// event matchers and filters, a property breakdown and a person rule.
+func queryPropertyKeys(_ matchers: [EventMatcher], filters: [PropertyCondition], breakdown: Breakdown?, people: PersonRule?) -> [String] {
+    var keys = matchers.flatMap(\.propertyKeys) + filters.map(\.key)
+    if case .property(let key) = breakdown { keys.append(key) }
+    if let people { keys += people.propertyKeys }
+    return keys
+}
+
 public enum Breakdown: Sendable, Equatable {
     /// The channel of the event (for funnels: of the attributed step).
     case channel

@@ -110,10 +110,7 @@ public struct FunnelQuery: Sendable, Equatable {
 
     /// Every property key the query reads.
     public var propertyKeys: [String] {
-        var keys = steps.flatMap(\.matcher.propertyKeys) + exclusions.flatMap(\.matcher.propertyKeys) + eventFilters.map(\.key)
-        if case .property(let key) = breakdown { keys.append(key) }
-        if let people { keys += people.propertyKeys }
-        return keys
+        queryPropertyKeys(steps.map(\.matcher) + exclusions.map(\.matcher), filters: eventFilters, breakdown: breakdown, people: people)
     }
 
     /// Problems that make the query meaningless, in words for the caller (empty when valid).

@@ -40,10 +40,7 @@ public struct LifecycleQuery: Sendable, Equatable {
 
     /// Every property key the query reads.
     public var propertyKeys: [String] {
-        var keys = event.propertyKeys + eventFilters.map(\.key)
-        if case .property(let key) = breakdown { keys.append(key) }
-        if let people { keys += people.propertyKeys }
-        return keys
+        queryPropertyKeys([event], filters: eventFilters, breakdown: breakdown, people: people)
     }
 
     /// Problems that make the query meaningless, in words for the caller (empty when valid).

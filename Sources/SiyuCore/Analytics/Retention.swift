@@ -52,10 +52,7 @@ public struct RetentionQuery: Sendable, Equatable {
     }
 
     public var propertyKeys: [String] {
-        var keys = start.propertyKeys + returning.propertyKeys + eventFilters.map(\.key)
-        if case .property(let key) = breakdown { keys.append(key) }
-        if let people { keys += people.propertyKeys }
-        return keys
+        queryPropertyKeys([start, returning], filters: eventFilters, breakdown: breakdown, people: people)
     }
 
     public func problems() -> [String] {

@@ -45,10 +45,7 @@ public struct StickinessQuery: Sendable, Equatable {
 
     /// Every property key the query reads.
     public var propertyKeys: [String] {
-        var keys = event.propertyKeys + eventFilters.map(\.key)
-        if case .property(let key) = breakdown { keys.append(key) }
-        if let people { keys += people.propertyKeys }
-        return keys
+        queryPropertyKeys([event], filters: eventFilters, breakdown: breakdown, people: people)
     }
 
     /// Longest date range accepted for a single histogram, in days.
