@@ -197,13 +197,16 @@ import Testing
         }
     }
 
-    @Test func identityResolutionFindsExactlyTheGeneratedPeople() {
+    @Test func identityResolutionFindsExactlyTheGeneratedPeople() throws {
         let (messages, _, summary) = Self.collect(Self.small)
         let preparer = EventPreparer(
             settings: WorkspaceIngestSettings(currency: "CNY", channels: Self.small.channels),
             extractor: IdentityExtractor { _, value in "h:" + value }
         )
-        let plan = IdentityResolver.plan(messages.map(preparer.prepare), snapshot: IdentitySnapshot())
+        let plan = IdentityResolver.plan(
+            try messages.map { message throws(IngestError) in try preparer.prepare(message) },
+            snapshot: IdentitySnapshot()
+        )
         // A second device starts as a new anonymous person and is merged once its owner logs in; nothing
         // else may merge two generated people (a borrowed device is a refused merge, not a merge).
         #expect(summary.secondDevices > 0)

@@ -32,11 +32,20 @@ func runImport(_ text: String, _ kind: ImportKind, map: [String]? = nil, options
 
     @Test func agreesWithMoneyOnPlainDecimals() throws {
         // The importer's reader is stricter about commas but must round like Money does.
-        for text in ["0", "7", "19.99", "1299.995", "0.005", "0.004", "-3.5", "+12", ".5", "5.", "¥88.8", "-¥5", "999999999999999"] {
+        for text in ["0", "7", "19.99", "1299.995", "0.005", "0.004", "-3.5", "+12", ".5", "5.", "¥88.8", "-¥5", "9999999999"] {
             for exponent in [0, 2, 3] {
                 #expect(try ImportValue.amount(text, exponent: exponent) == Money.minorUnits(decimalText: text, exponent: exponent), "\(text)")
             }
         }
+    }
+
+    @Test func amountsBeyondTheEventLimitAreRefusedLikeTrackedOnes() throws {
+        // The limit is 10^13 minor units: ¥100,000,000,000.00 is exactly it, one fen more is refused.
+        #expect(try ImportValue.amount("100,000,000,000.00", exponent: 2) == 10_000_000_000_000)
+        #expect(throws: ImportValueError.self) { try ImportValue.amount("100000000000.01", exponent: 2) }
+        #expect(throws: ImportValueError.self) { try ImportValue.amount("-999999999999999", exponent: 2) }
+        #expect(Money.read(.string("100000000000.01"), currency: "CNY") == .outOfRange)
+        #expect(Money.read(.string("-100000000000.00"), currency: "CNY") == .amount(-10_000_000_000_000))
     }
 
     @Test func phoneDigitsAgreeWithIdentityNormalisation() throws {

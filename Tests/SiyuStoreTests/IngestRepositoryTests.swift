@@ -68,14 +68,14 @@ import Testing
             let a = try await TestWorkspace.create(store, name: "a")
             let b = try await TestWorkspace.create(store, name: "b")
             let results = try await store.ingest([
-                IngestBatch(workspaceId: a.workspace.id, events: [a.preparer.prepare(message("1", anon: "x"))]),
+                IngestBatch(workspaceId: a.workspace.id, events: [try a.preparer.prepare(message("1", anon: "x"))]),
                 IngestBatch(
                     workspaceId: b.workspace.id,
-                    events: [b.preparer.prepare(message("1", anon: "x")), b.preparer.prepare(message("2", anon: "y"))]
+                    events: [try b.preparer.prepare(message("1", anon: "x")), try b.preparer.prepare(message("2", anon: "y"))]
                 ),
                 IngestBatch(
                     workspaceId: a.workspace.id,
-                    events: [a.preparer.prepare(message("1", anon: "x")), a.preparer.prepare(message("3", anon: "x"))]
+                    events: [try a.preparer.prepare(message("1", anon: "x")), try a.preparer.prepare(message("3", anon: "x"))]
                 ),
             ])
             #expect(results.map(\.outcomes) == [[.stored], [.stored, .stored], [.duplicate, .stored]])

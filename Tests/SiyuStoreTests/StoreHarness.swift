@@ -57,7 +57,9 @@ struct TestWorkspace: Sendable {
     /// Ingests messages as one batch and returns the outcome.
     @discardableResult
     func ingest(_ store: any SiyuStore, _ messages: [Message]) async throws -> IngestResult {
-        let results = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: messages.map(preparer.prepare))])
+        let results = try await store.ingest([
+            IngestBatch(workspaceId: workspace.id, events: try messages.map { message throws(IngestError) in try preparer.prepare(message) })
+        ])
         return results[0]
     }
 }

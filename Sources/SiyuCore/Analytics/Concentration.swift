@@ -156,7 +156,7 @@ extension Dataset {
         while index < end, timestamps[index] < range.to {
             if isOrder[index] {
                 orders += 1
-                revenue += self.revenue[index]
+                revenue.addSaturated(self.revenue[index])
                 last = timestamps[index]
             }
             index += 1

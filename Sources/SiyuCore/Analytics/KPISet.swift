@@ -481,7 +481,7 @@ public struct KPIEngine: Sendable {
                 }
                 if isOrder {
                     values[cell].orders += 1
-                    values[cell].revenue += dataset.revenue[index]
+                    values[cell].revenue.addSaturated(dataset.revenue[index])
                     if state.lastBuyingRow[slot] != row {
                         state.lastBuyingRow[slot] = row
                         values[cell].buyers += 1

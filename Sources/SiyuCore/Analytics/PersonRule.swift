@@ -51,7 +51,9 @@ public enum RuleWindow: Sendable, Equatable {
     func range(now: Int64) -> TimeRange {
         switch self {
         case .ever: return TimeRange(from: .min, to: .max)
-        case .lastDays(let days): return TimeRange(from: now - Int64(days) * 86_400_000, to: now + 1)
+        // Saturating: a rule is bounded where it is read (``QueryLimits``), and this holds even if not.
+        case .lastDays(let days):
+            return TimeRange(from: now.addingSaturated(-Int64(days).multipliedSaturated(by: 86_400_000)), to: now.addingSaturated(1))
         case .range(let range): return range
         }
     }
@@ -176,7 +178,7 @@ public struct PersonRuleEvaluator: Sendable {
         while index < end, dataset.timestamps[index] < range.to {
             if dataset.isOrder[index] {
                 orders += 1
-                revenue += dataset.revenue[index]
+                revenue.addSaturated(dataset.revenue[index])
             }
             index += 1
         }

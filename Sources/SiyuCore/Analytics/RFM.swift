@@ -384,15 +384,15 @@ public struct RFMEngine: Sendable {
     }
 
     static func group(_ value: String, _ rows: [RFMResult.Row]) -> RFMResult.Group {
-        let revenue = rows.reduce(Int64(0)) { $0 + $1.monetary }
+        let revenue = rows.lazy.map(\.monetary).saturatedSum()
         // People and revenue per segment and per class, counted in one pass.
         var segmentTotals: [RFMSegment: (people: Int, revenue: Int64)] = [:]
         var classTotals: [RFMClass: (people: Int, revenue: Int64)] = [:]
         for row in rows {
             segmentTotals[row.segment, default: (0, 0)].people += 1
-            segmentTotals[row.segment, default: (0, 0)].revenue += row.monetary
+            segmentTotals[row.segment, default: (0, 0)].revenue.addSaturated(row.monetary)
             classTotals[row.rfmClass, default: (0, 0)].people += 1
-            classTotals[row.rfmClass, default: (0, 0)].revenue += row.monetary
+            classTotals[row.rfmClass, default: (0, 0)].revenue.addSaturated(row.monetary)
         }
         func summary(_ code: String, _ english: String, _ chinese: String, _ totals: (people: Int, revenue: Int64)?) -> RFMResult.ClassSummary {
             let people = totals?.people ?? 0

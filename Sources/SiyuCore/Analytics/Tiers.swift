@@ -25,10 +25,10 @@ public struct TierAssignment: Sendable, Equatable, Codable {
         for (person, tier) in tierOf.enumerated() where tier >= 0 {
             assignments[dataset.personIds[person]] = codes[tier]
             people[tier] += 1
-            sums[tier] += revenue[person]
+            sums[tier].addSaturated(revenue[person])
         }
         let assigned = people.reduce(0, +)
-        let total = sums.reduce(0, +)
+        let total = sums.saturatedSum()
         self.assignments = assignments
         self.tiers = codes.indices.map { index in
             Tier(

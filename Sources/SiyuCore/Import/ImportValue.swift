@@ -210,6 +210,9 @@ enum ImportValue {
             if i < end, bytes[i] == UInt8(ascii: ",") { return .failure(commaError) }
         }
         guard i == end, digits + fractionDigits > 0 else { return .failure(notAmount) }
+        guard Money.isEventAmount(minor) else {
+            return .failure(ImportValueError("amount beyond the limit of \(Money.maximumEventMinorUnits) minor units"))
+        }
         return .success(negative ? -minor : minor)
     }
 

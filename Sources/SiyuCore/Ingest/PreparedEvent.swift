@@ -62,7 +62,11 @@ public struct EventPreparer: Sendable {
         self.attribution = ChannelAttribution(channels: settings.channels)
     }
 
-    public func prepare(_ message: Message) -> PreparedEvent {
+    /// Derives identities, channel and order amount.
+    ///
+    /// - Throws: ``IngestError`` `invalid_amount` when an order's `revenue` (or `total`) is beyond
+    ///   ``Money/maximumEventMinorUnits``: such an event is refused as an item error.
+    public func prepare(_ message: Message) throws(IngestError) -> PreparedEvent {
         var message = message
         let identities = extractor.extract(&message)
         let channel = attribution.channel(of: message)
@@ -74,9 +78,21 @@ public struct EventPreparer: Sendable {
                 (message.properties["currency"]?.stringValue).flatMap { Money.isCurrencyCode($0) ? $0.uppercased() : nil }
                 ?? settings.currency
             // Segment e-commerce: `revenue` excludes shipping and tax; fall back to `total`.
-            let amount =
-                message.properties["revenue"].flatMap { Money.minorUnits($0, currency: currency) }
-                ?? message.properties["total"].flatMap { Money.minorUnits($0, currency: currency) }
+            var amount: Int64?
+            for field in ["revenue", "total"] {
+                guard let value = message.properties[field] else { continue }
+                switch Money.read(value, currency: currency) {
+                case .amount(let minor): amount = minor
+                case .notANumber: continue
+                case .outOfRange:
+                    throw IngestError(
+                        "invalid_amount",
+                        "an order amount may be at most \(Money.maximumEventMinorUnits) minor units either side of zero",
+                        field: "properties.\(field)"
+                    )
+                }
+                break
+            }
             if let amount {
                 event.revenueMinor = amount
                 event.currency = currency

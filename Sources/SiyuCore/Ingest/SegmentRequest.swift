@@ -10,6 +10,15 @@ public struct SegmentRequest: Sendable {
     public enum Endpoint: Sendable, Equatable {
         case single(MessageType)
         case batch
+        /// `/v1/import`: a batch of history. Its timestamps are taken as sent (no clock-skew
+        /// correction: archived payloads carry the `sentAt` of long ago), still clamped if in the future.
+        case history
+
+        /// Whether the body is `{"batch": [...]}`.
+        public var isBatch: Bool {
+            if case .single = self { return false }
+            return true
+        }
     }
 
     /// The outcome of one item.
@@ -72,7 +81,7 @@ public struct SegmentRequest: Sendable {
                 "event_too_large",
                 "an event may be at most \(maximumEventBytes / 1024) KB; this one is \(bodyBytes) bytes"
             )
-        case .batch:
+        case .batch, .history:
             if let index = elementSizes.firstIndex(where: { $0 > maximumEventBytes }) {
                 throw IngestError(
                     "event_too_large",
@@ -103,7 +112,7 @@ public struct SegmentRequest: Sendable {
         switch endpoint {
         case .single:
             rawItems = [(top, "")]
-        case .batch:
+        case .batch, .history:
             guard let batchValue = top["batch"] else { throw IngestError("missing_field", "a batch request needs a `batch` array", field: "batch") }
             guard case .array(let elements) = batchValue else {
                 throw IngestError("wrong_type", "batch must be an array, not \(batchValue.typeName)", field: "batch")
@@ -145,13 +154,24 @@ public struct SegmentRequest: Sendable {
         }
 
         let sentAt = shared.sentAt ?? parsed.lazy.compactMap { (try? $0.get())?.sentAt }.first
-        let offset = sentAt.map { receivedAt - $0 }
-        let items = parsed.map { result -> Item in
+        let offset = endpoint == .history ? nil : sentAt.map { receivedAt - $0 }
+        let items = parsed.enumerated().map { index, result -> Item in
             switch result {
             case .failure(let error): return .rejected(error)
             case .success(var message):
                 message.sentAt = message.sentAt ?? sentAt
                 correctClock(&message, offset: offset)
+                // A device clock set to year 0 (or a sentAt far in the future) would put the event
+                // before 1970: refused, not stored with an impossible time.
+                guard message.timestamp >= 0 else {
+                    return .rejected(
+                        IngestError(
+                            "invalid_timestamp",
+                            "the event's time after clock-skew correction is \(Timestamp.iso8601(message.timestamp)), before 1970; check the device clock",
+                            field: rawItems[index].1 + "timestamp"
+                        )
+                    )
+                }
                 return .accepted(message)
             }
         }
@@ -193,7 +213,7 @@ public struct SegmentRequest: Sendable {
         let type: MessageType
         switch endpoint {
         case .single(let fixed): type = fixed
-        case .batch:
+        case .batch, .history:
             guard let typeValue = object["type"], !typeValue.isNull else {
                 throw IngestError("missing_field", "each batch item needs a `type`", field: path + "type")
             }

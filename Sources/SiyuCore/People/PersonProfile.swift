@@ -99,7 +99,7 @@ public struct PersonProfile: Sendable, Equatable {
         }
         result.eventCount += other.eventCount
         result.orderCount += other.orderCount
-        result.revenueMinor += other.revenueMinor
+        result.revenueMinor = Money.clampedTotal(result.revenueMinor.addingSaturated(other.revenueMinor))
         for (key, value) in other.traits {
             let otherTime = other.traitTimes[key] ?? .min
             if let mine = traitTimes[key], mine > otherTime { continue }

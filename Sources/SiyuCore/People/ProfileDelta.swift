@@ -9,6 +9,7 @@ public struct ProfileDelta: Sendable, Equatable {
     public var personId: Int64
     public var events: Int64 = 0
     public var orders: Int64 = 0
+    /// Held within ``Money/maximumTotalMinorUnits``, as the profile's total is.
     public var revenueMinor: Int64 = 0
     public var firstSeen: Int64?
     public var firstChannel: String?
@@ -38,7 +39,7 @@ public struct ProfileDelta: Sendable, Equatable {
         }
         if event.isOrder {
             orders += 1
-            revenueMinor += event.revenueInWorkspaceCurrency ?? 0
+            revenueMinor = Money.clampedTotal(revenueMinor.addingSaturated(event.revenueInWorkspaceCurrency ?? 0))
         }
         if event.message.type == .identify {
             for (key, value) in event.message.traits where (traitTimes[key] ?? .min) <= time {
@@ -53,7 +54,7 @@ public struct ProfileDelta: Sendable, Equatable {
     public mutating func add(_ other: ProfileDelta) {
         events += other.events
         orders += other.orders
-        revenueMinor += other.revenueMinor
+        revenueMinor = Money.clampedTotal(revenueMinor.addingSaturated(other.revenueMinor))
         if let time = other.firstSeen, firstSeen == nil || time < firstSeen! {
             firstSeen = time
             firstChannel = other.firstChannel
@@ -80,7 +81,7 @@ extension PersonProfile {
     public mutating func apply(_ delta: ProfileDelta) {
         eventCount += delta.events
         orderCount += delta.orders
-        revenueMinor += delta.revenueMinor
+        revenueMinor = Money.clampedTotal(revenueMinor.addingSaturated(delta.revenueMinor))
         if let time = delta.firstSeen, firstSeen == nil || time < firstSeen! {
             firstSeen = time
             firstChannel = delta.firstChannel

@@ -102,7 +102,7 @@ public struct ChannelBoard: Sendable, Equatable, Codable {
                 newPeople: points.reduce(0) { $0 + $1.values.newPeople },
                 conversions: points.reduce(0) { $0 + $1.values.conversions },
                 orders: points.reduce(0) { $0 + $1.values.orders },
-                revenue: points.reduce(0) { $0 + $1.values.revenue },
+                revenue: points.lazy.map(\.values.revenue).saturatedSum(),
                 cost: channel?.monthlyCostMinor.map { CostProration.prorate(monthlyMinor: $0, firstDay: firstDay, lastDay: lastDay) },
                 valuedCustomers: value?.count ?? 0,
                 customerValue: value?.sum,

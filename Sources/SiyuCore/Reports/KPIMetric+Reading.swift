@@ -72,7 +72,7 @@ extension KPIValues {
             sum.silentPeople += v.silentPeople
             sum.reactivatedPeople += v.reactivatedPeople
             sum.orders += v.orders
-            sum.revenue += v.revenue
+            sum.revenue.addSaturated(v.revenue)
             sum.buyers += v.buyers
             sum.repeatBuyers += v.repeatBuyers
         }

@@ -105,11 +105,11 @@ public enum CustomerSummaryCSV {
     public static func predictionsCSV(_ predictions: [CustomerValuePrediction]) -> String {
         var out = "customer_id,expected_purchases,p_alive,expected_avg_value,clv\n"
         for p in predictions {
-            let id =
-                p.customerId.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + p.customerId.replacing("\"", with: "\"\"") + "\"" : p.customerId
-            out +=
-                "\(id),\(p.expectedPurchases),\(p.probabilityAlive),\(p.expectedAverageValue.map { "\($0)" } ?? ""),\(p.lifetimeValue.map { "\($0)" } ?? "")\n"
+            out += CSVWriter.line([
+                p.customerId, "\(p.expectedPurchases)", "\(p.probabilityAlive)", p.expectedAverageValue.map { "\($0)" } ?? "",
+                p.lifetimeValue.map { "\($0)" } ?? "",
+            ])
+            out += "\n"
         }
         return out
     }

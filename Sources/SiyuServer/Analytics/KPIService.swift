@@ -16,6 +16,7 @@ struct KPIService: Sendable {
     /// Runs a query on the workspace's current dataset.
     func run(_ query: KPIQuery, workspaceId: Int64, calendar: LocalCalendar, now: Int64) async throws -> KPIResult {
         let dataset = try await cache.dataset(workspaceId: workspaceId, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         return KPIEngine(dataset: dataset, query: query, calendar: calendar, now: now).run()
     }
 }

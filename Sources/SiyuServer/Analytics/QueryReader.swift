@@ -78,11 +78,17 @@ struct QueryReader {
         return instant
     }
 
-    /// A duration: `{"value": 7, "unit": "minute|hour|day|week"}`, or a number of minutes.
+    /// A duration: `{"value": 7, "unit": "minute|hour|day|week"}`, or a number of minutes; within
+    /// ``QueryLimits/durationMillis`` (1 minute to 90 days), checked before any multiplication.
     func duration(_ value: JSONValue, path: String) throws -> Int64 {
-        if let minutes = value.int64Value { return minutes * 60_000 }
+        let limits = QueryLimits.durationMillis
+        let words = "a duration is 1 minute to 90 days: {\"value\": 7, \"unit\": \"day\"} or a number of minutes"
+        if let minutes = value.int64Value {
+            guard minutes >= 1, minutes <= limits.upperBound / 60_000 else { throw Self.fail(words, path) }
+            return minutes * 60_000
+        }
         guard case .object(let object) = value, let amount = object["value"]?.int64Value, amount > 0 else {
-            throw Self.fail("a duration is {\"value\": 7, \"unit\": \"day\"} or a number of minutes", path)
+            throw Self.fail(words, path)
         }
         let unit = object["unit"]?.stringValue ?? "minute"
         let unitMillis: Int64
@@ -93,6 +99,7 @@ struct QueryReader {
         case "week", "weeks": unitMillis = 7 * 86_400_000
         default: throw Self.fail("unit must be minute, hour, day or week", path + ".unit")
         }
+        guard amount <= limits.upperBound / unitMillis else { throw Self.fail(words, path + ".value") }
         return amount * unitMillis
     }
 
@@ -113,7 +120,9 @@ struct QueryReader {
         let operand = object["value"] ?? .null
         if operand.isNull && op != .isSet && op != .isNotSet { throw Self.fail("the condition needs a value", path + ".value") }
         if (op == .in || op == .notIn) && operand.arrayValue == nil { throw Self.fail("\(op.rawValue) needs a list of values", path + ".value") }
-        return PropertyCondition(key, op, operand)
+        let condition = PropertyCondition(key, op, operand)
+        if let problem = condition.problems().first { throw Self.fail(problem.message, path + problem.path) }
+        return condition
     }
 
     /// `{"event": "Order Completed", "where": [...]}`; `"event": null` or absent means any event.
@@ -122,11 +131,17 @@ struct QueryReader {
             if required { throw Self.fail("an event is required", path) }
             return EventMatcher(nil)
         }
-        if let name = value.stringValue { return EventMatcher(name) }
-        guard case .object(let object) = value else { throw Self.fail("an event is a name or {\"event\", \"where\"}", path) }
-        let name = try string("event", in: object, path: path + ".")
-        if required && name == nil && object["any"]?.boolValue != true { throw Self.fail("event is required", path + ".event") }
-        return EventMatcher(name, where: try conditions(object["where"], path: path + ".where"))
+        let matcher: EventMatcher
+        if let name = value.stringValue {
+            matcher = EventMatcher(name)
+        } else {
+            guard case .object(let object) = value else { throw Self.fail("an event is a name or {\"event\", \"where\"}", path) }
+            let name = try string("event", in: object, path: path + ".")
+            if required && name == nil && object["any"]?.boolValue != true { throw Self.fail("event is required", path + ".event") }
+            matcher = EventMatcher(name, where: try conditions(object["where"], path: path + ".where"))
+        }
+        if let problem = matcher.problems().first { throw Self.fail(problem.message, path + problem.path) }
+        return matcher
     }
 
     func breakdown(_ value: JSONValue?, path: String = "breakdown") throws -> Breakdown? {
@@ -139,23 +154,36 @@ struct QueryReader {
             default: throw Self.fail("breakdown is channel, firstTouchChannel, lastTouchChannel, {\"trait\": …} or {\"property\": …}", path)
             }
         }
-        if let trait = value["trait"]?.stringValue { return .trait(trait) }
-        if let property = value["property"]?.stringValue { return .property(property) }
+        for (field, make) in [("trait", Breakdown.trait), ("property", Breakdown.property)] {
+            guard let key = value[field]?.stringValue else { continue }
+            guard QueryLimits.isValidKey(key) else {
+                throw Self.fail("a key is 1 to \(QueryLimits.maximumKeyBytes) bytes without control characters", "\(path).\(field)")
+            }
+            return make(key)
+        }
         throw Self.fail("breakdown is channel, firstTouchChannel, lastTouchChannel, {\"trait\": …} or {\"property\": …}", path)
     }
 
     /// A person rule (see the README): `{"all": [...]}`, `{"any": [...]}`, `{"not": …}`, `{"trait": …}`,
     /// `{"tag": …}`, `{"identity": …}`, `{"firstChannel"|"lastChannel": …}`, `{"event": …, "count": …, "withinDays": …}`,
     /// `{"orders": …}`, `{"revenue": …}`, `{"lastSeenDaysAgo": …}`, `{"firstSeenDaysAgo": …}`, `{"attribute": …}`, `{"label": …}`.
+    ///
+    /// The rule is checked against ``QueryLimits`` (windows, counts, depth, keys) before it is answered.
     func rule(_ value: JSONValue, path: String) throws -> PersonRule {
+        let rule = try parseRule(value, path: path)
+        if let problem = rule.problems().first { throw Self.fail(problem.message, path + problem.path) }
+        return rule
+    }
+
+    private func parseRule(_ value: JSONValue, path: String) throws -> PersonRule {
         guard case .object(let object) = value else { throw Self.fail("a rule is a JSON object", path) }
         if case .array(let items) = object["all"] ?? .null {
-            return .all(try items.enumerated().map { try rule($1, path: "\(path).all[\($0)]") })
+            return .all(try items.enumerated().map { try parseRule($1, path: "\(path).all[\($0)]") })
         }
         if case .array(let items) = object["any"] ?? .null {
-            return .any(try items.enumerated().map { try rule($1, path: "\(path).any[\($0)]") })
+            return .any(try items.enumerated().map { try parseRule($1, path: "\(path).any[\($0)]") })
         }
-        if let inner = object["not"] { return .not(try rule(inner, path: path + ".not")) }
+        if let inner = object["not"] { return .not(try parseRule(inner, path: path + ".not")) }
         if let trait = object["trait"] {
             if case .object = trait { return .trait(try condition(trait, path: path + ".trait")) }
             var flat = object
@@ -209,7 +237,10 @@ struct QueryReader {
 
     private func ruleWindow(_ object: JSONObject, path: String) throws -> RuleWindow {
         if let days = object["withinDays"] {
-            guard let number = days.int64Value, number > 0 else { throw Self.fail("withinDays must be a positive number", path + ".withinDays") }
+            let limit = QueryLimits.ruleDays.upperBound
+            guard let number = days.int64Value, number > 0, number <= limit else {
+                throw Self.fail("withinDays must be a whole number of days from 1 to \(limit)", path + ".withinDays")
+            }
             return .lastDays(Int(number))
         }
         return .ever

@@ -22,6 +22,7 @@ extension AnalyticsController {
         let (workspace, calendar, reader) = try await prepare(request, context)
         let query = try reader.stickiness()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         let result = StickinessEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
         return JSONResponse.make(AnalyticsJSON.stickiness(result))
     }
@@ -30,6 +31,7 @@ extension AnalyticsController {
         let (workspace, calendar, reader) = try await prepare(request, context)
         let query = try reader.lifecycle()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         let result = LifecycleEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
         return JSONResponse.make(AnalyticsJSON.lifecycle(result))
     }
@@ -48,6 +50,7 @@ extension AnalyticsController {
         let (workspace, _, reader) = try await prepare(request, context)
         let query = try reader.rfm()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         let result = RFMEngine(dataset: dataset, query: query).run()
         guard case .object(var object) = AnalyticsJSON.rfm(result, currency: workspace.currency) else { return JSONResponse.make(.null) }
         if try reader.bool("save") == true {
@@ -150,6 +153,7 @@ extension AnalyticsController {
         let reader = try request.filling(saved["journey"]?.objectValue ?? [:])
         let query = try reader.journey()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         let result = JourneyEngine(dataset: dataset, query: query, now: reader.now).run()
         guard case .object(var object) = AnalyticsJSON.journey(result) else { return JSONResponse.make(.null) }
         if try reader.bool("save") == true {

@@ -31,6 +31,7 @@ struct AnalyticsController: Sendable {
         let (workspace, calendar, reader) = try await prepare(request, context)
         let query = try reader.funnel()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset) * (try reader.bool("compare") == true ? 2 : 1))
         let result = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
         guard case .object(var object) = AnalyticsJSON.funnel(result, query: query) else { return JSONResponse.make(.null) }
         if try reader.bool("compare") == true {
@@ -74,6 +75,7 @@ struct AnalyticsController: Sendable {
         let (workspace, calendar, reader) = try await prepare(request, context)
         let query = try reader.retention()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        try AnswerSize.check(query.answerCells(in: dataset))
         let result = RetentionEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
         return JSONResponse.make(AnalyticsJSON.retention(result))
     }
@@ -90,19 +92,17 @@ enum PeopleList {
         name: String
     ) throws -> Response {
         if request.uri.queryParameters.get("format") == "csv" {
-            var lines = ["personId,userId,name,firstChannel,lastSeen"]
-            for p in people {
-                let fields = [
+            return CSVResponse.stream(
+                filename: name + ".csv",
+                header: ["personId", "userId", "name", "firstChannel", "lastSeen"],
+                count: people.count
+            ) { index in
+                let p = people[index]
+                return [
                     String(dataset.personIds[p]), dataset.userIds[p] ?? "", dataset.traits[p]["name"]?.scalarText ?? "",
                     dataset.channelName(dataset.firstChannel[p]), dataset.lastSeen[p] == .min ? "" : Timestamp.iso8601(dataset.lastSeen[p]),
                 ]
-                lines.append(CSVWriter.line(fields))
             }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
-                body: .init(byteBuffer: ByteBuffer(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
-            )
         }
         let limit = try reader.int("limit", range: 1...1000) ?? 100
         let after = try reader.string("cursor").map { text -> Int64 in

@@ -25,7 +25,7 @@ struct IngestController: Sendable {
             }
         }
         group.post("batch") { request, context in try await self.ingest(request, context: context, endpoint: .batch) }
-        group.post("import") { request, context in try await self.ingest(request, context: context, endpoint: .batch) }
+        group.post("import") { request, context in try await self.ingest(request, context: context, endpoint: .history) }
     }
 
     func ingest(_ request: Request, context: AppRequestContext, endpoint: SegmentRequest.Endpoint) async throws -> Response {
@@ -75,7 +75,15 @@ struct IngestController: Sendable {
         var rejected: [(Int, IngestError)] = []
         for (index, item) in decoded.items.enumerated() {
             switch item {
-            case .accepted(let message): prepared.append(preparer.prepare(message))
+            case .accepted(let message):
+                do {
+                    prepared.append(try preparer.prepare(message))
+                } catch {
+                    var error = error
+                    if endpoint.isBatch, let field = error.field { error.field = "batch[\(index)].\(field)" }
+                    rejected.append((index, error))
+                    Counter(label: "siyu_events_rejected_total", dimensions: [("reason", error.code)]).increment()
+                }
             case .rejected(let error):
                 rejected.append((index, error))
                 Counter(label: "siyu_events_rejected_total", dimensions: [("reason", error.code)]).increment()
@@ -107,7 +115,7 @@ struct IngestController: Sendable {
         if result.duplicates > 0 { Counter(label: "siyu_events_deduplicated_total").increment(by: result.duplicates) }
 
         var answer: JSONObject = ["success": true]
-        if case .batch = endpoint {
+        if endpoint.isBatch {
             answer["stored"] = .int(Int64(result.stored))
             answer["duplicates"] = .int(Int64(result.duplicates))
             answer["rejected"] = .array(

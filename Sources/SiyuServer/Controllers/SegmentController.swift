@@ -351,6 +351,30 @@ struct SegmentRefresher: Sendable {
         let members = PersonRuleEvaluator(rule, dataset: dataset, now: now).members().map { dataset.personIds[$0] }
         return try await store.replaceSegmentMembers(id: segment.id, workspaceId: workspace.id, people: members)
     }
+
+    /// Refreshes every dynamic segment whose schedule is due, each on its own: one that fails — a
+    /// rule saved by an earlier version that no longer passes ``QueryLimits``, say — is logged and
+    /// does not stop the others. Returns how many were refreshed.
+    func refreshDue(now: @Sendable () -> Int64, logger: Logger) async throws -> Int {
+        var refreshed = 0
+        for segment in try await store.segmentsDue(at: now()) {
+            guard !Task.isCancelled else { break }
+            do {
+                guard let workspace = try await store.workspace(id: segment.workspaceId) else { continue }
+                let result = try await refresh(segment, workspace: workspace, now: now())
+                refreshed += 1
+                logger.info("segment refreshed", metadata: ["segment": "\(segment.id)", "size": "\(result.size)"])
+            } catch let error as APIError where error.status == .badRequest {
+                logger.warning(
+                    "segment rule is out of range; edit the segment",
+                    metadata: ["segment": "\(segment.id)", "field": "\(error.field ?? "")", "problem": "\(error.message)"]
+                )
+            } catch {
+                logger.error("segment refresh failed", metadata: ["segment": "\(segment.id)", "error": "\(error)"])
+            }
+        }
+        return refreshed
+    }
 }
 
 /// A job the server runs again and again until it stops: after `firstDelay`, then every `interval`.
@@ -384,16 +408,7 @@ extension PeriodicJob {
         let refresher = SegmentRefresher(store: store, cache: cache)
         return PeriodicJob(firstDelay: .seconds(60), interval: .seconds(60)) {
             do {
-                for segment in try await store.segmentsDue(at: clock()) {
-                    guard !Task.isCancelled else { return }
-                    do {
-                        guard let workspace = try await store.workspace(id: segment.workspaceId) else { continue }
-                        let refreshed = try await refresher.refresh(segment, workspace: workspace, now: clock())
-                        logger.info("segment refreshed", metadata: ["segment": "\(segment.id)", "size": "\(refreshed.size)"])
-                    } catch {
-                        logger.error("segment refresh failed", metadata: ["segment": "\(segment.id)", "error": "\(error)"])
-                    }
-                }
+                _ = try await refresher.refreshDue(now: clock, logger: logger)
             } catch {
                 logger.error("could not list the segments due", metadata: ["error": "\(error)"])
             }

@@ -83,9 +83,9 @@ struct ValueController: Sendable {
         for (p, value) in values {
             let channel = dataset.channelName(dataset.firstChannel[p])
             var revenue: Int64 = 0
-            for e in dataset.eventStart(p)..<dataset.eventEnd(p) where dataset.isOrder[e] { revenue += dataset.revenue[e] }
+            for e in dataset.eventStart(p)..<dataset.eventEnd(p) where dataset.isOrder[e] { revenue.addSaturated(dataset.revenue[e]) }
             let current = channels[channel] ?? (0, 0, 0)
-            channels[channel] = (current.people + 1, current.clv + value, current.revenue + revenue)
+            channels[channel] = (current.people + 1, current.clv + value, current.revenue.addingSaturated(revenue))
         }
         return JSONResponse.make([
             "currency": .string(workspace.currency),

@@ -63,8 +63,11 @@ struct WorkspaceController: Sendable {
         }
         var cost: Int64?
         if let value = body["monthlyCostMinor"], !value.isNull {
-            guard let amount = value.int64Value, amount >= 0 else {
-                throw APIError.badRequest("monthlyCostMinor must be a non-negative integer (minor units)", field: "monthlyCostMinor")
+            guard let amount = value.int64Value, amount >= 0, amount <= Money.maximumEventMinorUnits else {
+                throw APIError.badRequest(
+                    "monthlyCostMinor must be a whole number of minor units from 0 to \(Money.maximumEventMinorUnits)",
+                    field: "monthlyCostMinor"
+                )
             }
             cost = amount
         }

@@ -71,7 +71,8 @@ public struct CSVImport: Sendable {
         func flush(_ force: Bool) async throws {
             while pending.count >= transactionSize || (force && !pending.isEmpty) {
                 let take = min(transactionSize, pending.count)
-                let events = pending.prefix(take).map(preparer.prepare)
+                // Amounts were bounded when each row was read, so preparing cannot refuse one here.
+                let events = try pending.prefix(take).map { message throws(IngestError) in try preparer.prepare(message) }
                 pending.removeFirst(take)
                 let result = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: events)])[0]
                 stored += result.stored

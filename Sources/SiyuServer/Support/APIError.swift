@@ -44,6 +44,11 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
+
+    /// `400 too_large`: the answer would hold more cells than ``QueryLimits/maximumAnswerCells``.
+    init(_ error: AnswerSize.TooLarge) {
+        self.init(.badRequest, code: "too_large", message: error.description)
+    }
 }
 
 /// Turns every error into the JSON error shape, so that no handler can answer with HTML or an empty 500.
@@ -55,6 +60,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as StoreError {
             return try Self.apiError(error).response(from: request, context: context)
+        } catch let error as AnswerSize.TooLarge {
+            return try APIError(error).response(from: request, context: context)
         } catch let error as HTTPError {
             let code: String
             switch error.status {

@@ -118,7 +118,7 @@ extension PostgresStore: AnalyticsRepository {
                 }
                 let isOrder = flags & orderFlag != 0
                 columns.isOrder.append(isOrder)
-                columns.revenue.append(isOrder && rowCurrency == currency ? revenue ?? 0 : 0)
+                columns.revenue.append(isOrder && rowCurrency == currency ? Money.clampedEventAmount(revenue ?? 0) : 0)
             }
             return columns
         }

@@ -169,12 +169,13 @@ extension PostgresStore {
     }
 
     /// Adds every delta with arithmetic in one statement; traits (identify calls only) are merged in Swift.
+    /// Revenue stays within ±``Money/maximumTotalMinorUnits`` (10¹⁷), as on SQLite.
     func applyDeltas(_ deltas: [ProfileDelta], connection: PostgresConnection) async throws {
         try await connection.run(
             """
             UPDATE persons SET
                 event_count = persons.event_count + d.events, order_count = persons.order_count + d.orders,
-                revenue_minor = persons.revenue_minor + d.revenue,
+                revenue_minor = LEAST(GREATEST(persons.revenue_minor + d.revenue, -100000000000000000), 100000000000000000),
                 first_channel = CASE WHEN d.first_seen IS NOT NULL AND (persons.first_seen IS NULL OR d.first_seen < persons.first_seen)
                     THEN d.first_channel ELSE persons.first_channel END,
                 first_seen = CASE WHEN d.first_seen IS NOT NULL AND (persons.first_seen IS NULL OR d.first_seen < persons.first_seen)

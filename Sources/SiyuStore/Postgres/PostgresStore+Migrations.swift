@@ -340,5 +340,15 @@ extension PostgresStore {
                 "CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)",
             ]
         ),
+        Migration(
+            name: "v5-hardening",
+            statements: [
+                // Profiles written before amounts were bounded may hold a revenue beyond ±10¹⁷.
+                """
+                UPDATE persons SET revenue_minor = LEAST(GREATEST(revenue_minor, -100000000000000000), 100000000000000000)
+                    WHERE revenue_minor > 100000000000000000 OR revenue_minor < -100000000000000000
+                """
+            ]
+        ),
     ]
 }

@@ -291,6 +291,20 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v5-hardening") { db in
+            // Profiles written before amounts were bounded may hold a revenue beyond ±10¹⁷, even a
+            // REAL after an integer overflow: clamp them so that every later read and sum is safe.
+            try db.execute(
+                sql: """
+                    UPDATE persons SET revenue_minor = CASE
+                            WHEN revenue_minor > 100000000000000000 THEN 100000000000000000
+                            WHEN revenue_minor < -100000000000000000 THEN -100000000000000000
+                            ELSE CAST(revenue_minor AS INTEGER) END
+                        WHERE typeof(revenue_minor) != 'integer'
+                            OR revenue_minor > 100000000000000000 OR revenue_minor < -100000000000000000;
+                    """
+            )
+        }
         return migrator
     }
 }

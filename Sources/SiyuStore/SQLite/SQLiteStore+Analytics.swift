@@ -89,7 +89,8 @@ extension SQLiteStore: AnalyticsRepository {
                 let isOrder = ((statement.int64(8) ?? 0) & orderFlag) != 0
                 columns.isOrder.append(isOrder)
                 let sameCurrency = statement.withText(7) { $0.map { currency.utf8.elementsEqual($0) } ?? false }
-                columns.revenue.append(isOrder && sameCurrency ? statement.int64(6) ?? 0 : 0)
+                // Rows stored before amounts were bounded may exceed the per-event limit: clamp on the way in.
+                columns.revenue.append(isOrder && sameCurrency ? Money.clampedEventAmount(statement.int64(6) ?? 0) : 0)
             }
             statement.reset()
             columns.names = names.strings

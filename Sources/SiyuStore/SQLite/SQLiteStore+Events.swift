@@ -123,7 +123,7 @@ struct EventFrameBuilder {
             frame.channelIndexes.append(index)
         }
         frame.types.append(UInt8(truncatingIfNeeded: type))
-        frame.revenueMinor.append(currency == workspaceCurrency ? revenueMinor ?? 0 : 0)
+        frame.revenueMinor.append(currency == workspaceCurrency ? Money.clampedEventAmount(revenueMinor ?? 0) : 0)
     }
 
     /// The frame sorted by person, then time (stable for equal keys).

@@ -180,12 +180,14 @@ extension SQLiteStore {
     }
 
     /// Adds a delta with arithmetic in SQL; traits (identify calls only) are merged in Swift.
+    /// Revenue stays within ±``Money/maximumTotalMinorUnits`` (10¹⁷): both the stored total and the
+    /// delta are held there, so the sum cannot overflow before it is clamped.
     static func applyDelta(_ delta: ProfileDelta, db: Database) throws {
         var update = try RawStatement(
             db,
             """
             UPDATE persons SET
-                event_count = event_count + ?1, order_count = order_count + ?2, revenue_minor = revenue_minor + ?3,
+                event_count = event_count + ?1, order_count = order_count + ?2, revenue_minor = MIN(MAX(revenue_minor + ?3, -100000000000000000), 100000000000000000),
                 first_channel = CASE WHEN ?4 IS NOT NULL AND (first_seen IS NULL OR ?4 < first_seen) THEN ?5 ELSE first_channel END,
                 first_seen = CASE WHEN ?4 IS NOT NULL AND (first_seen IS NULL OR ?4 < first_seen) THEN ?4 ELSE first_seen END,
                 last_channel = CASE WHEN ?6 IS NOT NULL AND (last_seen IS NULL OR ?6 >= last_seen) THEN ?7 ELSE last_channel END,

@@ -110,28 +110,28 @@ enum AnalyticsBenchmark {
         )
         let perBatch = max(1, 5_000 * shop.people / shop.events)
         let receivedAt = end
-        @Sendable func batch(_ first: Int) -> [PreparedEvent] {
+        @Sendable func batch(_ first: Int) throws -> [PreparedEvent] {
             var prepared: [PreparedEvent] = []
             for person in first..<min(first + perBatch, shop.people) {
-                for event in shop.events(of: person) { prepared.append(preparer.prepare(shop.message(event, receivedAt: receivedAt))) }
+                for event in shop.events(of: person) { prepared.append(try preparer.prepare(shop.message(event, receivedAt: receivedAt))) }
             }
             return prepared
         }
         let started = ContinuousClock.now
         var first = 0
-        var pending = batch(0)
+        var pending = try batch(0)
         var written = 0
         var reported = 0
         while !pending.isEmpty {
             let next = first + perBatch
-            async let upcoming = next < shop.people ? batch(next) : []
+            async let upcoming = next < shop.people ? try batch(next) : []
             _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: pending)])
             written += pending.count
             if written - reported >= 1_000_000 {
                 reported = written
                 print(String(format: "  loaded %d events (%.0f events/s)", written, Double(written) / seconds(since: started)))
             }
-            pending = await upcoming
+            pending = try await upcoming
             first = next
         }
         let elapsed = seconds(since: started)

@@ -224,7 +224,7 @@ enum IngestBenchmark {
             let now = SystemClock.nowMillis()
             for body in bodies {
                 let request = try SegmentRequest.decode(body: body, endpoint: .batch, receivedAt: now, makeMessageId: { UUID().uuidString })
-                for case .accepted(let message) in request.items { prepared.append(preparer.prepare(message)) }
+                for case .accepted(let message) in request.items { prepared.append(try preparer.prepare(message)) }
             }
             let start = ContinuousClock.now
             var offset = 0

@@ -118,7 +118,7 @@ struct DemoPlan: Sendable {
         var batches = brand.batches(batchSize: 1_000)
         var progress: DemoBrand.Progress?
         while let (batch, current) = batches.next() {
-            pending += batch.map(preparer.prepare)
+            pending += try batch.map { message throws(IngestError) in try preparer.prepare(message) }
             progress = current
             if pending.count >= 5_000 {
                 _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: pending)])

@@ -49,7 +49,7 @@ enum Exporter {
     ]
 
     static func events(store: any SiyuStore, workspace: Workspace, format: ExportCommand.Format, since: Int64?, sink: OutputSink) async throws {
-        if format == .csv { sink.write(CSVLine.make(eventColumns)) }
+        if format == .csv { sink.write(csvLine(eventColumns)) }
         var after: Int64 = 0
         while true {
             let page = try await store.events(workspaceId: workspace.id, afterSeq: after, since: since, limit: 5000)
@@ -60,7 +60,7 @@ enum Exporter {
                 case .csv:
                     let m = event.message
                     sink.write(
-                        CSVLine.make([
+                        csvLine([
                             String(event.seq), m.messageId, m.type.rawValue, m.event ?? "", String(event.personId), m.userId ?? "",
                             m.anonymousId ?? "",
                             event.channel, Timestamp.iso8601(m.timestamp), Timestamp.iso8601(m.receivedAt),
@@ -82,7 +82,7 @@ enum Exporter {
     ]
 
     static func people(store: any SiyuStore, workspace: Workspace, format: ExportCommand.Format, sink: OutputSink) async throws {
-        if format == .csv { sink.write(CSVLine.make(peopleColumns)) }
+        if format == .csv { sink.write(csvLine(peopleColumns)) }
         var after: Int64 = 0
         while true {
             let page = try await store.people(workspaceId: workspace.id, afterId: after, limit: 1000)
@@ -98,7 +98,7 @@ enum Exporter {
                     sink.write(JSONWriter.string(.object(object)) + "\n")
                 case .csv:
                     sink.write(
-                        CSVLine.make([
+                        csvLine([
                             String(person.id), person.userId ?? "", Timestamp.iso8601(person.createdAt),
                             person.firstSeen.map(Timestamp.iso8601) ?? "",
                             person.lastSeen.map(Timestamp.iso8601) ?? "", person.firstChannel ?? "", person.lastChannel ?? "",
@@ -150,16 +150,10 @@ final class OutputSink: @unchecked Sendable {
     }
 }
 
-/// One CSV record (RFC 4180 quoting), ending in CRLF-free `\n`.
-enum CSVLine {
-    static func make(_ fields: [String]) -> String {
-        fields.map { field in
-            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return field
-        }.joined(separator: ",") + "\n"
-    }
+/// One CSV record written by the project's one ``CSVWriter`` (quoting, and a leading `'` before
+/// text a spreadsheet would run as a formula), ending in `\n`.
+func csvLine(_ fields: [String]) -> String {
+    CSVWriter.line(fields) + "\n"
 }
 
 /// Dates typed by a user, read in a workspace's time zone when they carry none.

@@ -137,6 +137,8 @@ extension AnalysisRequest {
         case let error as AnalysisInputError: return error.message
         case let error as APIError where error.status.code < 500:
             return strings.text("analysis.errors.query", ["message": error.message])
+        case let error as AnswerSize.TooLarge:
+            return strings.text("analysis.errors.query", ["message": error.description])
         default: return nil
         }
     }

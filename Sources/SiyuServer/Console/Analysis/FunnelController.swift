@@ -36,6 +36,7 @@ struct FunnelController: ConsolePage {
                 let reader = try analysis.reader(form.body)
                 let query = try reader.funnel()
                 let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+                try AnswerSize.check(query.answerCells(in: dataset) * 2)
                 let result = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
                 // The previous period of the same length, as the admin API's `compare` computes it.
                 var previousQuery = query

@@ -66,6 +66,7 @@ struct LifecycleController: ConsolePage {
                 workspaceId: analysis.workspace.id,
                 propertyKeys: lifecycleQuery.propertyKeys + stickinessQuery.propertyKeys
             )
+            try AnswerSize.check(lifecycleQuery.answerCells(in: dataset) + stickinessQuery.answerCells(in: dataset))
             let lifecycle = LifecycleEngine(dataset: dataset, query: lifecycleQuery, calendar: analysis.calendar, now: analysis.now).run()
             let stickiness = StickinessEngine(dataset: dataset, query: stickinessQuery, calendar: analysis.calendar, now: analysis.now).run()
             let presenter = LifecyclePresenter(analysis: analysis, period: lifecycleQuery.period.rawValue)

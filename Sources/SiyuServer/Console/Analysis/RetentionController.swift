@@ -72,6 +72,7 @@ struct RetentionController: ConsolePage {
             body["to"] = .string(range.to)
             let query = try analysis.reader(body).retention()
             let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+            try AnswerSize.check(query.answerCells(in: dataset))
             let result = RetentionEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
             let presenter = RetentionPresenter(analysis: analysis, period: query.period.rawValue, breakdown: breakdown, result: result)
             data.merge(presenter.values()) { _, new in new }

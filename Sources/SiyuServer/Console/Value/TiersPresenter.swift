@@ -20,7 +20,7 @@ struct TiersPresenter {
     func scheme(_ scheme: TierScheme, _ assignment: TierAssignment) -> [String: Any] {
         let strings = page.strings
         let assigned = assignment.tiers.reduce(0) { $0 + $1.people }
-        let revenue = assignment.tiers.reduce(Int64(0)) { $0 + $1.revenue }
+        let revenue = assignment.tiers.lazy.map(\.revenue).saturatedSum()
         var data: [String: Any] = [
             "people": page.integer(assigned),
             "revenue": page.money(revenue),

@@ -47,6 +47,7 @@ public enum ConsolePageError: Error, Sendable, Equatable {
         case let error as APIError:
             if error.status == .notFound { return .notFound }
             return error.status.code < 500 ? .badRequest(error.message) : .internalError
+        case let error as AnswerSize.TooLarge: return .badRequest(error.description)
         case let error as StoreError:
             if case .notFound = error { return .notFound }
             return .badRequest(error.description)
