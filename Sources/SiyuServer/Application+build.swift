@@ -13,19 +13,23 @@ public struct ServerSettings: Sendable {
     public var logLevel: Logger.Level
     /// bcrypt cost of console passwords: 12 in production, lower in tests (4 is bcrypt's least).
     public var passwordCost: UInt8
+    /// Reverse proxies whose `X-Forwarded-For` is believed; none by default.
+    public var trustedProxies: TrustedProxies
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         rateLimitPerSecond: Double = 2000,
         logLevel: Logger.Level = .info,
-        passwordCost: UInt8 = 12
+        passwordCost: UInt8 = 12,
+        trustedProxies: TrustedProxies = TrustedProxies()
     ) {
         self.host = host
         self.port = port
         self.rateLimitPerSecond = rateLimitPerSecond
         self.logLevel = logLevel
         self.passwordCost = passwordCost
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -39,6 +43,7 @@ public struct AppServices: Sendable {
     public let analytics: AnalyticsCache
     public let clock: @Sendable () -> Int64
     public let authenticator: ConsoleAuthenticator
+    public let trustedProxies: TrustedProxies
 
     public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
         self.store = store
@@ -48,6 +53,7 @@ public struct AppServices: Sendable {
         self.metrics = .process
         self.analytics = AnalyticsCache(store: store, clock: clock, logger: logger)
         self.clock = clock
+        self.trustedProxies = settings.trustedProxies
         self.authenticator = ConsoleAuthenticator(
             store: store,
             hasher: PasswordHasher(cost: settings.passwordCost),

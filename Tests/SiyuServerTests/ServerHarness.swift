@@ -22,6 +22,8 @@ struct ServerHarness: Sendable {
     static func run(
         store kind: TestStoreKind = .sqlite,
         rateLimit: Double = 0,
+        trustedProxies: TrustedProxies = TrustedProxies(),
+        mode: TestingSetup = .router,
         clock: @escaping @Sendable () -> Int64 = { serverNow },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerHarness) async throws -> Void
     ) async throws {
@@ -33,11 +35,17 @@ struct ServerHarness: Sendable {
             logger.logLevel = .critical
             let app = try buildApplication(
                 store: store,
-                settings: ServerSettings(rateLimitPerSecond: rateLimit, logLevel: .critical, passwordCost: 4),
+                settings: ServerSettings(
+                    port: 0,
+                    rateLimitPerSecond: rateLimit,
+                    logLevel: .critical,
+                    passwordCost: 4,
+                    trustedProxies: trustedProxies
+                ),
                 logger: logger,
                 clock: clock
             )
-            try await app.test(.router) { client in try await body(client, harness) }
+            try await app.test(mode) { client in try await body(client, harness) }
         }
     }
 

@@ -12,11 +12,13 @@ public struct ConsoleModule: Sendable {
     public let authenticator: ConsoleAuthenticator
     let pages: [any ConsolePage]
     let store: any SiyuStore
+    let trustedProxies: TrustedProxies
 
     public init(services: AppServices, resources: ConsoleResources) {
         let pages = Self.pages(services)
         self.pages = pages
         self.store = services.store
+        self.trustedProxies = services.trustedProxies
         self.views = ConsoleViews(resources: resources, navigation: ConsoleNavigation(pages: pages))
         self.authenticator = services.authenticator
     }
@@ -52,7 +54,7 @@ public struct ConsoleModule: Sendable {
             }
             return response
         }
-        let login = ConsoleLoginController(authenticator: authenticator, store: store, views: views)
+        let login = ConsoleLoginController(authenticator: authenticator, store: store, views: views, trustedProxies: trustedProxies)
         login.addPublicRoutes(to: console)
         let pagesGroup = console.group().add(middleware: ConsoleAuthMiddleware(authenticator: authenticator, views: views))
             .add(middleware: ConsoleCSRFMiddleware())

@@ -22,6 +22,13 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("password-cost"), help: "bcrypt cost of console passwords, 4–31; default 12 (env SIYU_PASSWORD_COST).")
     var passwordCost: Int?
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "A reverse proxy (address or CIDR range, comma-separated, repeatable) whose X-Forwarded-For is believed; none by default (env SIYU_TRUSTED_PROXIES)."
+    )
+    var trustedProxies: [String] = []
+
     func settings() throws -> ServerSettings {
         let environment = ProcessInfo.processInfo.environment
         var settings = ServerSettings()
@@ -43,6 +50,12 @@ struct ServerOptions: ParsableArguments {
         if let level = logLevel ?? environment["SIYU_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw CommandFailure("unknown log level `\(level)`") }
             settings.logLevel = parsed
+        }
+        let proxies = trustedProxies.isEmpty ? environment["SIYU_TRUSTED_PROXIES"].map { [$0] } ?? [] : trustedProxies
+        do {
+            settings.trustedProxies = try TrustedProxies.parse(proxies.joined(separator: ","))
+        } catch {
+            throw CommandFailure("--trusted-proxy: \(error)")
         }
         return settings
     }

@@ -32,27 +32,20 @@ public struct ConsoleAuthenticator: Sendable {
     /// Checks an address and password; on success opens a session. `client` is the caller's address, for throttling.
     public func login(email: String, password: String, client: String) async throws -> LoginOutcome {
         let now = clock()
-        if let wait = await throttle.wait(email: email, client: client, now: now) {
+        // The attempt is reserved before the (slow) hash is checked, so that parallel guesses
+        // count towards the limit while they are being checked.
+        if let wait = await throttle.begin(email: email, client: client, now: now) {
             return .throttled(seconds: Int((wait + 999) / 1000))
         }
-        let candidates = email.isEmpty ? [] : try await store.users(email: email).filter { !$0.disabled }
-        var matched: ConsoleUser?
-        if candidates.isEmpty {
-            try await hasher.verifyDecoy(password)
-        } else {
-            // The same address may belong to several workspaces; the password picks the account.
-            for candidate in candidates {
-                if try await hasher.verify(password, hash: candidate.passwordHash) {
-                    matched = candidate
-                    break
-                }
-            }
+        let matched: ConsoleUser?
+        do {
+            matched = try await check(email: email, password: password)
+        } catch {
+            await throttle.end(email: email, client: client, succeeded: false, now: clock())
+            throw error
         }
-        guard let user = matched else {
-            await throttle.recordFailure(email: email, client: client, now: now)
-            return .failure
-        }
-        await throttle.recordSuccess(email: email)
+        await throttle.end(email: email, client: client, succeeded: matched != nil, now: clock())
+        guard let user = matched else { return .failure }
         _ = try await store.deleteExpiredSessions(now: now)
         let token = Secrets.random(length: 43)
         try await store.createSession(
@@ -67,6 +60,21 @@ public struct ConsoleAuthenticator: Sendable {
             )
         )
         return .success(user: user, token: token)
+    }
+
+    /// The enabled account that `password` opens at `email`, checking a decoy hash when there is
+    /// none so that the answer takes as long either way.
+    private func check(email: String, password: String) async throws -> ConsoleUser? {
+        let candidates = email.isEmpty ? [] : try await store.users(email: email).filter { !$0.disabled }
+        if candidates.isEmpty {
+            try await hasher.verifyDecoy(password)
+            return nil
+        }
+        // The same address may belong to several workspaces; the password picks the account.
+        for candidate in candidates where try await hasher.verify(password, hash: candidate.passwordHash) {
+            return candidate
+        }
+        return nil
     }
 
     /// The identity of a session token, or nil when the session is unknown, expired, or its user disabled.

@@ -7,6 +7,7 @@ struct ConsoleLoginController: Sendable {
     let authenticator: ConsoleAuthenticator
     let store: any SiyuStore
     let views: ConsoleViews
+    let trustedProxies: TrustedProxies
 
     /// Routes anyone may reach (the login form and its post).
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -41,7 +42,11 @@ struct ConsoleLoginController: Sendable {
             return try render(request, context, next: next, email: email, message: strings.text("login.expired"), status: .forbidden)
         }
         let password = String((form["password"] ?? "").prefix(1024))
-        switch try await authenticator.login(email: email, password: password, client: ConsoleClient.address(request, context)) {
+        switch try await authenticator.login(
+            email: email,
+            password: password,
+            client: ConsoleClient.address(request, context, trusted: trustedProxies)
+        ) {
         case .success(let user, let token):
             var response = Response.redirect(to: next)
             response.setCookie(ConsoleCookies.session(token, request: request))
