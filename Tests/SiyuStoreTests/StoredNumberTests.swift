@@ -53,7 +53,7 @@ import Testing
             workspaceId = acme.workspace.id
             try await acme.ingest(store, [message("o1", user: "u", event: "Order Completed", properties: ["revenue": 10])])
             try await RawSQL.execute(
-                "UPDATE persons SET revenue_minor = 1.8e19; DELETE FROM grdb_migrations WHERE identifier = 'v5-hardening'",
+                "UPDATE persons SET revenue_minor = 1.8e19; DELETE FROM grdb_migrations WHERE identifier = 'v5-clamp-revenue'",
                 on: store
             )
             #expect(try await RawSQL.text("SELECT typeof(revenue_minor) FROM persons", on: store) == "real")
@@ -73,7 +73,7 @@ import Testing
                 let acme = try await TestWorkspace.create(store)
                 try await acme.ingest(store, [message("o1", user: "u", event: "Order Completed", properties: ["revenue": 10])])
                 try await RawSQL.execute("UPDATE persons SET revenue_minor = -9000000000000000000", on: store)
-                try await RawSQL.execute("DELETE FROM siyu_migrations WHERE name = 'v5-hardening'", on: store)
+                try await RawSQL.execute("DELETE FROM siyu_migrations WHERE name = 'v5-clamp-revenue'", on: store)
                 try await store.migrate()
                 let person = try #require(try await store.searchPeople(workspaceId: acme.workspace.id, query: PeopleQuery()).items.first)
                 #expect(person.revenueMinor == -Money.maximumTotalMinorUnits)

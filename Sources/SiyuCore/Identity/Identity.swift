@@ -40,16 +40,15 @@ public struct IdentityExtractor: Sendable {
         self.hash = hash
     }
 
-    /// Trait keys that name an identity, and the kind they name.
+    /// Trait keys that name a WeChat identity, and the kind they name. (Phone numbers and e-mail
+    /// addresses are recognised by ``PersonalData``.)
     static let traitKinds: [String: String] = [
-        "email": IdentityKey.email, "phone": IdentityKey.phone, "mobile": IdentityKey.phone,
         "openid": IdentityKey.openid, "openId": IdentityKey.openid, "wechatOpenId": IdentityKey.openid, "wechat_openid": IdentityKey.openid,
         "unionid": IdentityKey.unionid, "unionId": IdentityKey.unionid, "wechatUnionId": IdentityKey.unionid, "wechat_unionid": IdentityKey.unionid,
     ]
 
-    /// `externalIds[].type` spellings and the kind they mean.
+    /// `externalIds[].type` spellings of WeChat ids and the kind they mean.
     static let externalKinds: [String: String] = [
-        "email": IdentityKey.email, "phone": IdentityKey.phone, "mobile": IdentityKey.phone,
         "openid": IdentityKey.openid, "wechat_openid": IdentityKey.openid, "wechatopenid": IdentityKey.openid,
         "unionid": IdentityKey.unionid, "wechat_unionid": IdentityKey.unionid, "wechatunionid": IdentityKey.unionid,
     ]
@@ -58,7 +57,8 @@ public struct IdentityExtractor: Sendable {
     /// (An alias call's `previousId` is resolved by ``IdentityResolver``, which knows whether it was
     /// seen as a user id or an anonymous id.)
     ///
-    /// Also rewrites the message so that phone numbers and e-mail addresses appear only masked.
+    /// Also rewrites the message so that phone numbers and e-mail addresses appear only masked,
+    /// wherever they are in its properties, traits and context (``PersonalData``).
     public func extract(_ message: inout Message) -> [IdentityKey] {
         var keys: [IdentityKey] = []
         func add(_ key: IdentityKey) {
@@ -70,14 +70,17 @@ public struct IdentityExtractor: Sendable {
             var cleaned: [JSONValue] = []
             for entry in externalIds {
                 guard case .object(var object) = entry, let type = object["type"]?.stringValue, let raw = object["id"]?.scalarText else {
-                    cleaned.append(entry)
+                    cleaned.append(PersonalData.mask(entry, key: "externalIds", kind: nil))
                     continue
                 }
                 let lowered = type.lowercased()
-                let kind = Self.externalKinds[lowered] ?? lowered
-                if let key = identity(kind: kind, raw: raw) {
-                    add(key)
-                    if IdentityKey.hashedKinds.contains(kind) { object["id"] = .string(Self.mask(kind: kind, raw)) }
+                let personal = PersonalData.identityKind(ofKey: type)
+                let kind = personal?.identityKind ?? Self.externalKinds[lowered] ?? lowered
+                if let key = identity(kind: kind, raw: raw) { add(key) }
+                if let personal {
+                    object["id"] = .string(Self.mask(kind: personal.identityKind, raw))
+                } else if let found = PersonalData.kind(ofValue: raw) {
+                    object["id"] = .string(Self.mask(kind: found.identityKind, raw))
                 }
                 cleaned.append(.object(object))
             }
@@ -85,13 +88,21 @@ public struct IdentityExtractor: Sendable {
         }
         if message.type == .identify {
             for (key, value) in message.traits {
-                guard let kind = Self.traitKinds[key], let raw = value.scalarText, let identity = identity(kind: kind, raw: raw) else { continue }
-                add(identity)
+                if let personal = PersonalData.identityKind(ofKey: key) {
+                    // One address or number, or a list of them.
+                    for raw in (value.arrayValue ?? [value]).compactMap(\.scalarText) {
+                        if let identity = identity(kind: personal.identityKind, raw: raw) { add(identity) }
+                    }
+                } else if let kind = Self.traitKinds[key], let raw = value.scalarText, let identity = identity(kind: kind, raw: raw) {
+                    add(identity)
+                }
             }
         }
-        message.traits = maskPersonalData(message.traits)
-        if case .object(let contextTraits) = message.context["traits"] ?? .null {
-            message.context["traits"] = .object(maskPersonalData(contextTraits))
+        message.traits = PersonalData.masked(message.traits)
+        message.properties = PersonalData.masked(message.properties)
+        for (key, value) in message.context where key != "externalIds" {
+            let masked = PersonalData.mask(value, key: key, kind: PersonalData.kind(ofKey: key))
+            if masked != value { message.context[key] = masked }
         }
         if let anonymousId = message.anonymousId { add(IdentityKey(IdentityKey.anonymousId, anonymousId)) }
         return keys
@@ -118,12 +129,7 @@ public struct IdentityExtractor: Sendable {
 
     /// Traits with phone numbers and e-mail addresses masked (`138****5678`, `a***@example.com`).
     public func maskPersonalData(_ traits: JSONObject) -> JSONObject {
-        var result = traits
-        for (key, value) in traits {
-            guard let kind = Self.traitKinds[key], IdentityKey.hashedKinds.contains(kind), let raw = value.scalarText else { continue }
-            result[key] = .string(Self.mask(kind: kind, raw))
-        }
-        return result
+        PersonalData.masked(traits)
     }
 
     /// Lower-cased e-mail address, or `nil` when it is not one.

@@ -10,6 +10,10 @@ public struct IdentitySnapshot: Sendable {
     public var people: [Int64: PersonSummary]
     /// The id the next new person gets.
     public var nextPersonId: Int64
+    /// Message ids of the batch that belonged to an erased person (replays are answered, not stored).
+    public var suppressedMessageIds: Set<String> = []
+    /// Identities of the batch that belonged to an erased person: events carrying one are not stored.
+    public var suppressedIdentities: Set<IdentityKey> = []
 
     public init(
         existingMessageIds: Set<String> = [],
@@ -105,6 +109,9 @@ public struct IngestPlan: Sendable {
     public enum Outcome: Sendable, Equatable {
         case stored
         case duplicate
+        /// The event belongs to an erased person (its message id or an identity is on the
+        /// suppression list): answered, not stored.
+        case suppressed
     }
 
     /// One outcome per input event, in order.
@@ -183,6 +190,10 @@ public struct IdentityResolver {
             plan.outcomes.append(.duplicate)
             return
         }
+        if snapshot.suppressedMessageIds.contains(messageId) || Self.lookupKeys(event).contains(where: snapshot.suppressedIdentities.contains) {
+            plan.outcomes.append(.suppressed)
+            return
+        }
         var flags = event.message.flags
         let person = resolve(event, flags: &flags)
         let group = canonical(person)
@@ -194,6 +205,12 @@ public struct IdentityResolver {
         if snapshot.people[group]?.userId == nil, let user = event.message.userId { snapshot.people[group]?.userId = user }
         plan.events.append(PlannedEvent(index: index, personId: person, flags: flags))
         plan.outcomes.append(.stored)
+    }
+
+    /// The identities to look up for an event: its own, and for an alias both readings of `previousId`.
+    public static func lookupKeys(_ event: PreparedEvent) -> [IdentityKey] {
+        guard event.message.type == .alias, let previous = event.message.previousId else { return event.identities }
+        return event.identities + [IdentityKey(IdentityKey.userId, previous), IdentityKey(IdentityKey.anonymousId, previous)]
     }
 
     /// Finds or creates the person of an event and records merges, attachments and conflicts.

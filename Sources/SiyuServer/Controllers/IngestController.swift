@@ -113,11 +113,14 @@ struct IngestController: Sendable {
         }
         Counter(label: "siyu_events_accepted_total").increment(by: result.stored)
         if result.duplicates > 0 { Counter(label: "siyu_events_deduplicated_total").increment(by: result.duplicates) }
+        if result.suppressed > 0 { Counter(label: "siyu_events_suppressed_total").increment(by: result.suppressed) }
 
         var answer: JSONObject = ["success": true]
         if endpoint.isBatch {
             answer["stored"] = .int(Int64(result.stored))
             answer["duplicates"] = .int(Int64(result.duplicates))
+            // Events of erased people (the suppression list): accepted, not stored.
+            if result.suppressed > 0 { answer["suppressed"] = .int(Int64(result.suppressed)) }
             answer["rejected"] = .array(
                 rejected.map { index, error in
                     var entry: JSONObject = ["index": .int(Int64(index)), "code": .string(error.code), "message": .string(error.message)]

@@ -20,6 +20,8 @@ struct PeopleController: Sendable {
         group.get("merges", use: merges)
         group.post("merges/:id/undo", use: undoMerge)
         group.get("conflicts", use: conflicts)
+        group.get("suppressions", use: suppressions)
+        group.delete("suppressions", use: liftSuppression)
     }
 
     /// `GET /api/v1/people?trait.city=上海&identity=email:a@b.com&channel=douyin&tag=vip&q=text&limit=50&cursor=…`
@@ -123,6 +125,36 @@ struct PeopleController: Sendable {
         return JSONResponse.make([
             "erased": ["people": .int(Int64(summary.people)), "identities": .int(Int64(summary.identities)), "events": .int(Int64(summary.events))]
         ])
+    }
+
+    /// `GET /api/v1/suppressions`: how many message ids and identities of erased people are kept
+    /// out (hashes only; the list cannot be read back).
+    @Sendable func suppressions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let workspace = try context.requireWorkspace()
+        let counts = try await store.suppressionCounts(workspaceId: workspace.id)
+        let messages = counts[Suppression.messageKind] ?? 0
+        let identities = counts.filter { $0.key != Suppression.messageKind }
+        return JSONResponse.make([
+            "messageIds": .int(Int64(messages)),
+            "identities": .object(JSONObject(uniqueKeysWithValues: identities.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+        ])
+    }
+
+    /// `DELETE /api/v1/suppressions?identity=user_id:u-1001` (or `phone:13800138000`,
+    /// `email:a@b.cn`): the person may be tracked again (after they signed up anew, say).
+    @Sendable func liftSuppression(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let workspace = try context.requireWorkspace()
+        guard let text = request.uri.queryParameters.get("identity"), let colon = text.firstIndex(of: ":") else {
+            throw APIError.badRequest("identity must be kind:value, e.g. user_id:u-1001 or phone:13800138000", field: "identity")
+        }
+        let kind = String(text[..<colon])
+        let raw = String(text[text.index(after: colon)...])
+        let extractor = Secrets.extractor(for: workspace)
+        guard let key = extractor.identity(kind: kind, raw: raw) else {
+            throw APIError.badRequest("`\(raw)` is not a valid \(kind)", field: "identity")
+        }
+        let lifted = try await store.liftSuppression(identity: key, workspaceId: workspace.id)
+        return JSONResponse.make(["lifted": .bool(lifted)])
     }
 
     @Sendable func merges(_ request: Request, context: AppRequestContext) async throws -> Response {

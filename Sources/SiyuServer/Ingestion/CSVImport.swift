@@ -17,6 +17,8 @@ public struct CSVImport: Sendable {
         public var stored: Int
         /// Messages that a previous run of the same file had stored already.
         public var alreadyImported: Int
+        /// Rows of people erased since, which the suppression list keeps out.
+        public var suppressed: Int = 0
     }
 
     public let store: any SiyuStore
@@ -67,6 +69,7 @@ public struct CSVImport: Sendable {
         var pending: [Message] = []
         var stored = 0
         var duplicates = 0
+        var suppressed = 0
         var bytes = 0
         func flush(_ force: Bool) async throws {
             while pending.count >= transactionSize || (force && !pending.isEmpty) {
@@ -77,6 +80,7 @@ public struct CSVImport: Sendable {
                 let result = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: events)])[0]
                 stored += result.stored
                 duplicates += result.duplicates
+                suppressed += result.suppressed
             }
         }
         for try await chunk in chunks {
@@ -87,7 +91,7 @@ public struct CSVImport: Sendable {
         }
         let report = try importer.finish { pending += $0 }
         try await flush(true)
-        return Result(report: report, stored: stored, alreadyImported: duplicates)
+        return Result(report: report, stored: stored, alreadyImported: duplicates, suppressed: suppressed)
     }
 }
 
@@ -96,7 +100,8 @@ extension CSVImport.Result {
     public var json: JSONValue {
         var object: JSONObject = [
             "rowsRead": .int(Int64(report.rowsRead)), "converted": .int(Int64(report.converted)), "stored": .int(Int64(stored)),
-            "alreadyImported": .int(Int64(alreadyImported)), "rejected": .int(Int64(report.rejected)), "skipped": .int(Int64(report.skipped)),
+            "alreadyImported": .int(Int64(alreadyImported)), "suppressed": .int(Int64(suppressed)), "rejected": .int(Int64(report.rejected)),
+            "skipped": .int(Int64(report.skipped)),
             "duplicateRows": .int(Int64(report.duplicates)), "summary": .string(report.summary),
         ]
         object["issues"] = .array(

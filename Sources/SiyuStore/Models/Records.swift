@@ -160,7 +160,9 @@ public struct IngestResult: Sendable, Equatable {
     }
 
     public var stored: Int { outcomes.lazy.filter { $0 == .stored }.count }
-    public var duplicates: Int { outcomes.count - stored }
+    public var duplicates: Int { outcomes.lazy.filter { $0 == .duplicate }.count }
+    /// Events of erased people: answered, not stored.
+    public var suppressed: Int { outcomes.lazy.filter { $0 == .suppressed }.count }
 }
 
 /// Columns of events sorted by (person, time), as the analytics kernels read them.

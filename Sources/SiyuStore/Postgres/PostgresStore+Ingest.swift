@@ -60,8 +60,39 @@ extension PostgresStore {
                 snapshot.people[canonical] = PersonSummary(id: canonical, userId: userId, createdAt: createdAt)
             }
         }
+        try await markSuppressed(connection, workspaceId: workspaceId, events: events, in: &snapshot)
         snapshot.nextPersonId = try await nextPersonId(connection)
         return snapshot
+    }
+
+    /// Finds the message ids and identities of the batch that are on the suppression list; costs
+    /// one probe when the workspace has erased nobody.
+    func markSuppressed(
+        _ connection: PostgresConnection,
+        workspaceId: Int64,
+        events: [PreparedEvent],
+        in snapshot: inout IdentitySnapshot
+    ) async throws {
+        let salt = try await connection.value(
+            String.self,
+            """
+            SELECT salt FROM workspaces WHERE id = \(workspaceId) AND EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = \(workspaceId))
+            """,
+            logger: logger
+        )
+        guard let salt else { return }
+        let probes = Suppression.probes(events, salt: salt)
+        let found = try await connection.rows(
+            """
+            SELECT p.n FROM unnest(\(probes.map(\.kind))::text[], \(probes.map(\.hash))::text[]) WITH ORDINALITY AS p(kind, hash, n)
+            JOIN suppressions s ON s.workspace_id = \(workspaceId) AND s.kind = p.kind AND s.hash = p.hash
+            """,
+            logger: logger
+        )
+        for row in found {
+            let position = try row.decode(Int64.self)
+            Suppression.mark(probes[Int(position) - 1].target, in: &snapshot)
+        }
     }
 
     /// The id the next new person gets: never one used before, even by a person since erased.

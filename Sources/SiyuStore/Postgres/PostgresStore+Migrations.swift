@@ -341,12 +341,26 @@ extension PostgresStore {
             ]
         ),
         Migration(
-            name: "v5-hardening",
+            name: "v5-clamp-revenue",
             statements: [
                 // Profiles written before amounts were bounded may hold a revenue beyond ±10¹⁷.
                 """
                 UPDATE persons SET revenue_minor = LEAST(GREATEST(revenue_minor, -100000000000000000), 100000000000000000)
                     WHERE revenue_minor > 100000000000000000 OR revenue_minor < -100000000000000000
+                """
+            ]
+        ),
+        Migration(
+            name: "v6-suppressions",
+            statements: [
+                """
+                CREATE TABLE suppressions (
+                    workspace_id BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (workspace_id, kind, hash)
+                )
                 """
             ]
         ),

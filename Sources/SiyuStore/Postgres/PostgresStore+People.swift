@@ -182,6 +182,12 @@ extension PostgresStore: PeopleRepository {
                 "SELECT id FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(canonical)",
                 logger: logger
             )
+            try await suppress(connection, workspaceId: workspaceId, people: group, now: now)
+            let segments = try await connection.values(
+                Int64.self,
+                "SELECT DISTINCT segment_id FROM segment_members WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])",
+                logger: logger
+            )
             // One statement: every table's rows of the group, counting the events and identities removed.
             let counts = try await connection.rows(
                 """
@@ -208,6 +214,16 @@ extension PostgresStore: PeopleRepository {
             guard let row = counts.first else { throw StoreError.notFound("no person \(id) in this workspace") }
             let (events, identities) = try row.decode((Int64, Int64).self)
             let summary = ErasureSummary(people: group.count, identities: Int(identities), events: Int(events))
+            // The segments they were in are one member smaller now, not at their next refresh.
+            if !segments.isEmpty {
+                try await connection.run(
+                    """
+                    UPDATE segments SET size = (SELECT COUNT(*) FROM segment_members m WHERE m.segment_id = segments.id)
+                    WHERE id = ANY(\(segments)::bigint[])
+                    """,
+                    logger: logger
+                )
+            }
             try await connection.run(
                 """
                 INSERT INTO erasures (workspace_id, person_id, at, people, identities, events)
@@ -217,6 +233,74 @@ extension PostgresStore: PeopleRepository {
             )
             try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return summary
+        }
+    }
+
+    public func suppressionCounts(workspaceId: Int64) async throws -> [String: Int] {
+        try await read { connection in
+            let rows = try await connection.rows(
+                "SELECT kind, COUNT(*) FROM suppressions WHERE workspace_id = \(workspaceId) GROUP BY kind",
+                logger: logger
+            )
+            var counts: [String: Int] = [:]
+            for row in rows {
+                let (kind, count) = try row.decode((String, Int64).self)
+                counts[kind] = Int(count)
+            }
+            return counts
+        }
+    }
+
+    public func liftSuppression(identity: IdentityKey, workspaceId: Int64) async throws -> Bool {
+        try await transaction { connection in
+            guard let salt = try await connection.value(String.self, "SELECT salt FROM workspaces WHERE id = \(workspaceId)", logger: logger) else {
+                return false
+            }
+            let hash = Suppression.hash(salt: salt, kind: identity.kind, value: identity.value)
+            let deleted = try await connection.rows(
+                "DELETE FROM suppressions WHERE workspace_id = \(workspaceId) AND kind = \(identity.kind) AND hash = \(hash) RETURNING 1",
+                logger: logger
+            )
+            return !deleted.isEmpty
+        }
+    }
+
+    /// Lists the message ids and identities of `people` on the suppression list, hashed under the
+    /// workspace salt (read first, then written 10,000 at a time: one connection runs one query at once).
+    func suppress(_ connection: PostgresConnection, workspaceId: Int64, people: [Int64], now: Int64) async throws {
+        guard let salt = try await connection.value(String.self, "SELECT salt FROM workspaces WHERE id = \(workspaceId)", logger: logger) else {
+            return
+        }
+        var kinds: [String] = []
+        var hashes: [String] = []
+        let identities = try await connection.query(
+            "SELECT kind, value FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(people)::bigint[])",
+            logger: logger
+        )
+        for try await (kind, value) in identities.decode((String, String).self) {
+            kinds.append(kind)
+            hashes.append(Suppression.hash(salt: salt, kind: kind, value: value))
+        }
+        let messages = try await connection.query(
+            "SELECT message_id FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(people)::bigint[])",
+            logger: logger
+        )
+        for try await id in messages.decode(String.self) {
+            kinds.append(Suppression.messageKind)
+            hashes.append(Suppression.hash(salt: salt, kind: Suppression.messageKind, value: id))
+        }
+        for start in stride(from: 0, to: kinds.count, by: 10_000) {
+            let end = min(start + 10_000, kinds.count)
+            let chunkKinds = Array(kinds[start..<end])
+            let chunkHashes = Array(hashes[start..<end])
+            try await connection.run(
+                """
+                INSERT INTO suppressions (workspace_id, kind, hash, created_at)
+                SELECT \(workspaceId), k.kind, k.hash, \(now) FROM unnest(\(chunkKinds)::text[], \(chunkHashes)::text[]) AS k(kind, hash)
+                ON CONFLICT DO NOTHING
+                """,
+                logger: logger
+            )
         }
     }
 

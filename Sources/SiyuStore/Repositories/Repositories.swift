@@ -55,8 +55,13 @@ public protocol PeopleRepository: Sendable {
     func timeline(personId: Int64, workspaceId: Int64, limit: Int, cursor: String?) async throws -> Page<StoredEvent>
     func tags(personId: Int64, workspaceId: Int64) async throws -> [String]
     func setTags(personId: Int64, workspaceId: Int64, add: [String], remove: [String]) async throws -> [String]
-    /// Deletes a person with every merged person, identity, tag and event.
+    /// Deletes a person with every merged person, identity, tag and event, and puts their message
+    /// ids and identities (hashed) on the suppression list.
     func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary
+    /// How many message ids and identities of erased people are on the suppression list, by kind.
+    func suppressionCounts(workspaceId: Int64) async throws -> [String: Int]
+    /// Takes an identity off the suppression list, so that its events are stored again; whether it was on it.
+    func liftSuppression(identity: IdentityKey, workspaceId: Int64) async throws -> Bool
     func merges(workspaceId: Int64, personId: Int64?, limit: Int) async throws -> [MergeLogEntry]
     /// Splits a merge: the loser's identities and events go back to it and both profiles are rebuilt.
     func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry

@@ -20,6 +20,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -262144")  // 256 MiB per connection
             try db.execute(sql: "PRAGMA mmap_size = 4294967296")  // read pages through the page cache, no copies
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Deleted content (an erased person's events) is overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             // Checkpoints run in the background (``SQLiteCheckpointer``), off the writer's path;
             // this high mark only bounds the WAL when no checkpointer runs.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 20000")
@@ -291,7 +293,7 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
-        migrator.registerMigration("v5-hardening") { db in
+        migrator.registerMigration("v5-clamp-revenue") { db in
             // Profiles written before amounts were bounded may hold a revenue beyond ±10¹⁷, even a
             // REAL after an integer overflow: clamp them so that every later read and sum is safe.
             try db.execute(
@@ -302,6 +304,20 @@ public struct AppDatabase: Sendable {
                             ELSE CAST(revenue_minor AS INTEGER) END
                         WHERE typeof(revenue_minor) != 'integer'
                             OR revenue_minor > 100000000000000000 OR revenue_minor < -100000000000000000;
+                    """
+            )
+        }
+        migrator.registerMigration("v6-suppressions") { db in
+            // Hashes of the message ids and identities of erased people (``Suppression``).
+            try db.execute(
+                sql: """
+                    CREATE TABLE suppressions (
+                        workspace_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, kind, hash)
+                    ) WITHOUT ROWID;
                     """
             )
         }

@@ -56,9 +56,25 @@ extension SQLiteStore {
                 identityLookup.reset()
             }
         }
+        try markSuppressed(db, workspaceId: workspaceId, events: events, in: &snapshot)
         // AUTOINCREMENT remembers the largest id ever used: an erased person's id is never given again.
         snapshot.nextPersonId = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'persons'") ?? 0) + 1
         return snapshot
+    }
+
+    /// Finds the message ids and identities of the batch that are on the suppression list; costs
+    /// one probe when the workspace has erased nobody.
+    static func markSuppressed(_ db: Database, workspaceId: Int64, events: [PreparedEvent], in snapshot: inout IdentitySnapshot) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions WHERE workspace_id = ?)", arguments: [workspaceId]) == true,
+            let salt = try String.fetchOne(db, sql: "SELECT salt FROM workspaces WHERE id = ?", arguments: [workspaceId])
+        else { return }
+        var lookup = try RawStatement(db, "SELECT 1 FROM suppressions WHERE workspace_id = ? AND kind = ? AND hash = ?")
+        for probe in Suppression.probes(events, salt: salt) {
+            lookup.bind(workspaceId)
+            lookup.bind(probe.kind)
+            lookup.bind(probe.hash)
+            if try lookup.int64(db) != nil { Suppression.mark(probe.target, in: &snapshot) }
+        }
     }
 
     /// Writes a plan in the order ``IngestPlan/applied(to:)`` defines: new people, identities,
@@ -278,10 +294,7 @@ enum IngestGrouping {
     }
 
     /// The identities to look up for an event: its own, and for an alias both readings of `previousId`.
-    static func lookupKeys(_ event: PreparedEvent) -> [IdentityKey] {
-        guard event.message.type == .alias, let previous = event.message.previousId else { return event.identities }
-        return event.identities + [IdentityKey(IdentityKey.userId, previous), IdentityKey(IdentityKey.anonymousId, previous)]
-    }
+    static func lookupKeys(_ event: PreparedEvent) -> [IdentityKey] { IdentityResolver.lookupKeys(event) }
 
     /// Batch indexes grouped by workspace, in order of first appearance.
     static func byWorkspace(_ batches: [IngestBatch]) -> [(Int64, [Int])] {

@@ -173,7 +173,7 @@ extension SQLiteStore: PeopleRepository {
 
     public func erasePerson(id: Int64, workspaceId: Int64) async throws -> ErasureSummary {
         let now = clock()
-        return try await write { db in
+        let summary = try await write { db in
             let canonical = try Self.canonicalId(db, personId: id, workspaceId: workspaceId)
             let group = try Int64.fetchAll(
                 db,
@@ -181,6 +181,12 @@ extension SQLiteStore: PeopleRepository {
                 arguments: [workspaceId, canonical]
             )
             let list = group.map(String.init).joined(separator: ",")
+            try Self.suppress(db, workspaceId: workspaceId, people: list, now: now)
+            let segments = try Int64.fetchAll(
+                db,
+                sql: "SELECT DISTINCT segment_id FROM segment_members WHERE workspace_id = ? AND person_id IN (\(list))",
+                arguments: [workspaceId]
+            )
             try db.execute(sql: "DELETE FROM events WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
             let events = db.changesCount
             try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
@@ -198,6 +204,15 @@ extension SQLiteStore: PeopleRepository {
                 arguments: [workspaceId]
             )
             try db.execute(sql: "DELETE FROM persons WHERE workspace_id = ? AND id IN (\(list))", arguments: [workspaceId])
+            // The segments they were in are one member smaller now, not at their next refresh.
+            if !segments.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE segments SET size = (SELECT COUNT(*) FROM segment_members m WHERE m.segment_id = segments.id)
+                        WHERE id IN (\(segments.map(String.init).joined(separator: ",")))
+                        """
+                )
+            }
             let summary = ErasureSummary(people: group.count, identities: identities, events: events)
             try db.execute(
                 sql: "INSERT INTO erasures (workspace_id, person_id, at, people, identities, events) VALUES (?, ?, ?, ?, ?, ?)",
@@ -205,6 +220,72 @@ extension SQLiteStore: PeopleRepository {
             )
             try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
             return summary
+        }
+        // The write-ahead log still holds the pages as they were before the erasure: copy it into
+        // the database (where secure_delete has zeroed the freed content) and truncate it.
+        try await truncateWriteAheadLog()
+        return summary
+    }
+
+    public func suppressionCounts(workspaceId: Int64) async throws -> [String: Int] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT kind, COUNT(*) FROM suppressions WHERE workspace_id = ? GROUP BY kind",
+                arguments: [workspaceId]
+            )
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+        }
+    }
+
+    public func liftSuppression(identity: IdentityKey, workspaceId: Int64) async throws -> Bool {
+        try await write { db in
+            guard let salt = try String.fetchOne(db, sql: "SELECT salt FROM workspaces WHERE id = ?", arguments: [workspaceId]) else { return false }
+            try db.execute(
+                sql: "DELETE FROM suppressions WHERE workspace_id = ? AND kind = ? AND hash = ?",
+                arguments: [workspaceId, identity.kind, Suppression.hash(salt: salt, kind: identity.kind, value: identity.value)]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    /// Lists the message ids and identities of `people` (a comma-separated id list) on the
+    /// suppression list, hashed under the workspace salt.
+    static func suppress(_ db: Database, workspaceId: Int64, people list: String, now: Int64) throws {
+        guard let salt = try String.fetchOne(db, sql: "SELECT salt FROM workspaces WHERE id = ?", arguments: [workspaceId]) else { return }
+        var insert = try RawStatement(db, "INSERT OR IGNORE INTO suppressions (workspace_id, kind, hash, created_at) VALUES (?, ?, ?, ?)")
+        func add(_ kind: String, _ value: String) throws {
+            insert.bind(workspaceId)
+            insert.bind(kind)
+            insert.bind(Suppression.hash(salt: salt, kind: kind, value: value))
+            insert.bind(now)
+            try insert.execute(db)
+        }
+        let identities = try Row.fetchCursor(
+            db,
+            sql: "SELECT kind, value FROM identities WHERE workspace_id = ? AND person_id IN (\(list))",
+            arguments: [workspaceId]
+        )
+        while let row = try identities.next() { try add(row[0], row[1]) }
+        let messages = try String.fetchCursor(
+            db,
+            sql: "SELECT message_id FROM events WHERE workspace_id = ? AND person_id IN (\(list))",
+            arguments: [workspaceId]
+        )
+        while let id = try messages.next() { try add(Suppression.messageKind, id) }
+    }
+
+    /// Checkpoints the write-ahead log into the database and truncates it, retrying briefly while
+    /// readers still use older pages.
+    func truncateWriteAheadLog() async throws {
+        guard database.path != nil else { return }
+        for attempt in 0..<20 {
+            let done = try await database.writer.writeWithoutTransaction { db -> Bool in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                return (row?[0] as Int64?) == 0
+            }
+            if done { return }
+            try await Task.sleep(for: .milliseconds(50 * (attempt + 1)))
         }
     }
 

@@ -86,7 +86,10 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let report = result.report
         print(report.summary)
-        print("\(result.stored) stored, \(result.alreadyImported) already imported by an earlier run")
+        print(
+            "\(result.stored) stored, \(result.alreadyImported) already imported by an earlier run"
+                + (result.suppressed > 0 ? ", \(result.suppressed) of erased people not stored (suppression list)" : "")
+        )
         if let mapping = report.mapping {
             print("columns: " + mapping.columns.map { "\($0.field.name)=\($0.name)" }.joined(separator: ", "))
             if !mapping.unmappedColumns.isEmpty { print("not imported: " + mapping.unmappedColumns.joined(separator: ", ")) }
