@@ -15,6 +15,10 @@ public struct ServerSettings: Sendable {
     public var passwordCost: UInt8
     /// Reverse proxies whose `X-Forwarded-For` is believed; none by default.
     public var trustedProxies: TrustedProxies
+    /// A connection that sends nothing (no request head, no body part) for this long, and has no
+    /// request in progress, is closed: half-open connections cannot pile up. Also the longest an
+    /// ingestion request may take to send its body.
+    public var idleTimeoutSeconds: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -22,7 +26,8 @@ public struct ServerSettings: Sendable {
         rateLimitPerSecond: Double = 2000,
         logLevel: Logger.Level = .info,
         passwordCost: UInt8 = 12,
-        trustedProxies: TrustedProxies = TrustedProxies()
+        trustedProxies: TrustedProxies = TrustedProxies(),
+        idleTimeoutSeconds: Int = 30
     ) {
         self.host = host
         self.port = port
@@ -30,6 +35,7 @@ public struct ServerSettings: Sendable {
         self.logLevel = logLevel
         self.passwordCost = passwordCost
         self.trustedProxies = trustedProxies
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 }
 
@@ -44,6 +50,7 @@ public struct AppServices: Sendable {
     public let clock: @Sendable () -> Int64
     public let authenticator: ConsoleAuthenticator
     public let trustedProxies: TrustedProxies
+    public let idleTimeoutSeconds: Int
 
     public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
         self.store = store
@@ -54,6 +61,7 @@ public struct AppServices: Sendable {
         self.analytics = AnalyticsCache(store: store, clock: clock, logger: logger)
         self.clock = clock
         self.trustedProxies = settings.trustedProxies
+        self.idleTimeoutSeconds = settings.idleTimeoutSeconds
         self.authenticator = ConsoleAuthenticator(
             store: store,
             hasher: PasswordHasher(cost: settings.passwordCost),
@@ -81,6 +89,7 @@ public func buildApplication(
     let router = buildRouter(services, console: try ConsoleResources.bundled())
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "siyu"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
@@ -102,11 +111,18 @@ public func buildRouter(_ services: AppServices, console: ConsoleResources) -> R
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     OperationsController(store: services.store, metrics: services.metrics).addRoutes(to: router)
-    IngestController(directory: services.directory, writer: services.writer, limiter: services.limiter, clock: services.clock)
-        .addRoutes(to: router.group("v1"))
+    IngestController(
+        directory: services.directory,
+        writer: services.writer,
+        limiter: services.limiter,
+        clock: services.clock,
+        bodyTimeout: .seconds(services.idleTimeoutSeconds)
+    )
+    .addRoutes(to: router.group("v1"))
     let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
     PeopleController(store: services.store, clock: services.clock).addRoutes(to: admin)
     WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
+    KeysController(store: services.store, directory: services.directory, clock: services.clock).addRoutes(to: admin)
     ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
     AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)

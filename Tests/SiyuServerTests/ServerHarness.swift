@@ -23,6 +23,7 @@ struct ServerHarness: Sendable {
         store kind: TestStoreKind = .sqlite,
         rateLimit: Double = 0,
         trustedProxies: TrustedProxies = TrustedProxies(),
+        idleTimeoutSeconds: Int = 30,
         mode: TestingSetup = .router,
         clock: @escaping @Sendable () -> Int64 = { serverNow },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerHarness) async throws -> Void
@@ -40,7 +41,8 @@ struct ServerHarness: Sendable {
                     rateLimitPerSecond: rateLimit,
                     logLevel: .critical,
                     passwordCost: 4,
-                    trustedProxies: trustedProxies
+                    trustedProxies: trustedProxies,
+                    idleTimeoutSeconds: idleTimeoutSeconds
                 ),
                 logger: logger,
                 clock: clock

@@ -17,6 +17,8 @@ struct IngestController: Sendable {
     let writer: EventWriter
     let limiter: RateLimiter
     let clock: @Sendable () -> Int64
+    /// The longest a client may take to send a request body (a slow drip is cut off with 408).
+    var bodyTimeout: Duration = .seconds(30)
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         for type in MessageType.allCases {
@@ -37,7 +39,7 @@ struct IngestController: Sendable {
             try checkRate(known)
             workspace = known
         }
-        let body = try await RequestBody.read(request, limit: SegmentRequest.maximumRequestBytes)
+        let body = try await RequestBody.read(request, limit: SegmentRequest.maximumRequestBytes, timeout: bodyTimeout)
         let decoded: SegmentRequest
         do {
             decoded = try body.withUnsafeReadableBytes { bytes throws(IngestError) in

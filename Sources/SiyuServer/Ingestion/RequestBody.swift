@@ -7,9 +7,14 @@ import SiyuCore
 enum RequestBody {
     /// The body's bytes, decompressed; 413 beyond `limit` bytes (before or after inflation),
     /// 400 for a corrupt gzip stream or an unknown encoding.
-    static func read(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    /// 408 when the body has not arrived within `timeout`.
+    static func read(_ request: Request, limit: Int, timeout: Duration = .seconds(30)) async throws -> ByteBuffer {
         var collected = ByteBuffer()
+        let deadline = ContinuousClock.now + timeout
         for try await chunk in request.body {
+            guard ContinuousClock.now < deadline else {
+                throw APIError(.requestTimeout, code: "request_timeout", message: "the request body took longer than \(timeout) to arrive")
+            }
             guard collected.readableBytes + chunk.readableBytes <= limit else { throw tooLarge(limit) }
             var chunk = chunk
             collected.writeBuffer(&chunk)

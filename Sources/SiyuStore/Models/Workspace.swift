@@ -41,6 +41,19 @@ public struct WorkspaceCredentials: Sendable, Codable, Equatable {
     }
 }
 
+/// A live admin token of a workspace, as it can be listed: the token itself is stored only hashed.
+public struct AdminTokenInfo: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var name: String
+    public var createdAt: Int64
+
+    public init(id: Int64, name: String, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
 /// Why a store refused an operation: the caller's mistake, reported as a 4xx.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)

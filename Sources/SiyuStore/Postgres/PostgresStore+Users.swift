@@ -74,6 +74,16 @@ extension PostgresStore: UserRepository {
                 logger: logger
             )
             guard updated != nil else { throw StoreError.notFound("no user \(user.id)") }
+            // A disabled user's sessions end with the change, not at their expiry.
+            if user.disabled { try await connection.run("DELETE FROM console_sessions WHERE user_id = \(user.id)", logger: logger) }
+        }
+    }
+
+    public func deleteUser(id: Int64, workspaceId: Int64) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.run("DELETE FROM console_sessions WHERE user_id = \(id)", logger: logger)
+            return !(try await connection.rows("DELETE FROM users WHERE id = \(id) AND workspace_id = \(workspaceId) RETURNING 1", logger: logger))
+                .isEmpty
         }
     }
 

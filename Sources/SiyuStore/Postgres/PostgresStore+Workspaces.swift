@@ -75,6 +75,42 @@ extension PostgresStore: WorkspaceRepository {
         return key
     }
 
+    public func adminTokens(workspaceId: Int64) async throws -> [AdminTokenInfo] {
+        try await read { connection in
+            try await connection.rows(
+                "SELECT id, name, created_at FROM admin_tokens WHERE workspace_id = \(workspaceId) AND revoked_at IS NULL ORDER BY id",
+                logger: logger
+            ).map { row in
+                let (id, name, createdAt) = try row.decode((Int64, String, Int64).self)
+                return AdminTokenInfo(id: id, name: name, createdAt: createdAt)
+            }
+        }
+    }
+
+    public func revokeWriteKey(_ key: String, workspaceId: Int64) async throws -> Bool {
+        let now = clock()
+        return try await transaction { connection in
+            !(try await connection.rows(
+                """
+                UPDATE write_keys SET revoked_at = \(now) WHERE key = \(key) AND workspace_id = \(workspaceId) AND revoked_at IS NULL RETURNING 1
+                """,
+                logger: logger
+            )).isEmpty
+        }
+    }
+
+    public func revokeAdminToken(id: Int64, workspaceId: Int64) async throws -> Bool {
+        let now = clock()
+        return try await transaction { connection in
+            !(try await connection.rows(
+                """
+                UPDATE admin_tokens SET revoked_at = \(now) WHERE id = \(id) AND workspace_id = \(workspaceId) AND revoked_at IS NULL RETURNING 1
+                """,
+                logger: logger
+            )).isEmpty
+        }
+    }
+
     public func createAdminToken(workspaceId: Int64, name: String, replacing: Bool) async throws -> String {
         let token = Secrets.newAdminToken()
         let now = clock()

@@ -15,6 +15,12 @@ public protocol WorkspaceRepository: Sendable {
     func createWriteKey(workspaceId: Int64) async throws -> String
     /// Issues a token under `name`; with `replacing`, earlier live tokens of that name are revoked.
     func createAdminToken(workspaceId: Int64, name: String, replacing: Bool) async throws -> String
+    /// The live admin tokens of a workspace, oldest first.
+    func adminTokens(workspaceId: Int64) async throws -> [AdminTokenInfo]
+    /// Revokes a live write key of the workspace; whether there was one.
+    func revokeWriteKey(_ key: String, workspaceId: Int64) async throws -> Bool
+    /// Revokes a live admin token of the workspace; whether there was one.
+    func revokeAdminToken(id: Int64, workspaceId: Int64) async throws -> Bool
     func channels(workspaceId: Int64) async throws -> [Channel]
     func saveChannel(_ channel: Channel, workspaceId: Int64) async throws
     /// Deletes a workspace with all its data and keys (used by `siyu demo --reset`).
@@ -87,6 +93,8 @@ public protocol UserRepository: Sendable {
     func users(workspaceId: Int64) async throws -> [ConsoleUser]
     /// Saves the display name, password hash, role, locale and disabled flag of an existing user.
     func updateUser(_ user: ConsoleUser) async throws
+    /// Removes a user of the workspace and their sessions; whether there was one.
+    func deleteUser(id: Int64, workspaceId: Int64) async throws -> Bool
 
     func createSession(_ session: ConsoleSession) async throws
     func session(tokenHash: String) async throws -> ConsoleSession?

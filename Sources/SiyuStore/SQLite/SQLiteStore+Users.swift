@@ -70,6 +70,16 @@ extension SQLiteStore: UserRepository {
                 arguments: [user.displayName, user.passwordHash, user.role.rawValue, user.locale, user.disabled, user.id]
             )
             guard db.changesCount == 1 else { throw StoreError.notFound("no user \(user.id)") }
+            // A disabled user's sessions end with the change, not at their expiry.
+            if user.disabled { try db.execute(sql: "DELETE FROM console_sessions WHERE user_id = ?", arguments: [user.id]) }
+        }
+    }
+
+    public func deleteUser(id: Int64, workspaceId: Int64) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM console_sessions WHERE user_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM users WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId])
+            return db.changesCount > 0
         }
     }
 

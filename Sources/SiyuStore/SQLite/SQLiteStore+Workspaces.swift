@@ -95,6 +95,38 @@ extension SQLiteStore: WorkspaceRepository {
         return token
     }
 
+    public func adminTokens(workspaceId: Int64) async throws -> [AdminTokenInfo] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, name, created_at FROM admin_tokens WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY id",
+                arguments: [workspaceId]
+            ).map { AdminTokenInfo(id: $0[0], name: $0[1], createdAt: $0[2]) }
+        }
+    }
+
+    public func revokeWriteKey(_ key: String, workspaceId: Int64) async throws -> Bool {
+        let now = clock()
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE write_keys SET revoked_at = ? WHERE key = ? AND workspace_id = ? AND revoked_at IS NULL",
+                arguments: [now, key, workspaceId]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func revokeAdminToken(id: Int64, workspaceId: Int64) async throws -> Bool {
+        let now = clock()
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL",
+                arguments: [now, id, workspaceId]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     public func channels(workspaceId: Int64) async throws -> [Channel] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM channels WHERE workspace_id = ? ORDER BY created_at, rowid", arguments: [workspaceId]).map {

@@ -18,6 +18,13 @@ public enum Secrets {
     /// A new admin token: `sy_` and 40 random characters. Stored only as ``hashToken(_:)``.
     public static func newAdminToken() -> String { "sy_" + random(length: 40) }
 
+    /// A write key's public id: the first 16 hex digits of its SHA-256, so that lists and revocation
+    /// forms can name a key without showing it.
+    public static func writeKeyId(_ key: String) -> String { String(hashToken(key).prefix(16)) }
+
+    /// `wk_AbC…••••••` — enough to tell keys apart, never the secret.
+    public static func maskedKey(_ key: String) -> String { String(key.prefix(7)) + "…" + String(repeating: "•", count: 6) }
+
     /// A new per-workspace salt for personal-data hashes.
     public static func newSalt() -> String { random(length: 32) }
 

@@ -29,6 +29,13 @@ struct ServerOptions: ParsableArguments {
     )
     var trustedProxies: [String] = []
 
+    @Option(
+        name: .customLong("idle-timeout"),
+        help:
+            "Seconds after which a connection that sends nothing is closed (and the longest a request body may take); default 30 (env SIYU_IDLE_TIMEOUT)."
+    )
+    var idleTimeout: Int?
+
     func settings() throws -> ServerSettings {
         let environment = ProcessInfo.processInfo.environment
         var settings = ServerSettings()
@@ -50,6 +57,15 @@ struct ServerOptions: ParsableArguments {
         if let level = logLevel ?? environment["SIYU_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw CommandFailure("unknown log level `\(level)`") }
             settings.logLevel = parsed
+        }
+        if let seconds = try idleTimeout
+            ?? environment["SIYU_IDLE_TIMEOUT"].map({ text in
+                guard let value = Int(text) else { throw CommandFailure("SIYU_IDLE_TIMEOUT `\(text)` is not a number") }
+                return value
+            })
+        {
+            guard (1...3600).contains(seconds) else { throw CommandFailure("the idle timeout must be 1 to 3600 seconds") }
+            settings.idleTimeoutSeconds = seconds
         }
         let proxies = trustedProxies.isEmpty ? environment["SIYU_TRUSTED_PROXIES"].map { [$0] } ?? [] : trustedProxies
         do {

@@ -12,8 +12,8 @@ import Glibc
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Manage web console users.",
-        subcommands: [Add.self]
+        abstract: "Manage web console users: add, disable, enable, remove, reset a password.",
+        subcommands: [Add.self, Disable.self, Enable.self, Remove.self, ResetPassword.self]
     )
 
     /// `siyu user add --workspace NAME --email E --role R`.
@@ -71,6 +71,73 @@ struct UserCommand: AsyncParsableCommand {
             #else
             return nil
             #endif
+        }
+    }
+}
+
+/// The options every change of one user takes.
+struct UserTarget: ParsableArguments {
+    @Option(help: "Workspace the user belongs to.") var workspace: String
+    @Option(help: "The user's e-mail address.") var email: String
+    @OptionGroup var store: StoreOptions
+
+    /// Applies a change from the command line (no console user is acting: any role may be changed,
+    /// but the last enabled owner stays).
+    func apply(_ change: ConsoleUserAdmin.Change, password: String? = nil) async throws -> (user: ConsoleUser, password: String?) {
+        let (name, email) = (workspace, email)
+        return try await store.open().withRunning { store in
+            guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
+            guard let user = try await store.user(workspaceId: workspace.id, email: email) else {
+                throw CommandFailure("no user \(email) in \(name)")
+            }
+            return try await ConsoleUserAdmin(store: store).apply(change, to: user.id, workspaceId: workspace.id, by: nil, password: password)
+        }
+    }
+}
+
+extension UserCommand {
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a console user; their sessions end at once.")
+        @OptionGroup var target: UserTarget
+
+        func run() async throws {
+            let (user, _) = try await target.apply(.disable)
+            print("Disabled \(user.email).")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a disabled console user log in again.")
+        @OptionGroup var target: UserTarget
+
+        func run() async throws {
+            let (user, _) = try await target.apply(.enable)
+            print("Enabled \(user.email).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a console user and their sessions.")
+        @OptionGroup var target: UserTarget
+
+        func run() async throws {
+            let (user, _) = try await target.apply(.remove)
+            print("Removed \(user.email).")
+        }
+    }
+
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Give a console user a new password (from SIYU_PASSWORD, else generated and printed once); their sessions end."
+        )
+        @OptionGroup var target: UserTarget
+
+        func run() async throws {
+            let given = ProcessInfo.processInfo.environment["SIYU_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            let (user, password) = try await target.apply(.resetPassword, password: given)
+            print("New password set for \(user.email).")
+            if given == nil, let password { print("Password: \(password)   (shown once)") }
         }
     }
 }

@@ -7,8 +7,8 @@ import SiyuStore
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspace",
-        abstract: "Create and list workspaces, issue write keys and admin tokens.",
-        subcommands: [Create.self, List.self, Token.self, Key.self]
+        abstract: "Create and list workspaces, issue and revoke write keys and admin tokens.",
+        subcommands: [Create.self, List.self, Token.self, Key.self, Keys.self, RevokeKey.self, RevokeToken.self]
     )
 
     /// `siyu workspace create NAME`.
@@ -97,6 +97,73 @@ struct WorkspaceCommand: AsyncParsableCommand {
                 return try await store.createWriteKey(workspaceId: workspace.id)
             }
             print(key)
+        }
+    }
+}
+
+extension WorkspaceCommand {
+    /// `siyu workspace keys NAME`.
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a workspace's live write keys and admin tokens (tokens by id and name).")
+        @Argument var workspace: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let name = workspace
+            let lines = try await store.open().withRunning { store in
+                guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
+                var lines = try await store.writeKeys(workspaceId: workspace.id).map { "write key   \($0)" }
+                lines += try await store.adminTokens(workspaceId: workspace.id).map {
+                    "admin token #\($0.id)  \($0.name)  created \(Timestamp.iso8601($0.createdAt))"
+                }
+                return lines
+            }
+            print(lines.isEmpty ? "No live keys or tokens." : lines.joined(separator: "\n"))
+        }
+    }
+
+    /// `siyu workspace revoke-key NAME KEY`.
+    struct RevokeKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-key",
+            abstract: "Revoke a write key: events sent with it are refused (a running server notices within 10 seconds)."
+        )
+        @Argument var workspace: String
+        @Argument(help: "The write key, or its id from the admin API's key list.") var key: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let (name, given) = (workspace, key)
+            try await store.open().withRunning { store in
+                guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
+                let keys = try await store.writeKeys(workspaceId: workspace.id)
+                guard let key = keys.first(where: { $0 == given || Secrets.writeKeyId($0) == given }),
+                    try await store.revokeWriteKey(key, workspaceId: workspace.id)
+                else { throw CommandFailure("`\(given)` is not a live write key of \(name)") }
+            }
+            print("Revoked.")
+        }
+    }
+
+    /// `siyu workspace revoke-token NAME ID`.
+    struct RevokeToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-token",
+            abstract: "Revoke an admin token by its id (see `siyu workspace keys`); a running server notices within 10 seconds."
+        )
+        @Argument var workspace: String
+        @Argument(help: "The token's id.") var id: Int64
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let (name, id) = (workspace, id)
+            try await store.open().withRunning { store in
+                guard let workspace = try await store.workspace(named: name) else { throw CommandFailure("no workspace named `\(name)`") }
+                guard try await store.revokeAdminToken(id: id, workspaceId: workspace.id) else {
+                    throw CommandFailure("no live admin token #\(id) in \(name)")
+                }
+            }
+            print("Revoked.")
         }
     }
 }

@@ -13,6 +13,7 @@ struct TeamController: ConsolePage {
     func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
         group.get("team") { request, context in try await self.list(request, context, views, message: nil, status: .ok) }
         group.post("team") { request, context in try await self.add(request, context, views) }
+        group.post("team/:id/{change}") { request, context in try await self.change(request, context, views) }
     }
 
     func list(
@@ -27,14 +28,17 @@ struct TeamController: ConsolePage {
         guard let identity = context.console else { throw ConsolePageError.forbidden(.read) }
         let strings = views.strings(context)
         let users = try await store.users(workspaceId: identity.workspace.id)
+        let canManage = identity.role.can(.manageUsers)
         var data: [String: Any] = [
             "users": users.map { user -> [String: Any] in
                 [
-                    "displayName": user.displayName, "email": user.email, "role": strings.text("roles." + user.role.rawValue),
+                    "id": user.id, "displayName": user.displayName, "email": user.email, "role": strings.text("roles." + user.role.rawValue),
                     "disabled": user.disabled, "isMe": user.id == identity.user.id,
+                    // Admins change others of a role up to their own; never themselves.
+                    "canChange": canManage && user.id != identity.user.id && user.role <= identity.role,
                 ]
             },
-            "canManageUsers": identity.role.can(.manageUsers),
+            "canManageUsers": canManage,
             "roles": ConsoleRole.allCases.reversed().filter { $0 <= identity.role }.map { role -> [String: Any] in
                 ["code": role.rawValue, "label": strings.text("roles." + role.rawValue), "selected": role == .viewer]
             },
@@ -46,6 +50,25 @@ struct TeamController: ConsolePage {
             context: context,
             status: status
         )
+    }
+
+    /// `POST /console/team/:id/{disable|enable|remove|resetPassword}`: the change, with the new password shown once.
+    func change(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        guard let identity = context.console else { throw ConsolePageError.forbidden(.manageUsers) }
+        try identity.require(.manageUsers)
+        let strings = views.strings(context)
+        guard let id = context.parameters.get("id", as: Int64.self),
+            let change = context.parameters.get("change").flatMap(ConsoleUserAdmin.Change.init)
+        else { throw ConsolePageError.notFound }
+        do {
+            let (user, password) = try await admin.apply(change, to: id, workspaceId: identity.workspace.id, by: identity.user)
+            var arguments = ["email": user.email]
+            if let password { arguments["password"] = password }
+            return try await list(request, context, views, message: strings.text("team.changed." + change.rawValue, arguments), status: .ok)
+        } catch let error as StoreError {
+            if case .notFound = error { throw ConsolePageError.notFound }
+            return try await list(request, context, views, message: error.description, status: .badRequest)
+        }
     }
 
     /// Adds a user with a generated password, shown once on the page that follows.

@@ -27,8 +27,7 @@ struct SettingsPages: ConsolePage {
         group.post("settings/workspace") { request, context in try await self.saveTimeZone(request, context, views) }
         group.post("settings/kpi") { request, context in try await self.saveKPI(request, context, views) }
         group.post("settings/channels") { request, context in try await self.saveChannel(request, context, views) }
-        group.post("settings/keys") { request, context in try await self.createKey(request, context, views) }
-        group.post("settings/tokens") { request, context in try await self.createToken(request, context, views) }
+        addKeyRoutes(to: group, views: views)
     }
 
     func show(
@@ -91,11 +90,7 @@ struct SettingsPages: ConsolePage {
         data["channelKinds"] = ChannelKind.allCases.map { item -> [String: Any] in
             ["value": item.rawValue, "label": strings.text("settings.channels.kinds." + item.rawValue), "selected": item.rawValue == kind]
         }
-        if canKeys {
-            let keys = try await store.writeKeys(workspaceId: workspace.id)
-            data["writeKeys"] = keys.map { ["masked": Self.mask($0)] }
-            data["hasWriteKeys"] = !keys.isEmpty
-        }
+        if canKeys { data.merge(try await keyValues(workspace: workspace, format: fmt)) { _, new in new } }
         ConsoleNotice.add(notice, to: &data)
         return try views.page(
             ConsoleView(template: "settings", titleKey: "settings.title", navId: "settings", data: data),
@@ -216,55 +211,6 @@ struct SettingsPages: ConsolePage {
         return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: false), status: .ok)
     }
 
-    /// `POST /console/settings/keys`: a new write key, shown once.
-    func createKey(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
-        try identity.require(.manageKeys)
-        let key = try await store.createWriteKey(workspaceId: identity.workspace.id)
-        return try secret(request, context, views, kind: "writeKey", secret: key, name: nil)
-    }
-
-    /// `POST /console/settings/tokens` with `name`: a new admin token, shown once (stored hashed).
-    func createToken(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
-        try identity.require(.manageKeys)
-        let strings = views.strings(context)
-        var request = request
-        let form = try await ConsoleForm.read(&request)
-        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 64 else {
-            return try await show(
-                request,
-                context,
-                views,
-                notice: ConsoleNotice(text: strings.text("settings.tokens.badName"), isError: true),
-                status: .badRequest
-            )
-        }
-        let token = try await store.createAdminToken(workspaceId: identity.workspace.id, name: name, replacing: false)
-        return try secret(request, context, views, kind: "adminToken", secret: token, name: name)
-    }
-
-    private func secret(
-        _ request: Request,
-        _ context: AppRequestContext,
-        _ views: ConsoleViews,
-        kind: String,
-        secret: String,
-        name: String?
-    ) throws
-        -> Response
-    {
-        var data: [String: Any] = ["secret": secret, "kindLabel": views.strings(context).text("settings.secret." + kind)]
-        if let name { data["name"] = name }
-        return try views.page(
-            ConsoleView(template: "settings-secret", titleKey: "settings.secret.title", navId: "settings", data: data),
-            request: request,
-            context: context,
-            status: .created
-        )
-    }
-
     // MARK: - Helpers
 
     /// The saved mapping, or the defaults (the same decoding the KPI queries use).
@@ -289,9 +235,6 @@ struct SettingsPages: ConsolePage {
         default: return mapping.keyActions
         }
     }
-
-    /// `wk_AbC…` — enough to tell keys apart, never the secret.
-    static func mask(_ key: String) -> String { String(key.prefix(7)) + "…" + String(repeating: "•", count: 6) }
 
     static func amountText(_ minor: Int64, currency: String) -> String {
         let exponent = Money.exponent(of: currency)
