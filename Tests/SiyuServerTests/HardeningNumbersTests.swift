@@ -98,6 +98,32 @@ import Testing
         }
     }
 
+    /// The console's rule builder (an operator's form) reaches the same check: the save is refused
+    /// with the reason on the page, and nothing is saved.
+    @Test func theConsoleRuleBuilderRefusesAWindowOutOfRange() async throws {
+        try await ServerHarness.run { client, harness in
+            try await shop.seed(client, harness)
+            try await ConsoleFixtures.user(harness, "op@acme.cn", .operator)
+            var browser = ConsoleBrowser(headers: [.acceptLanguage: "en"])
+            _ = try await browser.login(client, email: "op@acme.cn", password: ConsoleFixtures.password)
+            let token = try await browser.csrfToken(client, page: "/console/segments/new")
+            let form = ConsoleSegmentPagesTests.builder(
+                name: "x",
+                type: "event",
+                key: "Order Completed",
+                op: "gte",
+                value: "1",
+                days: "9223372036854775807"
+            )
+            let saved = try await browser.post(client, "/console/segments", form: [("_csrf", token), ("intent", "save")] + form)
+            #expect(saved.status == .badRequest)
+            #expect(saved.text.contains("withinDays must be a whole number of days from 1 to 36600"))
+            let preview = try await browser.post(client, "/console/segments/preview", form: form, headers: [.xCSRFToken: token])
+            #expect(preview.json["error"]?.stringValue?.contains("36600") == true)
+            #expect(try await harness.store.segments(workspaceId: harness.workspace.id).isEmpty)
+        }
+    }
+
     /// A segment saved by an earlier version with a window no rule may have now: refreshing it is
     /// refused with the field at fault, and listing and showing it still work.
     @Test(arguments: TestStoreKind.available)

@@ -70,7 +70,7 @@ public struct IdentityExtractor: Sendable {
             var cleaned: [JSONValue] = []
             for entry in externalIds {
                 guard case .object(var object) = entry, let type = object["type"]?.stringValue, let raw = object["id"]?.scalarText else {
-                    cleaned.append(PersonalData.mask(entry, key: "externalIds", kind: nil))
+                    cleaned.append(PersonalData.mask(entry, key: "externalIds") ?? entry)
                     continue
                 }
                 let lowered = type.lowercased()
@@ -101,8 +101,7 @@ public struct IdentityExtractor: Sendable {
         message.traits = PersonalData.masked(message.traits)
         message.properties = PersonalData.masked(message.properties)
         for (key, value) in message.context where key != "externalIds" {
-            let masked = PersonalData.mask(value, key: key, kind: PersonalData.kind(ofKey: key))
-            if masked != value { message.context[key] = masked }
+            if let masked = PersonalData.mask(value, key: key) { message.context[key] = masked }
         }
         if let anonymousId = message.anonymousId { add(IdentityKey(IdentityKey.anonymousId, anonymousId)) }
         return keys

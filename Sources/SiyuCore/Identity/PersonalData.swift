@@ -7,6 +7,9 @@
 /// `contact_email`), at any depth and inside lists. **By value**: a whole text (or number) that is a
 /// mainland mobile number (11 digits starting 13–19, `+86`/`0086` allowed) or an e-mail address,
 /// under any key except identifiers (keys ending in `id`, such as `order_id` or `skuId`).
+///
+/// This runs on every event's properties, traits and context, so keys are classified on their
+/// bytes without allocating.
 public enum PersonalData {
     public enum Kind: Sendable, Equatable {
         case phone, email
@@ -15,66 +18,100 @@ public enum PersonalData {
         public var identityKind: String { self == .phone ? IdentityKey.phone : IdentityKey.email }
     }
 
-    /// Key names that *are* a phone number or an e-mail address (identify traits with these names
-    /// become identities).
-    static let exactPhoneKeys: Set<String> = [
+    /// What a key says about the values under it.
+    enum KeyClass: Equatable {
+        /// Names a phone number or an e-mail address exactly (identify traits with it become identities).
+        case exact(Kind)
+        /// Ends in such a name (`billing_phone`): masked, not an identity.
+        case ending(Kind)
+        /// Names an identifier (`order_id`): values are not read as contacts.
+        case identifier
+        case other
+
+        var kind: Kind? {
+            switch self {
+            case .exact(let kind), .ending(let kind): return kind
+            default: return nil
+            }
+        }
+    }
+
+    static let exactPhoneKeys: [[UInt8]] = [
         "phone", "phonenumber", "phoneno", "phonenum", "mobile", "mobilephone", "mobilenumber", "mobileno", "mobilenum", "cellphone",
         "cellphonenumber", "cell", "cellnumber", "tel", "telephone", "telno", "telnumber", "telephonenumber", "手机", "手机号", "手机号码",
         "电话", "电话号码", "联系电话",
-    ]
-    static let exactEmailKeys: Set<String> = [
-        "email", "emailaddress", "mail", "mailaddress", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件地址", "邮箱地址",
-    ]
+    ].map { Array($0.utf8) }
+    static let exactEmailKeys: [[UInt8]] = ["email", "emailaddress", "mail", "mailaddress", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件地址", "邮箱地址"]
+        .map { Array($0.utf8) }
     /// Endings of keys that hold one (`billing_phone`, `receiverMobile`, `contactEmail`).
-    static let phoneSuffixes = ["phone", "phonenumber", "mobile", "mobilenumber", "telephone", "手机", "手机号", "电话"]
-    static let emailSuffixes = ["email", "emailaddress", "邮箱"]
-
-    /// The key reduced to what the rules compare: lower-cased letters and digits (CJK kept), no separators, no trailing digits.
-    static func normalizedKey(_ key: String) -> String {
-        var result = String.UnicodeScalarView()
-        for scalar in key.unicodeScalars {
-            switch scalar.value {
-            case 0x41...0x5A: result.append(Unicode.Scalar(scalar.value + 0x20)!)
-            case 0x61...0x7A, 0x30...0x39: result.append(scalar)
-            case 0x20, 0x2D, 0x2E, 0x5F: continue
-            default: if scalar.value >= 0x80 { result.append(scalar) }
-            }
-        }
-        while let last = result.last, last.value >= 0x30, last.value <= 0x39 { result.removeLast() }
-        return String(result)
-    }
+    static let phoneEndings: [[UInt8]] = ["phone", "phonenumber", "mobile", "mobilenumber", "telephone", "手机", "手机号", "电话"].map { Array($0.utf8) }
+    static let emailEndings: [[UInt8]] = ["email", "emailaddress", "邮箱"].map { Array($0.utf8) }
 
     /// The kind a key names exactly: `phone`, `phone_number`, `Mobile`, `email`, `E-mail`, `手机号`.
     public static func identityKind(ofKey key: String) -> Kind? {
-        guard key.utf8.count <= 64 else { return nil }
-        let normalized = normalizedKey(key)
-        if exactPhoneKeys.contains(normalized) { return .phone }
-        if exactEmailKeys.contains(normalized) { return .email }
+        if case .exact(let kind) = classify(key) { return kind }
         return nil
     }
 
     /// The kind a key names, exactly or by its ending (`billing_phone`, `contactEmail`).
-    public static func kind(ofKey key: String) -> Kind? {
-        guard key.utf8.count <= 64 else { return nil }
-        let normalized = normalizedKey(key)
-        if exactPhoneKeys.contains(normalized) || phoneSuffixes.contains(where: normalized.hasSuffix) { return .phone }
-        if exactEmailKeys.contains(normalized) || emailSuffixes.contains(where: normalized.hasSuffix) { return .email }
-        return nil
+    public static func kind(ofKey key: String) -> Kind? { classify(key).kind }
+
+    /// Classifies a key on its normalised bytes: ASCII letters lower-cased, digits and non-ASCII
+    /// kept, separators and other punctuation dropped, trailing digits dropped.
+    static func classify(_ key: String) -> KeyClass {
+        var key = key
+        return key.withUTF8 { utf8 -> KeyClass in
+            guard !utf8.isEmpty, utf8.count <= 64 else { return .other }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyClass in
+                var n = 0
+                for byte in utf8 {
+                    switch byte {
+                    case 0x41...0x5A:
+                        buffer[n] = byte | 0x20
+                        n += 1
+                    case 0x61...0x7A, 0x30...0x39, 0x80...0xFF:
+                        buffer[n] = byte
+                        n += 1
+                    default: continue
+                    }
+                }
+                while n > 0, (0x30...0x39).contains(buffer[n - 1]) { n -= 1 }
+                let normalized = UnsafeBufferPointer(rebasing: buffer[0..<n])
+                if exactPhoneKeys.contains(where: { normalized.elementsEqual($0) }) { return .exact(.phone) }
+                if exactEmailKeys.contains(where: { normalized.elementsEqual($0) }) { return .exact(.email) }
+                if phoneEndings.contains(where: { ends(normalized, with: $0) }) { return .ending(.phone) }
+                if emailEndings.contains(where: { ends(normalized, with: $0) }) { return .ending(.email) }
+                if n >= 2, normalized[n - 2] == UInt8(ascii: "i"), normalized[n - 1] == UInt8(ascii: "d") { return .identifier }
+                if n >= 3, normalized[n - 3] == UInt8(ascii: "i"), normalized[n - 2] == UInt8(ascii: "d"), normalized[n - 1] == UInt8(ascii: "s") {
+                    return .identifier
+                }
+                return .other
+            }
+        }
     }
 
-    /// Whether a key names an identifier (`order_id`, `skuId`): values under it are not read as contacts.
-    static func isIdentifierKey(_ key: String) -> Bool {
-        let normalized = normalizedKey(key)
-        return normalized.hasSuffix("id") || normalized.hasSuffix("ids")
+    private static func ends(_ bytes: UnsafeBufferPointer<UInt8>, with suffix: [UInt8]) -> Bool {
+        guard bytes.count >= suffix.count else { return false }
+        return bytes[(bytes.count - suffix.count)...].elementsEqual(suffix)
     }
 
     /// The kind a whole text is: a mainland mobile number or an e-mail address.
     public static func kind(ofValue text: String) -> Kind? {
-        let bytes = text.utf8.count
-        guard bytes >= 5, bytes <= 254 else { return nil }
-        if text.utf8.contains(UInt8(ascii: "@")) { return isEmailAddress(text) ? .email : nil }
-        guard bytes <= 24, let digits = IdentityExtractor.normalizePhone(text) else { return nil }
-        return isMainlandMobile(digits) ? .phone : nil
+        // A quick look at the bytes first: most values are neither (no `@`, too few digits).
+        var text = text
+        let (hasAt, digits, length) = text.withUTF8 { utf8 -> (Bool, Int, Int) in
+            var at = false
+            var digits = 0
+            for byte in utf8 {
+                if byte == UInt8(ascii: "@") { at = true } else if byte >= 0x30, byte <= 0x39 { digits += 1 }
+            }
+            return (at, digits, utf8.count)
+        }
+        guard length >= 5, length <= 254 else { return nil }
+        if hasAt { return isEmailAddress(text) ? .email : nil }
+        // Full-width digits are three bytes each: 11 of them are 33 bytes.
+        guard length <= 40, digits >= 11 || length >= 33, let normalized = IdentityExtractor.normalizePhone(text) else { return nil }
+        return isMainlandMobile(normalized) ? .phone : nil
     }
 
     /// 11 digits, `1` then 3–9: a mainland China mobile number.
@@ -96,32 +133,53 @@ public enum PersonalData {
     public static func masked(_ object: JSONObject) -> JSONObject {
         var result = object
         for (key, value) in object {
-            let masked = mask(value, key: key, kind: kind(ofKey: key))
-            if masked != value { result[key] = masked }
+            if let masked = mask(value, key: key) { result[key] = masked }
         }
         return result
     }
 
-    /// One value under `key`; `named` is set when this key or an enclosing one named the contact kind.
-    static func mask(_ value: JSONValue, key: String, kind named: Kind?) -> JSONValue {
+    /// The value under `key` masked, or `nil` when nothing in it needed masking.
+    public static func mask(_ value: JSONValue, key: String) -> JSONValue? {
         switch value {
-        case .null, .bool: return value
+        case .null, .bool: return nil
+        default: return mask(value, keyClass: classify(key), named: nil)
+        }
+    }
+
+    /// One value; `named` is set when an enclosing key named the contact kind.
+    static func mask(_ value: JSONValue, keyClass: KeyClass, named: Kind?) -> JSONValue? {
+        let named = named ?? keyClass.kind
+        switch value {
+        case .null, .bool: return nil
         case .string(let text):
             if let named { return .string(IdentityExtractor.mask(kind: named.identityKind, text)) }
-            if !isIdentifierKey(key), let found = kind(ofValue: text) { return .string(IdentityExtractor.mask(kind: found.identityKind, text)) }
-            return value
+            if keyClass != .identifier, let found = kind(ofValue: text) { return .string(IdentityExtractor.mask(kind: found.identityKind, text)) }
+            return nil
         case .int, .double:
-            guard let text = value.scalarText else { return value }
+            guard let text = value.scalarText else { return nil }
             if let named { return .string(IdentityExtractor.mask(kind: named.identityKind, text)) }
-            if !isIdentifierKey(key), kind(ofValue: text) == .phone { return .string(IdentityExtractor.mask(kind: IdentityKey.phone, text)) }
-            return value
+            if keyClass != .identifier, kind(ofValue: text) == .phone { return .string(IdentityExtractor.mask(kind: IdentityKey.phone, text)) }
+            return nil
         case .array(let items):
-            return .array(items.map { mask($0, key: key, kind: named) })
+            var result = items
+            var changed = false
+            for (index, item) in items.enumerated() {
+                if let masked = mask(item, keyClass: keyClass, named: named) {
+                    result[index] = masked
+                    changed = true
+                }
+            }
+            return changed ? .array(result) : nil
         case .object(let inner):
-            guard let named else { return .object(masked(inner)) }
             var result = inner
-            for (innerKey, innerValue) in inner { result[innerKey] = mask(innerValue, key: innerKey, kind: named) }
-            return .object(result)
+            var changed = false
+            for (innerKey, innerValue) in inner {
+                if let masked = mask(innerValue, keyClass: classify(innerKey), named: named) {
+                    result[innerKey] = masked
+                    changed = true
+                }
+            }
+            return changed ? .object(result) : nil
         }
     }
 }

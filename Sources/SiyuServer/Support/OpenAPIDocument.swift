@@ -83,6 +83,22 @@ enum OpenAPIDocument {
         // Workspace.
         Operation(method: "get", path: "/api/v1/workspace", tag: "Workspace", summary: "The workspace of the token"),
         Operation(method: "get", path: "/api/v1/channels", tag: "Workspace", summary: "Channels and their tracking codes"),
+        Operation(method: "get", path: "/api/v1/keys", tag: "Workspace", summary: "Live write keys (masked, with ids) and admin tokens (names, ids)"),
+        Operation(method: "post", path: "/api/v1/keys/write", tag: "Workspace", summary: "Issue a write key (answered in full once)"),
+        Operation(
+            method: "delete",
+            path: "/api/v1/keys/write/{id}",
+            tag: "Workspace",
+            summary: "Revoke a write key by its id: its events are refused at once"
+        ),
+        Operation(
+            method: "post",
+            path: "/api/v1/keys/admin",
+            tag: "Workspace",
+            summary: "Issue an admin token (answered in full once, stored hashed)",
+            example: #"{"name": "erp-sync"}"#
+        ),
+        Operation(method: "delete", path: "/api/v1/keys/admin/{id}", tag: "Workspace", summary: "Revoke an admin token by its id"),
         Operation(
             method: "put",
             path: "/api/v1/channels/{key}",
@@ -141,6 +157,19 @@ enum OpenAPIDocument {
         ),
         Operation(method: "post", path: "/api/v1/merges/{id}/undo", tag: "People", summary: "Split a merge"),
         Operation(method: "get", path: "/api/v1/conflicts", tag: "People", summary: "Merges refused because identities conflict"),
+        Operation(
+            method: "get",
+            path: "/api/v1/suppressions",
+            tag: "People",
+            summary: "How many message ids and identities of erased people are kept out (hashed)"
+        ),
+        Operation(
+            method: "delete",
+            path: "/api/v1/suppressions",
+            tag: "People",
+            summary: "Take an identity off the suppression list, so that its events are stored again",
+            query: [("identity", "kind:value, e.g. user_id:u-1001 or phone:13800138000")]
+        ),
         // Analytics.
         Operation(
             method: "post",
