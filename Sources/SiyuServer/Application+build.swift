@@ -19,6 +19,11 @@ public struct ServerSettings: Sendable {
     /// request in progress, is closed: half-open connections cannot pile up. Also the longest an
     /// ingestion request may take to send its body.
     public var idleTimeoutSeconds: Int
+    /// How long an analytics request waits for the merge of events that arrived since the newest
+    /// dataset version; after that it is answered from that version.
+    public var analyticsFreshnessWait: Duration
+    /// Where analytics datasets are saved so that a restart does not rebuild them (`nil`: not saved).
+    public var analyticsSnapshotDirectory: String?
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +32,9 @@ public struct ServerSettings: Sendable {
         logLevel: Logger.Level = .info,
         passwordCost: UInt8 = 12,
         trustedProxies: TrustedProxies = TrustedProxies(),
-        idleTimeoutSeconds: Int = 30
+        idleTimeoutSeconds: Int = 30,
+        analyticsFreshnessWait: Duration = .milliseconds(100),
+        analyticsSnapshotDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -36,6 +43,8 @@ public struct ServerSettings: Sendable {
         self.passwordCost = passwordCost
         self.trustedProxies = trustedProxies
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.analyticsFreshnessWait = analyticsFreshnessWait
+        self.analyticsSnapshotDirectory = analyticsSnapshotDirectory
     }
 }
 
@@ -51,14 +60,26 @@ public struct AppServices: Sendable {
     public let authenticator: ConsoleAuthenticator
     public let trustedProxies: TrustedProxies
     public let idleTimeoutSeconds: Int
+    /// Merges the analytics datasets' news in the background (added to the service group).
+    public let analyticsRefresher: AnalyticsRefresher
 
     public init(store: any SiyuStore, settings: ServerSettings, logger: Logger, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
         self.store = store
         self.directory = WorkspaceDirectory(store: store, clock: clock)
-        self.writer = EventWriter(store: store, logger: logger)
         self.limiter = RateLimiter(ratePerSecond: settings.rateLimitPerSecond, clock: clock)
         self.metrics = .process
-        self.analytics = AnalyticsCache(store: store, clock: clock, logger: logger)
+        self.analytics = AnalyticsCache(
+            store: store,
+            clock: clock,
+            logger: logger,
+            configuration: AnalyticsCache.Configuration(
+                freshnessWait: settings.analyticsFreshnessWait,
+                snapshotDirectory: settings.analyticsSnapshotDirectory
+            )
+        )
+        let (refresher, commits) = AnalyticsRefresher.make(cache: analytics, logger: logger)
+        self.analyticsRefresher = refresher
+        self.writer = EventWriter(store: store, logger: logger, commits: commits)
         self.clock = clock
         self.trustedProxies = settings.trustedProxies
         self.idleTimeoutSeconds = settings.idleTimeoutSeconds
@@ -99,6 +120,7 @@ public func buildApplication(
     // (commits what was acknowledged... and what is queued), then the store's connections.
     app.addServices(storeServices)
     app.addServices(services.writer)
+    app.addServices(services.analyticsRefresher)
     app.addServices(PeriodicJob.segmentRefresh(store: store, cache: services.analytics, clock: clock, logger: logger))
     app.addServices(PeriodicJob.labelEvaluation(store: store, cache: services.analytics, clock: clock, logger: logger))
     return app

@@ -24,6 +24,7 @@ struct ServerHarness: Sendable {
         rateLimit: Double = 0,
         trustedProxies: TrustedProxies = TrustedProxies(),
         idleTimeoutSeconds: Int = 30,
+        analyticsFreshnessWait: Duration = .seconds(60),
         mode: TestingSetup = .router,
         clock: @escaping @Sendable () -> Int64 = { serverNow },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerHarness) async throws -> Void
@@ -42,7 +43,9 @@ struct ServerHarness: Sendable {
                     logLevel: .critical,
                     passwordCost: 4,
                     trustedProxies: trustedProxies,
-                    idleTimeoutSeconds: idleTimeoutSeconds
+                    idleTimeoutSeconds: idleTimeoutSeconds,
+                    // Tests read their own writes unless told otherwise: a query waits for the merge of what they sent.
+                    analyticsFreshnessWait: analyticsFreshnessWait
                 ),
                 logger: logger,
                 clock: clock

@@ -59,8 +59,7 @@ import Testing
         }
         let people = try await store.analyticsPeople(workspaceId: workspaceId)
         let canonical = try await store.canonicalMap(workspaceId: workspaceId)
-        var rawToSorted: [Int32] = []
-        return Dataset.build(people: people, events: log, canonical: canonical, rawToSorted: &rawToSorted)
+        return LiveDataset.build(people: people, events: log, canonical: canonical).snapshot()
     }
 
     /// Every event with its canonical person and its position among the person's events

@@ -2,15 +2,18 @@ import OrderedCollections
 
 /// A workspace's events and people as columns, the input of every analytics kernel.
 ///
-/// People are numbered `0..<personCount` in ascending canonical person id; events are sorted by
-/// person, then time, so a person's events are the slice `eventStart(p)..<eventEnd(p)`.
-/// Strings (event names, channels) are dictionary-encoded as `Int32` indexes (`-1`: none).
+/// People are numbered `0..<personCount` in ascending canonical person id; a person's events, in
+/// time order, are the slots `eventStart(p)..<eventEnd(p)` of the shared ``EventSlots``. Slots of
+/// different people need not be adjacent (a live dataset keeps spare slots after each run), so
+/// kernels always go person by person. Strings (event names, channels) are dictionary-encoded as
+/// `Int32` indexes (`-1`: none).
 public struct Dataset: Sendable {
     // People.
     /// Canonical person ids, ascending.
     public var personIds: [Int64] = []
-    /// Start of each person's events; `count = personCount + 1`.
-    public var offsets: [Int32] = [0]
+    /// First slot of each person's events, and how many there are.
+    public var starts: [Int32] = []
+    public var counts: [Int32] = []
     public var firstSeen: [Int64] = []
     public var lastSeen: [Int64] = []
     public var firstChannel: [Int32] = []
@@ -28,16 +31,18 @@ public struct Dataset: Sendable {
     public var labelDictionary: [String] = []
 
     // Events.
-    public var timestamps: [Int64] = []
-    public var names: [Int32] = []
-    public var types: [UInt8] = []
-    public var channels: [Int32] = []
+    /// The slots this version reads (shared with the other versions of the workspace).
+    public private(set) var slots: EventSlots
+    public private(set) var timestamps: TimestampColumn
+    public private(set) var names: NameColumn
+    public private(set) var types: TypeColumn
+    public private(set) var channels: ChannelColumn
     /// Order amount in minor units of the workspace currency; 0 for other events.
-    public var revenue: [Int64] = []
+    public private(set) var revenue: RevenueColumn
     /// Whether each event is an order.
-    public var isOrder: [Bool] = []
-    /// Store sequence number of each event.
-    public var seqs: [Int64] = []
+    public private(set) var isOrder: OrderColumn
+    /// Events this version shows.
+    public private(set) var eventCount: Int
     /// Event property columns loaded for the queries at hand, by property key.
     public var properties: [String: PropertyColumn] = [:]
 
@@ -45,13 +50,40 @@ public struct Dataset: Sendable {
     public var nameDictionary: [String] = []
     public var channelDictionary: [String] = []
 
-    public init() {}
+    /// An empty dataset.
+    public init() {
+        self.init(slots: EventSlots(capacity: 16), largeAmounts: [:], eventCount: 0)
+    }
+
+    /// A dataset over `slots`; people and their runs are filled in by the builder.
+    init(slots: EventSlots, largeAmounts: [Int32: Int64], eventCount: Int) {
+        self.slots = slots
+        timestamps = TimestampColumn(base: UnsafePointer(slots.timestamps))
+        names = NameColumn(base: UnsafePointer(slots.names))
+        types = TypeColumn(base: UnsafePointer(slots.kinds))
+        channels = ChannelColumn(base: UnsafePointer(slots.channels))
+        revenue = RevenueColumn(base: UnsafePointer(slots.revenue), large: largeAmounts)
+        isOrder = OrderColumn(base: UnsafePointer(slots.kinds))
+        self.eventCount = eventCount
+    }
+
+    /// Points the event columns at `slots` (after they were rebuilt) and the amounts beyond 32 bits at `large`.
+    mutating func replaceSlots(_ slots: EventSlots, large: [Int32: Int64]) {
+        self.slots = slots
+        timestamps = TimestampColumn(base: UnsafePointer(slots.timestamps))
+        names = NameColumn(base: UnsafePointer(slots.names))
+        types = TypeColumn(base: UnsafePointer(slots.kinds))
+        channels = ChannelColumn(base: UnsafePointer(slots.channels))
+        revenue = RevenueColumn(base: UnsafePointer(slots.revenue), large: large)
+        isOrder = OrderColumn(base: UnsafePointer(slots.kinds))
+    }
+
+    mutating func setEventCount(_ count: Int) { eventCount = count }
 
     public var personCount: Int { personIds.count }
-    public var eventCount: Int { timestamps.count }
 
-    @inline(__always) public func eventStart(_ person: Int) -> Int { Int(offsets[person]) }
-    @inline(__always) public func eventEnd(_ person: Int) -> Int { Int(offsets[person + 1]) }
+    @inline(__always) public func eventStart(_ person: Int) -> Int { Int(starts[person]) }
+    @inline(__always) public func eventEnd(_ person: Int) -> Int { Int(starts[person]) + Int(counts[person]) }
 
     /// The index of an event name, or `nil` when no event has it.
     public func nameIndex(_ name: String) -> Int32? { nameDictionary.firstIndex(of: name).map(Int32.init) }
@@ -84,16 +116,32 @@ public struct Dataset: Sendable {
         }
         return low < personIds.count && personIds[low] == id ? low : nil
     }
+
+    /// Memory the event columns of this version take: the slots it reads (not the spare ones).
+    public var eventColumnBytes: Int { eventCount * EventSlots.bytesPerSlot }
 }
 
-/// One event property as a column: a dictionary index per event (`-1` when the event lacks it).
+/// One event property as a column: a dictionary index per event slot (`-1` when the event lacks it).
 public struct PropertyColumn: Sendable {
-    public var values: [Int32]
-    public var dictionary: [JSONValue]
+    public let values: PropertyCodes
+    public let dictionary: PropertyDictionary
+    /// The storage the codes live in (kept alive with the column).
+    let slots: PropertySlots
 
-    public init(values: [Int32], dictionary: [JSONValue]) {
-        self.values = values
-        self.dictionary = dictionary
+    /// A column over shared storage, showing the first `count` values of `store`.
+    public init(slots: PropertySlots, store: ValueStore, count: Int) {
+        self.slots = slots
+        values = PropertyCodes(base: UnsafePointer(slots.codes))
+        dictionary = store.view(count: count)
+    }
+
+    /// A column of its own from codes per slot and the values they stand for.
+    public init(values codes: [Int32], dictionary values: [JSONValue]) {
+        let slots = PropertySlots(capacity: codes.count)
+        for (slot, code) in codes.enumerated() { slots.write(slot, code: code) }
+        let store = ValueStore(capacity: values.count)
+        for value in values { _ = store.append(value) }
+        self.init(slots: slots, store: store, count: values.count)
     }
 
     /// The value of event `index`, if it has one.
@@ -105,7 +153,7 @@ public struct PropertyColumn: Sendable {
 
 /// Builds a ``Dataset`` from rows in any order: people first, then events.
 public struct DatasetBuilder {
-    private var dataset = Dataset()
+    private var dataset = DatasetRows()
     private var nameIndex: [String: Int32] = [:]
     private var channelIndex: [String: Int32] = [:]
     private var personIndex: [Int64: Int32] = [:]
@@ -223,7 +271,8 @@ public struct DatasetBuilder {
         return index
     }
 
-    /// The dataset, events sorted by person then time (then arrival).
+    /// The dataset, events sorted by person then time (then arrival), each person's run of slots
+    /// right after the previous one's.
     public mutating func build() -> Dataset {
         let count = dataset.timestamps.count
         var order = Array(0..<count)
@@ -236,22 +285,69 @@ public struct DatasetBuilder {
             if ta != tb { return ta < tb }
             return dataset.seqs[a] < dataset.seqs[b]
         }
-        var result = dataset
-        result.timestamps = order.map { dataset.timestamps[$0] }
-        result.names = order.map { dataset.names[$0] }
-        result.types = order.map { dataset.types[$0] }
-        result.channels = order.map { dataset.channels[$0] }
-        result.revenue = order.map { dataset.revenue[$0] }
-        result.isOrder = order.map { dataset.isOrder[$0] }
-        result.seqs = order.map { dataset.seqs[$0] }
+        let slots = EventSlots(capacity: count)
+        _ = slots.reserve(count)
+        var large: [Int32: Int64] = [:]
+        for (slot, index) in order.enumerated() {
+            let overflow = slots.write(
+                slot,
+                timestamp: dataset.timestamps[index],
+                name: dataset.names[index],
+                type: dataset.types[index],
+                channel: dataset.channels[index],
+                isOrder: dataset.isOrder[index],
+                revenue: dataset.revenue[index]
+            )
+            if overflow { large[Int32(slot)] = dataset.revenue[index] }
+        }
+        var result = Dataset(slots: slots, largeAmounts: large, eventCount: count)
+        result.personIds = dataset.personIds
+        result.firstSeen = dataset.firstSeen
+        result.lastSeen = dataset.lastSeen
+        result.firstChannel = dataset.firstChannel
+        result.lastChannel = dataset.lastChannel
+        result.userIds = dataset.userIds
+        result.traits = dataset.traits
+        result.tags = dataset.tags
+        result.identityKinds = dataset.identityKinds
+        result.nameDictionary = dataset.nameDictionary
+        result.channelDictionary = dataset.channelDictionary
         for (key, var builder) in propertyBuilders {
             while builder.values.count < count { builder.values.append(-1) }
             result.properties[key] = PropertyColumn(values: order.map { builder.values[$0] }, dictionary: builder.dictionary)
         }
-        var offsets = [Int32](repeating: 0, count: dataset.personIds.count + 1)
-        for index in order { offsets[Int(eventPerson[index]) + 1] += 1 }
-        for p in 0..<dataset.personIds.count { offsets[p + 1] += offsets[p] }
-        result.offsets = offsets
+        var counts = [Int32](repeating: 0, count: dataset.personIds.count)
+        for index in order { counts[Int(eventPerson[index])] += 1 }
+        var starts = [Int32](repeating: 0, count: dataset.personIds.count)
+        var next: Int32 = 0
+        for p in 0..<counts.count {
+            starts[p] = next
+            next += counts[p]
+        }
+        result.starts = starts
+        result.counts = counts
         return result
     }
+}
+
+/// The rows ``DatasetBuilder`` collects before sorting them into slots.
+struct DatasetRows {
+    var personIds: [Int64] = []
+    var firstSeen: [Int64] = []
+    var lastSeen: [Int64] = []
+    var firstChannel: [Int32] = []
+    var lastChannel: [Int32] = []
+    var userIds: [String?] = []
+    var traits: [JSONObject] = []
+    var tags: [[String]] = []
+    var identityKinds: [[String]] = []
+    var timestamps: [Int64] = []
+    var names: [Int32] = []
+    var types: [UInt8] = []
+    var channels: [Int32] = []
+    var revenue: [Int64] = []
+    var isOrder: [Bool] = []
+    var seqs: [Int64] = []
+    var nameDictionary: [String] = []
+    var channelDictionary: [String] = []
 }

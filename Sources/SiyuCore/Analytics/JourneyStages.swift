@@ -128,10 +128,11 @@ extension Dataset {
         let dictionary = MessageType.allCases.sorted { $0.code < $1.code }
         var codeIndex = [Int32](repeating: -1, count: 256)
         for (index, type) in dictionary.enumerated() { codeIndex[type.code] = Int32(index) }
-        copy.properties[Self.eventTypeKey] = PropertyColumn(
-            values: types.map { codeIndex[Int($0)] },
-            dictionary: dictionary.map { .string($0.rawValue) }
-        )
+        var codes = [Int32](repeating: -1, count: slots.used)
+        for p in 0..<personCount {
+            for e in eventStart(p)..<eventEnd(p) { codes[e] = codeIndex[Int(types[e])] }
+        }
+        copy.properties[Self.eventTypeKey] = PropertyColumn(values: codes, dictionary: dictionary.map { .string($0.rawValue) })
         return copy
     }
 }

@@ -1,125 +1,140 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SiyuCore
 import SiyuStore
 
 /// Keeps each workspace's events and people in memory as a ``Dataset`` for the analytics
-/// kernels, and brings it up to date from the store when it has moved on.
+/// kernels, current with the store without rebuilding it.
 ///
-/// New events are appended (loaded by sequence number, never re-read); people are reloaded
-/// only when the store says they changed beyond their counters (new people, merges, traits,
-/// tags, erasure). Property columns are loaded on demand, per key, and kept until the next rebuild.
+/// The first request for a workspace builds its dataset (or reads the snapshot file saved beside
+/// the store and catches up). After that, what the store gets is merged in the background by
+/// ``AnalyticsRefresher`` — new events in time proportional to them, changed people in time
+/// proportional to the people — one merge at a time per workspace; a request is answered from
+/// the newest complete version, waiting at most `freshnessWait` for a merge the store's news
+/// started. A change that cannot be merged (an erasure, a merge undone) rebuilds in the background
+/// while requests keep reading the version before it.
 public actor AnalyticsCache {
-    private struct Entry {
-        var version = AnalyticsVersion(eventSeq: 0, peopleVersion: -1)
-        var log = EventLog()
-        var people: [DatasetBuilder.Person] = []
-        var canonical: [Int64: Int64] = [:]
-        var dataset = Dataset()
-        var rawToSorted: [Int32] = []
-        var properties: [String: PropertyColumn] = [:]
-        var checkedAt: Int64?
+    public struct Configuration: Sendable {
+        /// How long a request waits for a merge of what the store got since the newest version
+        /// (0: answer at once). Command-line tools keep the default, which makes every answer
+        /// current; the server waits briefly.
+        public var freshnessWait: Duration
+        /// Where dataset snapshot files are kept; `nil`: none.
+        public var snapshotDirectory: String?
+
+        public init(freshnessWait: Duration = .seconds(120), snapshotDirectory: String? = nil) {
+            self.freshnessWait = freshnessWait
+            self.snapshotDirectory = snapshotDirectory
+        }
     }
 
     private let store: any SiyuStore
     private let clock: @Sendable () -> Int64
     private let logger: Logger
-    /// A dataset younger than this is used without asking the store whether it moved on
-    /// (0: always ask — one cheap query).
-    private let maximumStalenessMillis: Int64
-    private var entries: [Int64: Entry] = [:]
+    private let configuration: Configuration
+    private let snapshots: DatasetSnapshotFiles?
+    private var workspaces: [Int64: WorkspaceAnalytics] = [:]
 
-    public init(store: any SiyuStore, clock: @escaping @Sendable () -> Int64, logger: Logger, maximumStalenessMillis: Int64 = 0) {
+    public init(store: any SiyuStore, clock: @escaping @Sendable () -> Int64, logger: Logger, configuration: Configuration = Configuration()) {
         self.store = store
         self.clock = clock
         self.logger = logger
-        self.maximumStalenessMillis = maximumStalenessMillis
+        self.configuration = configuration
+        self.snapshots = configuration.snapshotDirectory.map(DatasetSnapshotFiles.init(directory:))
     }
 
-    /// The workspace's dataset, current, with the property columns `keys` loaded.
+    private func workspace(_ id: Int64) -> WorkspaceAnalytics {
+        if let existing = workspaces[id] { return existing }
+        let created = WorkspaceAnalytics(workspaceId: id, store: store, logger: logger, snapshots: snapshots)
+        workspaces[id] = created
+        return created
+    }
+
+    /// The workspace's newest dataset, with the property columns `keys` loaded.
     public func dataset(workspaceId: Int64, propertyKeys keys: [String] = []) async throws -> Dataset {
-        var entry = entries[workspaceId] ?? Entry()
-        let now = clock()
-        if entry.checkedAt.map({ now - $0 >= maximumStalenessMillis }) ?? true {
-            let version = try await store.analyticsVersion(workspaceId: workspaceId)
-            let structural = version.eventSeq != entry.version.eventSeq || version.peopleVersion != entry.version.peopleVersion
-            if structural || entry.people.isEmpty {
-                let started = ContinuousClock.now
-                if version.eventSeq > (entry.log.seqs.last ?? 0) {
-                    var after = entry.log.seqs.last ?? 0
-                    while true {
-                        let chunk = try await store.analyticsEvents(workspaceId: workspaceId, afterSeq: after, limit: 250_000)
-                        guard let last = chunk.seqs.last else { break }
-                        entry.log.append(chunk)
-                        after = last
-                        if chunk.count < 250_000 { break }
-                    }
-                }
-                if version.peopleVersion != entry.version.peopleVersion || entry.people.isEmpty {
-                    entry.people = try await store.analyticsPeople(workspaceId: workspaceId)
-                    entry.canonical = try await store.canonicalMap(workspaceId: workspaceId)
-                }
-                entry.dataset = Dataset.build(people: entry.people, events: entry.log, canonical: entry.canonical, rawToSorted: &entry.rawToSorted)
-                try await loadLabels(&entry, workspaceId: workspaceId)
-                entry.properties = [:]
-                entry.version = version
-                logger.debug(
-                    "analytics dataset rebuilt",
-                    metadata: [
-                        "workspace": "\(workspaceId)", "events": "\(entry.dataset.eventCount)", "people": "\(entry.dataset.personCount)",
-                        "seconds": "\(ContinuousClock.now - started)",
-                    ]
-                )
-            } else if version.labelsVersion != entry.version.labelsVersion {
-                // Only labels or model values moved: swap those columns, keep everything else.
-                try await loadLabels(&entry, workspaceId: workspaceId)
-                entry.version = version
-            }
-            entry.checkedAt = now
-        }
-        for key in Set(keys) where entry.properties[key] == nil {
-            let values = try await store.eventPropertyValues(workspaceId: workspaceId, key: key, names: nil)
-            entry.properties[key] = entry.dataset.propertyColumn(values, logSeqs: entry.log.seqs, rawToSorted: entry.rawToSorted)
-        }
-        entries[workspaceId] = entry
-        var dataset = entry.dataset
-        for key in keys { dataset.properties[key] = entry.properties[key] }
-        return dataset
+        try await workspace(workspaceId).dataset(keys: keys, wait: configuration.freshnessWait)
     }
 
-    /// Loads the stored labels and model values into the dataset's columns (replacing earlier ones).
-    private func loadLabels(_ entry: inout Entry, workspaceId: Int64) async throws {
-        let labels = try await store.allLabels(workspaceId: workspaceId)
-        let attributes = try await store.allAttributes(workspaceId: workspaceId)
-        entry.dataset.labels = [:]
-        entry.dataset.labelDictionary = []
-        for (scheme, values) in labels { entry.dataset.setLabels(scheme, values) }
-        entry.dataset.attributes = [:]
-        for (name, values) in attributes {
-            var column = [Double](repeating: .nan, count: entry.dataset.personCount)
-            for (person, value) in values {
-                if let index = entry.dataset.personIndex(of: person) { column[index] = value }
-            }
-            entry.dataset.attributes[name] = column
-        }
+    /// Merges what the store got into a workspace's dataset, if it was built; returns when done.
+    public func refresh(workspaceId: Int64) async {
+        guard let analytics = workspaces[workspaceId], await analytics.isBuilt else { return }
+        await analytics.refreshSoon().value
     }
 
-    /// Forgets a workspace (after it is deleted).
-    public func forget(workspaceId: Int64) { entries[workspaceId] = nil }
+    /// ``refresh(workspaceId:)`` for every built dataset (the store may have been written by another process).
+    public func refreshAll() async {
+        for id in workspaces.keys.sorted() { await refresh(workspaceId: id) }
+    }
+
+    /// Saves every built dataset to its snapshot file.
+    public func saveSnapshots() async {
+        for analytics in workspaces.values where await analytics.isBuilt { await analytics.saveSnapshot() }
+    }
+
+    /// What a workspace's dataset holds, once built.
+    public func status(workspaceId: Int64) async -> AnalyticsStatus? {
+        guard let analytics = workspaces[workspaceId], await analytics.isBuilt else { return nil }
+        return await analytics.status()
+    }
+
+    /// Forgets a workspace (after it is deleted), with its snapshot file.
+    public func forget(workspaceId: Int64) {
+        workspaces[workspaceId] = nil
+        snapshots?.remove(workspaceId: workspaceId)
+    }
 }
 
-extension LocalCalendar {
-    /// The calendar of an IANA time zone, with its offset transitions from 1970 to 2100.
-    public static func zone(_ identifier: String) -> LocalCalendar? {
-        guard let zone = TimeZone(identifier: identifier) else { return nil }
-        var transitions: [(from: Int64, offsetSeconds: Int)] = []
-        var date = Date(timeIntervalSince1970: 0)
-        transitions.append((Int64.min, zone.secondsFromGMT(for: date)))
-        let end = Date(timeIntervalSince1970: 4_102_444_800)
-        while let next = zone.nextDaylightSavingTimeTransition(after: date), next < end {
-            transitions.append((Int64((next.timeIntervalSince1970 * 1000).rounded()), zone.secondsFromGMT(for: next)))
-            date = next
+/// The background side of ``AnalyticsCache``: merges a workspace's news as soon as the event
+/// writer commits it (and every second, for writes by other processes such as an import), and
+/// saves the datasets' snapshot files now and then and at shutdown.
+public struct AnalyticsRefresher: Service {
+    let cache: AnalyticsCache
+    let commits: AsyncStream<Int64>
+    let pollInterval: Duration
+    let snapshotInterval: Duration
+    let logger: Logger
+
+    /// A refresher and the continuation the event writer tells about each commit.
+    public static func make(
+        cache: AnalyticsCache,
+        pollInterval: Duration = .seconds(1),
+        snapshotInterval: Duration = .seconds(600),
+        logger: Logger
+    ) -> (AnalyticsRefresher, AsyncStream<Int64>.Continuation) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(4_096))
+        return (
+            AnalyticsRefresher(cache: cache, commits: stream, pollInterval: pollInterval, snapshotInterval: snapshotInterval, logger: logger),
+            continuation
+        )
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Commits come in bursts: merge each workspace once per burst.
+                    for await id in commits {
+                        await cache.refresh(workspaceId: id)
+                    }
+                }
+                group.addTask {
+                    var sinceSnapshot = Duration.zero
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: pollInterval) } catch { break }
+                        await cache.refreshAll()
+                        sinceSnapshot += pollInterval
+                        if sinceSnapshot >= snapshotInterval {
+                            sinceSnapshot = .zero
+                            await cache.saveSnapshots()
+                        }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
         }
-        return LocalCalendar(name: identifier, transitions: transitions)
+        // Shutting down: the next start reads the datasets instead of building them.
+        await cache.saveSnapshots()
     }
 }

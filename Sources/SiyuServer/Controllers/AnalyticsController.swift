@@ -14,7 +14,35 @@ struct AnalyticsController: Sendable {
         group.post("analytics/funnel") { request, context in try await self.funnel(request, context) }
         group.post("analytics/funnel/people") { request, context in try await self.funnelPeople(request, context) }
         group.post("analytics/retention") { request, context in try await self.retention(request, context) }
+        group.get("analytics/status") { request, context in try await self.status(request, context) }
         addKernelRoutes(to: group)
+    }
+
+    /// `GET /api/v1/analytics/status`: what the in-memory dataset holds, its memory, and how it was
+    /// kept current (builds, merges, read from its snapshot file). Builds the dataset if needed.
+    func status(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let workspace = try context.requireWorkspace()
+        _ = try await cache.dataset(workspaceId: workspace.id)
+        guard let status = await cache.status(workspaceId: workspace.id) else { throw APIError.notFound("no analytics dataset yet") }
+        let perEvent = { (bytes: Int) -> JSONValue in status.events > 0 ? AnalyticsJSON.number(Double(bytes) / Double(status.events)) : .null }
+        return JSONResponse.make([
+            "events": .int(Int64(status.events)),
+            "people": .int(Int64(status.people)),
+            "eventColumnBytes": .int(Int64(status.eventColumnBytes)),
+            "eventColumnBytesPerEvent": perEvent(status.eventColumnBytes),
+            "residentBytes": .int(Int64(status.residentBytes)),
+            "residentBytesPerEvent": perEvent(status.residentBytes),
+            "slotsInUse": .int(Int64(status.slotsInUse)),
+            "garbageSlots": .int(Int64(status.garbageSlots)),
+            "compactions": .int(Int64(status.compactions)),
+            "builds": .int(Int64(status.builds)),
+            "merges": .int(Int64(status.merges)),
+            "lastMergeSeconds": AnalyticsJSON.number(status.lastMergeSeconds),
+            "lastBuildSeconds": AnalyticsJSON.number(status.lastBuildSeconds),
+            "loadedFromSnapshot": .bool(status.loadedFromSnapshot),
+            "eventSeq": status.version.map { .int($0.eventSeq) } ?? .null,
+            "peopleVersion": status.version.map { .int($0.peopleVersion) } ?? .null,
+        ])
     }
 
     /// The workspace, its calendar, the parsed body and the current instant.

@@ -34,14 +34,23 @@ public final class EventWriter: Service, Sendable {
     private let store: any EventRepository
     private let state = Mutex(State())
     private let logger: Logger
+    /// Told the workspaces of every commit (the analytics refresher merges their news).
+    private let commits: AsyncStream<Int64>.Continuation?
     /// Most events written in one transaction.
     public let maximumEventsPerCommit: Int
     /// Beyond this many waiting events new submissions are refused (back-pressure).
     public let maximumQueuedEvents: Int
 
-    public init(store: any EventRepository, logger: Logger, maximumEventsPerCommit: Int = 20_000, maximumQueuedEvents: Int = 400_000) {
+    public init(
+        store: any EventRepository,
+        logger: Logger,
+        maximumEventsPerCommit: Int = 20_000,
+        maximumQueuedEvents: Int = 400_000,
+        commits: AsyncStream<Int64>.Continuation? = nil
+    ) {
         self.store = store
         self.logger = logger
+        self.commits = commits
         self.maximumEventsPerCommit = maximumEventsPerCommit
         self.maximumQueuedEvents = maximumQueuedEvents
     }
@@ -132,6 +141,9 @@ public final class EventWriter: Service, Sendable {
         do {
             let results = try await store.ingest(work.map(\.batch))
             for (pending, result) in zip(work, results) { pending.continuation.resume(returning: result) }
+            if let commits {
+                for workspaceId in Set(work.map(\.batch.workspaceId)) { commits.yield(workspaceId) }
+            }
             Timer(label: "siyu_store_write_seconds").recordInterval(ContinuousClock.now - start)
             Recorder(label: "siyu_commit_events").record(events)
         } catch {

@@ -195,6 +195,12 @@ enum OpenAPIDocument {
             example: #"{"start": "Order Completed", "return": "Order Completed", "period": "week", "periods": 12, "breakdown": "firstTouchChannel"}"#
         ),
         Operation(
+            method: "get",
+            path: "/api/v1/analytics/status",
+            tag: "Analytics",
+            summary: "The in-memory dataset: events, people, bytes per event, builds and merges, read from its snapshot file"
+        ),
+        Operation(
             method: "post",
             path: "/api/v1/analytics/stickiness",
             tag: "Analytics",

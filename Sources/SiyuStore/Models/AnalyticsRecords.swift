@@ -31,4 +31,79 @@ public protocol AnalyticsRepository: Sendable {
     /// The values of one property for the workspace's events (only those having it), with the
     /// event's sequence number, optionally only events with the given names.
     func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)]
+    /// The values of one property for events after `afterSeq` (and at most `throughSeq`), in sequence order.
+    func eventPropertyValues(workspaceId: Int64, key: String, afterSeq: Int64, throughSeq: Int64) async throws -> [(seq: Int64, value: JSONValue)]
+    /// The people changed since people version `since` (see ``PeopleChanges``).
+    func peopleChanges(workspaceId: Int64, since: Int64) async throws -> PeopleChanges
+}
+
+/// The people a write changed beyond their counters, so that analytics caches can reload just
+/// them: their person rows are stamped with the new people version.
+public struct ChangedPeople: Sendable, Equatable {
+    /// People (any, canonical or merged away) whose row, identities, traits or tags changed.
+    public var ids: [Int64] = []
+    /// Groups changed whole (every member's canonical id changed): their canonical ids.
+    public var groups: [Int64] = []
+    /// A change caches cannot follow person by person (an erasure, a merge undone): they rebuild.
+    public var rebuild = false
+
+    public init(ids: [Int64] = [], groups: [Int64] = [], rebuild: Bool = false) {
+        self.ids = ids
+        self.groups = groups
+        self.rebuild = rebuild
+    }
+
+    /// What an ingest plan changed: new people, people with new identities, traits or a first user
+    /// id, and both sides of every merge (with the survivors' whole groups).
+    public init(_ plan: IngestPlan) {
+        var ids: Set<Int64> = []
+        for person in plan.newPersons { ids.insert(person.id) }
+        for identity in plan.newIdentities { ids.insert(identity.personId) }
+        for delta in plan.deltas where delta.hasTraits || delta.userId != nil { ids.insert(delta.personId) }
+        for merge in plan.merges {
+            ids.insert(merge.survivor)
+            ids.insert(merge.loser)
+        }
+        self.ids = ids.sorted()
+        self.groups = Array(Set(plan.merges.map(\.survivor))).sorted()
+    }
+
+    public var isEmpty: Bool { ids.isEmpty && groups.isEmpty && !rebuild }
+}
+
+/// What changed among a workspace's people since a version (``AnalyticsRepository/peopleChanges(workspaceId:since:)``).
+public struct PeopleChanges: Sendable {
+    /// The people version these changes bring a cache to.
+    public var version: Int64
+    /// Something happened that a cache cannot follow person by person: build again.
+    public var rebuild: Bool
+    /// Every person changed since, with the person they belong to now.
+    public var changed: [(id: Int64, canonicalId: Int64)]
+    /// The canonical people of `changed`, as ``AnalyticsRepository/analyticsPeople(workspaceId:)`` reads them.
+    public var people: [DatasetBuilder.Person]
+
+    public init(version: Int64, rebuild: Bool, changed: [(id: Int64, canonicalId: Int64)], people: [DatasetBuilder.Person]) {
+        self.version = version
+        self.rebuild = rebuild
+        self.changed = changed
+        self.people = people
+    }
+
+    /// The changes as ``LiveDataset`` takes them: erased people are those a change names but the
+    /// store no longer has (a rebuild covers erasures, so this is rare).
+    public var personChanges: [LiveDataset.PersonChange] {
+        var rows: [Int64: DatasetBuilder.Person] = [:]
+        for person in people { rows[person.id] = person }
+        var result: [LiveDataset.PersonChange] = []
+        var seen: Set<Int64> = []
+        for (id, canonicalId) in changed where seen.insert(id).inserted {
+            if id != canonicalId, seen.insert(canonicalId).inserted {
+                result.append(
+                    LiveDataset.PersonChange(id: canonicalId, canonicalId: rows[canonicalId] == nil ? nil : canonicalId, row: rows[canonicalId])
+                )
+            }
+            result.append(LiveDataset.PersonChange(id: id, canonicalId: id == canonicalId && rows[id] == nil ? nil : canonicalId, row: rows[id]))
+        }
+        return result
+    }
 }

@@ -15,48 +15,80 @@ extension PostgresStore: AnalyticsRepository {
     }
 
     public func analyticsPeople(workspaceId: Int64) async throws -> [DatasetBuilder.Person] {
+        try await read { connection in try await analyticsPeople(connection, workspaceId: workspaceId, only: nil) }
+    }
+
+    /// Canonical people with their tags and identity kinds; `only` some canonical ids, or all.
+    func analyticsPeople(_ connection: PostgresConnection, workspaceId: Int64, only ids: [Int64]?) async throws -> [DatasetBuilder.Person] {
+        if let ids, ids.isEmpty { return [] }
+        let all = ids == nil
+        let wanted = ids ?? []
+        var tags: [Int64: [String]] = [:]
+        for row in try await connection.rows(
+            """
+            SELECT person_id, tag FROM person_tags WHERE workspace_id = \(workspaceId) AND (\(all) OR person_id = ANY(\(wanted)::bigint[]))
+            ORDER BY tag
+            """,
+            logger: logger
+        ) {
+            let (person, tag) = try row.decode((Int64, String).self)
+            tags[person, default: []].append(tag)
+        }
+        var kinds: [Int64: [String]] = [:]
+        for row in try await connection.rows(
+            """
+            SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id
+            WHERE i.workspace_id = \(workspaceId) AND (\(all) OR p.canonical_id = ANY(\(wanted)::bigint[]))
+            """,
+            logger: logger
+        ) {
+            let (person, kind) = try row.decode((Int64, String).self)
+            kinds[person, default: []].append(kind)
+        }
+        return try await connection.rows(
+            """
+            SELECT id, user_id, traits::text, first_seen, last_seen, first_channel, last_channel FROM persons
+            WHERE workspace_id = \(workspaceId) AND canonical_id = id AND (\(all) OR id = ANY(\(wanted)::bigint[]))
+            """,
+            logger: logger
+        ).map { row in
+            let (id, userId, traits, firstSeen, lastSeen, firstChannel, lastChannel) = try row.decode(
+                (Int64, String?, String, Int64?, Int64?, String?, String?).self
+            )
+            return DatasetBuilder.Person(
+                id: id,
+                firstSeen: firstSeen,
+                lastSeen: lastSeen,
+                firstChannel: firstChannel,
+                lastChannel: lastChannel,
+                userId: userId,
+                traits: StoredJSON.object(traits),
+                tags: tags[id] ?? [],
+                identityKinds: (kinds[id] ?? []).sorted()
+            )
+        }
+    }
+
+    public func peopleChanges(workspaceId: Int64, since: Int64) async throws -> PeopleChanges {
         try await read { connection in
-            var tags: [Int64: [String]] = [:]
-            for row in try await connection.rows(
-                "SELECT person_id, tag FROM person_tags WHERE workspace_id = \(workspaceId) ORDER BY tag",
+            var state: (Int64, Int64) = (0, 0)
+            if let row = try await connection.rows(
+                "SELECT people_version, rebuild_version FROM workspace_state WHERE workspace_id = \(workspaceId)",
                 logger: logger
-            ) {
-                let (person, tag) = try row.decode((Int64, String).self)
-                tags[person, default: []].append(tag)
+            ).first {
+                state = try row.decode((Int64, Int64).self)
             }
-            var kinds: [Int64: [String]] = [:]
-            for row in try await connection.rows(
-                """
-                SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id
-                WHERE i.workspace_id = \(workspaceId)
-                """,
+            if state.1 > since { return PeopleChanges(version: state.0, rebuild: true, changed: [], people: []) }
+            let changed = try await connection.rows(
+                "SELECT id, canonical_id FROM persons WHERE workspace_id = \(workspaceId) AND changed_version > \(since)",
                 logger: logger
-            ) {
-                let (person, kind) = try row.decode((Int64, String).self)
-                kinds[person, default: []].append(kind)
+            ).map { row -> (id: Int64, canonicalId: Int64) in
+                let (id, canonical) = try row.decode((Int64, Int64).self)
+                return (id, canonical)
             }
-            return try await connection.rows(
-                """
-                SELECT id, user_id, traits::text, first_seen, last_seen, first_channel, last_channel FROM persons
-                WHERE workspace_id = \(workspaceId) AND canonical_id = id
-                """,
-                logger: logger
-            ).map { row in
-                let (id, userId, traits, firstSeen, lastSeen, firstChannel, lastChannel) = try row.decode(
-                    (Int64, String?, String, Int64?, Int64?, String?, String?).self
-                )
-                return DatasetBuilder.Person(
-                    id: id,
-                    firstSeen: firstSeen,
-                    lastSeen: lastSeen,
-                    firstChannel: firstChannel,
-                    lastChannel: lastChannel,
-                    userId: userId,
-                    traits: StoredJSON.object(traits),
-                    tags: tags[id] ?? [],
-                    identityKinds: (kinds[id] ?? []).sorted()
-                )
-            }
+            let canonical = Array(Set(changed.map(\.canonicalId))).sorted()
+            let people = try await analyticsPeople(connection, workspaceId: workspaceId, only: canonical)
+            return PeopleChanges(version: state.0, rebuild: false, changed: changed, people: people)
         }
     }
 
@@ -121,6 +153,26 @@ extension PostgresStore: AnalyticsRepository {
                 columns.revenue.append(isOrder && rowCurrency == currency ? Money.clampedEventAmount(revenue ?? 0) : 0)
             }
             return columns
+        }
+    }
+
+    public func eventPropertyValues(
+        workspaceId: Int64,
+        key: String,
+        afterSeq: Int64,
+        throughSeq: Int64
+    ) async throws -> [(seq: Int64, value: JSONValue)] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT id, (properties -> \(key))::text FROM events
+                WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) AND id <= \(throughSeq) AND properties -> \(key) IS NOT NULL ORDER BY id
+                """,
+                logger: logger
+            ).map { row in
+                let (seq, text) = try row.decode((Int64, String).self)
+                return (seq, (try? JSONParser.parse(text)) ?? .string(text))
+            }
         }
     }
 

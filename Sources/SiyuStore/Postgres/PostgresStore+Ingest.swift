@@ -137,7 +137,7 @@ extension PostgresStore {
             let rows = plan.events.map { EventRow(events[$0.index], personId: $0.personId, flags: $0.flags) }
             lastSeq = try await insertEvents(rows, workspaceId: workspaceId, connection: connection)
         }
-        try await recordChange(connection, workspaceId: workspaceId, eventSeq: lastSeq, peopleChanged: plan.changesPeople)
+        try await recordChange(connection, workspaceId: workspaceId, eventSeq: lastSeq, people: ChangedPeople(plan))
         // One row per refused pair: the first event, and how often and how lately it happened again.
         for conflict in plan.conflicts {
             try await connection.run(
@@ -154,15 +154,32 @@ extension PostgresStore {
     }
 
     /// Moves the workspace's analytics version (see ``AnalyticsVersion``).
-    func recordChange(_ connection: PostgresConnection, workspaceId: Int64, eventSeq: Int64, peopleChanged: Bool) async throws {
-        try await connection.run(
+    func recordChange(_ connection: PostgresConnection, workspaceId: Int64, eventSeq: Int64, people: ChangedPeople) async throws {
+        let version = try await connection.value(
+            Int64.self,
             """
-            INSERT INTO workspace_state (workspace_id, event_seq, people_version) VALUES (\(workspaceId), \(eventSeq), \(peopleChanged ? 1 : 0))
+            INSERT INTO workspace_state (workspace_id, event_seq, people_version) VALUES (\(workspaceId), \(eventSeq), \(people.isEmpty ? 0 : 1))
             ON CONFLICT (workspace_id) DO UPDATE SET event_seq = GREATEST(workspace_state.event_seq, EXCLUDED.event_seq),
                 people_version = workspace_state.people_version + EXCLUDED.people_version
+            RETURNING people_version
             """,
             logger: logger
         )
+        guard !people.isEmpty, let version else { return }
+        if !people.ids.isEmpty {
+            try await connection.run("UPDATE persons SET changed_version = \(version) WHERE id = ANY(\(people.ids)::bigint[])", logger: logger)
+        }
+        if !people.groups.isEmpty {
+            try await connection.run(
+                """
+                UPDATE persons SET changed_version = \(version) WHERE workspace_id = \(workspaceId) AND canonical_id = ANY(\(people.groups)::bigint[])
+                """,
+                logger: logger
+            )
+        }
+        if people.rebuild {
+            try await connection.run("UPDATE workspace_state SET rebuild_version = \(version) WHERE workspace_id = \(workspaceId)", logger: logger)
+        }
     }
 
     /// Merges the loser's group into the survivor: the merged profile, canonical ids, tags, the log.

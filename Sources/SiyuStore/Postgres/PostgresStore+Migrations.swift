@@ -364,5 +364,15 @@ extension PostgresStore {
                 """
             ]
         ),
+        Migration(
+            name: "v7-people-changes",
+            statements: [
+                // Each person row carries the people version that last changed it, so that analytics
+                // caches reload only those; a change they cannot follow bumps `rebuild_version`.
+                "ALTER TABLE persons ADD COLUMN changed_version BIGINT NOT NULL DEFAULT 0",
+                "CREATE INDEX persons_changed ON persons(workspace_id, changed_version)",
+                "ALTER TABLE workspace_state ADD COLUMN rebuild_version BIGINT NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }

@@ -168,7 +168,7 @@ extension PostgresStore: PeopleRepository {
                 """,
                 logger: logger
             )
-            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(ids: [canonical]))
             return try await tags(connection, personId: canonical, workspaceId: workspaceId)
         }
     }
@@ -231,7 +231,7 @@ extension PostgresStore: PeopleRepository {
                 """,
                 logger: logger
             )
-            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(rebuild: true))
             return summary
         }
     }
@@ -353,7 +353,7 @@ extension PostgresStore: PeopleRepository {
                 try await rebuildProfile(connection, canonical: group, workspace: workspace)
             }
             try await connection.run("UPDATE merges SET undone_at = \(at) WHERE id = \(id)", logger: logger)
-            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try await recordChange(connection, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(rebuild: true))
             entry.undoneAt = at
             return entry
         }

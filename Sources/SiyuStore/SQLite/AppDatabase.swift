@@ -321,6 +321,17 @@ public struct AppDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v7-people-changes") { db in
+            // Each person row carries the people version that last changed it, so that analytics
+            // caches reload only those; a change they cannot follow bumps `rebuild_version`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE persons ADD COLUMN changed_version INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX persons_changed ON persons(workspace_id, changed_version);
+                    ALTER TABLE workspace_state ADD COLUMN rebuild_version INTEGER NOT NULL DEFAULT 0;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -15,38 +15,72 @@ extension SQLiteStore: AnalyticsRepository {
     }
 
     public func analyticsPeople(workspaceId: Int64) async throws -> [DatasetBuilder.Person] {
+        try await read { db in try Self.analyticsPeople(db, workspaceId: workspaceId, only: nil) }
+    }
+
+    /// Canonical people with their tags and identity kinds; `only` some canonical ids, or all.
+    static func analyticsPeople(_ db: Database, workspaceId: Int64, only ids: [Int64]?) throws -> [DatasetBuilder.Person] {
+        if let ids, ids.isEmpty { return [] }
+        let list = ids.map { $0.map(String.init).joined(separator: ",") }
+        var tags: [Int64: [String]] = [:]
+        let tagSQL =
+            list.map { "SELECT person_id, tag FROM person_tags WHERE person_id IN (\($0)) ORDER BY tag" }
+            ?? "SELECT person_id, tag FROM person_tags WHERE workspace_id = ? ORDER BY tag"
+        for row in try Row.fetchAll(db, sql: tagSQL, arguments: list == nil ? [workspaceId] : []) {
+            tags[row[0], default: []].append(row[1])
+        }
+        var kinds: [Int64: [String]] = [:]
+        // By group (persons first, through their canonical index) when some people are asked for.
+        let identitySQL =
+            list.map {
+                """
+                SELECT DISTINCT p.canonical_id, i.kind FROM persons p CROSS JOIN identities i ON i.person_id = p.id
+                WHERE p.workspace_id = ? AND p.canonical_id IN (\($0))
+                """
+            }
+            ?? "SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.workspace_id = ?"
+        for row in try Row.fetchAll(db, sql: identitySQL, arguments: [workspaceId]) { kinds[row[0], default: []].append(row[1]) }
+        let sql = """
+            SELECT id, user_id, traits, first_seen, last_seen, first_channel, last_channel FROM persons
+            WHERE workspace_id = ? AND canonical_id = id\(list.map { " AND id IN (\($0))" } ?? "")
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: [workspaceId]).map { row in
+            let id: Int64 = row[0]
+            return DatasetBuilder.Person(
+                id: id,
+                firstSeen: row[3],
+                lastSeen: row[4],
+                firstChannel: row[5],
+                lastChannel: row[6],
+                userId: row[1],
+                traits: StoredJSON.object(row[2]),
+                tags: tags[id] ?? [],
+                identityKinds: (kinds[id] ?? []).sorted()
+            )
+        }
+    }
+
+    public func peopleChanges(workspaceId: Int64, since: Int64) async throws -> PeopleChanges {
         try await read { db in
-            var tags: [Int64: [String]] = [:]
-            for row in try Row.fetchAll(
+            let state = try Row.fetchOne(
                 db,
-                sql: "SELECT person_id, tag FROM person_tags WHERE workspace_id = ? ORDER BY tag",
+                sql: "SELECT people_version, rebuild_version FROM workspace_state WHERE workspace_id = ?",
                 arguments: [workspaceId]
-            ) {
-                tags[row[0], default: []].append(row[1])
+            )
+            let version: Int64 = state?[0] ?? 0
+            let rebuildVersion: Int64 = state?[1] ?? 0
+            if rebuildVersion > since { return PeopleChanges(version: version, rebuild: true, changed: [], people: []) }
+            let changed = try Row.fetchAll(
+                db,
+                sql: "SELECT id, canonical_id FROM persons WHERE workspace_id = ? AND changed_version > ?",
+                arguments: [workspaceId, since]
+            ).map { (id: $0[0] as Int64, canonicalId: $0[1] as Int64) }
+            var people: [DatasetBuilder.Person] = []
+            let canonical = Array(Set(changed.map(\.canonicalId))).sorted()
+            for chunk in stride(from: 0, to: canonical.count, by: 500) {
+                people += try Self.analyticsPeople(db, workspaceId: workspaceId, only: Array(canonical[chunk..<min(chunk + 500, canonical.count)]))
             }
-            var kinds: [Int64: [String]] = [:]
-            let identitySQL = """
-                SELECT DISTINCT p.canonical_id, i.kind FROM identities i JOIN persons p ON p.id = i.person_id WHERE i.workspace_id = ?
-                """
-            for row in try Row.fetchAll(db, sql: identitySQL, arguments: [workspaceId]) { kinds[row[0], default: []].append(row[1]) }
-            let sql = """
-                SELECT id, user_id, traits, first_seen, last_seen, first_channel, last_channel FROM persons
-                WHERE workspace_id = ? AND canonical_id = id
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: [workspaceId]).map { row in
-                let id: Int64 = row[0]
-                return DatasetBuilder.Person(
-                    id: id,
-                    firstSeen: row[3],
-                    lastSeen: row[4],
-                    firstChannel: row[5],
-                    lastChannel: row[6],
-                    userId: row[1],
-                    traits: StoredJSON.object(row[2]),
-                    tags: tags[id] ?? [],
-                    identityKinds: (kinds[id] ?? []).sorted()
-                )
-            }
+            return PeopleChanges(version: version, rebuild: false, changed: changed, people: people)
         }
     }
 
@@ -100,11 +134,30 @@ extension SQLiteStore: AnalyticsRepository {
     }
 
     public func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)] {
+        try await propertyValues(workspaceId: workspaceId, key: key, names: names, afterSeq: 0, throughSeq: .max)
+    }
+
+    public func eventPropertyValues(
+        workspaceId: Int64,
+        key: String,
+        afterSeq: Int64,
+        throughSeq: Int64
+    ) async throws -> [(seq: Int64, value: JSONValue)] {
+        try await propertyValues(workspaceId: workspaceId, key: key, names: nil, afterSeq: afterSeq, throughSeq: throughSeq)
+    }
+
+    private func propertyValues(
+        workspaceId: Int64,
+        key: String,
+        names: [String]?,
+        afterSeq: Int64,
+        throughSeq: Int64
+    ) async throws -> [(seq: Int64, value: JSONValue)] {
         try await read { db in
             // A scan in rowid order (`+workspace_id`, as above), not random reads through the time index.
-            var sql = "SELECT id, json_extract(properties, ?), json_type(properties, ?) FROM events WHERE +workspace_id = ?"
+            var sql = "SELECT id, json_extract(properties, ?), json_type(properties, ?) FROM events WHERE +workspace_id = ? AND id > ? AND id <= ?"
             let path = PeopleSearch.jsonPath(key)
-            var arguments: StatementArguments = [path, path, workspaceId]
+            var arguments: StatementArguments = [path, path, workspaceId, afterSeq, throughSeq]
             if let names {
                 sql += " AND event IN (\(names.map { _ in "?" }.joined(separator: ",")))"
                 for name in names { _ = arguments.append(contentsOf: [name]) }

@@ -136,7 +136,7 @@ extension SQLiteStore {
             try insertEvent.execute(db)
         }
         let lastSeq = plan.events.isEmpty ? 0 : db.lastInsertedRowID
-        try recordChange(db, workspaceId: workspaceId, eventSeq: lastSeq, peopleChanged: plan.changesPeople)
+        try recordChange(db, workspaceId: workspaceId, eventSeq: lastSeq, people: ChangedPeople(plan))
         // One row per refused pair: the first event, and how often and how lately it happened again.
         for conflict in plan.conflicts {
             try db.execute(
@@ -156,15 +156,31 @@ extension SQLiteStore {
 
     /// Moves the workspace's analytics version: the last event stored, and whether people changed
     /// beyond their counters (analytics caches reload people then).
-    static func recordChange(_ db: Database, workspaceId: Int64, eventSeq: Int64, peopleChanged: Bool) throws {
+    static func recordChange(_ db: Database, workspaceId: Int64, eventSeq: Int64, people: ChangedPeople) throws {
         try db.execute(
             sql: """
                 INSERT INTO workspace_state (workspace_id, event_seq, people_version) VALUES (?, ?, ?)
                 ON CONFLICT (workspace_id) DO UPDATE SET event_seq = MAX(event_seq, excluded.event_seq),
                     people_version = people_version + excluded.people_version
                 """,
-            arguments: [workspaceId, eventSeq, peopleChanged ? 1 : 0]
+            arguments: [workspaceId, eventSeq, people.isEmpty ? 0 : 1]
         )
+        guard !people.isEmpty else { return }
+        let version = try Int64.fetchOne(db, sql: "SELECT people_version FROM workspace_state WHERE workspace_id = ?", arguments: [workspaceId]) ?? 0
+        for chunk in stride(from: 0, to: people.ids.count, by: 500) {
+            let list = people.ids[chunk..<min(chunk + 500, people.ids.count)].map(String.init).joined(separator: ",")
+            try db.execute(sql: "UPDATE persons SET changed_version = ? WHERE id IN (\(list))", arguments: [version])
+        }
+        for chunk in stride(from: 0, to: people.groups.count, by: 500) {
+            let list = people.groups[chunk..<min(chunk + 500, people.groups.count)].map(String.init).joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE persons SET changed_version = ? WHERE workspace_id = ? AND canonical_id IN (\(list))",
+                arguments: [version, workspaceId]
+            )
+        }
+        if people.rebuild {
+            try db.execute(sql: "UPDATE workspace_state SET rebuild_version = ? WHERE workspace_id = ?", arguments: [version, workspaceId])
+        }
     }
 
     /// Merges the loser's group into the survivor: canonical ids, the merged profile, tags, the log.

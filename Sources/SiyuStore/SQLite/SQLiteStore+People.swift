@@ -166,7 +166,7 @@ extension SQLiteStore: PeopleRepository {
                     arguments: [workspaceId, canonical, tag, now]
                 )
             }
-            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(ids: [canonical]))
             return try Self.tags(db, personId: canonical, workspaceId: workspaceId)
         }
     }
@@ -218,7 +218,7 @@ extension SQLiteStore: PeopleRepository {
                 sql: "INSERT INTO erasures (workspace_id, person_id, at, people, identities, events) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [workspaceId, canonical, now, summary.people, summary.identities, summary.events]
             )
-            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(rebuild: true))
             return summary
         }
         // The write-ahead log still holds the pages as they were before the erasure: copy it into
@@ -335,7 +335,7 @@ extension SQLiteStore: PeopleRepository {
                 try Self.rebuildProfile(db, canonical: group, workspace: workspace)
             }
             try db.execute(sql: "UPDATE merges SET undone_at = ? WHERE id = ?", arguments: [at, id])
-            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, peopleChanged: true)
+            try Self.recordChange(db, workspaceId: workspaceId, eventSeq: 0, people: ChangedPeople(rebuild: true))
             entry.undoneAt = at
             return entry
         }

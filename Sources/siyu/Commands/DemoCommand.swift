@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         guard people > 0, days > 0 else { throw CommandFailure("--people and --days must be positive") }
         let opened = try await store.open()
-        let settings = try server.settings()
+        let settings = try server.settings(dataDirectory: store.filesDirectory)
         let plan = DemoPlan(reset: reset, seed: seed, people: people, days: days, passwordCost: settings.passwordCost)
         if noServe {
             let credentials = try await opened.withRunning { store in try await plan.prepare(store) }

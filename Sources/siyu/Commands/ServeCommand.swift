@@ -36,6 +36,23 @@ struct ServerOptions: ParsableArguments {
     )
     var idleTimeout: Int?
 
+    @Option(
+        name: .customLong("analytics-dir"),
+        help:
+            "Where analytics datasets are saved so that a restart reads them instead of rebuilding; default DATA-DIR/analytics, `none` to not save (env SIYU_ANALYTICS_DIR)."
+    )
+    var analyticsDirectory: String?
+
+    /// The settings, with analytics snapshots kept under `dataDirectory` unless told otherwise.
+    func settings(dataDirectory: String) throws -> ServerSettings {
+        var settings = try settings()
+        let directory =
+            analyticsDirectory ?? ProcessInfo.processInfo.environment["SIYU_ANALYTICS_DIR"]
+            ?? (dataDirectory as NSString).appendingPathComponent("analytics")
+        settings.analyticsSnapshotDirectory = directory == "none" ? nil : directory
+        return settings
+    }
+
     func settings() throws -> ServerSettings {
         let environment = ProcessInfo.processInfo.environment
         var settings = ServerSettings()
@@ -86,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await store.open()
-        let settings = try server.settings()
+        let settings = try server.settings(dataDirectory: store.filesDirectory)
         try await Server.run(opened, settings: settings) { port in
             "Siyu is listening on http://\(settings.host):\(port) (\(opened.description))"
         }

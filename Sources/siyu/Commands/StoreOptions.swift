@@ -12,12 +12,11 @@ struct StoreOptions: ParsableArguments {
     var databaseURL: String?
 
     var location: StoreLocation {
-        let environment = ProcessInfo.processInfo.environment
-        return StoreLocation(
-            dataDirectory: dataDirectory ?? environment["SIYU_DATA_DIR"] ?? "./siyu-data",
-            databaseURL: databaseURL ?? environment["SIYU_DATABASE_URL"]
-        )
+        StoreLocation(dataDirectory: filesDirectory, databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["SIYU_DATABASE_URL"])
     }
+
+    /// The data directory: the SQLite store's, and where files kept beside any store go (analytics snapshots).
+    var filesDirectory: String { dataDirectory ?? ProcessInfo.processInfo.environment["SIYU_DATA_DIR"] ?? "./siyu-data" }
 
     func open(logger: Logger = Logger(label: "siyu")) async throws -> OpenedStore {
         try await location.open(logger: logger)
