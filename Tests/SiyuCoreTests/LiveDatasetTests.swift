@@ -15,6 +15,9 @@ import Testing
         var nextPerson: Int64 = 1
         var nextSeq: Int64 = 1
         var random: UInt64
+        /// Labels and model values as last evaluated (some for people who do not exist yet).
+        var labels: [String: [Int64: String]] = [:]
+        var attributes: [String: [Int64: Double]] = [:]
 
         init(seed: UInt64) { random = seed }
 
@@ -25,13 +28,24 @@ import Testing
 
         func group(_ id: Int64) -> Int64 { canonical[id] ?? id }
 
-        /// Adds people; answers their changes.
+        /// Ids taken but not yet published (a store's transaction that commits late), and every published id.
+        var heldBack: [Int64] = []
+        var published: [Int64] = []
+
+        /// Adds people; answers their changes. Now and then an id is held back and published later,
+        /// after larger ones: that person lands between others.
         mutating func addPeople(_ count: Int) -> [LiveDataset.PersonChange] {
-            (0..<count).map { _ in
+            var ids: [Int64] = []
+            for _ in 0..<count {
                 let id = nextPerson
                 nextPerson += 1
+                if next(5) == 0 { heldBack.append(id) } else { ids.append(id) }
+            }
+            if !heldBack.isEmpty && next(3) == 0 { ids.append(heldBack.removeFirst()) }
+            return ids.map { id in
                 let person = DatasetBuilder.Person(id: id, userId: next(2) == 0 ? "u\(id)" : nil, traits: ["city": .string(["上海", "北京"][next(2)])])
                 rows[id] = person
+                published.append(id)
                 return LiveDataset.PersonChange(id: id, canonicalId: id, row: person)
             }
         }
@@ -42,7 +56,8 @@ import Testing
             chunk.names = ["view", "add", "Order Completed"]
             chunk.channels = ["douyin", "app", "zhihu"]
             for _ in 0..<count {
-                let origin = Int64(1 + next(Int(nextPerson - 1)))
+                guard !published.isEmpty else { break }
+                let origin = published[next(published.count)]
                 let seq = nextSeq
                 nextSeq += 1
                 let name = next(3)
@@ -93,10 +108,19 @@ import Testing
             return [LiveDataset.PersonChange(id: id, canonicalId: id, row: rows[id])]
         }
 
+        /// A fresh evaluation: a tier for every other person and a value for every third, up to a
+        /// few ids beyond the people so far.
+        mutating func evaluate() {
+            let ids = (1..<(nextPerson + 3)).filter { _ in next(3) != 0 }
+            labels = ["tier": Dictionary(uniqueKeysWithValues: ids.map { ($0, ["gold", "silver", "bronze"][next(3)]) })]
+            attributes = ["clv": Dictionary(uniqueKeysWithValues: ids.filter { $0 % 3 == 0 }.map { ($0, Double(next(1_000))) })]
+        }
+
         /// The dataset built from scratch, with the property column loaded.
         func reference() -> Dataset {
             var built = LiveDataset.build(people: Array(rows.values), events: log, canonical: canonical)
             built.loadProperty("sku", values: skus)
+            built.setLabels(labels, attributes: attributes)
             return built.snapshot()
         }
     }
@@ -108,7 +132,8 @@ import Testing
         var seen: [String]
         var traits: JSONObject
         var tags: [String]
-        var description: String { "\(id): \(events) \(seen) \(traits) \(tags)" }
+        var labels: [String]
+        var description: String { "\(id): \(events) \(seen) \(traits) \(tags) \(labels)" }
     }
 
     static func view(_ dataset: Dataset) -> [PersonView] {
@@ -123,7 +148,17 @@ import Testing
                 "\(dataset.firstSeen[p])", "\(dataset.lastSeen[p])", dataset.channelName(dataset.firstChannel[p]),
                 dataset.channelName(dataset.lastChannel[p]),
             ]
-            return PersonView(id: dataset.personIds[p], events: events, seen: seen, traits: dataset.traits[p], tags: dataset.tags[p])
+            let labels =
+                dataset.labels.compactMap { scheme, column in column[p] < 0 ? nil : "\(scheme)=\(dataset.labelDictionary[Int(column[p])])" }
+                + dataset.attributes.compactMap { name, column in column[p].isNaN ? nil : "\(name)=\(column[p])" }
+            return PersonView(
+                id: dataset.personIds[p],
+                events: events,
+                seen: seen,
+                traits: dataset.traits[p],
+                tags: dataset.tags[p],
+                labels: labels.sorted()
+            )
         }
     }
 
@@ -142,6 +177,11 @@ import Testing
             }
             let applied = live.apply(changes)
             #expect(applied)
+            // Labels are evaluated now and then; in between, people come and go around them.
+            if step % 7 == 0 {
+                shop.evaluate()
+                live.setLabels(shop.labels, attributes: shop.attributes)
+            }
             let before = live.lastSeq
             let chunk = shop.addEvents(1 + shop.next(40))
             live.append(chunk)

@@ -46,6 +46,28 @@ import Testing
             #expect(classes.first { $0["code"] == "importantValue" }?["revenueShare"] == .double(0.581818))
             let winBack = try await query(client, harness, "rfm/people", #"{"class": "generalWinBack"}"#)
             #expect(winBack["people"]?.arrayValue?.first?["userId"] == "u3")
+            // u3's own values and scores: 1 day, 1 order, ¥80; the lowest of each ranking, so R = F = M = 1
+            // (quintile 1 + ⌊5·b/n⌋ with nobody strictly below) and segment Lost (R 1, FM 1).
+            #expect(winBack["asOf"] == "2024-05-01T00:00:00.000Z")
+            let u3 = winBack["people"]?.arrayValue?.first
+            #expect(u3?["recencyDays"] == 1 && u3?["frequency"] == 1 && u3?["monetary"]?["amount"] == "80.00")
+            #expect(u3?["r"] == 1 && u3?["f"] == 1 && u3?["m"] == 1)
+            #expect(u3?["segment"] == "lost" && u3?["class"] == "generalWinBack")
+            #expect(u3?["lastOrder"] == "2024-04-29T10:00:00.000Z")
+            // As of the end of 10 May in Shanghai (16:00Z): 11 days and 6 hours after the order → 11 days.
+            let later = try await query(client, harness, "rfm/people", #"{"class": "generalWinBack", "asOf": "2024-05-10"}"#)
+            #expect(later["asOf"] == "2024-05-10T16:00:00.000Z")
+            #expect(later["people"]?.arrayValue?.first?["recencyDays"] == 11)
+            let csv = try await segments.post(client, harness, "/api/v1/analytics/rfm/people?format=csv", #"{"segment": "lost"}"#)
+            let lines = String(buffer: csv.body).split(whereSeparator: \.isNewline).map(String.init)
+            #expect(lines.first?.hasSuffix(",asOf,recencyDays,frequency,monetary,lastOrder,r,f,m,segment,class") == true)
+            // Lost also holds u1: R 1 and F, M 2 each (one buyer below: 1 + ⌊5·1/3⌋), FM ⌈(2 + 2) / 2⌉ = 2.
+            #expect(lines.count == 3)
+            #expect(
+                lines.dropFirst().first?.hasSuffix(",2024-05-01T00:00:00.000Z,1,2,150.00,2024-04-29T10:00:00.000Z,1,2,2,lost,generalRetention")
+                    == true
+            )
+            #expect(lines.last?.hasSuffix(",2024-05-01T00:00:00.000Z,1,1,80.00,2024-04-29T10:00:00.000Z,1,1,1,lost,generalWinBack") == true)
             // Saved: a segment can use the class.
             let preview = try await segments.post(
                 client,
@@ -102,6 +124,36 @@ import Testing
                 #"{"event": "Order Completed", "window": "range", "from": "2024-04-28", "to": "2024-04-30"}"#
             )
             #expect(stickiness["groups"]?.arrayValue?.first?["windows"]?.arrayValue?.first?["counts"] == [1, 2, 0])
+        }
+    }
+
+    /// A field a query does not read is refused with 400 naming it, never ignored.
+    @Test(arguments: TestStoreKind.available)
+    func fieldsAQueryDoesNotReadAreRefused(_ kind: TestStoreKind) async throws {
+        try await ServerHarness.run(store: kind) { client, harness in
+            try await segments.seed(client, harness)
+            let filter = #"[{"key": "plan", "op": "eq", "value": "pro"}]"#
+            for (path, body, field) in [
+                ("journey", #"{"from": "2024-04-01", "to": "2024-04-30"}"#, "from"),
+                ("kpis", #"{"where": \#(filter)}"#, "where"),
+                ("rfm", #"{"where": \#(filter)}"#, "where"),
+                ("rfm/people", #"{"class": "generalWinBack", "save": true}"#, "save"),
+                ("tiers", #"{"scheme": "pyramid", "breakdown": "firstTouchChannel"}"#, "breakdown"),
+                ("tiers", #"{"scheme": "colours", "from": "2024-04-01"}"#, "from"),
+                ("concentration", #"{"breakdown": "firstTouchChannel"}"#, "breakdown"),
+                ("funnel", #"{"steps": ["Product Viewed", "Order Completed"], "windw": 60}"#, "windw"),
+                ("retention", #"{"start": "Order Completed", "limit": 5}"#, "limit"),
+            ] {
+                let response = try await segments.post(client, harness, "/api/v1/analytics/" + path, body)
+                #expect(response.status == .badRequest, "\(path) accepted \(field)")
+                #expect(response.json["error"]?["field"] == .string(field), "\(path): \(String(buffer: response.body))")
+            }
+            // The same queries without the field answer.
+            #expect(try await segments.post(client, harness, "/api/v1/analytics/journey", "{}").status == .ok)
+            #expect(try await segments.post(client, harness, "/api/v1/analytics/tiers", #"{"scheme": "colours"}"#).status == .ok)
+            // An unknown scheme is named as such.
+            let scheme = try await segments.post(client, harness, "/api/v1/analytics/tiers", #"{"scheme": "diamond"}"#)
+            #expect(scheme.status == .badRequest && scheme.json["error"]?["field"] == "scheme")
         }
     }
 
@@ -213,6 +265,62 @@ import Testing
             let page = try await segments.get(client, harness, "/api/v1/people/\(person)/segments")
             #expect(page.json["values"]?["p_alive"]?.doubleValue != nil)
             #expect(page.json["labels"]?.arrayValue?.contains { $0["scheme"] == "value.churn" } == true)
+        }
+    }
+
+    /// Too little history for the model (300 people over 21 days: far fewer than 100 repeat
+    /// customers, no holdout under 28 days): every buyer's CLV is the simple formula's, whose inputs
+    /// the operator sets per fit or saves for every fit.
+    @Test(arguments: TestStoreKind.available)
+    func valueFitFallsBackToTheSimpleFormulaWithTheOperatorsInputs(_ kind: TestStoreKind) async throws {
+        try await ServerHarness.run(store: kind) { client, harness in
+            try await Self.generate(DemoBrand(endingAt: serverNow, people: 300, days: 21, seed: 5), into: harness)
+            func put(_ key: String, _ json: String) async throws -> TestResponse {
+                var headers = harness.bearer
+                headers[.contentType] = "application/json"
+                return try await client.execute(uri: "/api/v1/settings/\(key)", method: .put, headers: headers, body: ByteBuffer(string: json))
+            }
+            let bad = try await segments.post(client, harness, "/api/v1/value/fit", #"{"simple": {"retentionRate": 1.5}}"#)
+            #expect(bad.status == .badRequest && bad.json["error"]?["field"] == "simple.retentionRate")
+            let unknown = try await segments.post(client, harness, "/api/v1/value/fit", #"{"simple": {"margin": 0.3}}"#)
+            #expect(unknown.status == .badRequest && unknown.json["error"]?["field"] == "simple.margin")
+            let badSetting = try await put("valueSimple", #"{"coefficient": -1}"#)
+            #expect(badSetting.status == .badRequest && badSetting.json["error"]?["field"] == "coefficient")
+            #expect(try await harness.store.valueFits(workspaceId: harness.workspace.id, limit: 10).isEmpty)
+
+            // All four set: ¥10 a week × 0.5 × 8 weeks × 0.5 = ¥20 for every buyer.
+            let body = #"{"simple": {"averageRevenuePerUser": 10, "retentionRate": 0.5, "averageLifetime": 8, "coefficient": 0.5}}"#
+            let fit = try await segments.post(client, harness, "/api/v1/value/fit", body)
+            #expect(fit.status == .ok, "\(String(buffer: fit.body))")
+            let report = try #require(fit.json["report"])
+            #expect(report["recommendsSimpleFormula"] == true)
+            #expect(report["simple"]?["value"] == 20)
+            #expect(report["simple"]?["set"]?.arrayValue?.count == 4)
+            #expect(report["holdout"] == nil)
+            let clv = try #require(try await harness.store.allAttributes(workspaceId: harness.workspace.id)["clv"])
+            #expect(!clv.isEmpty && clv.values.allSatisfy { $0 == 20 })
+
+            // The summary says where the values come from, and bands every buyer by recency as well:
+            // as many as RFM counts buyers over the last year.
+            let summary = try await segments.get(client, harness, "/api/v1/value/summary")
+            #expect(summary.json["clvSource"] == "simple" && summary.json["clvMonths"] == 12)
+            let recency = try #require(summary.json["recencyBands"]?.objectValue)
+            let banded = recency.values.compactMap(\.int64Value).reduce(0, +)
+            let rfm = try await query(client, harness, "rfm", "{}")
+            #expect(banded == rfm["buyers"]?.int64Value)
+            let cycle = try #require(summary.json["recencyRule"]?["repurchaseCycleDays"]?.doubleValue)
+            #expect(summary.json["recencyRule"]?["redAfterDays"]?.doubleValue == 4 * cycle)
+
+            // A saved coefficient is used by the next fit (the daily one too); the rest is estimated.
+            #expect(try await put("valueSimple", #"{"coefficient": 2}"#).status == .ok)
+            let saved = try #require(try await segments.post(client, harness, "/api/v1/value/fit", "{}").json["report"]?["simple"])
+            #expect(saved["coefficient"] == 2 && saved["set"] == ["coefficient"])
+            let product = try ["averageRevenuePerUser", "retentionRate", "averageLifetime"].map { try #require(saved[$0]?.doubleValue) }.reduce(2, *)
+            #expect(abs(product - (saved["value"]?.doubleValue ?? 0)) < 1e-9 * max(1, product))
+            // Each buyer carries their recency band as a label.
+            let buyer = try #require(clv.keys.min())
+            let labels = try await segments.get(client, harness, "/api/v1/people/\(buyer)/segments")
+            #expect(labels.json["labels"]?.arrayValue?.contains { $0["scheme"] == "value.recency" } == true)
         }
     }
 

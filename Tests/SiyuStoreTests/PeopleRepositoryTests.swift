@@ -107,9 +107,23 @@ import Testing
             #expect(all.map(\.message.messageId) == ["1", "2", "3", "4", "5"])
             let page = try await store.events(workspaceId: ws, afterSeq: all[1].seq, since: 300, limit: 2)
             #expect(page.map(\.message.messageId) == ["3", "4"])
-            let people = try await store.people(workspaceId: ws, afterId: 0, limit: 3)
-            #expect(people.compactMap(\.userId) == ["p1", "p2", "p3"])
-            #expect(try await store.people(workspaceId: ws, afterId: people[2].id, limit: 10).compactMap(\.userId) == ["p4", "p5"])
+            // An anonymous visitor at 600 who then logs in as p4 at 700: two persons merged into one group.
+            try await acme.ingest(
+                store,
+                [message("6", anon: "a-7", at: 600), message("7", .identify, user: "p4", anon: "a-7", at: 700)]
+            )
+            let people = try await store.exportPeople(workspaceId: ws, afterId: 0, limit: 3, seenSince: nil)
+            #expect(people.compactMap(\.profile.userId) == ["p1", "p2", "p3"])
+            #expect(people[1].tags == ["vip", "高价值"])
+            #expect(people[0].identities.map(\.value) == ["p1"] && people[0].tags.isEmpty)
+            let rest = try await store.exportPeople(workspaceId: ws, afterId: people[2].profile.id, limit: 10, seenSince: nil)
+            #expect(rest.compactMap(\.profile.userId) == ["p4", "p5"])
+            // p4's group holds both identities, whichever person each was first attached to.
+            #expect(Set(rest[0].identities.map { "\($0.kind):\($0.value)" }) == ["user_id:p4", "anonymous_id:a-7"])
+            // Seen since 450: p4 (last seen 700) and p5 (500), not p1–p3.
+            let recent = try await store.exportPeople(workspaceId: ws, afterId: 0, limit: 10, seenSince: 450)
+            #expect(recent.compactMap(\.profile.userId) == ["p4", "p5"])
+            #expect(try await store.exportPeople(workspaceId: ws, afterId: 0, limit: 10, seenSince: 701).isEmpty)
         }
     }
 }

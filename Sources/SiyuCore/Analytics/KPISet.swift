@@ -419,13 +419,31 @@ public struct KPIEngine: Sendable {
         var pendingRow = -1
         var cursor = 0
 
+        // Events before the computed periods count only through the orders placed (a repeat buyer's
+        // orders are counted since the first) and the last activity (who was silent when a period
+        // began): both are read without the walk below, which starts at the first period.
+        var index = start
+        let first = dataset.firstEvent(of: person, atOrAfter: layout.starts[0])
+        if first > start {
+            for e in start..<first where dataset.isOrder[e] { orderCount += 1 }
+            var e = first - 1
+            while e >= start {
+                let type = dataset.types[e]
+                if type != Self.identify && type != Self.alias {
+                    lastActivity = dataset.timestamps[e]
+                    break
+                }
+                e -= 1
+            }
+            index = first
+        }
+
         func flushRepeat() {
             if orderCount >= 2 { for slot in state.buyingSlots { values[pendingRow * slots + slot].repeatBuyers += 1 } }
             state.buyingSlots.removeAll(keepingCapacity: true)
             pendingRow = -1
         }
 
-        var index = start
         while index < end {
             let time = dataset.timestamps[index]
             if time >= scanEnd { break }

@@ -419,7 +419,6 @@ public struct LiveDataset: Sendable {
             canonical[id] = nil
         }
         if !removed.isEmpty { removePeople(removed) }
-        if !inserted.isEmpty || !removed.isEmpty { placeLabels() }
         refreshEventCount()
         return true
     }
@@ -460,11 +459,23 @@ public struct LiveDataset: Sendable {
 
     /// Inserts new people (sorted by id, none present) into the sorted arrays.
     private mutating func insertPeople(_ people: [DatasetBuilder.Person]) {
+        // New people usually have the newest ids: they go at the end, in place.
+        if let first = people.first, first.id > current.personIds.last ?? .min {
+            let start = current.personCount
+            var columns = Dataset.PeopleColumns()
+            for person in people { columns.append(person: person, channel: { channelCode($0) }) }
+            current.appendPeople(columns)
+            capacities += [Int32](repeating: 0, count: people.count)
+            extendLabels(from: start)
+            for (offset, person) in people.enumerated() { deriveSeen(start + offset, person: person) }
+            return
+        }
         let old = current
         let oldCapacities = capacities
         var result = Dataset.PeopleColumns()
         var newCapacities: [Int32] = []
         var added: [Int] = []
+        var origin: [Int32] = []
         var i = 0
         var j = 0
         while i < old.personCount || j < people.count {
@@ -472,15 +483,18 @@ public struct LiveDataset: Sendable {
                 result.append(person: people[j], channel: { channelCode($0) })
                 newCapacities.append(0)
                 added.append(result.personIds.count - 1)
+                origin.append(-1)
                 j += 1
             } else {
                 result.append(index: i, of: old)
                 newCapacities.append(oldCapacities[i])
+                origin.append(Int32(i))
                 i += 1
             }
         }
         current.setPeople(result)
         capacities = newCapacities
+        carryLabels(origin: origin)
         var byId: [Int64: DatasetBuilder.Person] = [:]
         for person in people { byId[person.id] = person }
         for p in added { deriveSeen(p, person: byId[current.personIds[p]]) }
@@ -491,6 +505,7 @@ public struct LiveDataset: Sendable {
         let old = current
         var result = Dataset.PeopleColumns()
         var newCapacities: [Int32] = []
+        var origin: [Int32] = []
         for i in 0..<old.personCount {
             if ids.contains(old.personIds[i]) {
                 garbageSlots += Int(capacities[i])
@@ -498,9 +513,62 @@ public struct LiveDataset: Sendable {
             }
             result.append(index: i, of: old)
             newCapacities.append(capacities[i])
+            origin.append(Int32(i))
         }
         current.setPeople(result)
         capacities = newCapacities
+        carryLabels(origin: origin)
+    }
+
+    /// Lengthens the label and model-value columns for the people appended at the end (from index
+    /// `start`), giving them their values from the sources.
+    private mutating func extendLabels(from start: Int) {
+        let added = current.personCount - start
+        for scheme in Array(current.labels.keys) { current.labels[scheme]! += [Int32](repeating: -1, count: added) }
+        for name in Array(current.attributes.keys) { current.attributes[name]! += [Double](repeating: .nan, count: added) }
+        fillFromSources(start..<current.personCount)
+    }
+
+    /// Moves the label and model-value columns to the new person indices: `origin[p]` is the old
+    /// index of person `p`, or −1 for a new person, whose values (if any) come from the sources.
+    /// Proportional to people × columns, without a search per value as ``placeLabels()`` does.
+    private mutating func carryLabels(origin: [Int32]) {
+        for (scheme, column) in current.labels {
+            var moved = [Int32](repeating: -1, count: origin.count)
+            for (p, o) in origin.enumerated() where o >= 0 { moved[p] = column[Int(o)] }
+            current.labels[scheme] = moved
+        }
+        for (name, column) in current.attributes {
+            var moved = [Double](repeating: .nan, count: origin.count)
+            for (p, o) in origin.enumerated() where o >= 0 { moved[p] = column[Int(o)] }
+            current.attributes[name] = moved
+        }
+        fillFromSources(origin.indices.filter { origin[$0] < 0 })
+    }
+
+    /// Gives new people (by index) their labels and model values from the sources.
+    private mutating func fillFromSources(_ people: some Sequence<Int>) {
+        let count = current.personCount
+        for p in people {
+            let id = current.personIds[p]
+            for (scheme, values) in labelSource {
+                guard let value = values[id] else { continue }
+                let code: Int32
+                if let known = current.labelDictionary.firstIndex(of: value) {
+                    code = Int32(known)
+                } else {
+                    code = Int32(current.labelDictionary.count)
+                    current.labelDictionary.append(value)
+                }
+                if current.labels[scheme] == nil { current.labels[scheme] = [Int32](repeating: -1, count: count) }
+                current.labels[scheme]![p] = code
+            }
+            for (name, values) in attributeSource {
+                guard let value = values[id] else { continue }
+                if current.attributes[name] == nil { current.attributes[name] = [Double](repeating: .nan, count: count) }
+                current.attributes[name]![p] = value
+            }
+        }
     }
 
     /// Replaces all people (a full build).
@@ -685,6 +753,21 @@ extension Dataset {
             tags.append(dataset.tags[i])
             identityKinds.append(dataset.identityKinds[i])
         }
+    }
+
+    /// Appends people after the last (their ids are larger), without events yet.
+    mutating func appendPeople(_ columns: PeopleColumns) {
+        personIds += columns.personIds
+        starts += columns.starts
+        counts += columns.counts
+        firstSeen += columns.firstSeen
+        lastSeen += columns.lastSeen
+        firstChannel += columns.firstChannel
+        lastChannel += columns.lastChannel
+        userIds += columns.userIds
+        traits += columns.traits
+        tags += columns.tags
+        identityKinds += columns.identityKinds
     }
 
     /// Replaces the people (labels and model values are reloaded by the caller when people change).

@@ -1,13 +1,16 @@
 extension CustomerValueFit {
     /// Summarises purchases (as of `calibrationEnd`, or the last purchase day), fits and predicts;
     /// when purchases continue after `calibrationEnd`, also scores the model on them (``holdout``).
+    /// `observationEnd` (a day) ends the holdout; by default the last purchase day.
     public static func run(
         purchases: [PurchaseRecord],
         summary: TransactionSummary,
         calibrationEnd: Int?,
+        observationEnd: Int? = nil,
         request: Request
     ) throws -> CustomerValueFit {
-        guard let lastDay = purchases.map(\.day).max() else { throw ValueModelError("no purchases") }
+        guard let lastPurchase = purchases.map(\.day).max() else { throw ValueModelError("no purchases") }
+        let lastDay = observationEnd ?? lastPurchase
         let end = calibrationEnd ?? lastDay
         let rows = summary.calibrationAndHoldout(purchases, calibrationEnd: end, observationEnd: max(end, lastDay))
         let customers = rows.map(\.calibration)
@@ -56,7 +59,8 @@ extension CustomerValueFit {
         }
         if let spendCorrelation { out += "Correlation of frequency and spend: \(fixed(spendCorrelation, 4))\n" }
         out += "Simple formula: ARPU \(fixed(simple.averageRevenuePerUser, 4)) × retention \(fixed(simple.retentionRate, 4))"
-        out += " × lifetime \(fixed(simple.averageLifetime, 2)) × coefficient \(fixed(simple.coefficient, 2)) = \(fixed(simple.value, 2))\n"
+        out += " × lifetime \(fixed(simple.averageLifetime, 2)) × coefficient \(fixed(simple.coefficient, 2)) = \(fixed(simple.value, 2))"
+        out += request.simpleInputs.isEmpty ? "\n" : " (set: \(request.simpleInputs.names.joined(separator: ", ")))\n"
         if !predictions.isEmpty {
             let n = Double(predictions.count)
             out +=
@@ -77,7 +81,8 @@ extension CustomerValueFit {
             }
         }
         if recommendsSimpleFormula {
-            out += "Recommended: the simple formula's value \(fixed(simple.value, 2)) per customer (too few repeat customers)\n"
+            out += "Recommended: the simple formula's value \(fixed(simple.value, 2)) per customer ("
+            out += distrustReasons.map(\.description).joined(separator: "; ") + ")\n"
         }
         for warning in warnings { out += "warning: \(warning)\n" }
         return out
@@ -114,7 +119,8 @@ extension CustomerValueFit {
             (
                 "simple",
                 "{\"averageRevenuePerUser\":\(json(simple.averageRevenuePerUser)),\"retentionRate\":\(json(simple.retentionRate)),"
-                    + "\"averageLifetime\":\(json(simple.averageLifetime)),\"coefficient\":\(json(simple.coefficient)),\"value\":\(json(simple.value))}"
+                    + "\"averageLifetime\":\(json(simple.averageLifetime)),\"coefficient\":\(json(simple.coefficient)),\"value\":\(json(simple.value)),"
+                    + "\"set\":[" + request.simpleInputs.names.map(json).joined(separator: ",") + "]}"
             )
         )
         if let holdout {

@@ -40,6 +40,8 @@ public struct CustomerValueFit: Sendable {
         /// CLV horizon, discount and the summaries' time unit.
         public var lifetimeValue = CustomerLifetimeValue(months: 12, discountRate: 0.01, unit: .week)
         public var options = FitOptions()
+        /// Inputs of the simple formula the operator set (the rest are estimated).
+        public var simpleInputs = SimpleLifetimeValue.Inputs()
 
         public init() {}
     }
@@ -55,10 +57,18 @@ public struct CustomerValueFit: Sendable {
     public var simple: SimpleLifetimeValue
     public var warnings: [ValueWarning]
     public var predictions: [CustomerValuePrediction]
-    /// Whether the data is too thin for the models, so operators should use ``simple`` instead.
-    public var recommendsSimpleFormula: Bool {
-        warnings.contains { if case .thinData = $0 { true } else { false } }
+    /// The warnings that make the model's values unfit to use: thin data, a fit that did not
+    /// converge, a poor holdout check, or no spend model.
+    public var distrustReasons: [ValueWarning] {
+        warnings.filter {
+            switch $0 {
+            case .thinData, .notConverged, .poorHoldoutFit, .noSpend: true
+            case .spendCorrelated, .nonPositiveSpend: false
+            }
+        }
     }
+    /// Whether operators should use ``simple`` instead of the model's values (see ``distrustReasons``).
+    public var recommendsSimpleFormula: Bool { !distrustReasons.isEmpty }
     /// Predicted against actual purchases after the calibration end, when the data has them.
     public var holdout: HoldoutQuality? = nil
 
@@ -89,11 +99,19 @@ public struct CustomerValueFit: Sendable {
         var spendDiagnostics: FitDiagnostics?
         let correlation = frequencyMonetaryCorrelation(customers)
         if request.spend, customers.contains(where: { $0.frequency > 0 }) {
-            let fit = try GammaGamma.fit(customers, options: FitOptions(penalizer: request.options.penalizer))
-            spend = fit.model
-            spendDiagnostics = fit.diagnostics
-            if !fit.diagnostics.converged { warnings.append(.notConverged(model: "Gamma-Gamma")) }
-            if let r = correlation, abs(r) > 0.3 { warnings.append(.spendCorrelated(correlation: r)) }
+            // One customer's zero-value repeats never fail the fit: they are left out, with a warning.
+            let free = GammaGamma.nonPositiveSpenders(customers)
+            let paying = customers.count { $0.frequency > 0 && GammaGamma.hasPositiveSpend($0) }
+            if paying == 0 {
+                warnings.append(.noSpend(repeatCustomers: free.count))
+            } else {
+                let fit = try GammaGamma.fit(customers, options: FitOptions(penalizer: request.options.penalizer))
+                spend = fit.model
+                spendDiagnostics = fit.diagnostics
+                if let example = free.first { warnings.append(.nonPositiveSpend(customers: free.count, example: example)) }
+                if !fit.diagnostics.converged { warnings.append(.notConverged(model: "Gamma-Gamma")) }
+                if let r = correlation, abs(r) > 0.3 { warnings.append(.spendCorrelated(correlation: r)) }
+            }
         }
         let predictions = customers.map { c in
             let alive = model.probabilityAlive(for: c)
@@ -114,7 +132,7 @@ public struct CustomerValueFit: Sendable {
             spend: spend,
             spendDiagnostics: spendDiagnostics,
             spendCorrelation: correlation,
-            simple: .estimate(from: customers),
+            simple: SimpleLifetimeValue.estimate(from: customers).applying(request.simpleInputs),
             warnings: warnings,
             predictions: predictions
         )

@@ -12,18 +12,21 @@ public struct GammaGamma: Sendable, Equatable {
         self.v = v
     }
 
-    /// Maximum-likelihood fit on the repeat customers (frequency > 0) only, as
-    /// `GammaGammaFitter(penalizer_coef).fit(frequency, monetary_value)` on those customers.
+    /// Maximum-likelihood fit on the repeat customers (frequency > 0) whose repeat purchases have a
+    /// positive mean value, as `GammaGammaFitter(penalizer_coef).fit(frequency, monetary_value)` on
+    /// those customers (lifetimes refuses values ≤ 0 and its documentation filters them out). Repeat
+    /// customers who spent nothing (gifts, free samples, full refunds) are left out — see
+    /// ``nonPositiveSpenders(_:)`` — and ``expectedAverageValue(frequency:monetaryValue:)`` gives them
+    /// the population mean. Throws only when no repeat customer spent anything.
     public static func fit(
         _ customers: [CustomerSummary],
         options: FitOptions = FitOptions()
     ) throws -> (
         model: GammaGamma, diagnostics: FitDiagnostics
     ) {
-        let repeaters = customers.filter { $0.frequency > 0 }
-        guard !repeaters.isEmpty else { throw ValueModelError("no repeat customers: the spend model needs frequency > 0") }
-        for c in repeaters where !(c.monetaryValue > 0 && c.monetaryValue.isFinite) {
-            throw ValueModelError("customer \(c.id): monetary value \(c.monetaryValue) must be positive for a repeat customer")
+        let repeaters = customers.filter { $0.frequency > 0 && hasPositiveSpend($0) }
+        guard !repeaters.isEmpty else {
+            throw ValueModelError("no repeat customers with a positive spend: the spend model needs frequency > 0 and monetary value > 0")
         }
         let x = repeaters.map(\.frequency)
         let m = repeaters.map(\.monetaryValue)
@@ -87,9 +90,24 @@ public struct GammaGamma: Sendable, Equatable {
         return (-total, [-gp, -gq, -gv])
     }
 
+    /// Whether a customer's repeat purchases have a positive, finite mean value (the customers the
+    /// spend model is fitted on, among the repeat customers).
+    public static func hasPositiveSpend(_ customer: CustomerSummary) -> Bool {
+        customer.monetaryValue > 0 && customer.monetaryValue.isFinite
+    }
+
+    /// The ids of the repeat customers whose repeat purchases add up to nothing (or less), left out
+    /// of the fit.
+    public static func nonPositiveSpenders(_ customers: [CustomerSummary]) -> [String] {
+        customers.filter { $0.frequency > 0 && !hasPositiveSpend($0) }.map(\.id)
+    }
+
     /// E[M | x, m̄]: a weighted mean of the customer's own average and the population mean pv/(q−1)
-    /// (`conditional_expected_average_profit`); the population mean for customers without repeats.
+    /// (`conditional_expected_average_profit`); the population mean for customers without repeats,
+    /// and for repeat customers whose repeats were worth nothing (their average says nothing about
+    /// what a paid order would be worth).
     public func expectedAverageValue(frequency x: Double, monetaryValue m: Double) -> Double {
+        guard x <= 0 || (m > 0 && m.isFinite) else { return populationMean }
         let weight = p * x / (p * x + q - 1)
         return (1 - weight) * populationMean + weight * m
     }
@@ -98,11 +116,12 @@ public struct GammaGamma: Sendable, Equatable {
     public var populationMean: Double { v * p / (q - 1) }
 }
 
-/// Pearson's correlation between frequency and monetary value over the repeat customers: the
+/// Pearson's correlation between frequency and monetary value over the repeat customers the spend
+/// model is fitted on (a positive spend): the
 /// Gamma-Gamma model assumes they are independent, so a value far from 0 (say beyond ±0.3) means
 /// its spend estimates should not be trusted. `nil` with fewer than two repeat customers or no spread.
 public func frequencyMonetaryCorrelation(_ customers: [CustomerSummary]) -> Double? {
-    let repeaters = customers.filter { $0.frequency > 0 }
+    let repeaters = customers.filter { $0.frequency > 0 && GammaGamma.hasPositiveSpend($0) }
     guard repeaters.count > 1 else { return nil }
     let n = Double(repeaters.count)
     let meanX = repeaters.reduce(0) { $0 + $1.frequency } / n

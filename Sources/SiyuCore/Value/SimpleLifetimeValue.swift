@@ -2,7 +2,10 @@
 /// models: CLV = ARPU × retention rate × average lifetime × coefficient.
 ///
 /// Every input is estimated from the customer summaries by ``estimate(from:coefficient:)`` and can
-/// be overridden by assigning it, e.g. an operator who knows their margin sets `coefficient` to it.
+/// be set by the operator (``Inputs``: `siyu value fit --arpu/--retention/--lifetime/--coefficient`,
+/// the API's `simple` object, the customer-value page), e.g. one who knows their margin sets
+/// `coefficient` to it. Time is in the summaries' unit (weeks for a workspace): ARPU per week,
+/// lifetime in weeks.
 public struct SimpleLifetimeValue: Sendable, Equatable {
     /// Revenue per customer per period: repeat revenue Σ frequency × monetary value over the
     /// customer-periods observed Σ T.
@@ -19,6 +22,54 @@ public struct SimpleLifetimeValue: Sendable, Equatable {
         self.retentionRate = retentionRate
         self.averageLifetime = averageLifetime
         self.coefficient = coefficient
+    }
+
+    /// Inputs an operator sets; `nil` keeps the estimate.
+    public struct Inputs: Sendable, Equatable {
+        public var averageRevenuePerUser: Double?
+        public var retentionRate: Double?
+        public var averageLifetime: Double?
+        public var coefficient: Double?
+
+        public init(averageRevenuePerUser: Double? = nil, retentionRate: Double? = nil, averageLifetime: Double? = nil, coefficient: Double? = nil) {
+            self.averageRevenuePerUser = averageRevenuePerUser
+            self.retentionRate = retentionRate
+            self.averageLifetime = averageLifetime
+            self.coefficient = coefficient
+        }
+
+        public var isEmpty: Bool { self == Inputs() }
+
+        /// The names of the inputs that are set, in the formula's order (as in reports).
+        public var names: [String] {
+            [
+                ("averageRevenuePerUser", averageRevenuePerUser), ("retentionRate", retentionRate), ("averageLifetime", averageLifetime),
+                ("coefficient", coefficient),
+            ].compactMap { $0.1 == nil ? nil : $0.0 }
+        }
+
+        /// Accepted ranges: ARPU and lifetime 0 to 10⁹, retention 0 to 1, coefficient 0 to 100.
+        public func problems() -> [(field: String, message: String)] {
+            var problems: [(String, String)] = []
+            func check(_ value: Double?, _ field: String, _ range: ClosedRange<Double>, _ words: String) {
+                if let value, !(value.isFinite && range.contains(value)) { problems.append((field, "\(field) must be \(words)")) }
+            }
+            check(averageRevenuePerUser, "averageRevenuePerUser", 0...1e9, "a number from 0 to 1,000,000,000 (revenue per customer per week)")
+            check(retentionRate, "retentionRate", 0...1, "a share from 0 to 1")
+            check(averageLifetime, "averageLifetime", 0...1e9, "a number of weeks from 0 to 1,000,000,000")
+            check(coefficient, "coefficient", 0...100, "a number from 0 to 100")
+            return problems
+        }
+    }
+
+    /// The estimate with the inputs the operator set in place of the estimated ones.
+    public func applying(_ inputs: Inputs) -> SimpleLifetimeValue {
+        SimpleLifetimeValue(
+            averageRevenuePerUser: inputs.averageRevenuePerUser ?? averageRevenuePerUser,
+            retentionRate: inputs.retentionRate ?? retentionRate,
+            averageLifetime: inputs.averageLifetime ?? averageLifetime,
+            coefficient: inputs.coefficient ?? coefficient
+        )
     }
 
     /// ARPU × retention rate × average lifetime × coefficient.

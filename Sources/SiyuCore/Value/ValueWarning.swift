@@ -8,6 +8,11 @@ public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
     case spendCorrelated(correlation: Double)
     /// Holdout purchases were predicted off by more than the tolerated share.
     case poorHoldoutFit(relativeError: Double)
+    /// Repeat customers whose repeat purchases were worth nothing (gifts, free samples, refunds):
+    /// left out of the spend model, which gives them the average spend.
+    case nonPositiveSpend(customers: Int, example: String)
+    /// No repeat customer spent anything: there is no spend model and no CLV.
+    case noSpend(repeatCustomers: Int)
 
     /// The smallest number of repeat customers the probabilistic models are trusted with.
     public static let minimumRepeatCustomers = 100
@@ -22,6 +27,11 @@ public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
             "frequency and spend are correlated (r = \(r)); the Gamma-Gamma spend estimates may be biased"
         case .poorHoldoutFit(let error):
             "the model misses holdout purchases by \(Int((error * 100).rounded()))%"
+        case .nonPositiveSpend(let count, let example):
+            "\(count) repeat customers spent nothing on their repeat purchases (e.g. customer \(example)); "
+                + "the spend model was fitted without them and gives them the average spend"
+        case .noSpend(let count):
+            "none of the \(count) repeat customers spent anything on their repeat purchases: no spend model, no CLV"
         }
     }
 

@@ -59,7 +59,11 @@ extension QueryReader {
 
     func rfm() throws -> RFMQuery {
         let range = try range(defaultDays: 365)
-        let query = RFMQuery(range: range, asOf: min(range.to, now), breakdown: try breakdown(body["breakdown"]), people: try people)
+        // Recency is measured at `asOf` (a date means the end of that day); by default the end of
+        // the range, or now when the range runs into the future.
+        let asOf = try instant("asOf", endOfDay: true) ?? min(range.to, now)
+        let query = RFMQuery(range: range, asOf: asOf, breakdown: try breakdown(body["breakdown"]), people: try people)
+        if asOf < range.from { throw Self.fail("asOf must not be before the start of the range", "asOf") }
         if let problem = query.problems().first { throw Self.fail(problem, "breakdown") }
         return query
     }

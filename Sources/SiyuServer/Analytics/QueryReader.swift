@@ -66,7 +66,7 @@ struct QueryReader {
     }
 
     /// A local date (start of the day, or start of the next day for an inclusive end) or an instant.
-    private func instant(_ key: String, endOfDay: Bool) throws -> Int64? {
+    func instant(_ key: String, endOfDay: Bool) throws -> Int64? {
         guard let text = try string(key) else { return nil }
         if text.count == 10, let midnight = Timestamp.parseISO8601(text) {
             let day = Int(midnight / 86_400_000)

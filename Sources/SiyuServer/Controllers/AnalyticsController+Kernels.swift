@@ -20,6 +20,7 @@ extension AnalyticsController {
 
     func stickiness(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.stickiness, query: "stickiness")
         let query = try reader.stickiness()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
@@ -29,6 +30,7 @@ extension AnalyticsController {
 
     func lifecycle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.lifecycle, query: "lifecycle")
         let query = try reader.lifecycle()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
@@ -38,6 +40,7 @@ extension AnalyticsController {
 
     func kpis(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.kpis, query: "KPI")
         let kpis = KPIService(store: store, cache: cache)
         let query = try await kpis.query(reader, workspaceId: workspace.id)
         let result = try await kpis.run(query, workspaceId: workspace.id, calendar: calendar, now: reader.now)
@@ -48,11 +51,13 @@ extension AnalyticsController {
     /// (segments can use them, movements are recorded).
     func rfm(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, _, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.rfm, query: "RFM")
         let query = try reader.rfm()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
         let result = RFMEngine(dataset: dataset, query: query).run()
         guard case .object(var object) = AnalyticsJSON.rfm(result, currency: workspace.currency) else { return JSONResponse.make(.null) }
+        object["asOf"] = .string(Timestamp.iso8601(query.asOf))
         if try reader.bool("save") == true {
             guard query.people == nil else { throw QueryReader.fail("saved classes cover everyone: drop `people` to save", "save") }
             let eleven = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: result.segmentLabels)
@@ -65,6 +70,7 @@ extension AnalyticsController {
     /// The buyers of one RFM class (`"class": "importantValue"`) or segment (`"segment": "atRisk"`), paged or CSV.
     func rfmPeople(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, _, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.rfmPeople, query: "RFM people")
         let query = try reader.rfm()
         let rfmClass = try reader.string("class").map { code -> RFMClass in
             guard let value = RFMClass(rawValue: code) else { throw QueryReader.fail("unknown RFM class `\(code)`", "class") }
@@ -77,15 +83,39 @@ extension AnalyticsController {
         guard (rfmClass == nil) != (segment == nil) else { throw QueryReader.fail("give a class or a segment", "class") }
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let rows = RFMEngine(dataset: dataset, query: query).run().rows
-        let people = rows.filter { row in rfmClass.map { row.rfmClass == $0 } ?? (row.segment == segment) }
-            .compactMap { dataset.personIndex(of: $0.personId) }
+            .filter { row in rfmClass.map { row.rfmClass == $0 } ?? (row.segment == segment) }
+        let people = rows.compactMap { dataset.personIndex(of: $0.personId) }
+        let asOf = Timestamp.iso8601(query.asOf)
+        // Each person's own R, F and M values and scores beside the usual columns.
+        let scores = PeopleList.Extra(
+            header: ["asOf", "recencyDays", "frequency", "monetary", "lastOrder", "r", "f", "m", "segment", "class"],
+            csv: { index in
+                let row = rows[index]
+                return [
+                    asOf, String(row.recencyDays), String(row.frequency),
+                    Money(minorUnits: row.monetary, currency: workspace.currency).decimalText, Timestamp.iso8601(row.lastOrder),
+                    String(row.r), String(row.f), String(row.m), row.segment.rawValue, row.rfmClass.rawValue,
+                ]
+            },
+            json: { index in
+                let row = rows[index]
+                return [
+                    "recencyDays": .int(Int64(row.recencyDays)), "frequency": .int(Int64(row.frequency)),
+                    "monetary": AnalyticsJSON.money(row.monetary, workspace.currency), "lastOrder": .string(Timestamp.iso8601(row.lastOrder)),
+                    "r": .int(Int64(row.r)), "f": .int(Int64(row.f)), "m": .int(Int64(row.m)),
+                    "segment": .string(row.segment.rawValue), "class": .string(row.rfmClass.rawValue),
+                ]
+            },
+            answer: ["asOf": .string(asOf)]
+        )
         return try PeopleList.respond(
             request,
             people: people,
             dataset: dataset,
             currency: workspace.currency,
             reader: reader,
-            name: "rfm-\(rfmClass?.rawValue ?? segment!.rawValue)"
+            name: "rfm-\(rfmClass?.rawValue ?? segment!.rawValue)",
+            extra: scores
         )
     }
 
@@ -95,6 +125,10 @@ extension AnalyticsController {
         let (workspace, _, request) = try await prepare(request, context)
         let saved = try await store.settings(workspaceId: workspace.id)
         let name = try request.string("scheme") ?? TierScheme.Kind.pyramid.rawValue
+        guard let kind = TierScheme.Kind(rawValue: name) else {
+            throw QueryReader.fail("scheme must be one of \(TierScheme.Kind.allCases.map(\.rawValue).joined(separator: ", "))", "scheme")
+        }
+        try request.refuseUnknownFields(QueryFields.tiers(kind), query: "\(name) tier")
         let reader = try request.filling(saved["tiers." + name]?.objectValue ?? [:])
         let scheme = try reader.tierScheme()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: scheme.propertyKeys)
@@ -125,6 +159,7 @@ extension AnalyticsController {
     /// Stored movements of a scheme (`tier.pyramid`, `rfm8`, …) between `from` and `to`.
     func tierMovements(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, _, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.tierMovements, query: "tier movement")
         let scheme = try reader.string("scheme") ?? "tier.pyramid"
         let range = try reader.range(defaultDays: 30)
         let movements = try await store.labelMovements(workspaceId: workspace.id, scheme: scheme, from: range.from, to: range.to)
@@ -140,6 +175,7 @@ extension AnalyticsController {
 
     func concentration(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, _, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.concentration, query: "concentration")
         let query = try reader.concentration()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let result = ConcentrationEngine(dataset: dataset, query: query).run()
@@ -149,6 +185,7 @@ extension AnalyticsController {
     /// Journey stages; with `"save": true` each person's deepest stage becomes the label `journey`.
     func journey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, _, request) = try await prepare(request, context)
+        try request.refuseUnknownFields(QueryFields.journey, query: "journey")
         let saved = try await store.settings(workspaceId: workspace.id)
         let reader = try request.filling(saved["journey"]?.objectValue ?? [:])
         let query = try reader.journey()

@@ -57,6 +57,7 @@ struct AnalyticsController: Sendable {
 
     func funnel(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.funnel, query: "funnel")
         let query = try reader.funnel()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset) * (try reader.bool("compare") == true ? 2 : 1))
@@ -78,6 +79,7 @@ struct AnalyticsController: Sendable {
     /// `"reached"`; paged by person id (`limit`, `cursor`), or all as CSV with `?format=csv`.
     func funnelPeople(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.funnelPeople, query: "funnel people")
         let query = try reader.funnel()
         guard let step = try reader.int("step", range: 0...(query.steps.count - 1)) else {
             throw QueryReader.fail("step is required", "step")
@@ -101,6 +103,7 @@ struct AnalyticsController: Sendable {
 
     func retention(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (workspace, calendar, reader) = try await prepare(request, context)
+        try reader.refuseUnknownFields(QueryFields.retention, query: "retention")
         let query = try reader.retention()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
@@ -111,25 +114,34 @@ struct AnalyticsController: Sendable {
 
 /// Paged lists of people (JSON) and their CSV export.
 enum PeopleList {
+    /// Columns a list adds to each person (by position in the list) and fields it adds to the answer.
+    struct Extra: Sendable {
+        var header: [String]
+        var csv: @Sendable (Int) -> [String]
+        var json: @Sendable (Int) -> JSONObject
+        var answer: JSONObject = [:]
+    }
+
     static func respond(
         _ request: Request,
         people: [Int],
         dataset: Dataset,
         currency: String,
         reader: QueryReader,
-        name: String
+        name: String,
+        extra: Extra? = nil
     ) throws -> Response {
         if request.uri.queryParameters.get("format") == "csv" {
             return CSVResponse.stream(
                 filename: name + ".csv",
-                header: ["personId", "userId", "name", "firstChannel", "lastSeen"],
+                header: ["personId", "userId", "name", "firstChannel", "lastSeen"] + (extra?.header ?? []),
                 count: people.count
             ) { index in
                 let p = people[index]
                 return [
                     String(dataset.personIds[p]), dataset.userIds[p] ?? "", dataset.traits[p]["name"]?.scalarText ?? "",
                     dataset.channelName(dataset.firstChannel[p]), dataset.lastSeen[p] == .min ? "" : Timestamp.iso8601(dataset.lastSeen[p]),
-                ]
+                ] + (extra?.csv(index) ?? [])
             }
         }
         let limit = try reader.int("limit", range: 1...1000) ?? 100
@@ -137,12 +149,26 @@ enum PeopleList {
             guard let id = Int64(text) else { throw QueryReader.fail("cursor is not valid", "cursor") }
             return id
         }
-        let page = people.filter { after == nil || dataset.personIds[$0] > after! }.prefix(limit)
-        let next = page.count == limit && people.contains { dataset.personIds[$0] > dataset.personIds[page.last!] }
-        return JSONResponse.make([
+        // Pages follow ascending person id: the page starts after the cursor.
+        let order = people.indices.sorted { dataset.personIds[people[$0]] < dataset.personIds[people[$1]] }
+        let start = after.map { after in order.firstIndex { dataset.personIds[people[$0]] > after } ?? order.count } ?? 0
+        let end = min(order.count, start + limit)
+        let page = order[start..<end]
+        var answer: JSONObject = [
             "total": .int(Int64(people.count)),
-            "people": .array(page.map { AnalyticsJSON.person(dataset, $0, currency: currency) }),
-            "nextCursor": next ? .string(String(dataset.personIds[page.last!])) : .null,
-        ])
+            "people": .array(
+                page.map { index in
+                    var entry = AnalyticsJSON.person(dataset, people[index], currency: currency)
+                    if let extra, case .object(var object) = entry {
+                        for (key, value) in extra.json(index) { object[key] = value }
+                        entry = .object(object)
+                    }
+                    return entry
+                }
+            ),
+            "nextCursor": end < order.count && end > start ? .string(String(dataset.personIds[people[order[end - 1]]])) : .null,
+        ]
+        for (key, value) in extra?.answer ?? [:] { answer[key] = value }
+        return JSONResponse.make(.object(answer))
     }
 }

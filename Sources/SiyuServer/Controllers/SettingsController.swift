@@ -10,7 +10,9 @@ struct SettingsController: Sendable {
     let clock: @Sendable () -> Int64
 
     /// The keys, and how to check a value: it must read as the body of the query it configures.
-    static let keys = ["kpiMapping", "journey"] + TierScheme.Kind.allCases.map { "tiers." + $0.rawValue }
+    static let keys = ["kpiMapping", "journey", valueSimpleKey] + TierScheme.Kind.allCases.map { "tiers." + $0.rawValue }
+    /// The simple formula's inputs an operator set (``ValueController/simpleInputs(_:path:)``), used by every value fit.
+    static let valueSimpleKey = "valueSimple"
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("settings") { request, context in try await self.show(request, context) }
@@ -31,7 +33,8 @@ struct SettingsController: Sendable {
     /// `PUT /api/v1/settings/kpiMapping {"exposures": [...], "clicks": [...], ...}`,
     /// `PUT /api/v1/settings/tiers.pyramid {"tiers": [{"code", "fraction"}]}`,
     /// `PUT /api/v1/settings/tiers.colours {"rules": [...], "fallback": …}`,
-    /// `PUT /api/v1/settings/tiers.ladder {"rungs": [...]}`, `PUT /api/v1/settings/journey {"stages": [...]}`.
+    /// `PUT /api/v1/settings/tiers.ladder {"rungs": [...]}`, `PUT /api/v1/settings/journey {"stages": [...]}`,
+    /// `PUT /api/v1/settings/valueSimple {"averageRevenuePerUser", "retentionRate", "averageLifetime", "coefficient"}`.
     func save(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let workspace = try context.requireWorkspace()
         let key = try Self.key(context)
@@ -62,6 +65,7 @@ struct SettingsController: Sendable {
         switch key {
         case "kpiMapping": _ = try QueryReader(["mapping": value], workspace: workspace, calendar: calendar, now: now).kpis()
         case "journey": _ = try QueryReader(value, workspace: workspace, calendar: calendar, now: now).journey()
+        case valueSimpleKey: _ = try ValueController.simpleInputs(value)
         default:
             var body = value.objectValue ?? [:]
             body["scheme"] = .string(String(key.dropFirst("tiers.".count)))

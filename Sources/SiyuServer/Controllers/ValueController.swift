@@ -16,14 +16,16 @@ struct ValueController: Sendable {
         group.get("value/summary") { request, context in try await self.summary(request, context) }
     }
 
-    /// `POST /api/v1/value/fit {"model": "bgnbd"|"pareto"|"mbgnbd", "penalizer": 0.001}`.
+    /// `POST /api/v1/value/fit {"model": "bgnbd"|"pareto"|"mbgnbd", "penalizer": 0.001, "simple": {…}}`;
+    /// `simple` sets inputs of the simple formula for this fit (else the saved `valueSimple` setting's).
     func fit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let workspace = try context.requireWorkspace()
         let body = try await JSONBody.read(request)
         guard case .object(let object) = body else { throw APIError.badRequest("the request body must be a JSON object") }
-        if let unknown = object.keys.first(where: { !["model", "penalizer"].contains($0) }) {
+        if let unknown = object.keys.first(where: { !["model", "penalizer", "simple"].contains($0) }) {
             throw APIError.badRequest("unknown field `\(unknown)`", field: unknown)
         }
+        let simple = try object["simple"].flatMap { $0.isNull ? nil : try Self.simpleInputs($0, path: "simple.") }
         var model = PurchaseModelKind.bgnbd
         if let name = object["model"], !name.isNull {
             guard let text = name.stringValue, let kind = PurchaseModelKind(rawValue: text) else {
@@ -38,8 +40,48 @@ struct ValueController: Sendable {
             }
             penalizer = number
         }
-        let record = try await ValueFitting(store: store, cache: cache).run(workspace: workspace, now: clock(), model: model, penalizer: penalizer)
+        let record = try await ValueFitting(store: store, cache: cache).run(
+            workspace: workspace,
+            now: clock(),
+            model: model,
+            penalizer: penalizer,
+            simpleInputs: simple
+        )
         return JSONResponse.make(Self.json(record))
+    }
+
+    /// The simple formula's inputs an operator sets: `{"averageRevenuePerUser": 12.5 (per week, in the
+    /// workspace currency), "retentionRate": 0.3, "averageLifetime": 20 (weeks), "coefficient": 0.4}`,
+    /// any of them (a `null` or missing one is estimated from the data).
+    static func simpleInputs(_ value: JSONValue, path: String = "") throws -> SimpleLifetimeValue.Inputs {
+        guard case .object(let object) = value else {
+            throw APIError.badRequest("the simple formula's inputs are an object", field: path.isEmpty ? nil : String(path.dropLast()))
+        }
+        let names = ["averageRevenuePerUser", "retentionRate", "averageLifetime", "coefficient"]
+        if let unknown = object.keys.first(where: { !names.contains($0) }) {
+            throw APIError.badRequest(
+                "the simple formula has no input `\(unknown)`; its inputs are \(names.joined(separator: ", "))",
+                field: path + unknown
+            )
+        }
+        func number(_ key: String) throws -> Double? {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let number = value.doubleValue else { throw APIError.badRequest("\(key) must be a number", field: path + key) }
+            return number
+        }
+        let inputs = SimpleLifetimeValue.Inputs(
+            averageRevenuePerUser: try number("averageRevenuePerUser"),
+            retentionRate: try number("retentionRate"),
+            averageLifetime: try number("averageLifetime"),
+            coefficient: try number("coefficient")
+        )
+        if let problem = inputs.problems().first { throw APIError.badRequest(problem.message, field: path + problem.field) }
+        return inputs
+    }
+
+    /// The saved `valueSimple` setting's inputs (none when unset or no longer readable).
+    static func savedSimpleInputs(_ settings: JSONObject) -> SimpleLifetimeValue.Inputs {
+        settings[SettingsController.valueSimpleKey].flatMap { try? simpleInputs($0) } ?? .init()
     }
 
     func models(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -79,6 +121,20 @@ struct ValueController: Sendable {
         if let alive {
             for p in 0..<dataset.personCount where !alive[p].isNaN { bands[ChurnRisk(probabilityAlive: alive[p]).rawValue, default: 0] += 1 }
         }
+        // Recency bands as of now (they move every day, without a refit).
+        var recencyBands: [String: Int] = ["red": 0, "yellow": 0, "green": 0]
+        var recencyRule: JSONValue = .null
+        if let calendar = LocalCalendar.zone(workspace.timeZone), let recency = RecencyBands.evaluate(dataset, calendar: calendar, now: clock()) {
+            for band in recency.people.values { recencyBands[band.rawValue, default: 0] += 1 }
+            recencyRule = [
+                "repurchaseCycleDays": AnalyticsJSON.number(recency.bands.cycleDays), "gaps": .int(Int64(recency.bands.gaps)),
+                "yellowAfterDays": AnalyticsJSON.number(recency.bands.yellowAfterDays),
+                "redAfterDays": AnalyticsJSON.number(recency.bands.redAfterDays),
+            ]
+        }
+        let latest = try await store.valueFits(workspaceId: workspace.id, limit: 1).first
+        let report = latest.flatMap { try? JSONParser.parse($0.report) }
+        let usesSimple = report?["recommendsSimpleFormula"]?.boolValue == true
         var channels: [String: (people: Int, clv: Double, revenue: Int64)] = [:]
         for (p, value) in values {
             let channel = dataset.channelName(dataset.firstChannel[p])
@@ -92,7 +148,14 @@ struct ValueController: Sendable {
             "customers": .int(Int64(values.count)),
             "totalCLV": AnalyticsJSON.number(total),
             "deciles": .array(deciles),
+            "clvMonths": .int(Int64(CustomerValueFit.Request().lifetimeValue.months)),
+            "clvSource": .string(usesSimple ? "simple" : "model"),
             "churnBands": ["red": .int(Int64(bands["red"]!)), "yellow": .int(Int64(bands["yellow"]!)), "green": .int(Int64(bands["green"]!))],
+            "recencyBands": [
+                "red": .int(Int64(recencyBands["red"]!)), "yellow": .int(Int64(recencyBands["yellow"]!)),
+                "green": .int(Int64(recencyBands["green"]!)),
+            ],
+            "recencyRule": recencyRule,
             "byFirstChannel": .array(
                 channels.sorted { ($0.value.clv, $1.key) > ($1.value.clv, $0.key) }.map { channel, entry in
                     [
@@ -144,6 +207,7 @@ public struct ValueFitting: Sendable {
         now: Int64,
         model: PurchaseModelKind = .bgnbd,
         penalizer: Double = 0,
+        simpleInputs: SimpleLifetimeValue.Inputs? = nil,
         progress: (Step) -> Void = { _ in }
     ) async throws -> ValueFitRecord {
         progress(.loading)
@@ -151,6 +215,8 @@ public struct ValueFitting: Sendable {
             throw APIError(.internalServerError, code: "internal_error", message: "unknown time zone \(workspace.timeZone)")
         }
         let dataset = try await cache.dataset(workspaceId: workspace.id)
+        var simple = simpleInputs ?? .init()
+        if simpleInputs == nil { simple = ValueController.savedSimpleInputs(try await store.settings(workspaceId: workspace.id)) }
         // Whole local days: orders up to the start of today.
         let cutoff = calendar.start(ofDay: calendar.day(now))
         progress(.fitting)
@@ -162,7 +228,8 @@ public struct ValueFitting: Sendable {
                 cutoff: cutoff,
                 exponent: Money.exponent(of: workspace.currency),
                 model: model,
-                penalizer: penalizer
+                penalizer: penalizer,
+                simpleInputs: simple
             )
         } catch let error as ValueModelError {
             throw APIError(.unprocessableContent, code: "cannot_fit", message: error.message)
@@ -178,6 +245,7 @@ public struct ValueFitting: Sendable {
         progress(.writing)
         let stored = try await store.saveValueFit(workspaceId: workspace.id, fit: record, attributes: value.attributes)
         _ = try await store.saveLabels(workspaceId: workspace.id, scheme: WorkspaceValue.churnLabel, assignments: value.churnBands)
+        _ = try await store.saveLabels(workspaceId: workspace.id, scheme: WorkspaceValue.recencyLabel, assignments: value.recencyBands)
         return stored
     }
 }

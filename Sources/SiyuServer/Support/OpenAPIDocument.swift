@@ -225,15 +225,15 @@ enum OpenAPIDocument {
             method: "post",
             path: "/api/v1/analytics/rfm",
             tag: "Analytics",
-            summary: "RFM scores, the 11 segments and the 8 classes (重要价值客户 …), sizes and revenue share",
+            summary: "RFM scores, the 11 segments and the 8 classes (重要价值客户 …), sizes and revenue share; recency as of `asOf`",
             example: #"{"from": "2024-01-01", "to": "2024-04-30", "breakdown": "firstTouchChannel"}"#
         ),
         Operation(
             method: "post",
             path: "/api/v1/analytics/rfm/people",
             tag: "Analytics",
-            summary: "Buyers of one RFM class or segment",
-            example: #"{"class": "importantWinBack", "from": "2024-01-01", "to": "2024-04-30"}"#,
+            summary: "Buyers of one RFM class or segment, each with their R, F, M values and scores as of `asOf`",
+            example: #"{"class": "importantWinBack", "from": "2024-01-01", "to": "2024-04-30", "asOf": "2024-04-30"}"#,
             query: [("format", "csv for a download")]
         ),
         Operation(

@@ -33,6 +33,40 @@ public struct StoredEvent: Sendable, Equatable {
 }
 
 /// One identity attached to a person.
+/// One person as exported: the profile with every identity of the group and its tags.
+public struct ExportedPerson: Sendable, Equatable {
+    public var profile: PersonProfile
+    /// Ordered by creation, then kind and value.
+    public var identities: [IdentityRecord]
+    /// In order.
+    public var tags: [String]
+
+    public init(profile: PersonProfile, identities: [IdentityRecord], tags: [String]) {
+        self.profile = profile
+        self.identities = identities
+        self.tags = tags
+    }
+
+    /// Joins a page of profiles with identity rows (by the group's canonical id) and tag rows read
+    /// for the page's id range; rows of people not on the page are dropped.
+    static func assemble(
+        _ profiles: [PersonProfile],
+        identities: [(canonical: Int64, record: IdentityRecord)],
+        tags: [(person: Int64, tag: String)]
+    ) -> [ExportedPerson] {
+        var identitiesByPerson: [Int64: [IdentityRecord]] = [:]
+        for (canonical, record) in identities { identitiesByPerson[canonical, default: []].append(record) }
+        var tagsByPerson: [Int64: [String]] = [:]
+        for (person, tag) in tags { tagsByPerson[person, default: []].append(tag) }
+        return profiles.map { profile in
+            let identities = (identitiesByPerson[profile.id] ?? []).sorted {
+                ($0.createdAt, $0.kind, $0.value) < ($1.createdAt, $1.kind, $1.value)
+            }
+            return ExportedPerson(profile: profile, identities: identities, tags: (tagsByPerson[profile.id] ?? []).sorted())
+        }
+    }
+}
+
 public struct IdentityRecord: Sendable, Equatable, Codable {
     public var kind: String
     /// The id, or for phone numbers and e-mail addresses the salted hash.

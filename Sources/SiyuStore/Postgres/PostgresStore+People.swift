@@ -58,15 +58,39 @@ extension PostgresStore: PeopleRepository {
         return PeopleSearch.page(rows, limit: limit)
     }
 
-    public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
+    public func exportPeople(workspaceId: Int64, afterId: Int64, limit: Int, seenSince: Int64?) async throws -> [ExportedPerson] {
         try await read { connection in
-            try await connection.rows(
+            let profiles = try await connection.rows(
                 """
                 SELECT \(unescaped: Self.profileColumns) FROM persons p
-                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id = p.id AND p.id > \(afterId) ORDER BY p.id LIMIT \(Self.limit(limit))
+                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id = p.id AND p.id > \(afterId)
+                    AND (\(seenSince)::bigint IS NULL OR p.last_seen >= \(seenSince))
+                ORDER BY p.id LIMIT \(Self.limit(min(limit, 10_000)))
                 """,
                 logger: logger
             ).map(Self.profile)
+            guard let last = profiles.last?.id else { return [] }
+            let identities = try await connection.rows(
+                """
+                SELECT p.canonical_id, i.kind, i.value, i.person_id, i.created_at FROM persons p JOIN identities i ON i.person_id = p.id
+                WHERE p.workspace_id = \(workspaceId) AND p.canonical_id > \(afterId) AND p.canonical_id <= \(last)
+                """,
+                logger: logger
+            ).map { row -> (canonical: Int64, record: IdentityRecord) in
+                let (canonical, kind, value, person, createdAt) = try row.decode((Int64, String, String, Int64, Int64).self)
+                return (canonical, IdentityRecord(kind: kind, value: value, personId: person, createdAt: createdAt))
+            }
+            let tags = try await connection.rows(
+                """
+                SELECT person_id, tag FROM person_tags
+                WHERE workspace_id = \(workspaceId) AND person_id > \(afterId) AND person_id <= \(last)
+                """,
+                logger: logger
+            ).map { row -> (person: Int64, tag: String) in
+                let (person, tag) = try row.decode((Int64, String).self)
+                return (person, tag)
+            }
+            return ExportedPerson.assemble(profiles, identities: identities, tags: tags)
         }
     }
 

@@ -51,8 +51,10 @@ public protocol PeopleRepository: Sendable {
     /// The profile of a person; asking for a merged-away id gives the survivor's profile.
     func person(id: Int64, workspaceId: Int64) async throws -> PersonProfile?
     func searchPeople(workspaceId: Int64, query: PeopleQuery) async throws -> Page<PersonProfile>
-    /// People in id order after `afterId`, canonical only (for export).
-    func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile]
+    /// People in id order after `afterId`, canonical only, with their identities and tags (for
+    /// export: three queries a page, each reading only that page's people). With `seenSince`, only
+    /// people seen at or after that instant.
+    func exportPeople(workspaceId: Int64, afterId: Int64, limit: Int, seenSince: Int64?) async throws -> [ExportedPerson]
     func peopleCount(workspaceId: Int64) async throws -> Int
     func identities(personId: Int64, workspaceId: Int64) async throws -> [IdentityRecord]
     /// The person an identity belongs to (canonical).

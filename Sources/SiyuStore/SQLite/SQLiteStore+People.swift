@@ -59,15 +59,39 @@ extension SQLiteStore: PeopleRepository {
         }
     }
 
-    public func people(workspaceId: Int64, afterId: Int64, limit: Int) async throws -> [PersonProfile] {
+    public func exportPeople(workspaceId: Int64, afterId: Int64, limit: Int, seenSince: Int64?) async throws -> [ExportedPerson] {
         try await read { db in
             // `+workspace_id` keeps SQLite on the rowid range (id > ?), already in order; through the
             // workspace index it would read and sort every later person of the workspace for each page.
-            try Row.fetchAll(
+            var sql = "SELECT * FROM persons WHERE +workspace_id = ? AND canonical_id = id AND id > ?"
+            var arguments: StatementArguments = [workspaceId, afterId]
+            if let seenSince {
+                sql += " AND +last_seen >= ?"
+                _ = arguments.append(contentsOf: [seenSince])
+            }
+            sql += " ORDER BY id LIMIT ?"
+            _ = arguments.append(contentsOf: [max(1, min(limit, 10_000))])
+            let profiles = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.profile)
+            guard let last = profiles.last?.id else { return [] }
+            // The page's groups through persons_canonical, then each member's identities through
+            // identities_person (CROSS JOIN fixes that order; the identities' own key starts with the
+            // workspace and would read every identity of it).
+            let identities = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM persons WHERE +workspace_id = ? AND canonical_id = id AND id > ? ORDER BY id LIMIT ?",
-                arguments: [workspaceId, afterId, limit]
-            ).map(Self.profile)
+                sql: """
+                    SELECT p.canonical_id, i.kind, i.value, i.person_id, i.created_at FROM persons p CROSS JOIN identities i ON i.person_id = p.id
+                    WHERE p.workspace_id = ? AND p.canonical_id > ? AND p.canonical_id <= ?
+                    """,
+                arguments: [workspaceId, afterId, last]
+            ).map { row -> (canonical: Int64, record: IdentityRecord) in
+                (row[0], IdentityRecord(kind: row[1], value: row[2], personId: row[3], createdAt: row[4]))
+            }
+            let tags = try Row.fetchAll(
+                db,
+                sql: "SELECT person_id, tag FROM person_tags WHERE person_id > ? AND person_id <= ? AND workspace_id = ?",
+                arguments: [afterId, last, workspaceId]
+            ).map { row -> (person: Int64, tag: String) in (row[0], row[1]) }
+            return ExportedPerson.assemble(profiles, identities: identities, tags: tags)
         }
     }
 
@@ -82,8 +106,8 @@ extension SQLiteStore: PeopleRepository {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT i.* FROM identities i JOIN persons p ON p.id = i.person_id
-                    WHERE i.workspace_id = ? AND p.canonical_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?)
+                    SELECT i.* FROM persons p CROSS JOIN identities i ON i.person_id = p.id
+                    WHERE p.workspace_id = ? AND p.canonical_id = (SELECT canonical_id FROM persons WHERE id = ? AND workspace_id = ?)
                     ORDER BY i.created_at, i.kind, i.value
                     """,
                 arguments: [workspaceId, personId, workspaceId]

@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [Ingest.self, Analytics.self, Value.self]
+        subcommands: [Ingest.self, Analytics.self, Value.self, Live.self]
     )
 
     /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.
@@ -149,24 +149,8 @@ enum IngestBenchmark {
         var logger = Logger(label: "siyu-bench")
         logger.logLevel = .warning
         let opened = try await location.open(logger: logger)
-        let portBox = PortBox()
-        var settings = ServerSettings(host: "127.0.0.1", port: 0, rateLimitPerSecond: 0, logLevel: .warning)
-        settings.logLevel = .warning
-        let app = try buildApplication(
-            store: opened.store,
-            settings: settings,
-            storeServices: opened.services,
-            logger: logger,
-            beforeStart: opened.prepare,
-            onServerRunning: { port in await portBox.set(port) }
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Double?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            let port = await portBox.wait()
+        let settings = ServerSettings(host: "127.0.0.1", port: 0, rateLimitPerSecond: 0, logLevel: .warning)
+        return try await LocalServer.serving(opened, settings: settings, logger: logger) { port in
             let workspaceName = "bench-http-\(Int.random(in: 0..<1_000_000))"
             let credentials = try await opened.store.createWorkspace(name: workspaceName, timeZone: "Asia/Shanghai", currency: "CNY")
             let authorization = "Basic " + Data((credentials.writeKey + ":").utf8).base64EncodedString()
@@ -184,8 +168,6 @@ enum IngestBenchmark {
                     print("  " + line)
                 }
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             return seconds
         }
     }
@@ -246,6 +228,44 @@ actor Counter {
         guard value < limit else { return nil }
         defer { value += 1 }
         return value
+    }
+}
+
+/// A server on a free local port for the length of `body`, which gets the port; stopped after.
+enum LocalServer {
+    static func serving<T: Sendable>(
+        _ opened: OpenedStore,
+        settings: ServerSettings,
+        logger: Logger,
+        _ body: @escaping @Sendable (_ port: Int) async throws -> T
+    ) async throws -> T {
+        let portBox = PortBox()
+        let app = try buildApplication(
+            store: opened.store,
+            settings: settings,
+            storeServices: opened.services,
+            logger: logger,
+            beforeStart: opened.prepare,
+            onServerRunning: { port in await portBox.set(port) }
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let result: T
+            do {
+                result = try await body(await portBox.wait())
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
     }
 }
 

@@ -16,7 +16,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "events or people") var what: What
     @Option(help: "Workspace name.") var workspace: String
     @Option(help: "jsonl or csv.") var format: Format = .jsonl
-    @Option(help: "Only events at or after this date or date-time (ISO 8601; a bare date is cut in the workspace time zone).")
+    @Option(
+        help:
+            "Only events at or after this date or date-time, or only people seen since then (ISO 8601; a bare date is cut in the workspace time zone)."
+    )
     var since: String?
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var store: StoreOptions
@@ -34,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             switch what {
             case .events: try await Exporter.events(store: store, workspace: workspace, format: format, since: sinceMillis, sink: sink)
-            case .people: try await Exporter.people(store: store, workspace: workspace, format: format, sink: sink)
+            case .people: try await Exporter.people(store: store, workspace: workspace, format: format, seenSince: sinceMillis, sink: sink)
             }
         }
         try sink.close()
@@ -81,20 +84,19 @@ enum Exporter {
         "currency", "tags", "traits", "identities",
     ]
 
-    static func people(store: any SiyuStore, workspace: Workspace, format: ExportCommand.Format, sink: OutputSink) async throws {
+    static func people(store: any SiyuStore, workspace: Workspace, format: ExportCommand.Format, seenSince: Int64?, sink: OutputSink) async throws {
         if format == .csv { sink.write(csvLine(peopleColumns)) }
         var after: Int64 = 0
         while true {
-            let page = try await store.people(workspaceId: workspace.id, afterId: after, limit: 1000)
+            let page = try await store.exportPeople(workspaceId: workspace.id, afterId: after, limit: 2000, seenSince: seenSince)
             guard let last = page.last else { break }
-            for person in page {
-                let identities = try await store.identities(personId: person.id, workspaceId: workspace.id)
-                let tags = try await store.tags(personId: person.id, workspaceId: workspace.id)
+            for entry in page {
+                let person = entry.profile
                 switch format {
                 case .jsonl:
                     guard case .object(var object) = person.json(currency: workspace.currency) else { continue }
-                    object["tags"] = .array(tags.map(JSONValue.string))
-                    object["identities"] = .array(identities.map(\.json))
+                    object["tags"] = .array(entry.tags.map(JSONValue.string))
+                    object["identities"] = .array(entry.identities.map(\.json))
                     sink.write(JSONWriter.string(.object(object)) + "\n")
                 case .csv:
                     sink.write(
@@ -104,13 +106,13 @@ enum Exporter {
                             person.lastSeen.map(Timestamp.iso8601) ?? "", person.firstChannel ?? "", person.lastChannel ?? "",
                             String(person.eventCount), String(person.orderCount),
                             Money(minorUnits: person.revenueMinor, currency: workspace.currency).decimalText, workspace.currency,
-                            tags.joined(separator: ";"), JSONWriter.string(person.traits),
-                            identities.map { "\($0.kind):\($0.value)" }.joined(separator: ";"),
+                            entry.tags.joined(separator: ";"), JSONWriter.string(person.traits),
+                            entry.identities.map { "\($0.kind):\($0.value)" }.joined(separator: ";"),
                         ])
                     )
                 }
             }
-            after = last.id
+            after = last.profile.id
         }
     }
 }

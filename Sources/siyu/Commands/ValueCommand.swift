@@ -22,7 +22,8 @@ struct ValueFitCommand: AsyncParsableCommand {
         discussion: """
             --from-summary reads customer_id,frequency,recency,T,monetary_value (CDNOW's layout; time in any unit, weeks by default \
             for the CLV months). --from-transactions reads customer_id,date[,amount] and summarises it as lifetimes does; with \
-            --calibration-end, purchases after that date are used to check the model (holdout report).
+            --calibration-end, purchases after that date are used to check the model (holdout report). --arpu, --retention, \
+            --lifetime and --coefficient set the simple formula's inputs (the rest are estimated).
             The output file has customer_id,expected_purchases,p_alive,expected_avg_value,clv: expected purchases over --horizon \
             periods, and CLV over --months months discounted by --discount per month, as lifetimes' customer_lifetime_value.
             """
@@ -51,6 +52,10 @@ struct ValueFitCommand: AsyncParsableCommand {
     @Option(help: "With --from-transactions: periods per model time unit (7 with days gives weeks).") var multiplier: Double = 1
     @Option(name: .customLong("calibration-end"), help: "With --from-transactions: fit on purchases up to this date (YYYY-MM-DD).")
     var calibrationEnd: String?
+    @Option(help: "Simple formula: revenue per customer per time unit (estimated from the data when not given).") var arpu: Double?
+    @Option(help: "Simple formula: share of customers who come back, 0 to 1.") var retention: Double?
+    @Option(help: "Simple formula: time units a returning customer stays (weeks for a workspace).") var lifetime: Double?
+    @Option(help: "Simple formula: multiplier such as the margin (default 1).") var coefficient: Double?
     @Option(help: "Write per-customer predictions to this CSV file.") var out: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
@@ -63,6 +68,16 @@ struct ValueFitCommand: AsyncParsableCommand {
         guard months >= 0 else { throw ValidationError("--months must not be negative") }
         guard penalizer >= 0, penalizer.isFinite else { throw ValidationError("--penalizer must not be negative") }
         guard multiplier > 0, multiplier.isFinite else { throw ValidationError("--multiplier must be positive") }
+        if let problem = simpleInputs.problems().first {
+            let option =
+                ["averageRevenuePerUser": "arpu", "retentionRate": "retention", "averageLifetime": "lifetime"][problem.field] ?? problem.field
+            throw ValidationError("--\(option): " + problem.message.replacingOccurrences(of: problem.field + " ", with: ""))
+        }
+    }
+
+    /// The simple formula's inputs given on the command line.
+    var simpleInputs: SimpleLifetimeValue.Inputs {
+        SimpleLifetimeValue.Inputs(averageRevenuePerUser: arpu, retentionRate: retention, averageLifetime: lifetime, coefficient: coefficient)
     }
 
     func run() async throws {
@@ -72,6 +87,7 @@ struct ValueFitCommand: AsyncParsableCommand {
         request.spend = spend == .gammaGamma
         request.horizon = horizon
         request.options = FitOptions(penalizer: penalizer)
+        request.simpleInputs = simpleInputs
         let fit: CustomerValueFit
         do {
             if let fromSummary {
@@ -111,6 +127,8 @@ struct ValueFitCommand: AsyncParsableCommand {
     /// `--workspace NAME`: the store's orders, with a progress display; predictions go onto people.
     func fitWorkspace(_ name: String) async throws {
         let (model, penalizer, json) = (PurchaseModelKind(rawValue: self.model.rawValue) ?? .bgnbd, self.penalizer, self.json)
+        // Inputs given here are used for this fit; without any, the workspace's saved ones are.
+        let simple = simpleInputs.isEmpty ? nil : simpleInputs
         var logger = Logger(label: "siyu")
         logger.logLevel = .warning
         let log = logger
@@ -119,7 +137,13 @@ struct ValueFitCommand: AsyncParsableCommand {
             let bar = ProgressBar("Customer value", total: ValueFitting.Step.allCases.count)
             let fitting = ValueFitting(store: store, cache: AnalyticsCache(store: store, clock: SystemClock.nowMillis, logger: log))
             do {
-                let record = try await fitting.run(workspace: workspace, now: SystemClock.nowMillis(), model: model, penalizer: penalizer) { step in
+                let record = try await fitting.run(
+                    workspace: workspace,
+                    now: SystemClock.nowMillis(),
+                    model: model,
+                    penalizer: penalizer,
+                    simpleInputs: simple
+                ) { step in
                     bar.update(step.rawValue - 1, note: step.note)
                 }
                 bar.finish(note: "\(record.customers) customers")
@@ -137,7 +161,17 @@ struct ValueFitCommand: AsyncParsableCommand {
         for (name, value) in report["parameters"]?.objectValue ?? [:] { lines.append("  \(name)  \(value.doubleValue.map { String($0) } ?? "")") }
         if let ll = report["logLikelihood"]?.doubleValue { lines.append("  log-likelihood \(ll)") }
         for warning in report["warnings"]?.arrayValue ?? [] { lines.append("warning: \(warning.stringValue ?? JSONWriter.string(warning))") }
-        lines.append("Predicted CLV, P(alive), expected orders in 90 days and the churn band are on each buyer's profile.")
+        if let holdout = report["holdout"], let predicted = holdout["predicted"]?.doubleValue, let actual = holdout["actual"]?.doubleValue {
+            lines.append(
+                "Holdout check: \(String(format: "%.1f", predicted)) repeat orders predicted for the held-out days, \(String(format: "%.1f", actual)) placed"
+            )
+        }
+        if report["recommendsSimpleFormula"]?.boolValue == true, let simple = report["simple"]?["value"]?.doubleValue {
+            lines.append("The model is not to be trusted: each buyer's CLV is the simple formula's \(String(format: "%.2f", simple)) instead.")
+        }
+        lines.append(
+            "Predicted CLV (12 months), P(alive), expected orders in 90 days, the churn band and the recency band are on each buyer's profile."
+        )
         return lines.joined(separator: "\n")
     }
 
