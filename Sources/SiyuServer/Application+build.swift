@@ -102,7 +102,8 @@ public func buildApplication(
     logger: Logger? = nil,
     clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
     beforeStart: @escaping @Sendable () async throws -> Void = {},
-    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
+    services extra: [any Service] = []
 ) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "siyu")
     logger.logLevel = settings.logLevel
@@ -123,6 +124,8 @@ public func buildApplication(
     app.addServices(services.analyticsRefresher)
     app.addServices(PeriodicJob.segmentRefresh(store: store, cache: services.analytics, clock: clock, logger: logger))
     app.addServices(PeriodicJob.labelEvaluation(store: store, cache: services.analytics, clock: clock, logger: logger))
+    // The caller's own (the demo's traffic): started last, so stopped first.
+    app.addServices(extra)
     return app
 }
 

@@ -112,7 +112,8 @@ import Testing
         // The channels: valid distinct keys, four KOLs, a cost for each paid-for channel.
         #expect(brand.channels.allSatisfy { Channel.isValidKey($0.key) } && Set(brand.channels.map(\.key)).count == brand.channels.count)
         #expect(brand.channels.filter { $0.key.hasPrefix("kol:") }.count == 4)
-        #expect(brand.channels.allSatisfy { ($0.monthlyCostMinor ?? 0) > 0 || $0.key == Channel.direct })
+        #expect(brand.channels.allSatisfy { ($0.monthlyCostMinor ?? 0) > 0 || $0.key == Channel.direct || $0.key == "referral" })
+        #expect(brand.channels.allSatisfy { $0.monthlyCostMinor != nil })
         // Every event resolves to one of the channels the brand registers.
         let attribution = ChannelAttribution(channels: brand.channels)
         let keys = Set(brand.channels.map(\.key))
@@ -374,5 +375,16 @@ import Testing
         #expect(nps.promoters > nps.detractors && nps.detractors > 0)
         let sortedDays = eventsPerDay.sorted()
         #expect(sortedDays[89] * 10 >= sortedDays[45] * 18)
+    }
+
+    /// Costs follow the audience: Douyin costs ¥1.39 for each of the 27 % of people it brings, so
+    /// 24,000 people over 90 days (2.9566 average months of 30.44 days) cost 1.39 × 6,480 ÷ 2.9566 =
+    /// ¥3,046.44 a month; twice the people twice that, a third of the days three times a month.
+    @Test func channelCostsScaleWithTheAudience() {
+        func douyin(_ brand: DemoBrand) -> Int64? { brand.channels.first { $0.key == "douyin" }?.monthlyCostMinor }
+        #expect(douyin(DemoBrand(endingAt: Self.end)) == 304_644)
+        #expect(douyin(DemoBrand(endingAt: Self.end, people: 48_000)) == 609_287)
+        #expect(douyin(DemoBrand(endingAt: Self.end, days: 30)) == 913_931)
+        #expect(DemoBrand(endingAt: Self.end).channels.first { $0.key == Channel.direct }?.monthlyCostMinor == 0)
     }
 }

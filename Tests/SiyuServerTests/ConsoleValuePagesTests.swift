@@ -211,8 +211,60 @@ import Testing
             #expect(Self.after("data-band=\"green\">", in: html) == format.integer(alive.values.filter { $0 >= 0.6 }.count))
             #expect(Self.after("data-band=\"red\">", in: html) == format.integer(alive.values.filter { $0 < 0.3 }.count))
             #expect(html.contains("<strong data-model>BG/NBD（标准）</strong>"))
-            #expect(html.components(separatedBy: "<div class=\"chart\"><svg").count - 1 == 3)
+            // Deciles, the model's bands, the recency bands and value by channel.
+            #expect(html.components(separatedBy: "<div class=\"chart\"><svg").count - 1 == 4)
             #expect(html.contains("第1组"))
+            // Recency bands as stored with the fit (the same day): counted from the labels.
+            let recency = try await harness.store.labels(workspaceId: harness.workspace.id, scheme: "value.recency")
+            for band in ["green", "yellow", "red"] {
+                #expect(Self.after("data-recency-band=\"\(band)\">", in: html) == format.integer(recency.values.count { $0 == band }))
+            }
+            // 300 people over 3 weeks are far too few repeat customers: the page says the values are the simple formula's.
+            #expect(html.contains("data-clv-source=\"simple\""))
+            #expect(html.contains("data-edit-control=\"value-simple\""))
+        }
+    }
+
+    /// The simple formula's inputs set on the page: saved as the `valueSimple` setting and used by
+    /// the refit; a wrong number is refused in the reader's language and nothing changes.
+    @Test func theSimpleFormulasInputsAreSetOnThePage() async throws {
+        try await ServerHarness.run { client, harness in
+            try await AnalyticsAPITests.generate(DemoBrand(endingAt: serverNow, people: 300, days: 21, seed: 5), into: harness)
+            var analyst = try await browser(client, harness, .analyst)
+            var token = try await analyst.csrfToken(client, page: "/console/value")
+            _ = try await analyst.post(client, "/console/value/refit", form: [("_csrf", token), ("model", "bgnbd")])
+            token = try await analyst.csrfToken(client, page: "/console/value")
+            let notNumber = try await analyst.post(client, "/console/value/simple", form: [("_csrf", token), ("coefficient", "四成")])
+            #expect(notNumber.status == .badRequest && notNumber.text.contains("“四成”不是数字"))
+            let tooHigh = try await analyst.post(client, "/console/value/simple", form: [("_csrf", token), ("retention", "1.5")])
+            #expect(tooHigh.status == .badRequest && tooHigh.text.contains("留存率（0–1）应在 0 到 1 之间"))
+            #expect(try await harness.store.settings(workspaceId: harness.workspace.id)["valueSimple"] == nil)
+
+            // A margin of 40 % as the coefficient: the refit's simple value is the estimate × 0.4, every buyer's CLV.
+            let saved = try await analyst.post(client, "/console/value/simple", form: [("_csrf", token), ("coefficient", "0.4"), ("arpu", "")])
+            #expect(saved.status == .ok && saved.text.contains("已保存简单公式的输入"))
+            #expect(try await harness.store.settings(workspaceId: harness.workspace.id)["valueSimple"] == ["coefficient": 0.4])
+            let fit = try #require(try await harness.store.valueFits(workspaceId: harness.workspace.id, limit: 1).first)
+            let simple = try #require(try JSONParser.parse(fit.report)["simple"])
+            #expect(simple["coefficient"] == 0.4)
+            let estimate = try ["averageRevenuePerUser", "retentionRate", "averageLifetime"].map { try #require(simple[$0]?.doubleValue) }
+            let value = estimate.reduce(0.4, *)
+            #expect(abs(value - (simple["value"]?.doubleValue ?? 0)) < 1e-9 * max(1, value))
+            let clv = try #require(try await harness.store.allAttributes(workspaceId: harness.workspace.id)["clv"])
+            #expect(clv.values.allSatisfy { abs($0 - value) < 1e-9 * max(1, value) })
+            // The form shows what was set; "use the estimates" clears it.
+            let page = try await analyst.get(client, "/console/value").text
+            #expect(page.contains("name=\"coefficient\" value=\"0.4\""))
+            token = try #require(ConsoleBrowser.hiddenValue("_csrf", in: page))
+            let reset = try await analyst.post(client, "/console/value/simple", form: [("_csrf", token), ("reset", "1")])
+            #expect(reset.status == .ok && reset.text.contains("已恢复为根据数据估算"))
+            #expect(try await harness.store.settings(workspaceId: harness.workspace.id)["valueSimple"] == nil)
+            // Viewers cannot.
+            var viewer = try await browser(client, harness, .viewer)
+            let viewerToken = try await viewer.csrfToken(client, page: "/console/value")
+            #expect(
+                try await viewer.post(client, "/console/value/simple", form: [("_csrf", viewerToken), ("coefficient", "1")]).status == .forbidden
+            )
         }
     }
 
@@ -227,13 +279,17 @@ import Testing
         keys += ["pyramid", "fiveThreeTwo", "colours", "ladder"].map { "tiers.schemes." + $0 }
         keys += PurchaseModelKind.allCases.map { "value.models." + $0.rawValue }
         keys += ["green", "yellow", "red"].flatMap { ["value.bands." + $0, "value.bands.\($0)Note"] }
-        keys += ["thinData", "notConverged", "spendCorrelated", "poorHoldout"].map { "value.warnings." + $0 }
+        keys += ["thinData", "notConverged", "spendCorrelated", "poorHoldout", "nonPositiveSpend", "noSpend"].map { "value.warnings." + $0 }
+        keys += ["note", "none", "chart"].map { "value.recency." + $0 }
+        keys += ["arpu", "retention", "lifetime", "coefficient", "estimated", "value", "saved", "cleared", "badNumber", "outOfRange"].map {
+            "value.simple." + $0
+        }
         keys += [
             "rfm.headline", "rfm.saved", "rfm.means", "rfm.days", "rfm.high", "rfm.low", "rfm.people.unknown", "rfm.people.chooseOne",
             "rfm.people.badCursor", "rfm.people.range", "tiers.saved", "tiers.savedScheme", "tiers.listSeparator", "tiers.rungRule",
             "tiers.lastDays", "tiers.revenueWindow", "tiers.noTier", "concentration.topLabel", "concentration.pareto", "concentration.giniCaption",
             "value.refit.done", "value.refit.failed", "value.refit.badModel", "value.reasons.noOrders", "value.reasons.noHistory",
-            "value.holdout.text", "value.holdout.good", "value.holdout.fair", "value.holdout.poor", "value.simpleFormula", "value.decileLabel",
+            "value.holdout.text", "value.holdout.good", "value.holdout.fair", "value.holdout.poor", "value.simpleSource", "value.decileLabel",
             "value.topDecile", "value.empty.never", "value.empty.noValues", "valueFilters.badDate", "valueFilters.badRange",
             "valueFilters.badBreakdown", "valueFilters.badChoice", "valueFilters.noChannel", "valueFilters.noBreakdown",
         ]

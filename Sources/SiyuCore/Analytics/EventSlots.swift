@@ -32,19 +32,19 @@ public final class EventSlots: @unchecked Sendable {
     public init(capacity: Int) {
         let capacity = max(capacity, 16)
         self.capacity = capacity
-        timestamps = .allocate(capacity: capacity)
-        names = .allocate(capacity: capacity)
-        revenue = .allocate(capacity: capacity)
-        channels = .allocate(capacity: capacity)
-        kinds = .allocate(capacity: capacity)
+        timestamps = LargeAllocation.allocate(Int64.self, capacity: capacity)
+        names = LargeAllocation.allocate(Int32.self, capacity: capacity)
+        revenue = LargeAllocation.allocate(Int32.self, capacity: capacity)
+        channels = LargeAllocation.allocate(UInt16.self, capacity: capacity)
+        kinds = LargeAllocation.allocate(UInt8.self, capacity: capacity)
     }
 
     deinit {
-        timestamps.deallocate()
-        names.deallocate()
-        revenue.deallocate()
-        channels.deallocate()
-        kinds.deallocate()
+        LargeAllocation.free(timestamps, capacity: capacity)
+        LargeAllocation.free(names, capacity: capacity)
+        LargeAllocation.free(revenue, capacity: capacity)
+        LargeAllocation.free(channels, capacity: capacity)
+        LargeAllocation.free(kinds, capacity: capacity)
     }
 
     /// Reserves `count` fresh slots at the end; `nil` when the storage is full.

@@ -42,9 +42,17 @@ public struct DemoBrand: Sendable {
     public var startingAt: Int64 { endingAt - Int64(days) * Self.dayMillis }
 
     /// The brand's channels, to register in the workspace: the acquisition channels (with monthly cost
-    /// and tracking codes), the referral programme, and `direct`.
+    /// and tracking codes), the referral programme, and `direct` (no cost). A channel's monthly cost is
+    /// its cost per person brought times the people it brings in an average month (30.44 days), so
+    /// costs follow `people` and `days` (see ``DemoChannelProfile/costPerArrival``).
     public var channels: [Channel] {
-        DemoChannelProfile.all.map(\.channel) + [Channel(key: Channel.direct, name: "直接访问 Direct", kind: .other)]
+        let months = Double(days) / 30.44
+        return DemoChannelProfile.all.map { profile in
+            var channel = profile.channel
+            let arrivalsPerMonth = Double(people) * profile.arrivalShare / months
+            channel.monthlyCostMinor = Int64((profile.costPerArrival * arrivalsPerMonth * 100).rounded())
+            return channel
+        } + [Channel(key: Channel.direct, name: "直接访问 Direct", kind: .other, monthlyCostMinor: 0)]
     }
 
     /// How far generation has come when a batch is handed out.

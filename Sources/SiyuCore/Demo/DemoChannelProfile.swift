@@ -40,6 +40,15 @@ struct DemoChannelProfile: Sendable {
     var visitsPerDay: Double
     /// Chance that an identified person joins a WeCom group.
     var groupJoinRate: Double
+    /// What the channel costs the brand for each person it brings, in yuan — ads, the KOL's fee, a
+    /// shop's rent and staff, the team running the mini-program, the official account and the app —
+    /// so monthly costs scale with the audience. Set so that the campaign screen (revenue by the
+    /// channel of each order) shows an overall ROI of about 3 (¥4 of revenue per ¥1), a cost per
+    /// buyer near ¥58, the private-domain channels far ahead, and 阿杰's live streams losing money.
+    /// Referral rewards are the referral programme's, not counted here (0).
+    var costPerArrival: Double
+    /// Share of the channel's buyers who become regulars (restock every week or two, until they stop).
+    var regularShare: Double
 
     static let web = [1.0, 1, 1, 1]
     static let miniProgram = [0.0, 1, 1, 1]
@@ -51,8 +60,7 @@ struct DemoChannelProfile: Sendable {
                 key: "douyin",
                 name: "抖音 Douyin",
                 kind: .publicDomain,
-                trackingCodes: [TrackingCode(utmSource: "douyin"), TrackingCode(utmSource: "dy")],
-                monthlyCostMinor: 15_000_000
+                trackingCodes: [TrackingCode(utmSource: "douyin"), TrackingCode(utmSource: "dy")]
             ),
             arrivalShare: 0.27,
             firstTouch: .campaignOrReferrer(source: "douyin", medium: "short_video", name: "qh_dy_feed", referrer: "https://www.douyin.com/"),
@@ -63,15 +71,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 100,
             dropout: 0.6,
             visitsPerDay: 0.29,
-            groupJoinRate: 0.04
+            groupJoinRate: 0.04,
+            costPerArrival: 1.39,
+            regularShare: 0.04
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "xiaohongshu",
                 name: "小红书 Xiaohongshu",
                 kind: .publicDomain,
-                trackingCodes: [TrackingCode(utmSource: "xiaohongshu"), TrackingCode(utmSource: "xhs")],
-                monthlyCostMinor: 9_000_000
+                trackingCodes: [TrackingCode(utmSource: "xiaohongshu"), TrackingCode(utmSource: "xhs")]
             ),
             arrivalShare: 0.15,
             firstTouch: .campaignOrReferrer(
@@ -87,15 +96,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 80,
             dropout: 0.42,
             visitsPerDay: 0.39,
-            groupJoinRate: 0.08
+            groupJoinRate: 0.08,
+            costPerArrival: 3.33,
+            regularShare: 0.08
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "zhihu",
                 name: "知乎 Zhihu",
                 kind: .publicDomain,
-                trackingCodes: [TrackingCode(utmSource: "zhihu")],
-                monthlyCostMinor: 2_500_000
+                trackingCodes: [TrackingCode(utmSource: "zhihu")]
             ),
             arrivalShare: 0.055,
             firstTouch: .campaignOrReferrer(
@@ -111,15 +121,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 80,
             dropout: 0.4,
             visitsPerDay: 0.36,
-            groupJoinRate: 0.06
+            groupJoinRate: 0.06,
+            costPerArrival: 3.79,
+            regularShare: 0.08
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "wechat_official",
                 name: "微信公众号 Official account",
                 kind: .privateDomain,
-                trackingCodes: [TrackingCode(utmSource: "wechat", utmMedium: "article")],
-                monthlyCostMinor: 1_800_000
+                trackingCodes: [TrackingCode(utmSource: "wechat", utmMedium: "article")]
             ),
             arrivalShare: 0.09,
             firstTouch: .explicit,
@@ -130,15 +141,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 60,
             dropout: 0.32,
             visitsPerDay: 0.5,
-            groupJoinRate: 0.15
+            groupJoinRate: 0.15,
+            costPerArrival: 11.57,
+            regularShare: 0.12
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "wechat_miniprogram",
                 name: "微信小程序 Mini-program",
                 kind: .privateDomain,
-                trackingCodes: [TrackingCode(utmSource: "miniprogram")],
-                monthlyCostMinor: 3_000_000
+                trackingCodes: [TrackingCode(utmSource: "miniprogram")]
             ),
             arrivalShare: 0.11,
             firstTouch: .explicit,
@@ -149,15 +161,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 50,
             dropout: 0.3,
             visitsPerDay: 0.56,
-            groupJoinRate: 0.2
+            groupJoinRate: 0.2,
+            costPerArrival: 15.15,
+            regularShare: 0.15
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "wecom_group",
                 name: "企微社群 WeCom groups",
                 kind: .privateDomain,
-                trackingCodes: [TrackingCode(utmSource: "wecom", utmMedium: "group")],
-                monthlyCostMinor: 4_500_000
+                trackingCodes: [TrackingCode(utmSource: "wecom", utmMedium: "group")]
             ),
             arrivalShare: 0.05,
             firstTouch: .explicit,
@@ -168,15 +181,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 30,
             dropout: 0.16,
             visitsPerDay: 0.78,
-            groupJoinRate: 1
+            groupJoinRate: 1,
+            costPerArrival: 13.33,
+            regularShare: 0.25
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "app",
                 name: "App",
                 kind: .privateDomain,
-                trackingCodes: [TrackingCode(utmSource: "app")],
-                monthlyCostMinor: 6_000_000
+                trackingCodes: [TrackingCode(utmSource: "app")]
             ),
             arrivalShare: 0.035,
             firstTouch: .explicit,
@@ -187,15 +201,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 34,
             dropout: 0.2,
             visitsPerDay: 0.9,
-            groupJoinRate: 0.15
+            groupJoinRate: 0.15,
+            costPerArrival: 38.1,
+            regularShare: 0.2
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "offline_store",
                 name: "线下门店 Offline stores",
                 kind: .privateDomain,
-                trackingCodes: DemoCatalog.stores.map { TrackingCode(code: $0.trackingCode) },
-                monthlyCostMinor: 22_000_000
+                trackingCodes: DemoCatalog.stores.map { TrackingCode(code: $0.trackingCode) }
             ),
             arrivalShare: 0.07,
             firstTouch: .storeCode,
@@ -206,15 +221,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 48,
             dropout: 0.25,
             visitsPerDay: 0.34,
-            groupJoinRate: 0.35
+            groupJoinRate: 0.35,
+            costPerArrival: 32.74,
+            regularShare: 0.15
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "kol:lily",
                 name: "小红书博主 Lily 的茶生活",
                 kind: .partner,
-                trackingCodes: [TrackingCode(utmSource: "xhs", utmCampaign: "lily_tea_diary")],
-                monthlyCostMinor: 4_000_000
+                trackingCodes: [TrackingCode(utmSource: "xhs", utmCampaign: "lily_tea_diary")]
             ),
             arrivalShare: 0.03,
             firstTouch: .campaign(source: "xhs", medium: "kol", name: "lily_tea_diary"),
@@ -225,15 +241,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 65,
             dropout: 0.35,
             visitsPerDay: 0.5,
-            groupJoinRate: 0.12
+            groupJoinRate: 0.12,
+            costPerArrival: 13.89,
+            regularShare: 0.1
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "kol:ajie",
                 name: "抖音达人 阿杰品茶",
                 kind: .partner,
-                trackingCodes: [TrackingCode(utmSource: "douyin", utmMedium: "live", utmCampaign: "ajie_live")],
-                monthlyCostMinor: 8_000_000
+                trackingCodes: [TrackingCode(utmSource: "douyin", utmMedium: "live", utmCampaign: "ajie_live")]
             ),
             arrivalShare: 0.04,
             firstTouch: .campaign(source: "douyin", medium: "live", name: "ajie_live"),
@@ -244,15 +261,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 85,
             dropout: 0.45,
             visitsPerDay: 0.39,
-            groupJoinRate: 0.1
+            groupJoinRate: 0.1,
+            costPerArrival: 16.67,
+            regularShare: 0.06
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "kol:xiaoya",
                 name: "知乎茶艺师 小雅",
                 kind: .partner,
-                trackingCodes: [TrackingCode(utmSource: "zhihu", utmCampaign: "xiaoya_tea_class")],
-                monthlyCostMinor: 1_500_000
+                trackingCodes: [TrackingCode(utmSource: "zhihu", utmCampaign: "xiaoya_tea_class")]
             ),
             arrivalShare: 0.015,
             firstTouch: .campaign(source: "zhihu", medium: "kol", name: "xiaoya_tea_class"),
@@ -263,15 +281,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 65,
             dropout: 0.3,
             visitsPerDay: 0.54,
-            groupJoinRate: 0.15
+            groupJoinRate: 0.15,
+            costPerArrival: 13.89,
+            regularShare: 0.12
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "kol:laozhou",
                 name: "B站UP主 老周说茶",
                 kind: .partner,
-                trackingCodes: [TrackingCode(utmSource: "bilibili", utmCampaign: "laozhou_tea_talk")],
-                monthlyCostMinor: 2_000_000
+                trackingCodes: [TrackingCode(utmSource: "bilibili", utmCampaign: "laozhou_tea_talk")]
             ),
             arrivalShare: 0.02,
             firstTouch: .campaign(source: "bilibili", medium: "kol", name: "laozhou_tea_talk"),
@@ -282,15 +301,16 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 70,
             dropout: 0.38,
             visitsPerDay: 0.45,
-            groupJoinRate: 0.1
+            groupJoinRate: 0.1,
+            costPerArrival: 16.67,
+            regularShare: 0.1
         ),
         DemoChannelProfile(
             channel: Channel(
                 key: "referral",
                 name: "老带新 Referrals",
                 kind: .privateDomain,
-                trackingCodes: [TrackingCode(utmSource: "referral", utmMedium: "invite")],
-                monthlyCostMinor: 1_200_000
+                trackingCodes: [TrackingCode(utmSource: "referral", utmMedium: "invite")]
             ),
             arrivalShare: 0.045,
             firstTouch: .explicit,
@@ -301,7 +321,9 @@ struct DemoChannelProfile: Sendable {
             purchasesPerDay: 1.0 / 42,
             dropout: 0.22,
             visitsPerDay: 0.67,
-            groupJoinRate: 0.3
+            groupJoinRate: 0.3,
+            costPerArrival: 0.0,
+            regularShare: 0.15
         ),
     ]
 

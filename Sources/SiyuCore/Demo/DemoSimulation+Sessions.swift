@@ -122,16 +122,25 @@ extension DemoSimulation {
     /// Looking at lists and products, signing up when the person is ready, sometimes a cart left behind.
     mutating func shop(_ p: inout DemoPerson, _ v: inout DemoVisit) {
         let platform = v.platform.rawValue
+        var fromList = false
         if p.random.chance(0.5) {
             let category = p.random.below(DemoCatalog.categories.count)
             show(Self.pages.categories[platform][category], &v, &p.random)
             track("Product List Viewed", DemoCatalog.listProperties[category], &v, &p.random)
+            fromList = true
         }
         var views = 1
         while views < 6, p.random.chance(0.45) { views += 1 }
         var product = 0
         for view in 0..<views {
             product = Self.pickProduct(&p.random)
+            // A product opened from a list or a recommendation is a click (Segment's `Product Clicked`);
+            // one reached from a shared link or a search is not.
+            if fromList || p.random.chance(0.4) {
+                var clicked = DemoCatalog.productProperties[product]
+                clicked["position"] = .int(Int64(1 + p.random.below(20)))
+                track("Product Clicked", clicked, &v, &p.random)
+            }
             show(Self.pages.products[platform][product], &v, &p.random)
             track("Product Viewed", DemoCatalog.productProperties[product], &v, &p.random)
             if view == 0, !p.identified, p.sessions >= p.signUpSession { signUp(&p, &v) }

@@ -165,6 +165,12 @@ struct DemoSimulation {
         }
         person.purchaseRate = person.random.gamma(mean: profile.purchasesPerDay, shape: 1.3)
         person.dropout = person.random.beta(mean: profile.dropout, concentration: 4)
+        // Regulars: tea drinkers who restock every week or two while they stay, and then, one order
+        // or another, stop — the lapsed regulars that P(alive) and the recency bands pick up.
+        if person.random.chance(profile.regularShare) {
+            person.purchaseRate = person.random.gamma(mean: 1.0 / 11, shape: 6)
+            person.dropout = person.random.beta(mean: 0.15, concentration: 10)
+        }
         person.basketMedian = 90 * profile.basketMultiplier * person.random.logNormal(median: 1, sigma: 0.3)
         if platform == .miniProgram, person.random.chance(0.3) { person.checkInRate = person.random.beta(mean: 0.45, concentration: 3) }
         if person.random.chance(0.5) { person.inviteRate = person.random.gamma(mean: 0.12, shape: 1) }

@@ -38,6 +38,8 @@ extension BenchCommand {
 struct SiyuAnalyticsTimes: Sendable {
     var load: Double?
     var build: Double
+    /// Seconds until a restarted cache answers from the snapshot file.
+    var restart: Double
     var queries: [(name: String, seconds: Double)]
     var peakBytes: Int
 }
@@ -69,11 +71,44 @@ enum AnalyticsBenchmark {
             guard stored == shop.events else {
                 throw CommandFailure("the store holds \(stored) events of \(name), not \(shop.events): delete \(directory) and run again")
             }
-            let cache = AnalyticsCache(store: store, clock: { end }, logger: logger)
+            // The build from the store (no snapshot file yet), then a restart: a new cache reads the
+            // file the first one saved, as a server does at start.
+            let snapshots = directory + "/analytics"
+            try? FileManager.default.removeItem(atPath: snapshots)
+            let configuration = AnalyticsCache.Configuration(snapshotDirectory: snapshots)
+            let cache = AnalyticsCache(store: store, clock: { end }, logger: logger, configuration: configuration)
             let started = ContinuousClock.now
             let dataset = try await cache.dataset(workspaceId: workspace.id)
             let build = seconds(since: started)
             print(String(format: "dataset built from the store in %.2f s: %d people, %d events", build, dataset.personCount, dataset.eventCount))
+            let saving = ContinuousClock.now
+            await cache.saveSnapshots()
+            let saved = seconds(since: saving)
+            let restarted = AnalyticsCache(store: store, clock: { end }, logger: logger, configuration: configuration)
+            let reading = ContinuousClock.now
+            _ = try await restarted.dataset(workspaceId: workspace.id)
+            let restart = seconds(since: reading)
+            let status = await restarted.status(workspaceId: workspace.id)
+            guard status?.loadedFromSnapshot == true else { throw CommandFailure("the restarted cache did not read the snapshot file") }
+            let size =
+                ((try? FileManager.default.attributesOfItem(atPath: snapshots + "/\(workspace.id).dataset"))?[.size] as? NSNumber)?.intValue ?? 0
+            print(
+                String(
+                    format: "snapshot file written in %.2f s (%.0f MB); a restart reads it and is ready in %.2f s",
+                    saved,
+                    Double(size) / 1e6,
+                    restart
+                )
+            )
+            if let status, status.events > 0 {
+                print(
+                    String(
+                        format: "memory: event columns %.1f bytes/event, resident %.1f bytes/event",
+                        Double(status.eventColumnBytes) / Double(status.events),
+                        Double(status.residentBytes) / Double(status.events)
+                    )
+                )
+            }
             let questions = Questions(shop: shop)
             var answers: JSONObject = [:]
             var times: [(String, Double)] = []
@@ -96,7 +131,7 @@ enum AnalyticsBenchmark {
             let exportStarted = ContinuousClock.now
             try exportEvents(dataset, to: directory + "/events.csv")
             print(String(format: "exported events.csv in %.2f s", seconds(since: exportStarted)))
-            return SiyuAnalyticsTimes(load: load, build: build, queries: times, peakBytes: peak)
+            return SiyuAnalyticsTimes(load: load, build: build, restart: restart, queries: times, peakBytes: peak)
         }
     }
 
@@ -311,6 +346,7 @@ enum AnalyticsBenchmark {
         print("| query | Siyu (s) | DuckDB (s) | Siyu / DuckDB | answers |")
         print("|---|---|---|---|---|")
         print(String(format: "| dataset build / CSV load | %.2f | %@ | | |", siyu.build, duckLoad))
+        print(String(format: "| restart from the snapshot file | %.2f | | | |", siyu.restart))
         for (name, seconds) in siyu.queries {
             let duck = times[name]
             let ratio = duck.map { String(format: "%.2f", seconds / $0) } ?? "-"

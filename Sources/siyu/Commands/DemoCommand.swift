@@ -1,6 +1,9 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import ServiceLifecycle
 import SiyuCore
 import SiyuServer
 import SiyuStore
@@ -36,6 +39,17 @@ struct DemoCommand: AsyncParsableCommand {
         let credentials = DemoCredentialsBox()
         var logger = Logger(label: "siyu")
         logger.logLevel = settings.logLevel
+        let portBox = PortBox()
+        let host = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
+        let traffic = DemoTrafficService(
+            host: host,
+            port: portBox,
+            credentials: credentials,
+            store: opened.store,
+            days: days,
+            seed: seed,
+            logger: logger
+        )
         let app = try buildApplication(
             store: opened.store,
             settings: settings,
@@ -46,10 +60,11 @@ struct DemoCommand: AsyncParsableCommand {
                 await credentials.set(try await plan.prepare(opened.store))
             },
             onServerRunning: { port in
+                await portBox.set(port)
                 guard let ready = await credentials.value else { return }
-                let host = settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host
                 FileHandle.standardOutput.write(Data((ready.banner(url: "http://\(host):\(port)") + "\n").utf8))
-            }
+            },
+            services: [traffic]
         )
         try await app.runService()
     }
@@ -186,6 +201,47 @@ struct DemoCredentials: Sendable {
             lines.append("Press Ctrl-C to stop.")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The demo brand's visitors and orders, sent to the demo's own tracking API while it serves
+/// (``DemoLiveFeed``): the gap since the last run first, then every 10 seconds, at the brand's
+/// average daily volume.
+struct DemoTrafficService: Service {
+    let host: String
+    let port: PortBox
+    let credentials: DemoCredentialsBox
+    let store: any SiyuStore
+    let days: Int
+    let seed: UInt64
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            let port = await port.wait()
+            guard let ready = await credentials.value, let workspace = try await store.workspace(named: DemoCommand.workspaceName) else { return }
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+            let url = "http://\(host):\(port)/v1/batch"
+            let authorization = "Basic " + Data((ready.writeKey + ":").utf8).base64EncodedString()
+            let feed = DemoLiveFeed(
+                traffic: DemoLiveTraffic(members: max(1, ready.people), eventsPerDay: Double(ready.events) / Double(max(1, days)), seed: seed),
+                store: store,
+                workspaceId: workspace.id,
+                clock: SystemClock.nowMillis,
+                logger: logger
+            ) { items in
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                request.headers.add(name: "Authorization", value: authorization)
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: JSONWriter.string(.object(["batch": .array(items.map(JSONValue.object))]))))
+                let response = try await http.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                guard response.status == .ok else { throw CommandFailure("the tracking API answered HTTP \(response.status.code)") }
+            }
+            await feed.run(every: .seconds(10))
+            try? await http.shutdown()
+        }
     }
 }
 

@@ -15,6 +15,7 @@ struct CustomerValuePage: ConsolePage {
     func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
         group.get("value") { request, context in try await self.show(request, context, views) }
         group.post("value/refit") { request, context in try await self.refit(request, context, views) }
+        group.post("value/simple") { request, context in try await self.saveSimple(request, context, views) }
     }
 
     func show(
@@ -50,6 +51,8 @@ struct CustomerValuePage: ConsolePage {
             data["hasModel"] = true
             for (key, value) in presenter.summary(summary) { data[key] = value }
             data["fit"] = presenter.fit(fit)
+            let saved = ValueController.savedSimpleInputs(try await store.settings(workspaceId: page.workspace.id))
+            data["simpleForm"] = presenter.simpleForm(fit, saved: saved)
         } else {
             data["hasModel"] = false
             data["emptyHint"] = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
@@ -61,6 +64,57 @@ struct CustomerValuePage: ConsolePage {
             context: context,
             status: status
         )
+    }
+
+    /// Saves the simple formula's inputs (the `valueSimple` setting; empty fields are estimated) and
+    /// refits with them, or (`reset`) clears them.
+    func saveSimple(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        let page = try ValuePageContext(context, views: views, now: clock())
+        try page.identity.require(.saveAnalyses)
+        var request = request
+        let form = try await ConsoleForm.read(&request)
+        let strings = page.strings
+        if form["reset"] != nil {
+            _ = try await store.saveSetting(workspaceId: page.workspace.id, key: SettingsController.valueSimpleKey, value: nil)
+            _ = try? await ValueFitting(store: store, cache: cache).run(workspace: page.workspace, now: page.now)
+            return try await show(request, context, views, notice: ConsoleNotice(text: strings.text("value.simple.cleared"), isError: false))
+        }
+        // Each field: empty (estimated) or a number in its range, refused with the field's own name.
+        let fields: [(form: String, key: String, range: ClosedRange<Double>)] = [
+            ("arpu", "averageRevenuePerUser", 0...1e9), ("retention", "retentionRate", 0...1), ("lifetime", "averageLifetime", 0...1e9),
+            ("coefficient", "coefficient", 0...100),
+        ]
+        var setting = JSONObject()
+        for field in fields {
+            let text = (form[field.form] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            let label = strings.text("value.simple.\(field.form)", ["currency": page.currency])
+            guard let number = Double(text), number.isFinite else {
+                throw ConsolePageError.badRequest(strings.text("value.simple.badNumber", ["value": String(text.prefix(40))]))
+            }
+            guard field.range.contains(number) else {
+                let bounds = [
+                    "field": label, "min": CustomerValuePresenter.plain(field.range.lowerBound),
+                    "max": page.format.decimal(field.range.upperBound, digits: 0),
+                ]
+                throw ConsolePageError.badRequest(strings.text("value.simple.outOfRange", bounds))
+            }
+            setting[field.key] = .double(number)
+        }
+        let inputs = try ValueController.simpleInputs(.object(setting))
+        _ = try await store.saveSetting(
+            workspaceId: page.workspace.id,
+            key: SettingsController.valueSimpleKey,
+            value: setting.isEmpty ? nil : .object(setting)
+        )
+        do {
+            let record = try await ValueFitting(store: store, cache: cache).run(workspace: page.workspace, now: page.now, simpleInputs: inputs)
+            let text = strings.text("value.simple.saved", ["customers": page.integer(record.customers)])
+            return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: false))
+        } catch let error as APIError where error.code == "cannot_fit" {
+            let text = strings.text("value.refit.failed", ["reason": CustomerValuePresenter.reason(error.message, strings)])
+            return try await show(request, context, views, notice: ConsoleNotice(text: text, isError: true), status: .unprocessableContent)
+        }
     }
 
     /// Fits the chosen model now, as `POST /api/v1/value/fit` does, and shows the page with the result.

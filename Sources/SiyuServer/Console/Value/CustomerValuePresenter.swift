@@ -68,6 +68,44 @@ struct CustomerValuePresenter {
                 valueFormatter: page.countFormatter,
                 percentFormatter: page.percentFormatter
             ).svg()
+        // Recency bands, as of now, in the brand's repurchase interval.
+        let recency = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["recencyBands"]?[code]?.int64Value ?? 0)) }
+        let recent = recency.reduce(0) { $0 + $1.1 }
+        if let rule = json["recencyRule"], let cycle = rule["repurchaseCycleDays"]?.doubleValue,
+            let yellow = rule["yellowAfterDays"]?.doubleValue, let red = rule["redAfterDays"]?.doubleValue
+        {
+            data["recencyNote"] = strings.text(
+                "value.recency.note",
+                [
+                    "cycle": page.format.decimal(cycle, digits: cycle.rounded() == cycle ? 0 : 1),
+                    "yellow": page.format.decimal(yellow, digits: 0), "red": page.format.decimal(red, digits: 0),
+                ]
+            )
+            data["hasRecencyBands"] = true
+            data["recencyBands"] = recency.map { code, people -> [String: Any] in
+                [
+                    "code": code, "label": strings.text("value.bands.\(code)"), "note": strings.text("value.bands.\(code)Note"),
+                    "people": page.integer(people), "share": page.percent(recent > 0 ? Double(people) / Double(recent) : 0),
+                ]
+            }
+            data["recencyChart"] =
+                DonutChart(
+                    title: strings.text("value.recency.chart"),
+                    slices: recency.enumerated().map { index, band in
+                        DonutChart.Slice(label: strings.text("value.bands.\(band.0)"), value: Double(band.1), colorIndex: index)
+                    },
+                    centerText: page.format.compact(Int64(recent)),
+                    centerSubtext: strings.text("value.customers"),
+                    noDataText: strings.text("value.noData"),
+                    width: 420,
+                    height: 200,
+                    theme: Self.bandTheme,
+                    valueFormatter: page.countFormatter,
+                    percentFormatter: page.percentFormatter
+                ).svg()
+        } else {
+            data["recencyNote"] = strings.text("value.recency.none")
+        }
         let channels = (json["byFirstChannel"]?.arrayValue ?? []).map {
             entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
             let key = entry["channel"]?.stringValue ?? ""
@@ -124,12 +162,43 @@ struct CustomerValuePresenter {
             data["holdoutMissing"] = true
         }
         if report["recommendsSimpleFormula"]?.boolValue == true, let simple = report["simple"]?["value"]?.doubleValue {
-            data["simple"] = strings.text("value.simpleFormula", ["value": page.money(major: simple)])
+            // The fit wrote the simple formula's value as every customer's CLV.
+            data["simpleSource"] = strings.text("value.simpleSource", ["value": page.money(major: simple)])
         }
         let warnings = (report["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { Self.warning($0, strings, page.format) }
         data["warnings"] = warnings
         data["hasWarnings"] = !warnings.isEmpty
         return data
+    }
+
+    /// The simple formula's inputs for the form: what the last fit used, which of them the
+    /// operator set (the saved `valueSimple` setting), and the value per customer.
+    func simpleForm(_ record: ValueFitRecord?, saved: SimpleLifetimeValue.Inputs) -> [String: Any]? {
+        guard let record, let simple = (try? JSONParser.parse(record.report))?["simple"] else { return nil }
+        let strings = page.strings
+        func field(_ name: String, _ key: String, _ set: Double?, _ digits: Int, label: [String: String] = [:]) -> [String: Any] {
+            let used = simple[key]?.doubleValue ?? 0
+            return [
+                "name": name, "label": strings.text("value.simple.\(name)", label),
+                "value": set.map { Self.plain($0) } ?? "",
+                "estimated": strings.text("value.simple.estimated", ["value": page.format.decimal(used, digits: digits)]),
+            ]
+        }
+        return [
+            "fields": [
+                field("arpu", "averageRevenuePerUser", saved.averageRevenuePerUser, 2, label: ["currency": page.currency]),
+                field("retention", "retentionRate", saved.retentionRate, 3),
+                field("lifetime", "averageLifetime", saved.averageLifetime, 1),
+                field("coefficient", "coefficient", saved.coefficient, 2),
+            ],
+            "value": strings.text("value.simple.value", ["value": page.money(major: simple["value"]?.doubleValue ?? 0)]),
+            "hasSaved": !saved.isEmpty,
+        ]
+    }
+
+    /// A number as a form field shows it: no grouping, no trailing zeros.
+    static func plain(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// A fit warning in the reader's language (the stored report keeps the English sentence).
@@ -145,6 +214,10 @@ struct CustomerValuePresenter {
         if text.contains("misses holdout"), let percent = numbers.first {
             return strings.text("value.warnings.poorHoldout", ["percent": format.integer(Int(percent))])
         }
+        if text.contains("spent nothing on their repeat purchases"), let count = numbers.first {
+            return strings.text("value.warnings.nonPositiveSpend", ["count": format.integer(Int(count))])
+        }
+        if text.contains("no spend model") { return strings.text("value.warnings.noSpend") }
         return text
     }
 
