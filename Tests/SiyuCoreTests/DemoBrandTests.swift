@@ -377,14 +377,14 @@ import Testing
         #expect(sortedDays[89] * 10 >= sortedDays[45] * 18)
     }
 
-    /// Costs follow the audience: Douyin costs ¥1.39 for each of the 27 % of people it brings, so
-    /// 24,000 people over 90 days (2.9566 average months of 30.44 days) cost 1.39 × 6,480 ÷ 2.9566 =
-    /// ¥3,046.44 a month; twice the people twice that, a third of the days three times a month.
+    /// Costs follow the audience: Douyin costs ¥1.95 for each of the 27 % of people it brings, so
+    /// 24,000 people over 90 days (2.9566 average months of 30.44 days) cost 1.95 × 6,480 ÷ 2.9566 =
+    /// ¥4,273.78 a month; twice the people twice that, a third of the days three times a month.
     @Test func channelCostsScaleWithTheAudience() {
         func douyin(_ brand: DemoBrand) -> Int64? { brand.channels.first { $0.key == "douyin" }?.monthlyCostMinor }
-        #expect(douyin(DemoBrand(endingAt: Self.end)) == 304_644)
-        #expect(douyin(DemoBrand(endingAt: Self.end, people: 48_000)) == 609_287)
-        #expect(douyin(DemoBrand(endingAt: Self.end, days: 30)) == 913_931)
+        #expect(douyin(DemoBrand(endingAt: Self.end)) == 427_378)
+        #expect(douyin(DemoBrand(endingAt: Self.end, people: 48_000)) == 854_755)
+        #expect(douyin(DemoBrand(endingAt: Self.end, days: 30)) == 1_282_133)
         #expect(DemoBrand(endingAt: Self.end).channels.first { $0.key == Channel.direct }?.monthlyCostMinor == 0)
     }
 }

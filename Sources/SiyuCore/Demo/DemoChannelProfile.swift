@@ -42,10 +42,12 @@ struct DemoChannelProfile: Sendable {
     var groupJoinRate: Double
     /// What the channel costs the brand for each person it brings, in yuan — ads, the KOL's fee, a
     /// shop's rent and staff, the team running the mini-program, the official account and the app —
-    /// so monthly costs scale with the audience. Set so that the campaign screen (revenue by the
-    /// channel of each order) shows an overall ROI of about 3 (¥4 of revenue per ¥1), a cost per
-    /// buyer near ¥58, the private-domain channels far ahead, and 阿杰's live streams losing money.
-    /// Referral rewards are the referral programme's, not counted here (0).
+    /// so monthly costs scale with the audience. Set so that over the 90 days the brand spends about
+    /// ¥1 for every ¥2.2 of revenue (¥3 on the campaign screen's last 7 days, where the members
+    /// gathered earlier keep buying), about ¥42 for each new member (a person who signs up) and ¥100
+    /// for each new buyer; the private-domain channels (mini-program, official account, WeCom groups)
+    /// return several times their cost, Douyin little more than its cost, and 阿杰's live streams
+    /// lose money. Referral rewards belong to the referral programme and are not counted here (0).
     var costPerArrival: Double
     /// Share of the channel's buyers who become regulars (restock every week or two, until they stop).
     var regularShare: Double
@@ -72,8 +74,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.6,
             visitsPerDay: 0.29,
             groupJoinRate: 0.04,
-            costPerArrival: 1.39,
-            regularShare: 0.04
+            costPerArrival: 1.95,
+            regularShare: 0.08
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -97,8 +99,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.42,
             visitsPerDay: 0.39,
             groupJoinRate: 0.08,
-            costPerArrival: 3.33,
-            regularShare: 0.08
+            costPerArrival: 5.2,
+            regularShare: 0.16
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -122,8 +124,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.4,
             visitsPerDay: 0.36,
             groupJoinRate: 0.06,
-            costPerArrival: 3.79,
-            regularShare: 0.08
+            costPerArrival: 6.82,
+            regularShare: 0.16
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -142,8 +144,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.32,
             visitsPerDay: 0.5,
             groupJoinRate: 0.15,
-            costPerArrival: 11.57,
-            regularShare: 0.12
+            costPerArrival: 20.83,
+            regularShare: 0.24
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -162,8 +164,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.3,
             visitsPerDay: 0.56,
             groupJoinRate: 0.2,
-            costPerArrival: 15.15,
-            regularShare: 0.15
+            costPerArrival: 27.27,
+            regularShare: 0.3
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -182,8 +184,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.16,
             visitsPerDay: 0.78,
             groupJoinRate: 1,
-            costPerArrival: 13.33,
-            regularShare: 0.25
+            costPerArrival: 23.99,
+            regularShare: 0.4
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -202,8 +204,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.2,
             visitsPerDay: 0.9,
             groupJoinRate: 0.15,
-            costPerArrival: 38.1,
-            regularShare: 0.2
+            costPerArrival: 68.58,
+            regularShare: 0.4
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -222,8 +224,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.25,
             visitsPerDay: 0.34,
             groupJoinRate: 0.35,
-            costPerArrival: 32.74,
-            regularShare: 0.15
+            costPerArrival: 58.93,
+            regularShare: 0.3
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -242,8 +244,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.35,
             visitsPerDay: 0.5,
             groupJoinRate: 0.12,
-            costPerArrival: 13.89,
-            regularShare: 0.1
+            costPerArrival: 25.0,
+            regularShare: 0.2
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -262,8 +264,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.45,
             visitsPerDay: 0.39,
             groupJoinRate: 0.1,
-            costPerArrival: 16.67,
-            regularShare: 0.06
+            costPerArrival: 30.0,
+            regularShare: 0.12
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -282,8 +284,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.3,
             visitsPerDay: 0.54,
             groupJoinRate: 0.15,
-            costPerArrival: 13.89,
-            regularShare: 0.12
+            costPerArrival: 25.0,
+            regularShare: 0.24
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -302,8 +304,8 @@ struct DemoChannelProfile: Sendable {
             dropout: 0.38,
             visitsPerDay: 0.45,
             groupJoinRate: 0.1,
-            costPerArrival: 16.67,
-            regularShare: 0.1
+            costPerArrival: 30.0,
+            regularShare: 0.2
         ),
         DemoChannelProfile(
             channel: Channel(
@@ -323,7 +325,7 @@ struct DemoChannelProfile: Sendable {
             visitsPerDay: 0.67,
             groupJoinRate: 0.3,
             costPerArrival: 0.0,
-            regularShare: 0.15
+            regularShare: 0.3
         ),
     ]
 

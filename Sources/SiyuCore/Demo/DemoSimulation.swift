@@ -169,7 +169,7 @@ struct DemoSimulation {
         // or another, stop — the lapsed regulars that P(alive) and the recency bands pick up.
         if person.random.chance(profile.regularShare) {
             person.purchaseRate = person.random.gamma(mean: 1.0 / 11, shape: 6)
-            person.dropout = person.random.beta(mean: 0.15, concentration: 10)
+            person.dropout = person.random.beta(mean: 0.3, concentration: 10)
         }
         person.basketMedian = 90 * profile.basketMultiplier * person.random.logNormal(median: 1, sigma: 0.3)
         if platform == .miniProgram, person.random.chance(0.3) { person.checkInRate = person.random.beta(mean: 0.45, concentration: 3) }
