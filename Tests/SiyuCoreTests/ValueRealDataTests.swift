@@ -151,3 +151,60 @@ import Testing
         #expect(WorkspaceValue.holdoutDays(historyDays: 1000) == 90)
     }
 }
+
+/// A BG/NBD fit at the model's limit: customers who hardly differ in how likely they are to drop
+/// out, so the likelihood keeps rising as a and b grow together (the demo brand's orders).
+@Suite struct ValueBoundaryTests {
+    func golden() throws -> [String: Double] {
+        let data = try Data(contentsOf: CDNOW.directory.deletingLastPathComponent().appendingPathComponent("value/same_dropout_golden.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    func summary() throws -> [CustomerSummary] {
+        let url = CDNOW.directory.deletingLastPathComponent().appendingPathComponent("value/same_dropout_summary.csv")
+        return try CustomerSummaryCSV.parseSummaries(try String(contentsOf: url, encoding: .utf8))
+    }
+
+    /// `same_dropout_golden.json` (scripts/reference/same_dropout.py, lifetimes 0.11.3): where
+    /// lifetimes' minimisation stops on the plateau. Siyu stops on the same plateau — as high or
+    /// higher, with the same r, alpha and dropout chance — says so, and keeps the model's values
+    /// instead of falling back to the simple formula as it does when a fit truly fails.
+    @Test func aFitAtTheModelsLimitIsUsedWithANote() throws {
+        let reference = try golden()
+        let fit = try CustomerValueFit.run(try summary(), request: CustomerValueFit.Request())
+        #expect(fit.diagnostics.customers == Int(try #require(reference["customers"])))
+        #expect(fit.diagnostics.atBoundary)
+        let objective = try #require(reference["objective"])
+        #expect(fit.diagnostics.libraryObjective <= objective + 1e-9)
+        let values = Dictionary(uniqueKeysWithValues: fit.parameters.map { ($0.name, $0.value) })
+        let (a, b) = (try #require(values["a"]), try #require(values["b"]))
+        #expect(min(a, b) > 1e4)
+        for name in ["r", "alpha"] {
+            let (expected, value) = (try #require(reference[name]), try #require(values[name]))
+            #expect(abs(value - expected) <= 2e-3 * expected, "\(name)")
+        }
+        let dropout = a / (a + b)
+        let expectedDropout = try #require(reference["dropout"])
+        #expect(abs(dropout - expectedDropout) <= 2e-3)
+        #expect(fit.warnings.contains(.sameDropout(model: "BG/NBD", dropout: dropout)))
+        #expect(!fit.warnings.contains(.notConverged(model: "BG/NBD")))
+        #expect(!fit.recommendsSimpleFormula)
+        // The limit's predictions are finite and ordinary: P(alive) within [0, 1], CLV positive.
+        #expect(fit.predictions.allSatisfy { (0...1).contains($0.probabilityAlive) && $0.expectedPurchases.isFinite })
+        #expect(fit.predictions.allSatisfy { ($0.lifetimeValue ?? 0) > 0 })
+    }
+
+    /// A fit that stops for lack of iterations far from any limit is still "not converged" and
+    /// falls back to the simple formula (CDNOW, cut off after 3 iterations).
+    @Test func aFitStoppedEarlyIsStillNotConverged() throws {
+        let customers = try CustomerSummaryCSV.parseSummaries(try CDNOW.text("cdnow_summary.csv"))
+        let result = QuasiNewtonMinimizer(maximumIterations: 3).minimize(from: [0, 0, 0, 0]) { logs in
+            let theta = logs.map { Foundation.exp($0) }
+            let (value, gradient) = BetaGeometricNBD.negativeLogLikelihood(theta, PurchasePatterns(customers))
+            return (value, zip(theta, gradient).map { $0 * $1 })
+        }
+        #expect(!result.converged)
+        #expect(!LogParameterFit.reachedBoundary(result, parameters: result.point.map { Foundation.exp($0) }, pair: (2, 3)))
+    }
+}

@@ -74,6 +74,11 @@ import Testing
         #expect(en.money(minorUnits: 5, currency: "CNY") == "¥0.05")
         #expect(en.money(minorUnits: -100_001, currency: "CNY") == "-¥1,000.01")
         #expect(en.money(minorUnits: 1_234, currency: "JPY") == "JP¥1,234")  // yen has no minor unit
+        // Tiles drop the fen from ¥10,000 up, rounding half away from zero; below it they stay.
+        #expect(zh.money(minorUnits: 127_153_116, currency: "CNY", wholeFrom: 10_000) == "¥1,271,531")
+        #expect(zh.money(minorUnits: 127_153_150, currency: "CNY", wholeFrom: 10_000) == "¥1,271,532")
+        #expect(zh.money(minorUnits: -1_000_050, currency: "CNY", wholeFrom: 10_000) == "-¥10,001")
+        #expect(zh.money(minorUnits: 999_999, currency: "CNY", wholeFrom: 10_000) == "¥9,999.99")
         #expect(en.money(minorUnits: 250, currency: "CHF") == "CHF 2.50")
         #expect(en.percent(0.1234) == "12.3%")
         #expect(en.percent(1) == "100.0%")

@@ -225,6 +225,39 @@ import Testing
         }
     }
 
+    /// A fit at the model's limit (``FitDiagnostics/atBoundary``) is not shown as a failed fit: no
+    /// "did not settle" alert, its note in the reader's language; a fit that truly did not converge
+    /// still gets the alert.
+    @Test func aFitAtTheModelsLimitIsShownWithItsNoteNotAsAFailure() async throws {
+        try await ServerHarness.run { client, harness in
+            let note = ValueWarning.sameDropout(model: "BG/NBD", dropout: 0.15671).description
+            #expect(note.contains("15.7%"))
+            try await SegmentAPITests().seed(client, harness)
+            let buyer = try await AdminAPITests().personId(harness, "u1")
+            let values: [String: [Int64: Double]] = ["clv": [buyer: 320], "p_alive": [buyer: 0.9]]
+            let limit = #"{"model": "bgnbd", "converged": false, "atBoundary": true, "warnings": [""# + note + #""]}"#
+            _ = try await harness.store.saveValueFit(
+                workspaceId: harness.workspace.id,
+                fit: ValueFitRecord(id: 0, model: "bgnbd", fittedAt: serverNow, cutoff: serverNow, customers: 3922, report: limit),
+                attributes: values
+            )
+            var viewer = try await browser(client, harness, .viewer)
+            let html = try await viewer.get(client, "/console/value").text
+            #expect(!html.contains("alert-error"))
+            #expect(html.contains("即每位客户每次购买后以相同的 15.7% 概率流失"))
+            var english = try await browser(client, harness, .viewer, language: "en")
+            #expect(try await english.get(client, "/console/value").text.contains("stops after a purchase with the same chance, 15.7%"))
+
+            let failed = #"{"model": "bgnbd", "converged": false, "warnings": ["the BG/NBD fit did not converge"]}"#
+            _ = try await harness.store.saveValueFit(
+                workspaceId: harness.workspace.id,
+                fit: ValueFitRecord(id: 0, model: "bgnbd", fittedAt: serverNow + 1, cutoff: serverNow, customers: 3922, report: failed),
+                attributes: values
+            )
+            #expect(try await viewer.get(client, "/console/value").text.contains("alert-error"))
+        }
+    }
+
     /// The simple formula's inputs set on the page: saved as the `valueSimple` setting and used by
     /// the refit; a wrong number is refused in the reader's language and nothing changes.
     @Test func theSimpleFormulasInputsAreSetOnThePage() async throws {
@@ -279,7 +312,9 @@ import Testing
         keys += ["pyramid", "fiveThreeTwo", "colours", "ladder"].map { "tiers.schemes." + $0 }
         keys += PurchaseModelKind.allCases.map { "value.models." + $0.rawValue }
         keys += ["green", "yellow", "red"].flatMap { ["value.bands." + $0, "value.bands.\($0)Note"] }
-        keys += ["thinData", "notConverged", "spendCorrelated", "poorHoldout", "nonPositiveSpend", "noSpend"].map { "value.warnings." + $0 }
+        keys += ["thinData", "notConverged", "sameDropout", "spendCorrelated", "poorHoldout", "nonPositiveSpend", "noSpend"].map {
+            "value.warnings." + $0
+        }
         keys += ["note", "none", "chart"].map { "value.recency." + $0 }
         keys += ["arpu", "retention", "lifetime", "coefficient", "estimated", "value", "saved", "cleared", "badNumber", "outOfRange"].map {
             "value.simple." + $0

@@ -165,6 +165,28 @@ import Testing
             }
         }
     }
+
+    /// A server that keeps snapshot files readies every workspace's dataset as it starts, so the
+    /// first request does not wait for a build; without snapshot files (tools, tests) nothing is
+    /// built until asked.
+    @Test func aServerWithSnapshotsReadiesDatasetsAtStart() async throws {
+        try await ReusableStore.with(.sqlite) { store in
+            var logger = Logger(label: "siyu-test")
+            logger.logLevel = .critical
+            let plain = AnalyticsCache(store: store.store, clock: { serverNow }, logger: logger)
+            await plain.warmUp()
+            #expect(await plain.status(workspaceId: store.workspace.id) == nil)
+            let serving = AnalyticsCache(
+                store: store.store,
+                clock: { serverNow },
+                logger: logger,
+                configuration: .init(snapshotDirectory: store.snapshotDirectory)
+            )
+            await serving.warmUp()
+            let status = try #require(await serving.status(workspaceId: store.workspace.id))
+            #expect(status.builds == 1)
+        }
+    }
 }
 
 /// Answers kept between two runs of a server.

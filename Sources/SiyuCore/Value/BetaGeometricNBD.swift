@@ -32,7 +32,7 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
         // Likelihood and information in the caller's time unit.
         let original = PurchasePatterns(customers)
         let parameters = [model.r, model.alpha, model.a, model.b]
-        let diagnostics = FitDiagnostics(
+        var diagnostics = FitDiagnostics(
             logLikelihood: -negativeLogLikelihood(parameters, original).value,
             libraryObjective: result.value,
             customers: customers.count,
@@ -40,6 +40,7 @@ public struct BetaGeometricNBD: PurchaseModel, Equatable {
             converged: result.converged,
             standardErrors: standardErrors(at: parameters) { negativeLogLikelihood($0, original).gradient }
         )
+        diagnostics.atBoundary = LogParameterFit.reachedBoundary(result, parameters: theta, pair: (2, 3))
         return (model, diagnostics)
     }
 

@@ -44,7 +44,7 @@ extension CustomerValueFit {
     /// formula, the holdout check and the warnings.
     public func textReport() -> String {
         var out = "\(request.model.displayName) fitted on \(diagnostics.customers) customers (\(diagnostics.iterations) iterations"
-        out += diagnostics.converged ? ")\n" : ", not converged)\n"
+        out += diagnostics.converged ? ")\n" : diagnostics.atBoundary ? ", at the model's limit)\n" : ", not converged)\n"
         for (i, (name, value)) in parameters.enumerated() {
             out += "  \(pad(name, 6)) \(fixed(value, 6))"
             if let errors = diagnostics.standardErrors, i < errors.count { out += "  (standard error \(fixed(errors[i], 6)))" }
@@ -104,6 +104,7 @@ extension CustomerValueFit {
             ("libraryObjective", json(diagnostics.libraryObjective)),
             ("iterations", "\(diagnostics.iterations)"),
             ("converged", "\(diagnostics.converged)"),
+            ("atBoundary", "\(diagnostics.atBoundary)"),
         ]
         if let spend, let spendDiagnostics {
             fields.append(

@@ -63,7 +63,7 @@ public struct CustomerValueFit: Sendable {
         warnings.filter {
             switch $0 {
             case .thinData, .notConverged, .poorHoldoutFit, .noSpend: true
-            case .spendCorrelated, .nonPositiveSpend: false
+            case .spendCorrelated, .nonPositiveSpend, .sameDropout: false
             }
         }
     }
@@ -94,7 +94,13 @@ public struct CustomerValueFit: Sendable {
             parameters = [("r", fit.model.r), ("alpha", fit.model.alpha), ("a", fit.model.a), ("b", fit.model.b)]
         }
         var warnings = ValueWarning.dataWarnings(customers)
-        if !diagnostics.converged { warnings.append(.notConverged(model: request.model.displayName)) }
+        if diagnostics.atBoundary, let a = parameters.first(where: { $0.name == "a" })?.value,
+            let b = parameters.first(where: { $0.name == "b" })?.value
+        {
+            warnings.append(.sameDropout(model: request.model.displayName, dropout: a / (a + b)))
+        } else if !diagnostics.converged {
+            warnings.append(.notConverged(model: request.model.displayName))
+        }
         var spend: GammaGamma?
         var spendDiagnostics: FitDiagnostics?
         let correlation = frequencyMonetaryCorrelation(customers)

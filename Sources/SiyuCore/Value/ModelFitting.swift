@@ -12,6 +12,11 @@ public struct FitDiagnostics: Sendable, Equatable {
     public var iterations: Int
     /// Whether the optimiser met its gradient test.
     public var converged: Bool
+    /// BG/NBD and MBG/NBD: the likelihood keeps rising, ever more slowly, as the dropout
+    /// parameters a and b grow together without bound — customers do not differ in how likely they
+    /// are to drop out, and the fit is the model's limit with the dropout chance a/(a+b) after every
+    /// purchase (lifetimes reports "did not converge" here). The optimiser stopped on the plateau.
+    public var atBoundary: Bool = false
     /// Standard errors of the parameters, in the caller's time unit (`nil` where not computed or
     /// the information matrix is singular).
     public var standardErrors: [Double]? = nil
@@ -55,6 +60,14 @@ enum LogParameterFit {
             return (value + penalty, chain)
         }
         return (result.point.map { ValueMath.exp($0) }, result)
+    }
+
+    /// Whether a minimisation that missed its gradient test stopped on the plateau where the
+    /// parameters at `pair` (a Beta distribution's a and b) grow together without bound: both
+    /// beyond 10⁴ and the gradient (in log-parameters) flat to 10⁻⁵ of the objective.
+    static func reachedBoundary(_ result: MinimizationResult, parameters theta: [Double], pair: (Int, Int)) -> Bool {
+        guard !result.converged, theta[pair.0] > 1e4, theta[pair.1] > 1e4 else { return false }
+        return result.gradient.allSatisfy { abs($0) <= 1e-5 * max(1, abs(result.value)) }
     }
 
     /// `lifetimes` rescales time so that the oldest customer's T is 1 before fitting.

@@ -4,6 +4,10 @@ public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
     case thinData(repeatCustomers: Int, minimum: Int)
     /// The optimiser stopped without meeting its convergence test.
     case notConverged(model: String)
+    /// The fit reached the model's limit where customers do not differ in how likely they are to
+    /// drop out (``FitDiagnostics/atBoundary``): its values are that limit's, with `dropout` the
+    /// chance of dropping out after each purchase. For the operator's information; the values are used.
+    case sameDropout(model: String, dropout: Double)
     /// Frequency and spend are correlated, against the Gamma-Gamma model's assumption.
     case spendCorrelated(correlation: Double)
     /// Holdout purchases were predicted off by more than the tolerated share.
@@ -23,6 +27,9 @@ public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
             "thin data: only \(count) repeat customers (fewer than \(minimum)); the model estimates are unreliable, use the simple formula"
         case .notConverged(let model):
             "the \(model) fit did not converge"
+        case .sameDropout(let model, let dropout):
+            "customers do not differ in how likely they are to stop buying: the \(model) fit is the model's limit "
+                + "(a and b without bound), every customer dropping out after a purchase with chance \(Self.percent(dropout))%"
         case .spendCorrelated(let r):
             "frequency and spend are correlated (r = \(r)); the Gamma-Gamma spend estimates may be biased"
         case .poorHoldoutFit(let error):
@@ -33,6 +40,12 @@ public enum ValueWarning: Sendable, Equatable, CustomStringConvertible {
         case .noSpend(let count):
             "none of the \(count) repeat customers spent anything on their repeat purchases: no spend model, no CLV"
         }
+    }
+
+    /// A chance as a percentage with one decimal: `0.15734` → `15.7`.
+    static func percent(_ fraction: Double) -> String {
+        let tenths = (fraction * 1000).rounded()
+        return "\(Int(tenths) / 10).\(Int(tenths) % 10)"
     }
 
     /// Warnings about the data itself: thin data.

@@ -8,7 +8,8 @@ import SiyuStore
 /// kernels, current with the store without rebuilding it.
 ///
 /// The first request for a workspace builds its dataset (or reads the snapshot file saved beside
-/// the store and catches up). After that, what the store gets is merged in the background by
+/// the store and catches up); a server with snapshot files does that for every workspace as it
+/// starts (``warmUp()``). After that, what the store gets is merged in the background by
 /// ``AnalyticsRefresher`` — new events in time proportional to them, changed people in time
 /// proportional to the people — one merge at a time per workspace; a request is answered from
 /// the newest complete version, waiting at most `freshnessWait` for a merge the store's news
@@ -54,6 +55,20 @@ public actor AnalyticsCache {
     /// The workspace's newest dataset, with the property columns `keys` loaded.
     public func dataset(workspaceId: Int64, propertyKeys keys: [String] = []) async throws -> Dataset {
         try await workspace(workspaceId).dataset(keys: keys, wait: configuration.freshnessWait)
+    }
+
+    /// A server that keeps snapshot files readies every workspace's dataset as it starts (reading
+    /// its snapshot, or building it), so that the first request does not wait for it.
+    public func warmUp() async {
+        guard configuration.snapshotDirectory != nil else { return }
+        let started = ContinuousClock.now
+        do {
+            let all = try await store.workspaces()
+            for workspace in all where !Task.isCancelled { _ = try await dataset(workspaceId: workspace.id) }
+            logger.info("analytics datasets ready", metadata: ["workspaces": "\(all.count)", "time": "\(ContinuousClock.now - started)"])
+        } catch {
+            logger.warning("analytics datasets not readied at start; the first request builds them", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Merges what the store got into a workspace's dataset, if it was built; returns when done.
@@ -112,6 +127,7 @@ public struct AnalyticsRefresher: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
+                await cache.warmUp()
                 group.addTask {
                     // Commits come in bursts: merge each workspace once per burst.
                     for await id in commits {

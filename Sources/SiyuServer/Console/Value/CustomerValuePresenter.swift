@@ -21,7 +21,7 @@ struct CustomerValuePresenter {
         let total = json["totalCLV"]?.doubleValue ?? 0
         var data: [String: Any] = [
             "customers": page.integer(customers),
-            "totalCLV": page.money(major: total),
+            "totalCLV": page.tileMoney(major: total),
             "meanCLV": page.money(major: customers > 0 ? total / Double(customers) : 0),
         ]
         func label(_ decile: JSONValue) -> String { strings.text("value.decileLabel", ["n": String(decile["decile"]?.int64Value ?? 0)]) }
@@ -143,7 +143,8 @@ struct CustomerValuePresenter {
             "fittedAt": page.dayLabel(record.fittedAt),
             "cutoff": page.dayLabel(record.cutoff - 1),
             "customers": page.integer(record.customers),
-            "converged": report["converged"]?.boolValue ?? true,
+            // A fit at the model's limit did not meet the gradient test but is used (its note says why).
+            "converged": (report["converged"]?.boolValue ?? true) || report["atBoundary"]?.boolValue == true,
         ]
         if let holdout = report["holdout"], let predicted = holdout["predicted"]?.doubleValue, let actual = holdout["actual"]?.doubleValue {
             let error = actual == 0 ? 0 : (predicted - actual) / actual
@@ -208,6 +209,9 @@ struct CustomerValuePresenter {
             return strings.text("value.warnings.thinData", ["count": format.integer(Int(numbers[0])), "minimum": format.integer(Int(numbers[1]))])
         }
         if text.contains("did not converge") { return strings.text("value.warnings.notConverged") }
+        if text.contains("do not differ in how likely they are to stop buying"), let percent = numbers.first {
+            return strings.text("value.warnings.sameDropout", ["percent": format.decimal(percent, digits: 1)])
+        }
         if text.contains("correlated"), let r = numbers.first {
             return strings.text("value.warnings.spendCorrelated", ["r": format.decimal(text.contains("r = -") ? -r : r, digits: 2)])
         }

@@ -39,6 +39,15 @@ struct ValuePageContext {
         return money(Int64((value * scale).rounded()))
     }
 
+    /// Money for a tile: whole units from 10,000 up (`¥1,271,531`), where the minor unit would
+    /// only make the number too wide to read at a glance.
+    func tileMoney(major value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        var scale = 1.0
+        for _ in 0..<Money.exponent(of: currency) { scale *= 10 }
+        return format.money(minorUnits: Int64((value * scale).rounded()), currency: currency, wholeFrom: 10_000)
+    }
+
     func percent(_ fraction: Double) -> String { format.percent(fraction) }
     func integer(_ value: Int) -> String { format.integer(value) }
 

@@ -37,14 +37,18 @@ public struct LocaleFormat: Sendable {
 
     /// Money from minor units and an ISO code: `123450, "CNY"` → `¥1,234.50`; `"USD"` → `$1,234.50`;
     /// currencies without a symbol here are written with their code (`EUR 1,234.50`).
-    public func money(minorUnits: Int64, currency: String) -> String {
+    /// With `wholeFrom`, amounts of at least that many major units are written without the minor
+    /// unit, rounded half away from zero (tiles: `127153116, "CNY", wholeFrom: 10_000` → `¥1,271,531`).
+    public func money(minorUnits: Int64, currency: String, wholeFrom: Int64? = nil) -> String {
         let code = currency.uppercased()
         let exponent = Money.exponent(of: code)
         var scale: Int64 = 1
         for _ in 0..<exponent { scale *= 10 }
-        let whole = integer(Int64(minorUnits.magnitude / UInt64(scale)))
-        var text = whole
-        if exponent > 0 {
+        let units = minorUnits.magnitude / UInt64(scale)
+        let dropsMinor = wholeFrom.map { units >= $0.magnitude } ?? false
+        let rounded = dropsMinor && minorUnits.magnitude % UInt64(scale) * 2 >= UInt64(scale) ? units + 1 : units
+        var text = integer(Int64(clamping: rounded))
+        if exponent > 0 && !dropsMinor {
             let fraction = String(minorUnits.magnitude % UInt64(scale))
             text += "." + String(repeating: "0", count: exponent - fraction.count) + fraction
         }
