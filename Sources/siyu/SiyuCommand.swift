@@ -1,4 +1,5 @@
 import ArgumentParser
+import SiyuBench
 
 /// `siyu`: the growth engine's command line.
 @main

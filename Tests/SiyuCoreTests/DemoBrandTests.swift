@@ -3,6 +3,7 @@ import OrderedCollections
 import Testing
 
 @testable import SiyuCore
+@testable import SiyuDemo
 
 /// The demo brand generator: determinism, the shape of every message, and the business facts a demo
 /// workspace must show (enough people and events, channels that differ, repeat buyers).
@@ -60,7 +61,7 @@ import Testing
             // Ids: present, not an SDK placeholder; message ids number the stream from 1.
             let ids = [message.userId, message.anonymousId].compactMap { $0 }
             #expect(!ids.isEmpty)
-            for id in ids { #expect(!id.isEmpty && !SegmentRequest.placeholderIds.contains(id.lowercased())) }
+            for id in ids { #expect(!id.isEmpty && !TrackingRequest.placeholderIds.contains(id.lowercased())) }
             #expect(message.messageId == "demo-7-\(n + 1)")
             if message.type == .identify { #expect(message.userId != nil) }
             // Historical data: inside the period, in order, received when it happened.
@@ -238,7 +239,7 @@ import Testing
                 batch.append(.object(item))
             }
             let body = Array(JSONWriter.string(JSONValue.object(["batch": .array(batch)])).utf8)
-            let request = try SegmentRequest.decode(body: body, endpoint: .batch, receivedAt: chunk[chunk.count - 1].timestamp) { "generated" }
+            let request = try TrackingRequest.decode(body: body, endpoint: .batch, receivedAt: chunk[chunk.count - 1].timestamp) { "generated" }
             for (item, original) in zip(request.items, chunk) {
                 guard case .accepted(let decoded) = item else {
                     Issue.record("rejected: \(item)")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SiyuCore
+@testable import SiyuDemo
 
 @Suite struct DemoLiveTrafficTests {
     let traffic = DemoLiveTraffic(members: 24_000, eventsPerDay: 13_500, seed: 42)

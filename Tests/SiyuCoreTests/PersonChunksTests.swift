@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SiyuCore
+@testable import SiyuDemo
 
 /// The kernels split people into chunks evaluated on every core; the answer must not depend on it.
 @Suite struct PersonChunksTests {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SiyuCore
+import SiyuDemo
 import SiyuStore
 import SiyuTestSupport
 import Testing
@@ -9,7 +10,7 @@ import Testing
 /// Every analytics query through the admin API: hand-worked answers on a tiny shop, and the same
 /// answers from both stores on a generated brand.
 @Suite struct AnalyticsAPITests {
-    let segments = SegmentAPITests()
+    let segments = TrackingAPITests()
 
     func query(_ client: some TestClientProtocol, _ harness: ServerHarness, _ path: String, _ json: String) async throws -> JSONValue {
         let response = try await segments.post(client, harness, "/api/v1/analytics/" + path, json)
@@ -17,7 +18,7 @@ import Testing
         return response.json
     }
 
-    /// The shop of ``SegmentAPITests/seed``: orders u1 ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28)
+    /// The shop of ``TrackingAPITests/seed``: orders u1 ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28)
     /// + ¥20 (Apr 30), u3 ¥80 (Apr 29); u4 viewed a product on Apr 30; u5 only identified.
     /// All at 10:00Z = 18:00 in Shanghai; the clock is 2024-05-01T00:00Z.
     @Test(arguments: TestStoreKind.available)
@@ -397,7 +398,7 @@ final class Collected: @unchecked Sendable {
 @Suite struct OpenAPITests {
     @Test func theDocumentIsServedAndEveryAnalyticsExampleAnswers() async throws {
         try await ServerHarness.run { client, harness in
-            try await SegmentAPITests().seed(client, harness)
+            try await TrackingAPITests().seed(client, harness)
             let response = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(response.status == .ok)
             let document = response.json

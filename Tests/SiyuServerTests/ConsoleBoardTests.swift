@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SiyuCore
+import SiyuDemo
 import SiyuServer
 import SiyuStore
 import SiyuTestSupport

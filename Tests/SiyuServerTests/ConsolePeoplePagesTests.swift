@@ -7,11 +7,11 @@ import SiyuStore
 import SiyuTestSupport
 import Testing
 
-/// The people search and a person's page, on the five-person shop of ``SegmentAPITests/seed``:
+/// The people search and a person's page, on the five-person shop of ``TrackingAPITests/seed``:
 /// u1 ordered ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28) + ¥20 (Apr 30), u3 ¥80 (Apr 29),
 /// u4 viewed a product (Apr 30 09:00Z), u5 only identified with city 上海. Orders at 10:00Z = 18:00 in Shanghai.
 @Suite struct ConsolePeoplePagesTests {
-    let shop = SegmentAPITests()
+    let shop = TrackingAPITests()
 
     func person(_ harness: ServerHarness, _ userId: String) async throws -> Int64 {
         try #require(try await harness.store.personId(identity: IdentityKey(IdentityKey.userId, userId), workspaceId: harness.workspace.id))

@@ -9,10 +9,10 @@ import Testing
 
 @testable import SiyuServer
 
-/// The segment pages and the rule builder on the five-person shop of ``SegmentAPITests/seed``
+/// The segment pages and the rule builder on the five-person shop of ``TrackingAPITests/seed``
 /// (orders: u1 ×2, u2 ×2, u3 ×1; u4 only viewed; u5 only identified; the clock is 2024-05-01T00:00Z).
 @Suite struct ConsoleSegmentPagesTests {
-    let shop = SegmentAPITests()
+    let shop = TrackingAPITests()
 
     /// The builder's fields for one condition row in group 1.
     static func builder(

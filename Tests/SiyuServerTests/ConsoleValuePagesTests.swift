@@ -2,16 +2,17 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SiyuCore
+import SiyuDemo
 import SiyuServer
 import SiyuStore
 import SiyuTestSupport
 import Testing
 
 /// The value pages (RFM, tiers, revenue concentration, customer value) on the hand-worked shop of
-/// ``SegmentAPITests/seed``: orders u1 ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28) + ¥20 (Apr 30),
+/// ``TrackingAPITests/seed``: orders u1 ¥100 (Apr 28) + ¥50 (Apr 29), u2 ¥300 (Apr 28) + ¥20 (Apr 30),
 /// u3 ¥80 (Apr 29); u4 viewed a product on Apr 30; u5 only identified. The clock is 2024-05-01T00:00Z.
 @Suite struct ConsoleValuePagesTests {
-    let segments = SegmentAPITests()
+    let segments = TrackingAPITests()
 
     /// A logged-in browser for a new user of `role` (Chinese unless `language` says otherwise).
     func browser(
@@ -232,7 +233,7 @@ import Testing
         try await ServerHarness.run { client, harness in
             let note = ValueWarning.sameDropout(model: "BG/NBD", dropout: 0.15671).description
             #expect(note.contains("15.7%"))
-            try await SegmentAPITests().seed(client, harness)
+            try await TrackingAPITests().seed(client, harness)
             let buyer = try await AdminAPITests().personId(harness, "u1")
             let values: [String: [Int64: Double]] = ["clv": [buyer: 320], "p_alive": [buyer: 0.9]]
             let limit = #"{"model": "bgnbd", "converged": false, "atBoundary": true, "warnings": [""# + note + #""]}"#

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SiyuCore
+import SiyuDemo
 import SiyuServer
 import SiyuStore
 import SiyuTestSupport

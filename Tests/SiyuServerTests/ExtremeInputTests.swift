@@ -114,7 +114,10 @@ import Testing
                 headers[.contentType] = "application/json"
                 let response = try await client.execute(uri: path, method: method, headers: headers, body: ByteBuffer(string: body))
                 let code = Int(response.status.code)
-                #expect((200..<500).contains(code), "\(code) for \(method) \(path) \(body.prefix(300))")
+                #expect(
+                    (200..<500).contains(code),
+                    "\(code) for \(method) \(path) \(body.prefix(300)) answered \(String(buffer: response.body).prefix(300))"
+                )
                 if code >= 400 {
                     #expect(response.errorCode != nil, "\(code) without a JSON error for \(path) \(body.prefix(300))")
                 }

@@ -13,7 +13,7 @@ import Testing
 /// Numbers from clients are bounded where they enter: amounts, rule windows, durations, keys and
 /// the size of an answer. Each case here stopped the process (or answered 500) before.
 @Suite struct HardeningNumbersTests {
-    let shop = SegmentAPITests()
+    let shop = TrackingAPITests()
 
     func post(_ client: some TestClientProtocol, _ harness: ServerHarness, _ path: String, _ json: String) async throws -> TestResponse {
         try await shop.post(client, harness, path, json)

@@ -90,7 +90,7 @@ import Testing
                 ]}
                 """#
             #expect(try await client.send("/v1/batch", batch, harness).json["stored"] == 4)
-            let shop = SegmentAPITests()
+            let shop = TrackingAPITests()
             let segment = try await shop.post(client, harness, "/api/v1/segments", #"{"name": "viewers", "rule": {"event": "Viewed"}}"#)
             #expect(segment.json["size"] == 2)
             let segmentId = try #require(segment.json["id"]?.int64Value)

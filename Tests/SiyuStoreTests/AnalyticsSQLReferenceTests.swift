@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SiyuCore
+import SiyuDemo
 import Testing
 
 @testable import SiyuStore

@@ -118,8 +118,8 @@ import Testing
                 String(describing: error).contains("siyu_no_such_database\" does not exist")
             }
         }
-        // Not the pool's minute of retries.
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Not the pool's minute of retries (a few seconds; the bound leaves room for a loaded machine).
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func keepsJSONExactlyAsWritten() async throws {

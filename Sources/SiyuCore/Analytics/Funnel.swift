@@ -1,6 +1,6 @@
 /// A conversion funnel: 2–20 steps people go through, with a conversion window.
 ///
-/// Semantics (documented in the README, mirrored by the SQL reference in the tests):
+/// Semantics (documented in docs/analytics.md, mirrored by the SQL reference in the tests):
 /// - Each occurrence of step 0 inside ``range`` is an attempt; a person's result is their most
 ///   successful attempt (most steps reached; ties go to the earliest).
 /// - `ordered`: each step takes the first matching event after the previous required step's

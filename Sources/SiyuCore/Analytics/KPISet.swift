@@ -63,7 +63,7 @@ public struct KPIEventMapping: Sendable, Equatable, Codable {
 
 /// The operator's KPI set per local day, week or month, in total and by channel.
 ///
-/// Definitions (quoted by the README; "active" means any event other than `identify` and
+/// Definitions (quoted by docs/analytics.md; "active" means any event other than `identify` and
 /// `alias`; a person or event counts in a channel's row by the event's channel column):
 /// - **exposures**, **clicks**, **interactions**, **conversions**: events of the period whose
 ///   name is in the ``KPIEventMapping`` list (exposures also every page/screen call by default).

@@ -2,8 +2,8 @@
 ///
 /// Queries and rules come from outside (the admin API, the console, saved segments and settings),
 /// so each value is checked against these ranges where it is read, before any arithmetic; the
-/// kernels also saturate, so a value that slipped through cannot stop the process. The README's
-/// "Input limits" table lists them.
+/// kernels also saturate, so a value that slipped through cannot stop the process. The
+/// "Input limits" table of docs/operations.md lists them.
 public enum QueryLimits {
     /// Days of a rule's window (`withinDays`) and of `lastSeenDaysAgo` / `firstSeenDaysAgo`: up to 100 years.
     public static let ruleDays: ClosedRange<Int> = 0...36_600

@@ -1,7 +1,7 @@
 /// How often people come back within a window: how many people did an event on exactly 1, 2, …,
 /// N distinct local days of each window.
 ///
-/// Semantics (documented in the README):
+/// Semantics (documented in docs/analytics.md):
 /// - The window is a local calendar week (Monday to Sunday, N = 7), a local calendar month
 ///   (N = 28…31) or the whole date range (N = its number of local days). With `week` or `month`
 ///   and a range spanning several of them, there is one histogram per week or month that

@@ -119,8 +119,8 @@ public struct IdentityExtractor: Sendable {
             return IdentityKey(kind, hash(kind, normalized))
         default:
             let trimmed = String(raw.trimmingSpaces)
-            guard !trimmed.isEmpty, trimmed.utf8.count <= SegmentRequest.maximumIdLength,
-                !SegmentRequest.placeholderIds.contains(trimmed.lowercased())
+            guard !trimmed.isEmpty, trimmed.utf8.count <= TrackingRequest.maximumIdLength,
+                !TrackingRequest.placeholderIds.contains(trimmed.lowercased())
             else { return nil }
             return IdentityKey(kind, trimmed)
         }

@@ -57,7 +57,7 @@ enum ImportValue {
 
     /// First bytes of the placeholder ids, in either case.
     static let placeholderInitials: Set<UInt8> = Set(
-        SegmentRequest.placeholderIds.flatMap { [$0.lowercased().utf8.first, $0.uppercased().utf8.first] }.compactMap { $0 }
+        TrackingRequest.placeholderIds.flatMap { [$0.lowercased().utf8.first, $0.uppercased().utf8.first] }.compactMap { $0 }
     )
 
     /// An id (user, anonymous, order, openid): `nil` when empty; refused when a placeholder such as
@@ -65,11 +65,11 @@ enum ImportValue {
     static func id(_ text: String) throws(ImportValueError) -> String? {
         guard let first = text.utf8.first else { return nil }
         // Lower-casing only ids that start like a placeholder keeps the common case cheap.
-        if text.utf8.count <= 20, placeholderInitials.contains(first), SegmentRequest.placeholderIds.contains(text.lowercased()) {
+        if text.utf8.count <= 20, placeholderInitials.contains(first), TrackingRequest.placeholderIds.contains(text.lowercased()) {
             throw ImportValueError("`\(text)` is a placeholder, not an id")
         }
-        guard text.utf8.count <= SegmentRequest.maximumIdLength else {
-            throw ImportValueError("id is longer than \(SegmentRequest.maximumIdLength) bytes")
+        guard text.utf8.count <= TrackingRequest.maximumIdLength else {
+            throw ImportValueError("id is longer than \(TrackingRequest.maximumIdLength) bytes")
         }
         if isScientificNotation(text) {
             throw ImportValueError("Excel shortened this number to scientific notation; format the column as text and export again")

@@ -126,41 +126,6 @@ public struct LabelSaveSummary: Sendable, Equatable {
     }
 }
 
-/// Segments and their members.
-public protocol SegmentRepository: Sendable {
-    /// Creates a segment (name unique in the workspace) with no members yet.
-    func createSegment(workspaceId: Int64, draft: SegmentDraft) async throws -> SegmentRecord
-    func segments(workspaceId: Int64) async throws -> [SegmentRecord]
-    func segment(id: Int64, workspaceId: Int64) async throws -> SegmentRecord?
-    func updateSegment(id: Int64, workspaceId: Int64, draft: SegmentDraft) async throws -> SegmentRecord
-    func deleteSegment(id: Int64, workspaceId: Int64) async throws
-    /// Replaces the members (canonical person ids; unknown ids are dropped), records the size in
-    /// the history and the refresh time, all in one transaction.
-    func replaceSegmentMembers(id: Int64, workspaceId: Int64, people: [Int64]) async throws -> SegmentRecord
-    /// Members in id order after `afterPersonId`, at most `limit` (negative: all).
-    func segmentMembers(id: Int64, workspaceId: Int64, afterPersonId: Int64, limit: Int) async throws -> [Int64]
-    /// Sizes at each refresh, oldest first, from `since` on.
-    func segmentSizes(id: Int64, workspaceId: Int64, since: Int64) async throws -> [SegmentSize]
-    /// The segments a person (or anyone merged into them) is a member of.
-    func segments(personId: Int64, workspaceId: Int64) async throws -> [SegmentRecord]
-    /// Dynamic segments of every workspace whose scheduled refresh is due at `now`.
-    func segmentsDue(at now: Int64) async throws -> [SegmentRecord]
-}
-
-/// Labels that evaluations give people (tiers, RFM classes, journey stages), with the history of
-/// every change so that movements between them can be counted.
-public protocol LabelRepository: Sendable {
-    /// Makes `assignments` (canonical person id → label) the scheme's current labels: a person
-    /// whose label differs or who lost theirs gets a change row at the store's clock.
-    func saveLabels(workspaceId: Int64, scheme: String, assignments: [Int64: String]) async throws -> LabelSaveSummary
-    func labels(workspaceId: Int64, scheme: String) async throws -> [Int64: String]
-    /// Every scheme's current labels (for analytics).
-    func allLabels(workspaceId: Int64) async throws -> [String: [Int64: String]]
-    /// Changes with `from <= at < to`, counted by (from, to).
-    func labelMovements(workspaceId: Int64, scheme: String, from: Int64, to: Int64) async throws -> [LabelMovement]
-    func labels(personId: Int64, workspaceId: Int64) async throws -> [PersonLabel]
-}
-
 /// Checks shared by both stores.
 enum SegmentValidation {
     static func check(_ draft: SegmentDraft, creating: Bool) throws {
@@ -214,23 +179,4 @@ public struct ValueFitRecord: Sendable, Equatable {
         self.customers = customers
         self.report = report
     }
-}
-
-/// Numbers models write onto people (predicted CLV, P(alive), expected orders) and the fits behind them.
-public protocol AttributeRepository: Sendable {
-    /// Replaces every value of the named attributes (name → canonical person id → value) and
-    /// records the fit, in one transaction. Values must be finite.
-    func saveValueFit(workspaceId: Int64, fit: ValueFitRecord, attributes: [String: [Int64: Double]]) async throws -> ValueFitRecord
-    func valueFits(workspaceId: Int64, limit: Int) async throws -> [ValueFitRecord]
-    /// Every attribute of the workspace (for analytics).
-    func allAttributes(workspaceId: Int64) async throws -> [String: [Int64: Double]]
-    func attributes(personId: Int64, workspaceId: Int64) async throws -> [String: Double]
-}
-
-/// A workspace's analytics settings (KPI event mapping, tier and journey configurations), kept as
-/// one JSON object; keys the store does not know are kept as they are.
-public protocol SettingsRepository: Sendable {
-    func settings(workspaceId: Int64) async throws -> JSONObject
-    /// Sets (or with nil removes) one key and answers the whole object.
-    func saveSetting(workspaceId: Int64, key: String, value: JSONValue?) async throws -> JSONObject
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTools
 
 /// `siyu export events|people`: streams a workspace's data out as JSON lines or CSV.
 struct ExportCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import SiyuCore
 import SiyuServer
 import SiyuStore
+import SiyuTools
 
 /// `siyu import people|orders FILE.csv`: brings exports of shops, CRMs and ad platforms in.
 struct ImportCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SiyuServer
 import SiyuStore
+import SiyuTools
 
 /// Options of the HTTP server.
 struct ServerOptions: ParsableArguments {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SiyuStore
+import SiyuTools
 
 /// Options every command that touches the store takes.
 struct StoreOptions: ParsableArguments {
@@ -21,15 +22,4 @@ struct StoreOptions: ParsableArguments {
     func open(logger: Logger = Logger(label: "siyu")) async throws -> OpenedStore {
         try await location.open(logger: logger)
     }
-}
-
-/// Prints to standard error (progress and messages that are not the command's output).
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-/// A command-line failure with a message for the user and exit code 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SiyuCore
 import SiyuServer
 import SiyuStore
+import SiyuTools
 
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@ import Logging
 import SiyuCore
 import SiyuServer
 import SiyuStore
+import SiyuTools
 
 /// `siyu value`: customer-value models (CLV, P(alive), expected purchases).
 struct ValueCommand: AsyncParsableCommand {
@@ -175,10 +176,5 @@ struct ValueFitCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func read(_ path: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(path) is not UTF-8 text") }
-        return text
-    }
+    static func read(_ path: String) throws -> String { try readTextFile(path) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTools
 
 /// `siyu workspace …`: create workspaces and issue keys.
 struct WorkspaceCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import Foundation
 import SiyuCore
 
 /// The rule builder's form: groups of condition rows chosen from dropdowns, turned into exactly the
-/// `PersonRule` JSON the admin API reads (README, "Person rules and segments") and back.
+/// `PersonRule` JSON the admin API reads (docs/admin-api.md, "Person rules and segments") and back.
 ///
 /// Fields: `match` (all / any: how the groups combine), and for group `g` and row `r`
 /// `g{g}.match`, `g{g}.c{r}.type`, `.key`, `.op`, `.value`, `.days`. Rows without a type are ignored.

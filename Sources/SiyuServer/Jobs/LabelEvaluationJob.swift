@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SiyuCore
+import SiyuStore
+
+/// Fits customer value, then evaluates the standard labels of a workspace — the four tier schemes, the RFM classes over the
+/// last year and the journey stage — and stores them (recording who moved).
+struct LabelEvaluation: Sendable {
+    let store: any SiyuStore
+    let cache: AnalyticsCache
+
+    @discardableResult
+    func run(workspace: Workspace, now: Int64) async throws -> [String: LabelSaveSummary] {
+        var summaries: [String: LabelSaveSummary] = [:]
+        // Customer value first, so that tiers and segments evaluated next see fresh predictions;
+        // a workspace without enough orders yet simply has none.
+        _ = try? await ValueFitting(store: store, cache: cache).run(workspace: workspace, now: now)
+        var dataset = try await cache.dataset(workspaceId: workspace.id)
+        let settings = try await store.settings(workspaceId: workspace.id)
+        let calendar = LocalCalendar.zone(workspace.timeZone)
+        for kind in TierScheme.Kind.allCases {
+            var scheme = TierScheme.standard(kind, now: now)
+            if let saved = settings["tiers." + kind.rawValue]?.objectValue, let calendar {
+                var body = saved
+                body["scheme"] = .string(kind.rawValue)
+                scheme = try QueryReader(.object(body), workspace: workspace, calendar: calendar, now: now).tierScheme()
+            }
+            let assignment = scheme.assign(dataset, now: now)
+            summaries[kind.labelScheme] = try await store.saveLabels(
+                workspaceId: workspace.id,
+                scheme: kind.labelScheme,
+                assignments: assignment.assignments
+            )
+        }
+        let rfm = RFMEngine(dataset: dataset, query: RFMQuery(range: TimeRange(from: now - 365 * 86_400_000, to: now + 1), asOf: now)).run()
+        summaries["rfm11"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: rfm.segmentLabels)
+        summaries["rfm8"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: rfm.classLabels)
+        dataset = try await cache.dataset(workspaceId: workspace.id)
+        var journeyQuery = JourneyQuery()
+        if let saved = settings["journey"], let calendar {
+            journeyQuery = try QueryReader(saved, workspace: workspace, calendar: calendar, now: now).journey()
+        }
+        let journey = JourneyEngine(dataset: dataset, query: journeyQuery, now: now).run()
+        summaries["journey"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: journey.assignments)
+        return summaries
+    }
+}
+
+extension PeriodicJob {
+    /// Daily (the first pass five minutes after start): every workspace's customer value and
+    /// standard labels.
+    static func labelEvaluation(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) -> PeriodicJob {
+        let evaluation = LabelEvaluation(store: store, cache: cache)
+        return PeriodicJob(firstDelay: .seconds(300), interval: .seconds(86_400)) {
+            for workspace in (try? await store.workspaces()) ?? [] {
+                guard !Task.isCancelled else { return }
+                do {
+                    let summaries = try await evaluation.run(workspace: workspace, now: clock())
+                    let changed = summaries.values.reduce(0) { $0 + $1.changed }
+                    logger.info("labels evaluated", metadata: ["workspace": "\(workspace.name)", "changed": "\(changed)"])
+                } catch {
+                    logger.error("label evaluation failed", metadata: ["workspace": "\(workspace.name)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}
