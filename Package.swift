@@ -14,7 +14,7 @@ let optimisedSettings: [SwiftSetting] = swiftSettings + [
 
 let package = Package(
     name: "siyu",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "siyu", targets: ["siyu"]),
         .library(name: "SiyuCore", targets: ["SiyuCore"]),
@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -99,6 +100,7 @@ let package = Package(
                 "SiyuStore",
                 "SiyuServer",
                 "SiyuDemo",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -159,6 +161,7 @@ let package = Package(
                 "SiyuStore",
                 "SiyuServer",
                 "SiyuDemo",
+                "SiyuTools",
                 "SiyuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

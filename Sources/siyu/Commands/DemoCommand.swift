@@ -30,8 +30,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard people > 0, days > 0 else { throw CommandFailure("--people and --days must be positive") }
-        let opened = try await store.open()
-        let settings = try server.settings(dataDirectory: store.filesDirectory)
+        let configuration = try store.configuration(adding: server.arguments)
+        let settings = try ServerOptions.settings(configuration)
+        let opened = try await StoreOptions.location(configuration).open(logger: Logger(label: "siyu"))
         let plan = DemoPlan(reset: reset, seed: seed, people: people, days: days, passwordCost: settings.passwordCost)
         if noServe {
             let credentials = try await opened.withRunning { store in try await plan.prepare(store) }

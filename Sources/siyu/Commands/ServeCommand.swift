@@ -44,53 +44,45 @@ struct ServerOptions: ParsableArguments {
     )
     var analyticsDirectory: String?
 
-    /// The settings, with analytics snapshots kept under `dataDirectory` unless told otherwise.
-    func settings(dataDirectory: String) throws -> ServerSettings {
-        var settings = try settings()
-        let directory =
-            analyticsDirectory ?? ProcessInfo.processInfo.environment["SIYU_ANALYTICS_DIR"]
-            ?? (dataDirectory as NSString).appendingPathComponent("analytics")
-        settings.analyticsSnapshotDirectory = directory == "none" ? nil : directory
-        return settings
+    /// The options given on the command line, by configuration key.
+    var arguments: [String: String] {
+        var given: [String: String] = [:]
+        given["host"] = host
+        given["port"] = port.map { String($0) }
+        given["rateLimit"] = rateLimit.map { String($0) }
+        given["logLevel"] = logLevel
+        given["passwordCost"] = passwordCost.map { String($0) }
+        given["trustedProxies"] = trustedProxies.isEmpty ? nil : trustedProxies.joined(separator: ",")
+        given["idleTimeout"] = idleTimeout.map { String($0) }
+        given["analyticsDir"] = analyticsDirectory
+        return given
     }
 
-    func settings() throws -> ServerSettings {
-        let environment = ProcessInfo.processInfo.environment
+    /// The server's settings from the command line, the environment and the configuration file,
+    /// with analytics snapshots kept under the data directory unless told otherwise.
+    static func settings(_ configuration: SiyuConfiguration) throws -> ServerSettings {
         var settings = ServerSettings()
-        settings.host = host ?? environment["SIYU_HOST"] ?? settings.host
-        if let port = try port
-            ?? environment["SIYU_PORT"].map({ text in
-                guard let value = Int(text) else { throw CommandFailure("SIYU_PORT `\(text)` is not a number") }
-                return value
-            })
-        {
-            guard (0...65535).contains(port) else { throw CommandFailure("port \(port) is out of range") }
-            settings.port = port
-        }
-        if let rate = rateLimit ?? environment["SIYU_RATE_LIMIT"].flatMap(Double.init) { settings.rateLimitPerSecond = rate }
-        if let cost = passwordCost ?? environment["SIYU_PASSWORD_COST"].flatMap({ Int($0) }) {
-            guard (4...31).contains(cost) else { throw CommandFailure("the password cost must be 4 to 31") }
-            settings.passwordCost = UInt8(cost)
-        }
-        if let level = logLevel ?? environment["SIYU_LOG_LEVEL"] {
-            guard let parsed = Logger.Level(rawValue: level) else { throw CommandFailure("unknown log level `\(level)`") }
+        settings.host = configuration.string("host") ?? settings.host
+        if let port = try configuration.int("port", in: 0...65_535) { settings.port = port }
+        if let rate = try configuration.double("rateLimit", in: 0...1_000_000) { settings.rateLimitPerSecond = rate }
+        if let cost = try configuration.int("passwordCost", in: 4...31) { settings.passwordCost = UInt8(cost) }
+        if let level = configuration.string("logLevel") {
+            guard let parsed = Logger.Level(rawValue: level) else {
+                throw CommandFailure(
+                    "unknown log level `\(level)` from \(configuration.source("logLevel")): trace, debug, info, notice, warning, error or critical"
+                )
+            }
             settings.logLevel = parsed
         }
-        if let seconds = try idleTimeout
-            ?? environment["SIYU_IDLE_TIMEOUT"].map({ text in
-                guard let value = Int(text) else { throw CommandFailure("SIYU_IDLE_TIMEOUT `\(text)` is not a number") }
-                return value
-            })
-        {
-            guard (1...3600).contains(seconds) else { throw CommandFailure("the idle timeout must be 1 to 3600 seconds") }
-            settings.idleTimeoutSeconds = seconds
-        }
-        let proxies = trustedProxies.isEmpty ? environment["SIYU_TRUSTED_PROXIES"].map { [$0] } ?? [] : trustedProxies
+        if let seconds = try configuration.int("idleTimeout", in: 1...3_600) { settings.idleTimeoutSeconds = seconds }
         do {
-            settings.trustedProxies = try TrustedProxies.parse(proxies.joined(separator: ","))
+            settings.trustedProxies = try TrustedProxies.parse(configuration.string("trustedProxies") ?? "")
         } catch {
-            throw CommandFailure("--trusted-proxy: \(error)")
+            throw CommandFailure("trustedProxies from \(configuration.source("trustedProxies")): \(error)")
         }
+        let directory =
+            configuration.string("analyticsDir") ?? (StoreOptions.filesDirectory(configuration) as NSString).appendingPathComponent("analytics")
+        settings.analyticsSnapshotDirectory = directory == "none" ? nil : directory
         return settings
     }
 }
@@ -103,8 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        let opened = try await store.open()
-        let settings = try server.settings(dataDirectory: store.filesDirectory)
+        let configuration = try store.configuration(adding: server.arguments)
+        let settings = try ServerOptions.settings(configuration)
+        let opened = try await StoreOptions.location(configuration).open(logger: Logger(label: "siyu"))
         try await Server.run(opened, settings: settings) { port in
             "Siyu is listening on http://\(settings.host):\(port) (\(opened.description))"
         }
