@@ -17,7 +17,7 @@
 #   SIYU_BROWSER_DAYS        ... over 60 days: enough for cohorts, repeat buyers and a CLV fit, generated in seconds
 #   SIYU_DEMO_EMAIL / SIYU_DEMO_PASSWORD                 the login that sees everything
 #   SIYU_DEMO_VIEWER_EMAIL / SIYU_DEMO_VIEWER_PASSWORD   a login with the viewer role
-#   SIYU_SCREENSHOTS         where screenshots go (default docs/screenshots)
+#   SIYU_SCREENSHOTS         where screenshots go (default .test-env/screenshots; docs/screenshots to refresh the README's, with SIYU_BROWSER_PEOPLE=24000 SIYU_BROWSER_DAYS=90)
 #   SIYU_CHROMIUM            a Chromium/Chrome binary to use instead of Debian's
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,4 +135,4 @@ fi
 say "Browser test"
 "$venv/bin/python" scripts/browser_test.py --base-url "$base" --plan Tests/Browser/pages.json \
   --email "$email" --password "$password" --viewer-email "$viewer_email" --viewer-password "$viewer_password" \
-  --screenshots "${SIYU_SCREENSHOTS:-docs/screenshots}" "$@"
+  --screenshots "${SIYU_SCREENSHOTS:-$work/screenshots}" "$@"

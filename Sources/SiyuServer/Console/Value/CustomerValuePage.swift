@@ -38,32 +38,29 @@ struct CustomerValuePage: ConsolePage {
             summary = nil
         }
         let presenter = CustomerValuePresenter(page: page, channelNames: try await page.channelNames(store))
-        var data: [String: Any] = [
-            "canSave": page.canSave,
-            "models": PurchaseModelKind.allCases.map { kind -> [String: Any] in
-                [
-                    "code": kind.rawValue, "label": page.strings.text("value.models." + kind.rawValue),
-                    "selected": kind.rawValue == (fit?.model ?? "bgnbd"),
-                ]
+        var model = Model(
+            canSave: page.canSave,
+            models: PurchaseModelKind.allCases.map { kind in
+                Choice(
+                    code: kind.rawValue,
+                    label: page.strings.text("value.models." + kind.rawValue),
+                    selected: kind.rawValue == (fit?.model ?? "bgnbd")
+                )
             },
-        ]
-        if let summary, let fit, (summary["customers"]?.int64Value ?? 0) > 0 {
-            data["hasModel"] = true
-            for (key, value) in presenter.summary(summary) { data[key] = value }
-            data["fit"] = presenter.fit(fit)
-            let saved = ValueController.savedSimpleInputs(try await store.settings(workspaceId: page.workspace.id))
-            data["simpleForm"] = presenter.simpleForm(fit, saved: saved)
-        } else {
-            data["hasModel"] = false
-            data["emptyHint"] = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
-        }
-        ConsoleNotice.add(notice, to: &data)
-        return try views.page(
-            ConsoleView(template: "value", titleKey: "value.title", navId: "value", data: data),
-            request: request,
-            context: context,
-            status: status
+            hasModel: false
         )
+        if let summary, let fit, (summary["customers"]?.int64Value ?? 0) > 0 {
+            model.hasModel = true
+            model.summary = presenter.summary(summary)
+            model.fit = presenter.fit(fit)
+            let saved = ValueController.savedSimpleInputs(try await store.settings(workspaceId: page.workspace.id))
+            model.simpleForm = presenter.simpleForm(fit, saved: saved)
+        } else {
+            model.emptyHint = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
+        }
+        var view = ConsoleView(template: "value", titleKey: "value.title", navId: "value", model: model)
+        ConsoleNotice.add(notice, to: &view.data)
+        return try views.page(view, request: request, context: context, status: status)
     }
 
     /// Saves the simple formula's inputs (the `valueSimple` setting; empty fields are estimated) and

@@ -14,18 +14,13 @@ struct CustomerValuePresenter {
     }()
 
     /// Deciles (chart and table), churn bands (donut and counts) and value by first-touch channel.
-    func summary(_ json: JSONValue) -> [String: Any] {
+    func summary(_ json: JSONValue) -> CustomerValuePage.Summary {
         let strings = page.strings
         let deciles = json["deciles"]?.arrayValue ?? []
         let customers = Int(json["customers"]?.int64Value ?? 0)
         let total = json["totalCLV"]?.doubleValue ?? 0
-        var data: [String: Any] = [
-            "customers": page.integer(customers),
-            "totalCLV": page.tileMoney(major: total),
-            "meanCLV": page.money(major: customers > 0 ? total / Double(customers) : 0),
-        ]
         func label(_ decile: JSONValue) -> String { strings.text("value.decileLabel", ["n": String(decile["decile"]?.int64Value ?? 0)]) }
-        data["decileChart"] =
+        let decileChart =
             BarChart(
                 title: strings.text("value.decilesTitle"),
                 bars: deciles.map { BarChart.Bar(label: label($0), value: $0["meanCLV"]?.doubleValue ?? .nan) },
@@ -34,26 +29,20 @@ struct CustomerValuePresenter {
                 height: 300,
                 valueFormatter: page.majorMoneyFormatter
             ).svg()
-        data["deciles"] = deciles.map { decile -> [String: Any] in
-            [
-                "label": label(decile), "people": page.integer(Int(decile["people"]?.int64Value ?? 0)),
-                "mean": page.money(major: decile["meanCLV"]?.doubleValue ?? .nan),
-                "minimum": page.money(major: decile["minCLV"]?.doubleValue ?? .nan),
-                "total": page.money(major: decile["totalCLV"]?.doubleValue ?? .nan), "share": page.percent(decile["share"]?.doubleValue ?? 0),
-            ]
+        let decileRows = deciles.map { decile in
+            CustomerValuePage.Decile(
+                label: label(decile),
+                people: page.integer(Int(decile["people"]?.int64Value ?? 0)),
+                mean: page.money(major: decile["meanCLV"]?.doubleValue ?? .nan),
+                minimum: page.money(major: decile["minCLV"]?.doubleValue ?? .nan),
+                total: page.money(major: decile["totalCLV"]?.doubleValue ?? .nan),
+                share: page.percent(decile["share"]?.doubleValue ?? 0)
+            )
         }
-        if let first = deciles.first?["share"]?.doubleValue {
-            data["topDecile"] = strings.text("value.topDecile", ["share": page.percent(first)])
-        }
+        let topDecile = deciles.first?["share"]?.doubleValue.map { strings.text("value.topDecile", ["share": page.percent($0)]) }
         let bands = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["churnBands"]?[code]?.int64Value ?? 0)) }
         let banded = bands.reduce(0) { $0 + $1.1 }
-        data["bands"] = bands.map { code, people -> [String: Any] in
-            [
-                "code": code, "label": strings.text("value.bands.\(code)"), "note": strings.text("value.bands.\(code)Note"),
-                "people": page.integer(people), "share": page.percent(banded > 0 ? Double(people) / Double(banded) : 0),
-            ]
-        }
-        data["bandChart"] =
+        let bandChart =
             DonutChart(
                 title: strings.text("value.bandsTitle"),
                 slices: bands.enumerated().map { index, band in
@@ -71,24 +60,21 @@ struct CustomerValuePresenter {
         // Recency bands, as of now, in the brand's repurchase interval.
         let recency = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["recencyBands"]?[code]?.int64Value ?? 0)) }
         let recent = recency.reduce(0) { $0 + $1.1 }
+        var recencyNote = strings.text("value.recency.none")
+        var recencyChart: String?
+        var recencyBands: [CustomerValuePage.Band] = []
         if let rule = json["recencyRule"], let cycle = rule["repurchaseCycleDays"]?.doubleValue,
             let yellow = rule["yellowAfterDays"]?.doubleValue, let red = rule["redAfterDays"]?.doubleValue
         {
-            data["recencyNote"] = strings.text(
+            recencyNote = strings.text(
                 "value.recency.note",
                 [
                     "cycle": page.format.decimal(cycle, digits: cycle.rounded() == cycle ? 0 : 1),
                     "yellow": page.format.decimal(yellow, digits: 0), "red": page.format.decimal(red, digits: 0),
                 ]
             )
-            data["hasRecencyBands"] = true
-            data["recencyBands"] = recency.map { code, people -> [String: Any] in
-                [
-                    "code": code, "label": strings.text("value.bands.\(code)"), "note": strings.text("value.bands.\(code)Note"),
-                    "people": page.integer(people), "share": page.percent(recent > 0 ? Double(people) / Double(recent) : 0),
-                ]
-            }
-            data["recencyChart"] =
+            recencyBands = recency.map { band(code: $0, people: $1, of: recent) }
+            recencyChart =
                 DonutChart(
                     title: strings.text("value.recency.chart"),
                     slices: recency.enumerated().map { index, band in
@@ -103,8 +89,6 @@ struct CustomerValuePresenter {
                     valueFormatter: page.countFormatter,
                     percentFormatter: page.percentFormatter
                 ).svg()
-        } else {
-            data["recencyNote"] = strings.text("value.recency.none")
         }
         let channels = (json["byFirstChannel"]?.arrayValue ?? []).map {
             entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
@@ -115,13 +99,7 @@ struct CustomerValuePresenter {
                 name, Int(entry["customers"]?.int64Value ?? 0), entry["meanCLV"]?.doubleValue ?? .nan, entry["totalCLV"]?.doubleValue ?? .nan, revenue
             )
         }
-        data["channels"] = channels.map { channel -> [String: Any] in
-            [
-                "name": channel.name, "people": page.integer(channel.people), "mean": page.money(major: channel.mean),
-                "total": page.money(major: channel.total), "revenue": page.money(channel.revenue),
-            ]
-        }
-        data["channelChart"] =
+        let channelChart =
             BarChart(
                 title: strings.text("value.channelsChart"),
                 bars: channels.sorted { $0.mean > $1.mean }.map { BarChart.Bar(label: $0.name, value: $0.mean) },
@@ -131,70 +109,108 @@ struct CustomerValuePresenter {
                 height: max(160, Double(channels.count) * 34 + 60),
                 valueFormatter: page.majorMoneyFormatter
             ).svg()
-        return data
+        return CustomerValuePage.Summary(
+            customers: page.integer(customers),
+            totalCLV: page.tileMoney(major: total),
+            meanCLV: page.money(major: customers > 0 ? total / Double(customers) : 0),
+            decileChart: decileChart,
+            deciles: decileRows,
+            topDecile: topDecile,
+            bands: bands.map { band(code: $0, people: $1, of: banded) },
+            bandChart: bandChart,
+            recencyNote: recencyNote,
+            hasRecencyBands: !recencyBands.isEmpty,
+            recencyBands: recencyBands,
+            recencyChart: recencyChart,
+            channels: channels.map {
+                CustomerValuePage.Channel(
+                    name: $0.name,
+                    people: page.integer($0.people),
+                    mean: page.money(major: $0.mean),
+                    total: page.money(major: $0.total),
+                    revenue: page.money($0.revenue)
+                )
+            },
+            channelChart: channelChart
+        )
+    }
+
+    /// One traffic-light band with its share of `total`.
+    func band(code: String, people: Int, of total: Int) -> CustomerValuePage.Band {
+        CustomerValuePage.Band(
+            code: code,
+            label: page.strings.text("value.bands.\(code)"),
+            note: page.strings.text("value.bands.\(code)Note"),
+            people: page.integer(people),
+            share: page.percent(total > 0 ? Double(people) / Double(total) : 0)
+        )
     }
 
     /// The stored fit: model, when, on how many customers, the holdout check and the warnings in plain words.
-    func fit(_ record: ValueFitRecord) -> [String: Any] {
+    func fit(_ record: ValueFitRecord) -> CustomerValuePage.Fit {
         let strings = page.strings
         let report = (try? JSONParser.parse(record.report)) ?? .null
-        var data: [String: Any] = [
-            "model": strings.text("value.models." + record.model),
-            "fittedAt": page.dayLabel(record.fittedAt),
-            "cutoff": page.dayLabel(record.cutoff - 1),
-            "customers": page.integer(record.customers),
-            // A fit at the model's limit did not meet the gradient test but is used (its note says why).
-            "converged": (report["converged"]?.boolValue ?? true) || report["atBoundary"]?.boolValue == true,
-        ]
+        var holdoutCheck: CustomerValuePage.Holdout?
         if let holdout = report["holdout"], let predicted = holdout["predicted"]?.doubleValue, let actual = holdout["actual"]?.doubleValue {
             let error = actual == 0 ? 0 : (predicted - actual) / actual
             let key = abs(error) <= 0.1 ? "good" : abs(error) <= 0.2 ? "fair" : "poor"
-            data["holdout"] = [
-                "text": strings.text(
+            holdoutCheck = CustomerValuePage.Holdout(
+                text: strings.text(
                     "value.holdout.text",
                     [
                         "predicted": page.format.decimal(predicted, digits: 0), "actual": page.format.decimal(actual, digits: 0),
                         "error": page.format.signedPercent(error),
                     ]
                 ),
-                "verdict": strings.text("value.holdout." + key), "quality": key,
-            ]
-        } else {
-            data["holdoutMissing"] = true
+                verdict: strings.text("value.holdout." + key),
+                quality: key
+            )
         }
+        var simpleSource: String?
         if report["recommendsSimpleFormula"]?.boolValue == true, let simple = report["simple"]?["value"]?.doubleValue {
             // The fit wrote the simple formula's value as every customer's CLV.
-            data["simpleSource"] = strings.text("value.simpleSource", ["value": page.money(major: simple)])
+            simpleSource = strings.text("value.simpleSource", ["value": page.money(major: simple)])
         }
         let warnings = (report["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { Self.warning($0, strings, page.format) }
-        data["warnings"] = warnings
-        data["hasWarnings"] = !warnings.isEmpty
-        return data
+        return CustomerValuePage.Fit(
+            model: strings.text("value.models." + record.model),
+            fittedAt: page.dayLabel(record.fittedAt),
+            cutoff: page.dayLabel(record.cutoff - 1),
+            customers: page.integer(record.customers),
+            // A fit at the model's limit did not meet the gradient test but is used (its note says why).
+            converged: (report["converged"]?.boolValue ?? true) || report["atBoundary"]?.boolValue == true,
+            holdout: holdoutCheck,
+            holdoutMissing: holdoutCheck == nil,
+            simpleSource: simpleSource,
+            warnings: warnings,
+            hasWarnings: !warnings.isEmpty
+        )
     }
 
     /// The simple formula's inputs for the form: what the last fit used, which of them the
     /// operator set (the saved `valueSimple` setting), and the value per customer.
-    func simpleForm(_ record: ValueFitRecord?, saved: SimpleLifetimeValue.Inputs) -> [String: Any]? {
+    func simpleForm(_ record: ValueFitRecord?, saved: SimpleLifetimeValue.Inputs) -> CustomerValuePage.SimpleForm? {
         guard let record, let simple = (try? JSONParser.parse(record.report))?["simple"] else { return nil }
         let strings = page.strings
-        func field(_ name: String, _ key: String, _ set: Double?, _ digits: Int, label: [String: String] = [:]) -> [String: Any] {
+        func field(_ name: String, _ key: String, _ set: Double?, _ digits: Int, label: [String: String] = [:]) -> CustomerValuePage.Field {
             let used = simple[key]?.doubleValue ?? 0
-            return [
-                "name": name, "label": strings.text("value.simple.\(name)", label),
-                "value": set.map { Self.plain($0) } ?? "",
-                "estimated": strings.text("value.simple.estimated", ["value": page.format.decimal(used, digits: digits)]),
-            ]
+            return CustomerValuePage.Field(
+                name: name,
+                label: strings.text("value.simple.\(name)", label),
+                value: set.map { Self.plain($0) } ?? "",
+                estimated: strings.text("value.simple.estimated", ["value": page.format.decimal(used, digits: digits)])
+            )
         }
-        return [
-            "fields": [
+        return CustomerValuePage.SimpleForm(
+            fields: [
                 field("arpu", "averageRevenuePerUser", saved.averageRevenuePerUser, 2, label: ["currency": page.currency]),
                 field("retention", "retentionRate", saved.retentionRate, 3),
                 field("lifetime", "averageLifetime", saved.averageLifetime, 1),
                 field("coefficient", "coefficient", saved.coefficient, 2),
             ],
-            "value": strings.text("value.simple.value", ["value": page.money(major: simple["value"]?.doubleValue ?? 0)]),
-            "hasSaved": !saved.isEmpty,
-        ]
+            value: strings.text("value.simple.value", ["value": page.money(major: simple["value"]?.doubleValue ?? 0)]),
+            hasSaved: !saved.isEmpty
+        )
     }
 
     /// A number as a form field shows it: no grouping, no trailing zeros.

@@ -20,6 +20,24 @@ public struct ConsoleView {
         self.navId = navId
         self.data = data
     }
+
+    /// A page whose values are a view-model struct (`XxxPage.Model`): its stored properties are
+    /// what the template sees at the top level (a `nil` one is absent); nested structs and arrays
+    /// of them render through swift-mustache's reflection.
+    init(template: String, titleKey: String, navId: String? = nil, model: some Any) {
+        var values: [String: Any] = [:]
+        for child in Mirror(reflecting: model).children {
+            guard let label = child.label else { continue }
+            let value = Mirror(reflecting: child.value)
+            if value.displayStyle == .optional {
+                guard let wrapped = value.children.first?.value else { continue }
+                values[label] = wrapped
+            } else {
+                values[label] = child.value
+            }
+        }
+        self.init(template: template, titleKey: titleKey, navId: navId, data: values)
+    }
 }
 
 /// Renders console pages: the page's template inside the layout, with the strings of the request's
