@@ -236,7 +236,16 @@ actor WorkspaceAnalytics {
     private func loadProperties(_ keys: [String]) async {
         do {
             for key in keys where !live.propertyKeys.contains(key) {
-                let values = try await store.eventPropertyValues(workspaceId: workspaceId, key: key, afterSeq: 0, throughSeq: live.lastSeq)
+                let values: [(seq: Int64, value: JSONValue)]
+                do {
+                    values = try await store.eventPropertyValues(workspaceId: workspaceId, key: key, afterSeq: 0, throughSeq: live.lastSeq)
+                } catch {
+                    // One retry: a store that is briefly overloaded (a connection not leased in time)
+                    // should not fail the query that needed the column.
+                    logger.warning("analytics property load failed; retrying once", metadata: ["workspace": "\(workspaceId)", "error": "\(error)"])
+                    try await Task.sleep(for: .milliseconds(200))
+                    values = try await store.eventPropertyValues(workspaceId: workspaceId, key: key, afterSeq: 0, throughSeq: live.lastSeq)
+                }
                 live.loadProperty(key, values: values)
             }
             // Keep at most so many columns: drop the ones unused the longest.

@@ -4,8 +4,20 @@ import Hummingbird
 /// The fields of an `application/x-www-form-urlencoded` body (the first value of a repeated name wins).
 public struct ConsoleForm: Sendable {
     public var fields: [String: String]
+    /// The body as sent, for ``decode(_:)``.
+    public var text: String = ""
 
     public init(fields: [String: String]) { self.fields = fields }
+
+    /// The form as a struct of its fields (Hummingbird's `URLEncodedFormDecoder`); names the struct
+    /// does not declare, such as `_csrf`, are ignored. A body that cannot be read as one is a 400.
+    public func decode<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        do {
+            return try URLEncodedFormDecoder().decode(type, from: text)
+        } catch {
+            throw HTTPError(.badRequest, message: "the form could not be read")
+        }
+    }
 
     /// Parses `a=1&b=two+words&c=%E4%B8%AD`.
     public init(urlEncoded text: String) {
@@ -17,6 +29,7 @@ public struct ConsoleForm: Sendable {
             if fields[name] == nil { fields[name] = value }
         }
         self.fields = fields
+        self.text = text
     }
 
     public subscript(_ name: String) -> String? { fields[name] }

@@ -100,3 +100,28 @@ extension CustomerValuePage {
         var estimated: String
     }
 }
+
+/// What the value page's forms send.
+extension CustomerValuePage {
+    /// `POST /console/value/refit`: the model to fit (BG/NBD when empty).
+    struct RefitForm: Decodable {
+        var model: String?
+    }
+
+    /// `POST /console/value/simple`: the simple formula's inputs as typed (empty: estimated), or `reset`.
+    struct SimpleInputForm: Decodable {
+        var arpu: String?
+        var retention: String?
+        var lifetime: String?
+        var coefficient: String?
+        var reset: String?
+
+        /// Each input with its setting key and the range it must fall in.
+        var inputs: [(name: String, text: String?, key: String, range: ClosedRange<Double>)] {
+            [
+                ("arpu", arpu, "averageRevenuePerUser", 0...1e9), ("retention", retention, "retentionRate", 0...1),
+                ("lifetime", lifetime, "averageLifetime", 0...1e9), ("coefficient", coefficient, "coefficient", 0...100),
+            ]
+        }
+    }
+}

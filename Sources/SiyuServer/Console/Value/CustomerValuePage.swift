@@ -69,23 +69,19 @@ struct CustomerValuePage: ConsolePage {
         let page = try ValuePageContext(context, views: views, now: clock())
         try page.identity.require(.saveAnalyses)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(SimpleInputForm.self)
         let strings = page.strings
-        if form["reset"] != nil {
+        if form.reset != nil {
             _ = try await store.saveSetting(workspaceId: page.workspace.id, key: SettingsController.valueSimpleKey, value: nil)
             _ = try? await ValueFitting(store: store, cache: cache).run(workspace: page.workspace, now: page.now)
             return try await show(request, context, views, notice: ConsoleNotice(text: strings.text("value.simple.cleared"), isError: false))
         }
         // Each field: empty (estimated) or a number in its range, refused with the field's own name.
-        let fields: [(form: String, key: String, range: ClosedRange<Double>)] = [
-            ("arpu", "averageRevenuePerUser", 0...1e9), ("retention", "retentionRate", 0...1), ("lifetime", "averageLifetime", 0...1e9),
-            ("coefficient", "coefficient", 0...100),
-        ]
         var setting = JSONObject()
-        for field in fields {
-            let text = (form[field.form] ?? "").trimmingCharacters(in: .whitespaces)
+        for field in form.inputs {
+            let text = (field.text ?? "").trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { continue }
-            let label = strings.text("value.simple.\(field.form)", ["currency": page.currency])
+            let label = strings.text("value.simple.\(field.name)", ["currency": page.currency])
             guard let number = Double(text), number.isFinite else {
                 throw ConsolePageError.badRequest(strings.text("value.simple.badNumber", ["value": String(text.prefix(40))]))
             }
@@ -119,9 +115,9 @@ struct CustomerValuePage: ConsolePage {
         let page = try ValuePageContext(context, views: views, now: clock())
         try page.identity.require(.saveAnalyses)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(RefitForm.self)
         var model = PurchaseModelKind.bgnbd
-        if let text = form["model"], !text.isEmpty {
+        if let text = form.model, !text.isEmpty {
             guard let kind = PurchaseModelKind(rawValue: text) else {
                 throw ConsolePageError.badRequest(page.strings.text("value.refit.badModel", ["value": String(text.prefix(40))]))
             }
