@@ -40,25 +40,11 @@ struct CustomerValuePresenter {
             )
         }
         let topDecile = deciles.first?["share"]?.doubleValue.map { strings.text("value.topDecile", ["share": page.percent($0)]) }
-        let bands = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["churnBands"]?[code]?.int64Value ?? 0)) }
+        let bands = Self.bandCounts(json["churnBands"])
         let banded = bands.reduce(0) { $0 + $1.1 }
-        let bandChart =
-            DonutChart(
-                title: strings.text("value.bandsTitle"),
-                slices: bands.enumerated().map { index, band in
-                    DonutChart.Slice(label: strings.text("value.bands.\(band.0)"), value: Double(band.1), colorIndex: index)
-                },
-                centerText: page.format.compact(Int64(banded)),
-                centerSubtext: strings.text("value.customers"),
-                noDataText: strings.text("value.noData"),
-                width: 420,
-                height: 200,
-                theme: Self.bandTheme,
-                valueFormatter: page.countFormatter,
-                percentFormatter: page.percentFormatter
-            ).svg()
+        let bandChart = donut(title: strings.text("value.bandsTitle"), bands: bands)
         // Recency bands, as of now, in the brand's repurchase interval.
-        let recency = ["green", "yellow", "red"].map { code -> (String, Int) in (code, Int(json["recencyBands"]?[code]?.int64Value ?? 0)) }
+        let recency = Self.bandCounts(json["recencyBands"])
         let recent = recency.reduce(0) { $0 + $1.1 }
         var recencyNote = strings.text("value.recency.none")
         var recencyChart: String?
@@ -74,21 +60,7 @@ struct CustomerValuePresenter {
                 ]
             )
             recencyBands = recency.map { band(code: $0, people: $1, of: recent) }
-            recencyChart =
-                DonutChart(
-                    title: strings.text("value.recency.chart"),
-                    slices: recency.enumerated().map { index, band in
-                        DonutChart.Slice(label: strings.text("value.bands.\(band.0)"), value: Double(band.1), colorIndex: index)
-                    },
-                    centerText: page.format.compact(Int64(recent)),
-                    centerSubtext: strings.text("value.customers"),
-                    noDataText: strings.text("value.noData"),
-                    width: 420,
-                    height: 200,
-                    theme: Self.bandTheme,
-                    valueFormatter: page.countFormatter,
-                    percentFormatter: page.percentFormatter
-                ).svg()
+            recencyChart = donut(title: strings.text("value.recency.chart"), bands: recency)
         }
         let channels = (json["byFirstChannel"]?.arrayValue ?? []).map {
             entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
@@ -133,6 +105,30 @@ struct CustomerValuePresenter {
             },
             channelChart: channelChart
         )
+    }
+
+    /// People per traffic-light band (green, yellow, red) from a `{"green": n, …}` object.
+    static func bandCounts(_ json: JSONValue?) -> [(String, Int)] {
+        ["green", "yellow", "red"].map { code in (code, Int(json?[code]?.int64Value ?? 0)) }
+    }
+
+    /// A donut of traffic-light bands with their total in the middle.
+    func donut(title: String, bands: [(String, Int)]) -> String {
+        let strings = page.strings
+        return DonutChart(
+            title: title,
+            slices: bands.enumerated().map { index, band in
+                DonutChart.Slice(label: strings.text("value.bands.\(band.0)"), value: Double(band.1), colorIndex: index)
+            },
+            centerText: page.format.compact(Int64(bands.reduce(0) { $0 + $1.1 })),
+            centerSubtext: strings.text("value.customers"),
+            noDataText: strings.text("value.noData"),
+            width: 420,
+            height: 200,
+            theme: Self.bandTheme,
+            valueFormatter: page.countFormatter,
+            percentFormatter: page.percentFormatter
+        ).svg()
     }
 
     /// One traffic-light band with its share of `total`.
