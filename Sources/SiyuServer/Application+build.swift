@@ -108,7 +108,7 @@ public func buildApplication(
     var logger = logger ?? Logger(label: "siyu")
     logger.logLevel = settings.logLevel
     let services = AppServices(store: store, settings: settings, logger: logger, clock: clock)
-    let router = buildRouter(services, console: try ConsoleResources.bundled())
+    let router = try buildRouter(services, console: try ConsoleResources.bundled())
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),
@@ -131,7 +131,7 @@ public func buildApplication(
 
 /// The routes: ingestion under `/v1`, the admin API under `/api/v1`, the web console under
 /// `/console`, and operations.
-public func buildRouter(_ services: AppServices, console: ConsoleResources) -> Router<AppRequestContext> {
+public func buildRouter(_ services: AppServices, console: ConsoleResources) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -144,10 +144,8 @@ public func buildRouter(_ services: AppServices, console: ConsoleResources) -> R
         bodyTimeout: .seconds(services.idleTimeoutSeconds)
     )
     .addRoutes(to: router.group("v1"))
+    try AdminAPI.register(AdminAPI(store: services.store, directory: services.directory, clock: services.clock), on: router)
     let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
-    PeopleController(store: services.store, clock: services.clock).addRoutes(to: admin)
-    WorkspaceController(store: services.store, directory: services.directory).addRoutes(to: admin)
-    KeysController(store: services.store, directory: services.directory, clock: services.clock).addRoutes(to: admin)
     ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
     AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)

@@ -107,3 +107,19 @@ import Testing
         #expect(Money(minorUnits: 500, currency: "JPY").decimalText == "500")
     }
 }
+
+/// JSON objects are unordered (RFC 8259 §4): equality and hashing ignore member order, nothing else.
+@Suite struct JSONEqualityTests {
+    @Test func objectsAreEqualWhateverTheOrderOfTheirMembers() throws {
+        let a = try JSONParser.parse(#"{"a": 1, "b": {"x": [1, 2], "y": null}}"#)
+        let b = try JSONParser.parse(#"{"b": {"y": null, "x": [1, 2]}, "a": 1}"#)
+        #expect(a == b)
+        #expect(Set([a, b]).count == 1)
+        // Arrays keep their order; a missing member, an extra one, or 1 against 1.0 differ.
+        #expect(try JSONParser.parse("[1, 2]") != JSONParser.parse("[2, 1]"))
+        #expect(try JSONParser.parse(#"{"a": 1}"#) != JSONParser.parse(#"{"a": 1, "b": 1}"#))
+        #expect(try JSONParser.parse(#"{"a": 1, "b": 2}"#) != JSONParser.parse(#"{"a": 1}"#))
+        #expect(try JSONParser.parse(#"{"a": 1}"#) != JSONParser.parse(#"{"a": 1.0}"#))
+        #expect(try JSONParser.parse(#"{"a": 1}"#) != JSONParser.parse(#"{"b": 1}"#))
+    }
+}

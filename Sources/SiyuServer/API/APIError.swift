@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOCore
+import OpenAPIRuntime
 import SiyuCore
 import SiyuStore
 
@@ -56,13 +58,30 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return try error.response(from: request, context: context)
-        } catch let error as StoreError {
-            return try Self.apiError(error).response(from: request, context: context)
-        } catch let error as AnswerSize.TooLarge {
-            return try APIError(error).response(from: request, context: context)
-        } catch let error as HTTPError {
+        } catch {
+            guard let answer = Self.apiError(error) else {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                return try APIError(.internalServerError, code: "internal_error", message: "the server could not complete the request")
+                    .response(from: request, context: context)
+            }
+            return try answer.response(from: request, context: context)
+        }
+    }
+
+    /// The answer to an error the API knows, nil for an unexpected one (a 500).
+    static func apiError(_ error: any Error) -> APIError? {
+        switch error {
+        case let error as APIError: return error
+        case let error as StoreError: return apiError(error)
+        case let error as AnswerSize.TooLarge: return APIError(error)
+        case is NIOTooManyBytesError:
+            // `collectBody(upTo:)` past its limit (a JSON body over 1 MiB, say): before, a 500.
+            return APIError(.contentTooLarge, code: "request_too_large", message: "the request body is too large")
+        case let error as ServerError:
+            // A generated operation: the request did not match the contract, or its handler threw.
+            if error.operationInput == nil, apiError(error.underlyingError) == nil { return APIError(invalidInput: error) }
+            return apiError(error.underlyingError)
+        case let error as HTTPError:
             let code: String
             switch error.status {
             case .notFound: code = "not_found"
@@ -71,12 +90,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unauthorized: code = "unauthorized"
             default: code = error.status.code < 500 ? "invalid_request" : "internal_error"
             }
-            let message = error.body ?? error.status.reasonPhrase
-            return try APIError(error.status, code: code, message: message, headers: error.headers).response(from: request, context: context)
-        } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            return try APIError(.internalServerError, code: "internal_error", message: "the server could not complete the request")
-                .response(from: request, context: context)
+            return APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase, headers: error.headers)
+        default: return nil
         }
     }
 

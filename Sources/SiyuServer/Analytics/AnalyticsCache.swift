@@ -36,6 +36,8 @@ public actor AnalyticsCache {
     private let configuration: Configuration
     private let snapshots: DatasetSnapshotFiles?
     private var workspaces: [Int64: WorkspaceAnalytics] = [:]
+    /// Customer-value fits running now, one per workspace (``ValueFitting``).
+    nonisolated let valueFits = ValueFitGate()
 
     public init(store: any SiyuStore, clock: @escaping @Sendable () -> Int64, logger: Logger, configuration: Configuration = Configuration()) {
         self.store = store

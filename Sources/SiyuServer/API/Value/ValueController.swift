@@ -220,17 +220,31 @@ public struct ValueFitting: Sendable {
         // Whole local days: orders up to the start of today.
         let cutoff = calendar.start(ofDay: calendar.day(now))
         progress(.fitting)
+        let exponent = Money.exponent(of: workspace.currency)
+        let inputs = simple
+        try await cache.valueFits.enter(workspace.id)
+        let outcome: Result<WorkspaceValue, any Error>
+        do {
+            outcome = .success(
+                try await HeavyWork.run {
+                    try WorkspaceValue.fit(
+                        dataset: dataset,
+                        calendar: calendar,
+                        cutoff: cutoff,
+                        exponent: exponent,
+                        model: model,
+                        penalizer: penalizer,
+                        simpleInputs: inputs
+                    )
+                }
+            )
+        } catch {
+            outcome = .failure(error)
+        }
+        await cache.valueFits.leave(workspace.id)
         let value: WorkspaceValue
         do {
-            value = try WorkspaceValue.fit(
-                dataset: dataset,
-                calendar: calendar,
-                cutoff: cutoff,
-                exponent: Money.exponent(of: workspace.currency),
-                model: model,
-                penalizer: penalizer,
-                simpleInputs: simple
-            )
+            value = try outcome.get()
         } catch let error as ValueModelError {
             throw APIError(.unprocessableContent, code: "cannot_fit", message: error.message)
         }

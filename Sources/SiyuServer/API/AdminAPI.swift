@@ -1,0 +1,123 @@
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import SiyuAPI
+import SiyuCore
+import SiyuStore
+
+/// The admin API's operations as the contract (`Sources/SiyuAPI/openapi.yaml`) types them: one
+/// implementation of the generated `APIProtocol`, with each area's operations in an extension in
+/// its folder (`API/Workspace/AdminAPI+Workspace.swift` …). Requests arrive decoded and checked
+/// against the contract; answers are the contract's structs. Operations the generator's filter
+/// does not list yet are still served by their area's controller.
+struct AdminAPI: APIProtocol {
+    let store: any SiyuStore
+    let directory: WorkspaceDirectory
+    let clock: @Sendable () -> Int64
+
+    /// What a generated handler cannot receive as a parameter: the request's authenticated
+    /// workspace and its logger, set by ``AdminAPIScopeMiddleware`` for the request's task.
+    struct Scope: Sendable {
+        var workspace: Workspace
+        var logger: Logger
+        /// The query parameters as sent, for those a contract cannot list (`trait.NAME`).
+        var queryParameters: Parameters
+    }
+
+    @TaskLocal static var scope: Scope?
+
+    /// The authenticated workspace; every admin operation runs behind ``AdminAuthMiddleware``.
+    var workspace: Workspace {
+        get throws {
+            guard let scope = Self.scope else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "an admin token is required")
+            }
+            return scope.workspace
+        }
+    }
+
+    /// The request's query parameters as sent.
+    var queryParameters: Parameters { Self.scope?.queryParameters ?? [:] }
+
+    /// Registers the generated operations behind the admin token check.
+    static func register(_ api: AdminAPI, on router: Router<AppRequestContext>) throws {
+        let group = router.group()
+            .add(middleware: AdminAuthMiddleware(directory: api.directory))
+            .add(middleware: AdminAPIScopeMiddleware())
+        // Compact JSON, properties in the contract's order (the runtime's default sorts and indents).
+        try api.registerHandlers(on: group, configuration: Configuration(jsonEncodingOptions: [.withoutEscapingSlashes]))
+    }
+}
+
+/// Runs the request with ``AdminAPI/scope`` set, collects its body within the admin API's limit
+/// (the generated code would collect any size), and reads a body sent without a JSON or CSV
+/// content type as JSON, as the admin API always has (`curl -d` says form-urlencoded).
+struct AdminAPIScopeMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    /// The largest JSON body of an admin request.
+    static let bodyLimit = 1 << 20
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let workspace = try context.requireWorkspace()
+        var request = request
+        if request.method != .get && request.method != .head {
+            _ = try await request.collectBody(upTo: Self.bodyLimit)
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            if !type.hasPrefix("application/json") && !type.hasPrefix("text/csv") {
+                var head = request.head
+                head.headerFields[.contentType] = "application/json"
+                request = Request(head: head, body: request.body)
+            }
+        }
+        return try await AdminAPI.$scope.withValue(
+            AdminAPI.Scope(workspace: workspace, logger: context.logger, queryParameters: request.uri.queryParameters)
+        ) {
+            try await next(request, context)
+        }
+    }
+}
+
+extension APIError {
+    /// A 400 naming the field, for a request that does not decode into the contract's types.
+    init(invalidInput error: ServerError) {
+        let (message, field) = Self.describe(error.underlyingError, cause: error.causeDescription)
+        self.init(.badRequest, code: "invalid_request", message: message, field: field)
+    }
+    /// A sentence for a request that does not decode into the contract's types.
+    static func describe(_ error: any Error, cause: String) -> (message: String, field: String?) {
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            (codingPath + (key.map { [$0] } ?? [])).map { key in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }
+                .joined().trimmingPrefix(".").description
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            let field = path(context.codingPath, key)
+            return ("\(field) is required", field)
+        case DecodingError.typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return ("\(field.isEmpty ? "the body" : field) must be \(Self.typeName(type))", field.isEmpty ? nil : field)
+        case DecodingError.valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return ("\(field) must be \(Self.typeName(type)), not null", field.isEmpty ? nil : field)
+        case DecodingError.dataCorrupted(let context):
+            let field = path(context.codingPath)
+            let reason = context.debugDescription
+            if field.isEmpty { return ("request body is not valid: \(reason)", nil) }
+            return ("\(field): \(reason)", field)
+        default:
+            return ("\(cause): \(error)", nil)
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+        case is Double.Type, is Float.Type: "a number"
+        case is Bool.Type: "true or false"
+        default:
+            String(describing: type).contains("Array") ? "an array" : "an object"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Hummingbird
+import SiyuAPI
+import SiyuStore
+
+/// `GET /healthz`, `GET /metrics` and `GET /openapi.json` (the contract, `Sources/SiyuAPI/openapi.yaml`).
+struct OperationsController: Sendable {
+    let store: any SiyuStore
+    let metrics: SiyuMetrics
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("healthz") { _, _ in
+            do {
+                try await store.ping()
+                return JSONResponse.make(["status": "ok"])
+            } catch {
+                return JSONResponse.make(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
+            }
+        }
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: APIDocument.json))
+            )
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
+            )
+        }
+    }
+}
