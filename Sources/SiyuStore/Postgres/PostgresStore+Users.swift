@@ -4,23 +4,10 @@ import SiyuCore
 extension PostgresStore: UserRepository {
     static let userColumns = "id, workspace_id, email, display_name, password_hash, role, locale, created_at, disabled"
 
-    public func createUser(
-        workspaceId: Int64,
-        email: String,
-        displayName: String,
-        passwordHash: String,
-        role: ConsoleRole,
-        locale: String?
-    ) async throws -> ConsoleUser {
-        let new = try UserValidation.newUser(
-            workspaceId: workspaceId,
-            email: email,
-            displayName: displayName,
-            passwordHash: passwordHash,
-            role: role,
-            locale: locale,
-            now: clock()
-        )
+    public func currentTime() -> Int64 { clock() }
+
+    public func insertUser(_ new: ConsoleUser) async throws -> ConsoleUser {
+        let workspaceId = new.workspaceId
         return try await transaction { connection in
             guard try await connection.value(Int64.self, "SELECT id FROM workspaces WHERE id = \(workspaceId)", logger: logger) != nil else {
                 throw StoreError.notFound("no workspace \(workspaceId)")

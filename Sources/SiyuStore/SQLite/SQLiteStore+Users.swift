@@ -2,23 +2,10 @@ import GRDB
 import SiyuCore
 
 extension SQLiteStore: UserRepository {
-    public func createUser(
-        workspaceId: Int64,
-        email: String,
-        displayName: String,
-        passwordHash: String,
-        role: ConsoleRole,
-        locale: String?
-    ) async throws -> ConsoleUser {
-        let new = try UserValidation.newUser(
-            workspaceId: workspaceId,
-            email: email,
-            displayName: displayName,
-            passwordHash: passwordHash,
-            role: role,
-            locale: locale,
-            now: clock()
-        )
+    public func currentTime() -> Int64 { clock() }
+
+    public func insertUser(_ new: ConsoleUser) async throws -> ConsoleUser {
+        let workspaceId = new.workspaceId
         return try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM workspaces WHERE id = ?", arguments: [workspaceId]) != nil else {
                 throw StoreError.notFound("no workspace \(workspaceId)")
