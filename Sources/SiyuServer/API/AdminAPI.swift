@@ -12,9 +12,20 @@ import SiyuStore
 /// against the contract; answers are the contract's structs. Operations the generator's filter
 /// does not list yet are still served by their area's controller.
 struct AdminAPI: APIProtocol {
-    let store: any SiyuStore
+    /// The store, seen through the repositories the operations use.
+    let workspaces: any WorkspaceRepository
+    let events: any EventRepository
+    let people: any PeopleRepository
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
+
+    init(store: any SiyuStore, directory: WorkspaceDirectory, clock: @escaping @Sendable () -> Int64) {
+        workspaces = store
+        events = store
+        people = store
+        self.directory = directory
+        self.clock = clock
+    }
 
     /// What a generated handler cannot receive as a parameter: the request's authenticated
     /// workspace and its logger, set by ``AdminAPIScopeMiddleware`` for the request's task.

@@ -19,12 +19,12 @@ public final class WorkspaceDirectory: Sendable {
         var preparers: [Int64: Entry<EventPreparer>] = [:]
     }
 
-    private let store: any SiyuStore
+    private let store: any WorkspaceRepository
     private let state = Mutex(State())
     private let ttl: Int64
     private let clock: @Sendable () -> Int64
 
-    public init(store: any SiyuStore, ttlMillis: Int64 = 10_000, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
+    public init(store: any WorkspaceRepository, ttlMillis: Int64 = 10_000, clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis) {
         self.store = store
         self.ttl = ttlMillis
         self.clock = clock

@@ -6,7 +6,7 @@ import SiyuStore
 
 /// Recomputes dynamic segments: on demand, and on their schedule from ``SegmentScheduler``.
 struct SegmentRefresher: Sendable {
-    let store: any SiyuStore
+    let store: any SegmentRepository & WorkspaceRepository
     let cache: AnalyticsCache
 
     func refresh(_ segment: SegmentRecord, workspace: Workspace, now: Int64) async throws -> SegmentRecord {

@@ -10,8 +10,8 @@ extension AdminAPI {
     /// `GET /api/v1/keys`: live write keys (masked, with an id) and admin tokens (name and id; never the token).
     func listKeys(_ input: Operations.ListKeys.Input) async throws -> Operations.ListKeys.Output {
         let workspace = try workspace
-        let keys = try await store.writeKeys(workspaceId: workspace.id)
-        let tokens = try await store.adminTokens(workspaceId: workspace.id)
+        let keys = try await workspaces.writeKeys(workspaceId: workspace.id)
+        let tokens = try await workspaces.adminTokens(workspaceId: workspace.id)
         return .ok(
             .init(
                 body: .json(
@@ -26,7 +26,7 @@ extension AdminAPI {
 
     /// `POST /api/v1/keys/write`: a new write key, answered in full once.
     func createWriteKey(_ input: Operations.CreateWriteKey.Input) async throws -> Operations.CreateWriteKey.Output {
-        let key = try await store.createWriteKey(workspaceId: try workspace.id)
+        let key = try await workspaces.createWriteKey(workspaceId: try workspace.id)
         return .created(.init(body: .json(.init(id: Secrets.writeKeyId(key), writeKey: key))))
     }
 
@@ -34,11 +34,11 @@ extension AdminAPI {
     func revokeWriteKey(_ input: Operations.RevokeWriteKey.Input) async throws -> Operations.RevokeWriteKey.Output {
         let workspace = try workspace
         let given = input.path.id
-        let keys = try await store.writeKeys(workspaceId: workspace.id)
+        let keys = try await workspaces.writeKeys(workspaceId: workspace.id)
         guard let key = keys.first(where: { $0 == given || Secrets.writeKeyId($0) == given }) else {
             throw APIError.notFound("no live write key \(given) in this workspace")
         }
-        _ = try await store.revokeWriteKey(key, workspaceId: workspace.id)
+        _ = try await workspaces.revokeWriteKey(key, workspaceId: workspace.id)
         directory.invalidate(workspaceId: workspace.id)
         return .ok(.init(body: .json(.init(revoked: Secrets.writeKeyId(key)))))
     }
@@ -51,8 +51,8 @@ extension AdminAPI {
         guard (1...64).contains(name.count) else {
             throw APIError.badRequest("name the token: 1 to 64 characters, e.g. erp-sync", field: "name")
         }
-        let token = try await store.createAdminToken(workspaceId: workspace.id, name: name, replacing: false)
-        let id = try await store.adminTokens(workspaceId: workspace.id).last { $0.name == name }?.id
+        let token = try await workspaces.createAdminToken(workspaceId: workspace.id, name: name, replacing: false)
+        let id = try await workspaces.adminTokens(workspaceId: workspace.id).last { $0.name == name }?.id
         return .created(.init(body: .json(.init(id: id, name: name, adminToken: token))))
     }
 
@@ -60,7 +60,7 @@ extension AdminAPI {
     func revokeAdminToken(_ input: Operations.RevokeAdminToken.Input) async throws -> Operations.RevokeAdminToken.Output {
         let workspace = try workspace
         let id = input.path.id
-        guard try await store.revokeAdminToken(id: id, workspaceId: workspace.id) else {
+        guard try await workspaces.revokeAdminToken(id: id, workspaceId: workspace.id) else {
             throw APIError.notFound("no live admin token \(id) in this workspace")
         }
         directory.invalidate(workspaceId: workspace.id)

@@ -4,7 +4,8 @@ import SiyuStore
 
 /// `GET /healthz`, `GET /metrics` and `GET /openapi.json` (the contract, `Sources/SiyuAPI/openapi.yaml`).
 struct OperationsController: Sendable {
-    let store: any SiyuStore
+    /// For `/healthz`, which asks the store to answer.
+    let store: any EventRepository
     let metrics: SiyuMetrics
 
     func addRoutes(to router: Router<AppRequestContext>) {

@@ -32,7 +32,7 @@ extension AdminAPI {
             default: throw APIError.badRequest("unknown parameter `\(key)`", field: key)
             }
         }
-        let page = try await store.searchPeople(workspaceId: workspace.id, query: query)
+        let page = try await people.searchPeople(workspaceId: workspace.id, query: query)
         let people = page.items.map { Components.Schemas.PersonProfile($0, currency: workspace.currency) }
         return .ok(.init(body: .json(.init(people: people, nextCursor: page.nextCursor))))
     }
@@ -41,12 +41,12 @@ extension AdminAPI {
     func getPerson(_ input: Operations.GetPerson.Input) async throws -> Operations.GetPerson.Output {
         let workspace = try workspace
         let id = input.path.id
-        guard let profile = try await store.person(id: id, workspaceId: workspace.id) else {
+        guard let profile = try await people.person(id: id, workspaceId: workspace.id) else {
             throw APIError.notFound("no person \(id) in this workspace")
         }
-        let identities = try await store.identities(personId: profile.id, workspaceId: workspace.id)
-        let tags = try await store.tags(personId: profile.id, workspaceId: workspace.id)
-        let merges = try await store.merges(workspaceId: workspace.id, personId: profile.id, limit: 100)
+        let identities = try await people.identities(personId: profile.id, workspaceId: workspace.id)
+        let tags = try await people.tags(personId: profile.id, workspaceId: workspace.id)
+        let merges = try await people.merges(workspaceId: workspace.id, personId: profile.id, limit: 100)
         let summary = Components.Schemas.PersonProfile(profile, currency: workspace.currency)
         return .ok(
             .init(
@@ -77,9 +77,9 @@ extension AdminAPI {
     func getPersonEvents(_ input: Operations.GetPersonEvents.Input) async throws -> Operations.GetPersonEvents.Output {
         let workspace = try workspace
         let id = input.path.id
-        guard try await store.person(id: id, workspaceId: workspace.id) != nil else { throw APIError.notFound("no person \(id) in this workspace") }
+        guard try await people.person(id: id, workspaceId: workspace.id) != nil else { throw APIError.notFound("no person \(id) in this workspace") }
         let limit = try input.query.limit.map(Self.limit) ?? 50
-        let page = try await store.timeline(personId: id, workspaceId: workspace.id, limit: limit, cursor: input.query.cursor)
+        let page = try await people.timeline(personId: id, workspaceId: workspace.id, limit: limit, cursor: input.query.cursor)
         return .ok(.init(body: .json(.init(events: try page.items.map(Components.Schemas.PersonEvent.init), nextCursor: page.nextCursor))))
     }
 
@@ -87,30 +87,30 @@ extension AdminAPI {
     func editPersonTags(_ input: Operations.EditPersonTags.Input) async throws -> Operations.EditPersonTags.Output {
         let workspace = try workspace
         guard case .json(let body) = input.body else { throw APIError.badRequest("send {\"add\": [...], \"remove\": [...]}") }
-        let tags = try await store.setTags(personId: input.path.id, workspaceId: workspace.id, add: body.add ?? [], remove: body.remove ?? [])
+        let tags = try await people.setTags(personId: input.path.id, workspaceId: workspace.id, add: body.add ?? [], remove: body.remove ?? [])
         return .ok(.init(body: .json(.init(tags: tags))))
     }
 
     func addPersonTag(_ input: Operations.AddPersonTag.Input) async throws -> Operations.AddPersonTag.Output {
-        let tags = try await store.setTags(personId: input.path.id, workspaceId: try workspace.id, add: [input.path.tag], remove: [])
+        let tags = try await people.setTags(personId: input.path.id, workspaceId: try workspace.id, add: [input.path.tag], remove: [])
         return .ok(.init(body: .json(.init(tags: tags))))
     }
 
     func removePersonTag(_ input: Operations.RemovePersonTag.Input) async throws -> Operations.RemovePersonTag.Output {
-        let tags = try await store.setTags(personId: input.path.id, workspaceId: try workspace.id, add: [], remove: [input.path.tag])
+        let tags = try await people.setTags(personId: input.path.id, workspaceId: try workspace.id, add: [], remove: [input.path.tag])
         return .ok(.init(body: .json(.init(tags: tags))))
     }
 
     /// `DELETE /api/v1/people/{id}`: erases the person, everyone merged into them, their identities and every event.
     func erasePerson(_ input: Operations.ErasePerson.Input) async throws -> Operations.ErasePerson.Output {
-        let summary = try await store.erasePerson(id: input.path.id, workspaceId: try workspace.id)
+        let summary = try await people.erasePerson(id: input.path.id, workspaceId: try workspace.id)
         return .ok(.init(body: .json(.init(erased: .init(people: summary.people, identities: summary.identities, events: summary.events)))))
     }
 
     /// `GET /api/v1/suppressions`: how many message ids and identities of erased people are kept
     /// out (hashes only; the list cannot be read back).
     func getSuppressions(_ input: Operations.GetSuppressions.Input) async throws -> Operations.GetSuppressions.Output {
-        let counts = try await store.suppressionCounts(workspaceId: try workspace.id)
+        let counts = try await people.suppressionCounts(workspaceId: try workspace.id)
         let identities = counts.filter { $0.key != Suppression.messageKind }
         return .ok(
             .init(
@@ -134,23 +134,23 @@ extension AdminAPI {
         guard let key = Secrets.extractor(for: workspace).identity(kind: kind, raw: raw) else {
             throw APIError.badRequest("`\(raw)` is not a valid \(kind)", field: "identity")
         }
-        let lifted = try await store.liftSuppression(identity: key, workspaceId: workspace.id)
+        let lifted = try await people.liftSuppression(identity: key, workspaceId: workspace.id)
         return .ok(.init(body: .json(.init(lifted: lifted))))
     }
 
     func listMerges(_ input: Operations.ListMerges.Input) async throws -> Operations.ListMerges.Output {
-        let entries = try await store.merges(workspaceId: try workspace.id, personId: input.query.person, limit: 200)
+        let entries = try await people.merges(workspaceId: try workspace.id, personId: input.query.person, limit: 200)
         return .ok(.init(body: .json(.init(merges: try entries.map(Components.Schemas.MergeEntry.init)))))
     }
 
     /// `POST /api/v1/merges/{id}/undo`: splits the merged person back out.
     func undoMerge(_ input: Operations.UndoMerge.Input) async throws -> Operations.UndoMerge.Output {
-        let entry = try await store.undoMerge(id: input.path.id, workspaceId: try workspace.id, at: clock())
+        let entry = try await people.undoMerge(id: input.path.id, workspaceId: try workspace.id, at: clock())
         return .ok(.init(body: .json(.init(merge: try .init(entry)))))
     }
 
     func listConflicts(_ input: Operations.ListConflicts.Input) async throws -> Operations.ListConflicts.Output {
-        let entries = try await store.conflicts(workspaceId: try workspace.id, limit: 200)
+        let entries = try await people.conflicts(workspaceId: try workspace.id, limit: 200)
         return .ok(.init(body: .json(.init(conflicts: entries.map(Components.Schemas.MergeConflict.init)))))
     }
 

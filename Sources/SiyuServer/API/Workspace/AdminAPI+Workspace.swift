@@ -7,8 +7,8 @@ extension AdminAPI {
     /// `GET /api/v1/workspace`: name, time zone, currency and counts.
     func getWorkspace(_ input: Operations.GetWorkspace.Input) async throws -> Operations.GetWorkspace.Output {
         let workspace = try workspace
-        let people = try await store.peopleCount(workspaceId: workspace.id)
-        let events = try await store.eventCount(workspaceId: workspace.id)
+        let people = try await people.peopleCount(workspaceId: workspace.id)
+        let events = try await events.eventCount(workspaceId: workspace.id)
         return .ok(
             .init(
                 body: .json(
@@ -28,7 +28,7 @@ extension AdminAPI {
 
     func listChannels(_ input: Operations.ListChannels.Input) async throws -> Operations.ListChannels.Output {
         let workspace = try workspace
-        let channels = try await store.channels(workspaceId: workspace.id)
+        let channels = try await workspaces.channels(workspaceId: workspace.id)
         return .ok(.init(body: .json(.init(channels: channels.map(Components.Schemas.Channel.init)))))
     }
 
@@ -52,7 +52,7 @@ extension AdminAPI {
         }
         let kind = body.kind.flatMap { ChannelKind(rawValue: $0.rawValue) } ?? .other
         let channel = Channel(key: input.path.key, name: body.name, kind: kind, trackingCodes: codes, monthlyCostMinor: body.monthlyCostMinor)
-        try await store.saveChannel(channel, workspaceId: workspace.id)
+        try await workspaces.saveChannel(channel, workspaceId: workspace.id)
         directory.invalidate(workspaceId: workspace.id)
         return .ok(.init(body: .json(.init(channel: .init(channel)))))
     }
