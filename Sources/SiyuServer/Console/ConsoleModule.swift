@@ -54,7 +54,7 @@ public struct ConsoleModule: Sendable {
             }
             return response
         }
-        let login = ConsoleLoginController(authenticator: authenticator, store: store, views: views, trustedProxies: trustedProxies)
+        let login = LoginPage(authenticator: authenticator, store: store, views: views, trustedProxies: trustedProxies)
         login.addPublicRoutes(to: console)
         let pagesGroup = console.group().add(middleware: ConsoleAuthMiddleware(authenticator: authenticator, views: views))
             .add(middleware: ConsoleCSRFMiddleware())

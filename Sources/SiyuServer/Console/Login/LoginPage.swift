@@ -3,7 +3,7 @@ import SiyuCore
 import SiyuStore
 
 /// `/console/login` (form and check), `/console/logout` and `/console/locale` (the language switch).
-struct ConsoleLoginController: Sendable {
+struct LoginPage: Sendable {
     let authenticator: ConsoleAuthenticator
     let store: any SiyuStore
     let views: ConsoleViews
@@ -102,10 +102,9 @@ struct ConsoleLoginController: Sendable {
         status: HTTPResponse.Status
     ) throws -> Response {
         let token = Secrets.random(length: 32)
-        var data: [String: Any] = ["loginToken": token, "next": next, "email": email]
-        if let message { data["message"] = message }
+        let model = Model(loginToken: token, next: next, email: email, message: message)
         var response = try views.page(
-            ConsoleView(template: "login", titleKey: "login.title", data: data),
+            ConsoleView(template: "login", titleKey: "login.title", model: model),
             request: request,
             context: context,
             status: status
