@@ -85,13 +85,13 @@ struct AnalysisRequest {
     }
 
     /// The breakdown options of the forms, with the current one selected.
-    func breakdownOptions(_ current: String, _ codes: [String]) -> [[String: Any]] {
-        codes.map { ["code": $0, "label": strings.text("analysis.breakdowns." + $0), "selected": $0 == current] }
+    func breakdownOptions(_ current: String, _ codes: [String]) -> [ConsoleChoice] {
+        options(current, codes, prefix: "analysis.breakdowns.")
     }
 
     /// Options of a `<select>` labelled from `prefix.code`.
-    func options(_ current: String, _ codes: [String], prefix: String) -> [[String: Any]] {
-        codes.map { ["code": $0, "label": strings.text(prefix + $0), "selected": $0 == current] }
+    func options(_ current: String, _ codes: [String], prefix: String) -> [ConsoleChoice] {
+        codes.map { ConsoleChoice(code: $0, label: strings.text(prefix + $0), selected: $0 == current) }
     }
 
     /// Counts on chart axes and bars: compact (1.2万 / 12.3k).

@@ -9,7 +9,25 @@ struct LifecyclePresenter {
     /// The four kinds of people, in stacking order; dormant is drawn as its own series (as a size).
     static let kinds = ["new", "returning", "resurrecting", "dormant"]
 
-    func lifecycle(_ result: LifecycleResult) -> [String: Any] {
+    /// Both answers as the page's result.
+    func resultModel(lifecycle: LifecycleResult, stickiness: StickinessResult) -> LifecyclePage.Result {
+        let periods = self.lifecycle(lifecycle)
+        let weeks = self.stickiness(stickiness)
+        return LifecyclePage.Result(
+            lifecycleChart: periods.chart,
+            lifecycleRows: periods.rows,
+            lifecycleEmpty: periods.empty,
+            periodLabel: analysis.strings.text("analysis.periods." + period),
+            stickinessChart: weeks.chart,
+            stickinessRows: weeks.rows,
+            stickinessWeek: weeks.week,
+            stickinessMean: weeks.mean,
+            stickinessDays: (1...7).map { LifecyclePage.Label(label: analysis.strings.text("lifecycle.stickiness.days", ["n": String($0)])) }
+        )
+    }
+
+    /// New, returning, resurrecting and dormant people per period: a stacked bar chart and a table.
+    private func lifecycle(_ result: LifecycleResult) -> (chart: String, rows: [LifecyclePage.Period], empty: Bool) {
         let strings = analysis.strings
         let format = analysis.format
         let points = result.groups.first?.points ?? []
@@ -31,23 +49,23 @@ struct LifecyclePresenter {
             valueFormatter: analysis.countFormatter,
             percentFormatter: analysis.percentFormatter
         ).svg()
-        let rows = points.map { point -> [String: Any] in
-            [
-                "label": point.label, "new": format.integer(point.new), "returning": format.integer(point.returning),
-                "resurrecting": format.integer(point.resurrecting),
-                "dormant": point.dormant == 0 ? "0" : "−" + format.integer(abs(point.dormant)), "active": format.integer(point.active),
-            ]
+        let rows = points.map { point in
+            LifecyclePage.Period(
+                label: point.label,
+                new: format.integer(point.new),
+                returning: format.integer(point.returning),
+                resurrecting: format.integer(point.resurrecting),
+                dormant: point.dormant == 0 ? "0" : "−" + format.integer(abs(point.dormant)),
+                active: format.integer(point.active)
+            )
         }
         let active = points.reduce(0) { $0 + $1.active }
-        return [
-            "hasResult": true, "lifecycleChart": chart, "lifecycleRows": rows, "lifecycleEmpty": active == 0,
-            "periodLabel": strings.text("analysis.periods." + period),
-        ]
+        return (chart, rows, active == 0)
     }
 
     /// Days active per week: a bar chart of the latest whole week (the latest week when none is
     /// whole) and a table of every week.
-    func stickiness(_ result: StickinessResult) -> [String: Any] {
+    private func stickiness(_ result: StickinessResult) -> (chart: String, rows: [LifecyclePage.Week], week: String, mean: String) {
         let strings = analysis.strings
         let format = analysis.format
         let histograms = result.groups.first?.histograms ?? []
@@ -62,23 +80,21 @@ struct LifecyclePresenter {
             height: 260,
             valueFormatter: analysis.countFormatter
         ).svg()
-        let rows = histograms.reversed().map { histogram -> [String: Any] in
-            [
-                "label": histogram.label, "people": format.integer(histogram.people),
-                "mean": histogram.meanDays.map { format.decimal($0, digits: 2) } ?? "–",
-                "cells": (0..<7).map { index -> [String: Any] in
-                    guard index < histogram.counts.count else { return ["count": "–"] }
+        let rows = histograms.reversed().map { histogram in
+            LifecyclePage.Week(
+                label: histogram.label,
+                people: format.integer(histogram.people),
+                mean: histogram.meanDays.map { format.decimal($0, digits: 2) } ?? "–",
+                cells: (0..<7).map { index in
+                    guard index < histogram.counts.count else { return LifecyclePage.DaysActive(count: "–") }
                     let count = histogram.counts[index]
-                    var cell: [String: Any] = ["count": format.integer(count)]
-                    if histogram.people > 0 { cell["share"] = format.percent(Double(count) / Double(histogram.people), digits: 0) }
-                    return cell
-                },
-            ]
+                    return LifecyclePage.DaysActive(
+                        count: format.integer(count),
+                        share: histogram.people > 0 ? format.percent(Double(count) / Double(histogram.people), digits: 0) : nil
+                    )
+                }
+            )
         }
-        return [
-            "stickinessChart": chart, "stickinessRows": rows, "stickinessWeek": shown?.label ?? "",
-            "stickinessMean": shown?.meanDays.map { format.decimal($0, digits: 2) } ?? "–",
-            "stickinessDays": (1...7).map { ["label": strings.text("lifecycle.stickiness.days", ["n": String($0)])] },
-        ]
+        return (chart, rows, shown?.label ?? "", shown?.meanDays.map { format.decimal($0, digits: 2) } ?? "–")
     }
 }

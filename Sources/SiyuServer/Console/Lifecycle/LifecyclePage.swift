@@ -6,7 +6,7 @@ import SiyuStore
 /// returning and resurrecting, with those who went dormant below, and — on the same page — the
 /// stickiness histogram (on how many days of a week people were active). A plain GET form feeds
 /// the admin API's lifecycle and stickiness queries and kernels.
-struct LifecycleController: ConsolePage {
+struct LifecyclePage: ConsolePage {
     let store: any SiyuStore
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
@@ -35,13 +35,13 @@ struct LifecycleController: ConsolePage {
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
         let period = analysis.value("period") ?? "week"
         let days = Self.defaultDays(period)
-        var data: [String: Any] = [
-            "eventNames": names.sorted(),
-            "event": analysis.value("event") ?? "",
-            "periods": analysis.options(period, Self.periods, prefix: "analysis.periods."),
-            "from": analysis.value("from") ?? analysis.dayText(analysis.today - days + 1),
-            "to": analysis.value("to") ?? analysis.dayText(analysis.today),
-        ]
+        var model = Model(
+            eventNames: names.sorted(),
+            event: analysis.value("event") ?? "",
+            periods: analysis.options(period, Self.periods, prefix: "analysis.periods."),
+            from: analysis.value("from") ?? analysis.dayText(analysis.today - days + 1),
+            to: analysis.value("to") ?? analysis.dayText(analysis.today)
+        )
         var status = HTTPResponse.Status.ok
         do {
             var body: JSONObject = ["period": .string(try analysis.choice("period", Self.periods))]
@@ -70,15 +70,14 @@ struct LifecycleController: ConsolePage {
             let lifecycle = LifecycleEngine(dataset: dataset, query: lifecycleQuery, calendar: analysis.calendar, now: analysis.now).run()
             let stickiness = StickinessEngine(dataset: dataset, query: stickinessQuery, calendar: analysis.calendar, now: analysis.now).run()
             let presenter = LifecyclePresenter(analysis: analysis, period: lifecycleQuery.period.rawValue)
-            data.merge(presenter.lifecycle(lifecycle)) { _, new in new }
-            data.merge(presenter.stickiness(stickiness)) { _, new in new }
+            model.result = presenter.resultModel(lifecycle: lifecycle, stickiness: stickiness)
         } catch {
             guard let message = analysis.inputMessage(error) else { throw error }
-            data["error"] = message
+            model.error = message
             status = .badRequest
         }
         return try views.page(
-            ConsoleView(template: "lifecycle", titleKey: "lifecycle.title", navId: "lifecycle", data: data),
+            ConsoleView(template: "lifecycle", titleKey: "lifecycle.title", navId: "lifecycle", model: model),
             request: request,
             context: context,
             status: status

@@ -6,7 +6,7 @@ import SiyuStore
 /// counted in each later period they came back, as a heat map and a table, with D1/D7/D30 and the
 /// retention of each breakdown value (which channel keeps its people best). A plain GET form
 /// feeds the admin API's retention query and kernel.
-struct RetentionController: ConsolePage {
+struct RetentionPage: ConsolePage {
     let store: any SiyuStore
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
@@ -38,16 +38,17 @@ struct RetentionController: ConsolePage {
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
         let period = analysis.value("period") ?? "week"
         let defaults = Self.shape(period)
-        var data: [String: Any] = [
-            "eventNames": names.sorted(),
-            "start": analysis.value("start") ?? "", "return": analysis.value("return") ?? "",
-            "periods": analysis.options(period, Self.periods, prefix: "analysis.periods."),
-            "kinds": analysis.options(analysis.value("kind") ?? "firstTime", Self.kinds, prefix: "retention.kinds."),
-            "criteria": analysis.options(analysis.value("criterion") ?? "on", Self.criteria, prefix: "retention.criteria."),
-            "breakdowns": analysis.breakdownOptions(analysis.value("breakdown") ?? "firstTouchChannel", Self.breakdowns),
-            "from": analysis.value("from") ?? analysis.dayText(analysis.today - defaults.days + 1),
-            "to": analysis.value("to") ?? analysis.dayText(analysis.today),
-        ]
+        var model = Model(
+            eventNames: names.sorted(),
+            start: analysis.value("start") ?? "",
+            return: analysis.value("return") ?? "",
+            periods: analysis.options(period, Self.periods, prefix: "analysis.periods."),
+            kinds: analysis.options(analysis.value("kind") ?? "firstTime", Self.kinds, prefix: "retention.kinds."),
+            criteria: analysis.options(analysis.value("criterion") ?? "on", Self.criteria, prefix: "retention.criteria."),
+            breakdowns: analysis.breakdownOptions(analysis.value("breakdown") ?? "firstTouchChannel", Self.breakdowns),
+            from: analysis.value("from") ?? analysis.dayText(analysis.today - defaults.days + 1),
+            to: analysis.value("to") ?? analysis.dayText(analysis.today)
+        )
         var status = HTTPResponse.Status.ok
         do {
             var body: JSONObject = [
@@ -75,14 +76,14 @@ struct RetentionController: ConsolePage {
             try AnswerSize.check(query.answerCells(in: dataset))
             let result = RetentionEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
             let presenter = RetentionPresenter(analysis: analysis, period: query.period.rawValue, breakdown: breakdown, result: result)
-            data.merge(presenter.values()) { _, new in new }
+            model.result = presenter.resultModel()
         } catch {
             guard let message = analysis.inputMessage(error) else { throw error }
-            data["error"] = message
+            model.error = message
             status = .badRequest
         }
         return try views.page(
-            ConsoleView(template: "retention", titleKey: "retention.title", navId: "retention", data: data),
+            ConsoleView(template: "retention", titleKey: "retention.title", navId: "retention", model: model),
             request: request,
             context: context,
             status: status

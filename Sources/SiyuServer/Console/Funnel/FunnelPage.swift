@@ -5,7 +5,7 @@ import SiyuStore
 /// The funnel screen at `/console/funnel` (usable on a phone) and the people who dropped at a step
 /// at `/console/funnel/dropped` (paged, or all as CSV with `format=csv`). Both read a plain GET
 /// form and run the same funnel kernel, cache and people list as the admin API.
-struct FunnelController: ConsolePage {
+struct FunnelPage: ConsolePage {
     let store: any SiyuStore
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
@@ -25,39 +25,50 @@ struct FunnelController: ConsolePage {
     func funnel(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
-        var data: [String: Any] = ["eventNames": names.sorted()]
+        var checked: FunnelForm?
+        let model: Model
         var status = HTTPResponse.Status.ok
         do {
             let form = try FunnelForm(analysis, eventNames: Set(names))
-            data.merge(FunnelPresenter.formValues(form, analysis)) { _, new in new }
-            if form.steps.count < 2 {
-                data["noSteps"] = true
-            } else {
-                let reader = try analysis.reader(form.body)
-                let query = try reader.funnel()
-                let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
-                try AnswerSize.check(query.answerCells(in: dataset) * 2)
-                let result = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
-                // The previous period of the same length, as the admin API's `compare` computes it.
-                var previousQuery = query
-                previousQuery.range = query.range.previous
-                previousQuery.breakdown = nil
-                let previous = FunnelEngine(dataset: dataset, query: previousQuery, calendar: analysis.calendar, now: analysis.now).run()
-                let presenter = FunnelPresenter(analysis: analysis, form: form, result: result, previous: previous)
-                data.merge(presenter.values()) { _, new in new }
-            }
+            checked = form
+            model = try await self.model(form, analysis, eventNames: names)
         } catch {
             guard let message = analysis.inputMessage(error) else { throw error }
-            data["error"] = message
-            data.merge(FunnelPresenter.formValues(FunnelForm(unchecked: analysis), analysis)) { current, _ in current }
+            // The form as checked when the mistake came later (in the query), else as typed.
+            var shown = FunnelPresenter.model(checked ?? FunnelForm(unchecked: analysis), analysis, eventNames: names.sorted())
+            shown.error = message
+            model = shown
             status = .badRequest
         }
         return try views.page(
-            ConsoleView(template: "funnel", titleKey: "funnel.title", navId: "funnel", data: data),
+            ConsoleView(template: "funnel", titleKey: "funnel.title", navId: "funnel", model: model),
             request: request,
             context: context,
             status: status
         )
+    }
+
+    /// The page for a checked form: the funnel of this period and the previous one, or a request
+    /// for steps when fewer than two were found.
+    private func model(_ form: FunnelForm, _ analysis: AnalysisRequest, eventNames names: [String]) async throws -> Model {
+        var model = FunnelPresenter.model(form, analysis, eventNames: names.sorted())
+        if form.steps.count < 2 {
+            model.noSteps = true
+        } else {
+            let reader = try analysis.reader(form.body)
+            let query = try reader.funnel()
+            let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
+            try AnswerSize.check(query.answerCells(in: dataset) * 2)
+            let result = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
+            // The previous period of the same length, as the admin API's `compare` computes it.
+            var previousQuery = query
+            previousQuery.range = query.range.previous
+            previousQuery.breakdown = nil
+            let previous = FunnelEngine(dataset: dataset, query: previousQuery, calendar: analysis.calendar, now: analysis.now).run()
+            let presenter = FunnelPresenter(analysis: analysis, form: form, result: result, previous: previous)
+            model.result = presenter.resultModel()
+        }
+        return model
     }
 
     /// The people who reached the step before `step` but not `step` (as the admin API's
@@ -100,9 +111,9 @@ struct FunnelController: ConsolePage {
             throw ConsolePageError.badRequest(analysis.strings.text("analysis.errors.page", ["value": pageText]))
         }
         let presenter = FunnelDroppedPresenter(analysis: analysis, form: form, dataset: dataset, step: step)
-        let data = presenter.values(people: people, page: page, pageSize: Self.pageSize)
+        let model = presenter.model(people: people, page: page, pageSize: Self.pageSize)
         return try views.page(
-            ConsoleView(template: "funnel-dropped", titleKey: "funnel.dropped.title", navId: "funnel", data: data),
+            ConsoleView(template: "funnel-dropped", titleKey: "funnel.dropped.title", navId: "funnel", model: model),
             request: request,
             context: context
         )
