@@ -27,15 +27,15 @@ public struct ConsoleModule: Sendable {
     /// A new page is added here.
     static func pages(_ services: AppServices) -> [any ConsolePage] {
         [
-            BoardController(store: services.store, cache: services.analytics, clock: services.clock),
+            BoardPage(store: services.store, cache: services.analytics, clock: services.clock),
             PeoplePages(store: services.store),
             SegmentPages(store: services.store, cache: services.analytics, clock: services.clock),
             SettingsPages(store: services.store, directory: services.directory, clock: services.clock),
             FunnelPage(store: services.store, cache: services.analytics, clock: services.clock),
             RetentionPage(store: services.store, cache: services.analytics, clock: services.clock),
             LifecyclePage(store: services.store, cache: services.analytics, clock: services.clock),
-            ReportPagesController(store: services.store, cache: services.analytics, clock: services.clock),
-            CampaignController(store: services.store, cache: services.analytics, clock: services.clock),
+            ReportsPage(store: services.store, cache: services.analytics, clock: services.clock),
+            CampaignPage(store: services.store, cache: services.analytics, clock: services.clock),
             RFMPage(store: services.store, cache: services.analytics, clock: services.clock),
             TiersPage(store: services.store, cache: services.analytics, clock: services.clock),
             ConcentrationPage(store: services.store, cache: services.analytics, clock: services.clock),

@@ -68,11 +68,6 @@ public struct ConsoleViews: Sendable {
         try render(template, ConsoleTemplateValues(layers: [model, ConsoleLayout.Strings(t: resources.strings(locale).tree)]))
     }
 
-    /// For the screens not yet converted: a fragment from a dictionary.
-    func fragment(_ template: String, data: [String: Any], locale: ConsoleLocale) throws -> String {
-        try fragment(template, model: data, locale: locale)
-    }
-
     private func render(_ template: String, _ values: ConsoleTemplateValues) throws -> String {
         guard let html = resources.templates.render(values, withTemplate: template) else {
             throw ConsoleResourceError("no console template named `\(template)`")

@@ -1,6 +1,6 @@
 import SiyuCore
 
-/// Turns the channel board into the wall screen's tiles, written for the reader's language, with
+/// Turns the channel board into the wall screen's tiles (`CampaignPage.Tile`), written for the reader's language, with
 /// dark-theme sparklines of the last 14 days.
 struct CampaignPresenter {
     let strings: StringTable
@@ -19,7 +19,7 @@ struct CampaignPresenter {
     }
 
     /// The figures across the top of the screen.
-    func totals(_ row: ChannelBoard.Row) -> [[String: Any]] {
+    func totals(_ row: ChannelBoard.Row) -> [CampaignPage.Figure] {
         var figures = [
             figure("reach", compact(row.reach), format.integer(row.reach)),
             figure("newPeople", compact(row.newPeople), format.integer(row.newPeople)),
@@ -33,7 +33,7 @@ struct CampaignPresenter {
     }
 
     /// One channel's or KOL's tile.
-    func tile(_ row: ChannelBoard.Row) -> [String: Any] {
+    func tile(_ row: ChannelBoard.Row) -> CampaignPage.Tile {
         let name = channelName(row.channel, fallback: row.name)
         let trend = trends[row.channel] ?? []
         let format = self.format
@@ -59,30 +59,30 @@ struct CampaignPresenter {
             valueFormatter: { format.integer(Int64($0.rounded())) }
         )
         let unknown = strings.text("campaign.unknown")
-        return [
-            "key": row.channel,
-            "name": name,
-            "kind": row.kind.map { strings.text("campaign.kinds." + $0.rawValue) } ?? "",
-            "isKOL": row.isKOL,
-            "reach": compact(row.reach),
-            "reachExact": format.integer(row.reach),
-            "newPeople": compact(row.newPeople),
-            "newPeopleExact": format.integer(row.newPeople),
-            "conversions": compact(row.conversions),
-            "conversionsExact": format.integer(row.conversions),
-            "orders": format.integer(row.orders),
-            "revenue": money(row.revenue),
-            "cost": row.cost.map(money) ?? unknown,
-            "hasCost": row.cost != nil,
-            "costPerNewPerson": row.costPerNewPerson.map { money(Int64($0.rounded(.toNearestOrAwayFromZero))) } ?? "–",
-            "roi": row.roi.map { format.signedPercent($0) } ?? "–",
-            "roas": row.roas.map(ratio) ?? "–",
-            "roiTone": row.roi.map { $0 >= 0 ? "good" : "bad" } ?? "none",
-            "clv": row.averageCustomerValue.map(majorMoney) ?? "–",
-            "valuedCustomers": format.integer(row.valuedCustomers),
-            "revenueSpark": revenueLine.svg(),
-            "newPeopleSpark": peopleLine.svg(),
-        ]
+        return CampaignPage.Tile(
+            key: row.channel,
+            name: name,
+            kind: row.kind.map { strings.text("campaign.kinds." + $0.rawValue) } ?? "",
+            isKOL: row.isKOL,
+            reach: compact(row.reach),
+            reachExact: format.integer(row.reach),
+            newPeople: compact(row.newPeople),
+            newPeopleExact: format.integer(row.newPeople),
+            conversions: compact(row.conversions),
+            conversionsExact: format.integer(row.conversions),
+            orders: format.integer(row.orders),
+            revenue: money(row.revenue),
+            cost: row.cost.map(money) ?? unknown,
+            hasCost: row.cost != nil,
+            costPerNewPerson: row.costPerNewPerson.map { money(Int64($0.rounded(.toNearestOrAwayFromZero))) } ?? "–",
+            roi: row.roi.map { format.signedPercent($0) } ?? "–",
+            roas: row.roas.map(ratio) ?? "–",
+            roiTone: row.roi.map { $0 >= 0 ? "good" : "bad" } ?? "none",
+            clv: row.averageCustomerValue.map(majorMoney) ?? "–",
+            valuedCustomers: format.integer(row.valuedCustomers),
+            revenueSpark: revenueLine.svg(),
+            newPeopleSpark: peopleLine.svg()
+        )
     }
 
     func channelName(_ key: String, fallback: String) -> String {
@@ -90,8 +90,8 @@ struct CampaignPresenter {
         return channelNames[key] ?? fallback
     }
 
-    private func figure(_ key: String, _ value: String, _ exact: String) -> [String: Any] {
-        ["key": key, "label": strings.text("campaign.figures." + key), "value": value, "exact": exact]
+    private func figure(_ key: String, _ value: String, _ exact: String) -> CampaignPage.Figure {
+        CampaignPage.Figure(key: key, label: strings.text("campaign.figures." + key), value: value, exact: exact)
     }
 
     private func compact(_ count: Int) -> String { format.compact(Int64(count)) }

@@ -4,7 +4,7 @@ import SiyuStore
 
 /// The real-time board at `/console` and its live event stream at `/console/board/live` (JSON the
 /// page's script polls every 10 s; the page works without it).
-struct BoardController: ConsolePage {
+struct BoardPage: ConsolePage {
     let store: any SiyuStore
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
@@ -46,23 +46,27 @@ struct BoardController: ConsolePage {
         let presenter = try await presenter(views, context, identity, calendar)
         let events = try await store.recentEvents(workspaceId: workspace.id, until: now, limit: 20)
         let strings = views.strings(context)
-        let data: [String: Any] = [
-            "today": dayText,
-            "updated": presenter.clock(now),
-            "tiles": presenter.tiles(board),
-            "emptyToday": board.isEmptyToday,
-            "hourlyChart": try views.fragment(
+        let model = Model(
+            today: dayText,
+            updated: presenter.clock(now),
+            tiles: presenter.tiles(board),
+            emptyToday: board.isEmptyToday,
+            hourlyChart: try views.fragment(
                 "board-hours",
-                data: ["hours": presenter.hours(board), "chart": presenter.hourlyChart(board)],
+                model: Hours(hours: presenter.hours(board), chart: presenter.hourlyChart(board)),
                 locale: context.locale
             ),
-            "channels": presenter.channels(board),
-            "hasChannels": !board.channels.isEmpty,
-            "events": presenter.events(events),
-            "canReadSettings": identity.role.can(.manageKeys),
-            "emptyHint": strings.text(identity.role.can(.manageKeys) ? "board.emptyHintAdmin" : "board.emptyHint"),
-        ]
-        return try views.page(ConsoleView(template: "board", titleKey: "board.title", navId: "board", data: data), request: request, context: context)
+            channels: presenter.channels(board),
+            hasChannels: !board.channels.isEmpty,
+            events: presenter.events(events),
+            canReadSettings: identity.role.can(.manageKeys),
+            emptyHint: strings.text(identity.role.can(.manageKeys) ? "board.emptyHintAdmin" : "board.emptyHint")
+        )
+        return try views.page(
+            ConsoleView(template: "board", titleKey: "board.title", navId: "board", model: model),
+            request: request,
+            context: context
+        )
     }
 
     /// `{"html": "<tr>…</tr>", "updated": "14:05:09", "count": 20}`: the stream's rows, rendered by the same partial as the page.
@@ -70,7 +74,7 @@ struct BoardController: ConsolePage {
         let (identity, calendar, now) = try prepare(context)
         let presenter = try await presenter(views, context, identity, calendar)
         let events = try await store.recentEvents(workspaceId: identity.workspace.id, until: now, limit: 20)
-        let html = try views.fragment("board-events", data: ["events": presenter.events(events)], locale: context.locale)
+        let html = try views.fragment("board-events", model: Events(events: presenter.events(events)), locale: context.locale)
         var response = JSONResponse.make(["html": .string(html), "updated": .string(presenter.clock(now)), "count": .int(Int64(events.count))])
         response.headers[.cacheControl] = "no-store"
         return response

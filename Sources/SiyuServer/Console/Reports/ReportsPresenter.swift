@@ -3,7 +3,7 @@ import SiyuCore
 /// Turns the daily report and the weekly analysis into what their templates show, written for
 /// the reader's language: values, changes with an arrow and a sign, and a colour class for moves
 /// beyond the threshold (green good, red bad).
-struct ReportPresenter {
+struct ReportsPresenter {
     let strings: StringTable
     let format: LocaleFormat
     let currency: String
@@ -11,49 +11,49 @@ struct ReportPresenter {
     let channelNames: [String: String]
 
     /// The metric columns of a table.
-    func columns(_ metrics: [KPIMetric]) -> [[String: Any]] {
-        metrics.map { ["key": $0.rawValue, "label": metricName($0)] }
+    func columns(_ metrics: [KPIMetric]) -> [ReportsPage.Column] {
+        metrics.map { ReportsPage.Column(key: $0.rawValue, label: metricName($0)) }
     }
 
     /// The total row and the channel rows of a table.
-    func rows(total: ReportRow, channels: [ReportRow]) -> [[String: Any]] {
+    func rows(total: ReportRow, channels: [ReportRow]) -> [ReportsPage.Row] {
         [row(total, isTotal: true)] + channels.map { row($0, isTotal: false) }
     }
 
-    func row(_ row: ReportRow, isTotal: Bool) -> [String: Any] {
-        [
-            "name": isTotal ? strings.text("reports.total") : channelName(row.channel),
-            "isTotal": isTotal,
-            "cells": row.cells.map { cell -> [String: Any] in
-                [
-                    "metric": cell.metric.rawValue,
-                    "value": value(cell.value, cell.metric),
-                    "vsPrevious": change(cell.vsPrevious),
-                    "vsBaseline": change(cell.vsBaseline),
-                ]
-            },
-        ]
+    func row(_ row: ReportRow, isTotal: Bool) -> ReportsPage.Row {
+        ReportsPage.Row(
+            name: isTotal ? strings.text("reports.total") : channelName(row.channel),
+            isTotal: isTotal,
+            cells: row.cells.map { cell in
+                ReportsPage.Cell(
+                    metric: cell.metric.rawValue,
+                    value: value(cell.value, cell.metric),
+                    vsPrevious: change(cell.vsPrevious),
+                    vsBaseline: change(cell.vsBaseline)
+                )
+            }
+        )
     }
 
     /// The movers as sentences: `Douyin · Revenue ↑ +32.0% vs the 4-week average`.
-    func movers(_ movers: [WeeklyAnalysis.Mover]) -> [[String: Any]] {
+    func movers(_ movers: [WeeklyAnalysis.Mover]) -> [ReportsPage.Mover] {
         movers.map { mover in
             let change = mover.change
             let shown = self.change(change)
-            return [
-                "sentence": strings.text(
+            return ReportsPage.Mover(
+                sentence: strings.text(
                     "reports.weekly.moverSentence",
                     [
                         "channel": channelName(mover.channel), "metric": metricName(change.metric),
                         "arrow": (change.relative ?? 0) >= 0 ? "↑" : "↓", "change": change.relative.map { format.signedPercent($0) } ?? "–",
                     ]
                 ),
-                "detail": strings.text(
+                detail: strings.text(
                     "reports.weekly.moverDetail",
                     ["value": value(change.current, change.metric), "baseline": value(change.baseline, change.metric)]
                 ),
-                "tone": shown["tone"] ?? "",
-            ]
+                tone: shown.tone
+            )
         }
     }
 
@@ -94,12 +94,12 @@ struct ReportPresenter {
         return format.decimal(value, digits: 2)
     }
 
-    /// `{"text": "▲ +32.0%", "tone": "good", "flag": "…", "title": "…"}`: the arrow and sign are in
-    /// the text, so the move reads without colour; `tone` colours moves beyond the threshold.
-    func change(_ comparison: MetricComparison) -> [String: String] {
+    /// `▲ +32.0%` with its tone, words and tooltip: the arrow and sign are in the text, so the move
+    /// reads without colour; `tone` colours moves beyond the threshold.
+    func change(_ comparison: MetricComparison) -> ReportsPage.Change {
         guard let relative = comparison.relative else {
             let isNew = (comparison.current ?? 0) != 0 && comparison.baseline == 0
-            return ["text": isNew ? strings.text("reports.new") : "–", "tone": "none", "flag": "", "title": ""]
+            return ReportsPage.Change(text: isNew ? strings.text("reports.new") : "–", tone: "none", flag: "", title: "")
         }
         var title = ""
         if let baseline = comparison.baseline {
@@ -112,14 +112,14 @@ struct ReportPresenter {
         switch comparison.move {
         case .up?, .down?:
             let good = comparison.isGood ?? true
-            return [
-                "text": (comparison.move == .up ? "▲ " : "▼ ") + percent,
-                "tone": good ? "good" : "bad",
-                "flag": strings.text(good ? "reports.goodMove" : "reports.badMove"),
-                "title": title,
-            ]
+            return ReportsPage.Change(
+                text: (comparison.move == .up ? "▲ " : "▼ ") + percent,
+                tone: good ? "good" : "bad",
+                flag: strings.text(good ? "reports.goodMove" : "reports.badMove"),
+                title: title
+            )
         default:
-            return ["text": percent, "tone": "flat", "flag": "", "title": title]
+            return ReportsPage.Change(text: percent, tone: "flat", flag: "", title: title)
         }
     }
 }

@@ -7,7 +7,7 @@ import SiyuStore
 ///
 /// Read-only pages: every role that can read sees them. The numbers are the KPI kernel's, over the
 /// workspace's saved KPI mapping, cut by channel (``DailyReport``, ``WeeklyAnalysis``).
-struct ReportPagesController: ConsolePage {
+struct ReportsPage: ConsolePage {
     let kernels: ReportKernels
     let clock: @Sendable () -> Int64
 
@@ -40,21 +40,23 @@ struct ReportPagesController: ConsolePage {
         let presenter = try await presenter(views, context, identity)
         let label = calendar.label(ofBucket: day, .day)
         let today = calendar.day(now)
-        var data: [String: Any] = [
-            "day": label,
-            "weekday": strings.text("reports.weekdays." + String(((day + 3) % 7 + 7) % 7)),
-            "previousHref": "/console/reports/daily?day=" + calendar.label(ofBucket: day - 1, .day),
-            "nextHref": day < today ? "/console/reports/daily?day=" + calendar.label(ofBucket: day + 1, .day) : "",
-            "csvHref": "/console/reports/daily.csv?day=" + label,
-            "isToday": day == today,
-            "previousLabel": strings.text("reports.daily.vsPrevious"),
-            "baselineLabel": strings.text("reports.daily.vsBaseline"),
-            "previousShort": strings.text("reports.daily.previousShort"),
-            "baselineShort": strings.text("reports.daily.baselineShort"),
-        ]
-        Self.addTable(total: report?.total, channels: report?.channels ?? [], presenter, strings, identity, to: &data)
+        let model = Daily(
+            day: label,
+            weekday: strings.text("reports.weekdays." + String(((day + 3) % 7 + 7) % 7)),
+            previousHref: "/console/reports/daily?day=" + calendar.label(ofBucket: day - 1, .day),
+            nextHref: day < today ? "/console/reports/daily?day=" + calendar.label(ofBucket: day + 1, .day) : "",
+            csvHref: "/console/reports/daily.csv?day=" + label,
+            isToday: day == today,
+            labels: ChangeLabels(
+                previousLabel: strings.text("reports.daily.vsPrevious"),
+                baselineLabel: strings.text("reports.daily.vsBaseline"),
+                previousShort: strings.text("reports.daily.previousShort"),
+                baselineShort: strings.text("reports.daily.baselineShort")
+            ),
+            table: Self.table(total: report?.total, channels: report?.channels ?? [], presenter, strings, identity)
+        )
         return try views.page(
-            ConsoleView(template: "report-daily", titleKey: "reports.daily.title", navId: "reports-daily", data: data),
+            ConsoleView(template: "report-daily", titleKey: "reports.daily.title", navId: "reports-daily", model: model),
             request: request,
             context: context
         )
@@ -87,27 +89,32 @@ struct ReportPagesController: ConsolePage {
         let label = calendar.label(ofBucket: week, .week)
         let current = calendar.bucket(now, .week)
         let days = ReportPeriodInput.days(ofWeek: week, calendar: calendar)
-        var data: [String: Any] = [
-            "week": label,
-            "weekDays": strings.text("reports.weekly.days", ["first": days.first, "last": days.last]),
-            "previousHref": "/console/reports/weekly?week=" + calendar.label(ofBucket: week - 1, .week),
-            "nextHref": week < current ? "/console/reports/weekly?week=" + calendar.label(ofBucket: week + 1, .week) : "",
-            "csvHref": "/console/reports/weekly.csv?week=" + label,
-            "isIncomplete": week >= current,
-            "previousLabel": strings.text("reports.weekly.vsPrevious"),
-            "baselineLabel": strings.text("reports.weekly.vsBaseline"),
-            "previousShort": strings.text("reports.weekly.previousShort"),
-            "baselineShort": strings.text("reports.weekly.baselineShort"),
-        ]
-        if Self.addTable(total: analysis?.total, channels: analysis?.channels ?? [], presenter, strings, identity, to: &data), let analysis {
-            data["movers"] = presenter.movers(analysis.movers)
-            data["hasMovers"] = !analysis.movers.isEmpty
+        var model = Weekly(
+            week: label,
+            weekDays: strings.text("reports.weekly.days", ["first": days.first, "last": days.last]),
+            previousHref: "/console/reports/weekly?week=" + calendar.label(ofBucket: week - 1, .week),
+            nextHref: week < current ? "/console/reports/weekly?week=" + calendar.label(ofBucket: week + 1, .week) : "",
+            csvHref: "/console/reports/weekly.csv?week=" + label,
+            isIncomplete: week >= current,
+            labels: ChangeLabels(
+                previousLabel: strings.text("reports.weekly.vsPrevious"),
+                baselineLabel: strings.text("reports.weekly.vsBaseline"),
+                previousShort: strings.text("reports.weekly.previousShort"),
+                baselineShort: strings.text("reports.weekly.baselineShort")
+            ),
+            table: Self.table(total: analysis?.total, channels: analysis?.channels ?? [], presenter, strings, identity),
+            movers: [],
+            hasMovers: false
+        )
+        if model.table.hasRows, let analysis {
+            model.movers = presenter.movers(analysis.movers)
+            model.hasMovers = !analysis.movers.isEmpty
             if analysis.baselineWeeks < 4 {
-                data["shortBaseline"] = strings.text("reports.weekly.shortBaseline", ["weeks": String(analysis.baselineWeeks)])
+                model.shortBaseline = strings.text("reports.weekly.shortBaseline", ["weeks": String(analysis.baselineWeeks)])
             }
         }
         return try views.page(
-            ConsoleView(template: "report-weekly", titleKey: "reports.weekly.title", navId: "reports-weekly", data: data),
+            ConsoleView(template: "report-weekly", titleKey: "reports.weekly.title", navId: "reports-weekly", model: model),
             request: request,
             context: context
         )
@@ -134,25 +141,20 @@ struct ReportPagesController: ConsolePage {
 
     // MARK: Shared
 
-    /// The report table (total first, then the channels) into the page data, or — when nobody was
-    /// active — the empty state that says what to do next. Returns whether there is a table.
-    @discardableResult
-    private static func addTable(
+    /// The report table (total first, then the channels), or — when nobody was active — the empty
+    /// state that says what to do next.
+    private static func table(
         total: ReportRow?,
         channels: [ReportRow],
-        _ presenter: ReportPresenter,
+        _ presenter: ReportsPresenter,
         _ strings: StringTable,
-        _ identity: ConsoleIdentity,
-        to data: inout [String: Any]
-    ) -> Bool {
+        _ identity: ConsoleIdentity
+    ) -> Table {
         guard let total, total.values.activePeople > 0 || channels.contains(where: { $0.values.activePeople > 0 }) else {
-            data["emptyHint"] = strings.text(identity.role.can(.manageKeys) ? "reports.emptyHintAdmin" : "reports.emptyHint")
-            return false
+            let hint = strings.text(identity.role.can(.manageKeys) ? "reports.emptyHintAdmin" : "reports.emptyHint")
+            return Table(hasRows: false, columns: [], rows: [], emptyHint: hint)
         }
-        data["columns"] = presenter.columns(total.cells.map(\.metric))
-        data["rows"] = presenter.rows(total: total, channels: channels)
-        data["hasRows"] = true
-        return true
+        return Table(hasRows: true, columns: presenter.columns(total.cells.map(\.metric)), rows: presenter.rows(total: total, channels: channels))
     }
 
     /// `?day=`, else yesterday in the workspace's zone; a bad or future day is a clear 400.
@@ -186,9 +188,9 @@ struct ReportPagesController: ConsolePage {
         return (identity, calendar, clock())
     }
 
-    private func presenter(_ views: ConsoleViews, _ context: AppRequestContext, _ identity: ConsoleIdentity) async throws -> ReportPresenter {
+    private func presenter(_ views: ConsoleViews, _ context: AppRequestContext, _ identity: ConsoleIdentity) async throws -> ReportsPresenter {
         let channels = try await kernels.store.channels(workspaceId: identity.workspace.id)
-        return ReportPresenter(
+        return ReportsPresenter(
             strings: views.strings(context),
             format: LocaleFormat(context.locale),
             currency: identity.workspace.currency,

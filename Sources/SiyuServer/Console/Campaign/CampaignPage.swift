@@ -8,7 +8,7 @@ import SiyuStore
 /// `?range=today|7d|30d` (default 7 days, today included), `?view=channels|kols`, `?rotate=1`
 /// switches between the two views. The page re-reads its body from `/console/campaign/live` every
 /// 60 s with a small script; without the script a meta refresh reloads it (and rotates the view).
-struct CampaignController: ConsolePage {
+struct CampaignPage: ConsolePage {
     let kernels: ReportKernels
     let clock: @Sendable () -> Int64
 
@@ -64,28 +64,34 @@ struct CampaignController: ConsolePage {
         let (identity, calendar, now) = try prepare(context)
         let strings = views.strings(context)
         let options = try options(request, strings)
-        var data = try await body(identity, context, views, calendar, now, options)
         let nextView: View = options.rotate ? (options.view == .channels ? .kols : .channels) : options.view
-        data["refreshSeconds"] = String(Self.refreshSeconds)
-        data["refreshURL"] = options.href(view: nextView)
-        data["liveURL"] = "/console/campaign/live?range=\(options.range.rawValue)"
-        data["rotate"] = options.rotate
-        data["rotateHref"] = options.rotate ? options.href().replacingOccurrences(of: "&rotate=1", with: "") : options.href() + "&rotate=1"
-        data["view"] = options.view.rawValue
-        data["views"] = View.allCases.map { view -> [String: Any] in
-            [
-                "id": view.rawValue, "label": strings.text("campaign.views." + view.rawValue), "href": options.href(view: view),
-                "current": view == options.view,
-            ]
-        }
-        data["ranges"] = Range.allCases.map { range -> [String: Any] in
-            [
-                "id": range.rawValue, "label": strings.text("campaign.ranges." + range.rawValue), "href": options.href(range: range),
-                "current": range == options.range,
-            ]
-        }
+        let model = Model(
+            body: try await body(identity, context, views, calendar, now, options),
+            refreshSeconds: String(Self.refreshSeconds),
+            refreshURL: options.href(view: nextView),
+            liveURL: "/console/campaign/live?range=\(options.range.rawValue)",
+            rotate: options.rotate,
+            rotateHref: options.rotate ? options.href().replacingOccurrences(of: "&rotate=1", with: "") : options.href() + "&rotate=1",
+            view: options.view.rawValue,
+            views: View.allCases.map { view in
+                Link(
+                    id: view.rawValue,
+                    label: strings.text("campaign.views." + view.rawValue),
+                    href: options.href(view: view),
+                    current: view == options.view
+                )
+            },
+            ranges: Range.allCases.map { range in
+                Link(
+                    id: range.rawValue,
+                    label: strings.text("campaign.ranges." + range.rawValue),
+                    href: options.href(range: range),
+                    current: range == options.range
+                )
+            }
+        )
         return try views.page(
-            ConsoleView(template: "campaign", titleKey: "campaign.title", navId: "campaign", data: data),
+            ConsoleView(template: "campaign", titleKey: "campaign.title", navId: "campaign", model: model),
             request: request,
             context: context
         )
@@ -95,15 +101,14 @@ struct CampaignController: ConsolePage {
     func live(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let (identity, calendar, now) = try prepare(context)
         let options = try options(request, views.strings(context))
-        var data = try await body(identity, context, views, calendar, now, options)
-        data["view"] = options.view.rawValue
-        let html = try views.fragment("campaign-body", data: data, locale: context.locale)
-        var response = JSONResponse.make(["html": .string(html), "updated": .string(data["updated"] as? String ?? "")])
+        let body = try await body(identity, context, views, calendar, now, options)
+        let html = try views.fragment("campaign-body", model: body, locale: context.locale)
+        var response = JSONResponse.make(["html": .string(html), "updated": .string(body.updated)])
         response.headers[.cacheControl] = "no-store"
         return response
     }
 
-    /// The values of the page's body: the period, totals and both views' tiles.
+    /// The page's body: the period, totals and both views' tiles.
     private func body(
         _ identity: ConsoleIdentity,
         _ context: AppRequestContext,
@@ -111,7 +116,7 @@ struct CampaignController: ConsolePage {
         _ calendar: LocalCalendar,
         _ now: Int64,
         _ options: Options
-    ) async throws -> [String: Any] {
+    ) async throws -> Body {
         let workspace = identity.workspace
         let today = calendar.day(now)
         let firstDay = today - options.range.days + 1
@@ -131,9 +136,9 @@ struct CampaignController: ConsolePage {
         let strings = views.strings(context)
         let first = calendar.label(ofBucket: firstDay, .day)
         let last = calendar.label(ofBucket: today, .day)
-        return [
-            "period": first == last ? first : strings.text("campaign.period", ["first": first, "last": last]),
-            "updated": BoardPresenter(
+        return Body(
+            period: first == last ? first : strings.text("campaign.period", ["first": first, "last": last]),
+            updated: BoardPresenter(
                 strings: strings,
                 format: LocaleFormat(context.locale),
                 currency: workspace.currency,
@@ -141,15 +146,16 @@ struct CampaignController: ConsolePage {
                 channelNames: [:]
             )
             .clock(now),
-            "totals": presenter.totals(board.total),
-            "channelTiles": board.channels.map { presenter.tile($0) },
-            "kolTiles": board.kols.map { presenter.tile($0) },
-            "hasChannels": !board.channels.isEmpty,
-            "hasKOLs": !board.kols.isEmpty,
-            "showChannels": options.view == .channels,
-            "showKOLs": options.view == .kols,
-            "canManageChannels": identity.role.can(.manageKeys),
-        ]
+            totals: presenter.totals(board.total),
+            channelTiles: board.channels.map { presenter.tile($0) },
+            kolTiles: board.kols.map { presenter.tile($0) },
+            hasChannels: !board.channels.isEmpty,
+            hasKOLs: !board.kols.isEmpty,
+            showChannels: options.view == .channels,
+            showKOLs: options.view == .kols,
+            canManageChannels: identity.role.can(.manageKeys),
+            view: options.view.rawValue
+        )
     }
 
     private func options(_ request: Request, _ strings: StringTable) throws -> Options {
