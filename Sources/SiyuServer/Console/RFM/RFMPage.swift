@@ -47,17 +47,18 @@ struct RFMPage: ConsolePage {
         let dataset = try await cache.dataset(workspaceId: page.workspace.id, propertyKeys: query.propertyKeys)
         let result = RFMEngine(dataset: dataset, query: query).run()
         let channels = try await page.channelNames(store)
-        var data = RFMPresenter(page: page, window: window, channelNames: channels).data(result, breakdown: breakdown)
-        data["window"] = ["from": window.fromText, "to": window.toText, "query": window.query]
-        let none: [String: Any] = ["value": "", "label": page.strings.text("valueFilters.noBreakdown"), "selected": breakdown == nil]
-        data["breakdowns"] =
-            [none]
-            + Self.breakdowns.map { code -> [String: Any] in
-                ["value": code, "label": page.strings.text("valueFilters.breakdowns." + code), "selected": breakdown == code]
-            }
-        data["canSave"] = page.canSave
-        if let message { data["message"] = message }
-        return try views.page(ConsoleView(template: "rfm", titleKey: "rfm.title", navId: "rfm", data: data), request: request, context: context)
+        let none = Option(value: "", label: page.strings.text("valueFilters.noBreakdown"), selected: breakdown == nil)
+        let model = Model(
+            window: window.fields,
+            breakdowns: [none]
+                + Self.breakdowns.map { code in
+                    Option(value: code, label: page.strings.text("valueFilters.breakdowns." + code), selected: breakdown == code)
+                },
+            canSave: page.canSave,
+            message: message,
+            result: RFMPresenter(page: page, window: window, channelNames: channels).resultModel(result, breakdown: breakdown)
+        )
+        return try views.page(ConsoleView(template: "rfm", titleKey: "rfm.title", navId: "rfm", model: model), request: request, context: context)
     }
 
     /// Stores every buyer's segment and class as the labels `rfm11` and `rfm8`, as the API's `"save": true` does.
@@ -121,39 +122,42 @@ struct RFMPage: ConsolePage {
         let channels = try await page.channelNames(store)
         let kind = rfmClass != nil ? "class" : "segment"
         let base = "/console/rfm/people?\(kind)=\(code)&\(window.query)"
-        var data: [String: Any] = [
-            "name": page.strings.text(rfmClass != nil ? "rfm.classes.\(code)" : "rfm.segments.\(code)"),
-            "total": page.integer(rows.count),
-            "window": ["from": window.fromText, "to": window.toText, "query": window.query],
-            "csvHref": base + "&format=csv",
-            "backHref": "/console/rfm?\(window.query)",
-            "isEmpty": rows.isEmpty,
-            "people": shown.map { row -> [String: Any] in
+        let model = People(
+            name: page.strings.text(rfmClass != nil ? "rfm.classes.\(code)" : "rfm.segments.\(code)"),
+            total: page.integer(rows.count),
+            window: window.fields,
+            csvHref: base + "&format=csv",
+            backHref: "/console/rfm?\(window.query)",
+            isEmpty: rows.isEmpty,
+            people: shown.map { row in
                 let index = dataset.personIndex(of: row.personId)
                 let userId = index.flatMap { dataset.userIds[$0] } ?? ""
-                return [
-                    "label": userId.isEmpty ? "#\(row.personId)" : userId,
-                    "id": String(row.personId),
-                    "name": index.flatMap { dataset.traits[$0]["name"]?.scalarText } ?? "",
-                    "channel": index.map { key in
+                return Buyer(
+                    label: userId.isEmpty ? "#\(row.personId)" : userId,
+                    id: String(row.personId),
+                    name: index.flatMap { dataset.traits[$0]["name"]?.scalarText } ?? "",
+                    channel: index.map { key in
                         let channel = dataset.channelName(dataset.firstChannel[key])
                         return channels[channel] ?? channel
                     } ?? "",
-                    "recency": page.integer(row.recencyDays), "frequency": page.integer(row.frequency), "monetary": page.money(row.monetary),
-                    "lastOrder": page.dayLabel(row.lastOrder), "scores": "\(row.r)-\(row.f)-\(row.m)",
-                ]
+                    recency: page.integer(row.recencyDays),
+                    frequency: page.integer(row.frequency),
+                    monetary: page.money(row.monetary),
+                    lastOrder: page.dayLabel(row.lastOrder),
+                    scores: "\(row.r)-\(row.f)-\(row.m)"
+                )
             },
-            "range": page.strings.text(
+            range: page.strings.text(
                 "rfm.people.range",
                 [
                     "first": page.integer(rows.count - remaining.count + (shown.isEmpty ? 0 : 1)),
                     "last": page.integer(rows.count - remaining.count + shown.count),
                 ]
             ),
-        ]
-        if remaining.count > shown.count, let last = shown.last { data["nextHref"] = base + "&cursor=\(last.personId)" }
+            nextHref: remaining.count > shown.count ? shown.last.map { base + "&cursor=\($0.personId)" } : nil
+        )
         return try views.page(
-            ConsoleView(template: "rfm-people", titleKey: "rfm.people.title", navId: "rfm", data: data),
+            ConsoleView(template: "rfm-people", titleKey: "rfm.people.title", navId: "rfm", model: model),
             request: request,
             context: context
         )

@@ -45,18 +45,26 @@ struct TiersPage: ConsolePage {
         let days = Int(try Self.choice(parameters.get("days"), Self.periods.map(String.init), default: "30", page)) ?? 30
         let evaluated = try await evaluate(page, window)
         let presenter = TiersPresenter(page: page)
-        var data: [String: Any] = [
-            "window": ["from": window.fromText, "to": window.toText, "query": window.query],
-            "canSave": page.canSave,
-            "schemeOptions": TierScheme.Kind.allCases.map { kind -> [String: Any] in
-                ["value": kind.rawValue, "label": page.strings.text("tiers.schemes." + kind.rawValue), "selected": kind.rawValue == movementScheme]
+        var model = Model(
+            window: window.fields,
+            canSave: page.canSave,
+            schemeOptions: TierScheme.Kind.allCases.map { kind in
+                Option(value: kind.rawValue, label: page.strings.text("tiers.schemes." + kind.rawValue), selected: kind.rawValue == movementScheme)
             },
-            "periodOptions": Self.periods.map { period -> [String: Any] in
-                ["value": period, "label": page.strings.text("tiers.lastDays", ["days": String(period)]), "selected": period == days]
+            periodOptions: Self.periods.map { period in
+                Option(value: String(period), label: page.strings.text("tiers.lastDays", ["days": String(period)]), selected: period == days)
             },
-        ]
+            movements: TiersPage.Movements(isEmpty: true, moved: "", columns: [], rows: []),
+            message: message
+        )
         for (scheme, assignment) in evaluated {
-            data[scheme.kind.rawValue] = presenter.scheme(scheme, assignment)
+            let shown = presenter.scheme(scheme, assignment)
+            switch scheme.kind {
+            case .pyramid: model.pyramid = shown
+            case .fiveThreeTwo: model.fiveThreeTwo = shown
+            case .colours: model.colours = shown
+            case .ladder: model.ladder = shown
+            }
         }
         let labelScheme = "tier." + movementScheme
         let movements = try await store.labelMovements(
@@ -66,9 +74,12 @@ struct TiersPage: ConsolePage {
             to: page.now + 1
         )
         let codes = evaluated.first { $0.0.kind.rawValue == movementScheme }?.1.tiers.map(\.code) ?? []
-        data["movements"] = presenter.movements(movements, codes: codes)
-        if let message { data["message"] = message }
-        return try views.page(ConsoleView(template: "tiers", titleKey: "tiers.title", navId: "tiers", data: data), request: request, context: context)
+        model.movements = presenter.movements(movements, codes: codes)
+        return try views.page(
+            ConsoleView(template: "tiers", titleKey: "tiers.title", navId: "tiers", model: model),
+            request: request,
+            context: context
+        )
     }
 
     /// Evaluates every scheme now and stores the assignments (labels `tier.<scheme>`; the store records who moved).

@@ -1,7 +1,7 @@
 import SiyuCore
 import SiyuStore
 
-/// Turns tier assignments and stored movements into the tiers page's values.
+/// Turns tier assignments and stored movements into the parts of `TiersPage.Model`.
 struct TiersPresenter {
     let page: ValuePageContext
 
@@ -17,32 +17,39 @@ struct TiersPresenter {
         code == TierMovements.noTier ? page.strings.text("tiers.noTier") : page.word("tiers.codes." + code, or: code)
     }
 
-    func scheme(_ scheme: TierScheme, _ assignment: TierAssignment) -> [String: Any] {
+    func scheme(_ scheme: TierScheme, _ assignment: TierAssignment) -> TiersPage.Scheme {
         let strings = page.strings
         let assigned = assignment.tiers.reduce(0) { $0 + $1.people }
         let revenue = assignment.tiers.lazy.map(\.revenue).saturatedSum()
-        var data: [String: Any] = [
-            "people": page.integer(assigned),
-            "revenue": page.money(revenue),
-            "isEmpty": assigned == 0,
-            "tiers": assignment.tiers.enumerated().map { index, tier -> [String: Any] in
-                [
-                    "code": tier.code, "name": name(tier.code), "people": page.integer(tier.people), "peopleShare": page.percent(tier.peopleShare),
-                    "revenue": page.money(tier.revenue), "revenueShare": page.percent(tier.revenueShare),
-                    "note": page.word("tiers.notes." + tier.code, or: ""), "step": index + 1,
-                ]
+        var data = TiersPage.Scheme(
+            people: page.integer(assigned),
+            revenue: page.money(revenue),
+            isEmpty: assigned == 0,
+            tiers: assignment.tiers.enumerated().map { index, tier in
+                TiersPage.Tier(
+                    code: tier.code,
+                    name: name(tier.code),
+                    people: page.integer(tier.people),
+                    peopleShare: page.percent(tier.peopleShare),
+                    revenue: page.money(tier.revenue),
+                    revenueShare: page.percent(tier.revenueShare),
+                    note: page.word("tiers.notes." + tier.code, or: ""),
+                    step: index + 1
+                )
             },
-        ]
+            chart: "",
+            rungs: []
+        )
         let title = strings.text("tiers.schemes." + scheme.kind.rawValue)
         switch scheme.kind {
         case .pyramid, .fiveThreeTwo:
             if let pyramid = scheme.pyramid {
-                data["range"] = strings.text(
+                data.range = strings.text(
                     "tiers.revenueWindow",
                     ["from": page.dayLabel(pyramid.range.from), "to": page.dayLabel(pyramid.range.to - 1)]
                 )
             }
-            data["chart"] =
+            data.chart =
                 StackedBarChart(
                     title: title,
                     categories: [strings.text("tiers.shareOfPeople"), strings.text("tiers.shareOfRevenue")],
@@ -55,7 +62,7 @@ struct TiersPresenter {
                     percentFormatter: page.percentFormatter
                 ).svg()
         case .colours:
-            data["chart"] =
+            data.chart =
                 BarChart(
                     title: title,
                     bars: assignment.tiers.enumerated().map { index, tier in
@@ -73,20 +80,20 @@ struct TiersPresenter {
                 ).svg()
         case .ladder:
             if let ladder = scheme.ladder {
-                data["rungs"] = ladder.rungs.map { rung -> [String: Any] in
-                    [
-                        "name": name(rung.code),
-                        "rule": strings.text(
+                data.rungs = ladder.rungs.map { rung in
+                    TiersPage.Rung(
+                        name: name(rung.code),
+                        rule: strings.text(
                             "tiers.rungRule",
                             [
                                 "orders": page.integer(rung.minimumOrders), "revenue": page.money(rung.minimumRevenue),
                                 "interactions": page.integer(rung.minimumInteractions),
                             ]
-                        ),
-                    ]
+                        )
+                    )
                 }
             }
-            data["chart"] =
+            data.chart =
                 BarChart(
                     title: title,
                     bars: assignment.tiers.map { BarChart.Bar(label: name($0.code), value: Double($0.people)) },
@@ -100,7 +107,7 @@ struct TiersPresenter {
     }
 
     /// The from × to table of stored movements: rows the tier people left, columns the tier they reached.
-    func movements(_ movements: [LabelMovement], codes: [String]) -> [String: Any] {
+    func movements(_ movements: [LabelMovement], codes: [String]) -> TiersPage.Movements {
         var order = codes
         for movement in movements {
             for code in [movement.from ?? TierMovements.noTier, movement.to ?? TierMovements.noTier] where !order.contains(code) {
@@ -113,19 +120,19 @@ struct TiersPresenter {
             cells[movement.from ?? TierMovements.noTier, default: [:]][movement.to ?? TierMovements.noTier, default: 0] += movement.people
         }
         let moved = movements.filter { $0.from != $0.to }.reduce(0) { $0 + $1.people }
-        return [
-            "isEmpty": movements.isEmpty,
-            "moved": page.integer(moved),
-            "columns": order.map(name),
-            "rows": order.map { from -> [String: Any] in
-                [
-                    "name": name(from),
-                    "cells": order.map { to -> [String: Any] in
+        return TiersPage.Movements(
+            isEmpty: movements.isEmpty,
+            moved: page.integer(moved),
+            columns: order.map(name),
+            rows: order.map { from in
+                TiersPage.MovementRow(
+                    name: name(from),
+                    cells: order.map { to in
                         let people = cells[from]?[to] ?? 0
-                        return ["people": people > 0 ? page.integer(people) : "·", "isSame": from == to, "hasPeople": people > 0]
-                    },
-                ]
-            },
-        ]
+                        return TiersPage.MovementCell(people: people > 0 ? page.integer(people) : "·", isSame: from == to, hasPeople: people > 0)
+                    }
+                )
+            }
+        )
     }
 }
