@@ -28,8 +28,8 @@ public struct ConsoleModule: Sendable {
     static func pages(_ services: AppServices) -> [any ConsolePage] {
         [
             BoardPage(store: services.store, cache: services.analytics, clock: services.clock),
-            PeoplePages(store: services.store),
-            SegmentPages(store: services.store, cache: services.analytics, clock: services.clock),
+            PeoplePage(store: services.store),
+            SegmentsPage(store: services.store, cache: services.analytics, clock: services.clock),
             SettingsPages(store: services.store, directory: services.directory, clock: services.clock),
             FunnelPage(store: services.store, cache: services.analytics, clock: services.clock),
             RetentionPage(store: services.store, cache: services.analytics, clock: services.clock),

@@ -26,7 +26,7 @@ extension SettingsPages {
 
     /// `POST /console/settings/keys`: a new write key, shown once.
     func createKey(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         let key = try await store.createWriteKey(workspaceId: identity.workspace.id)
         return try secret(request, context, views, kind: "writeKey", secret: key, name: nil)
@@ -34,7 +34,7 @@ extension SettingsPages {
 
     /// `POST /console/settings/tokens` with `name`: a new admin token, shown once (stored hashed).
     func createToken(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         let strings = views.strings(context)
         var request = request
@@ -75,7 +75,7 @@ extension SettingsPages {
 
     /// `POST /console/settings/keys/revoke` with the key's `id`: events sent with it are refused from now on.
     func revokeKey(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         var request = request
         let form = try await ConsoleForm.read(&request)
@@ -91,7 +91,7 @@ extension SettingsPages {
 
     /// `POST /console/settings/tokens/revoke` with the token's `id`.
     func revokeToken(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         var request = request
         let form = try await ConsoleForm.read(&request)

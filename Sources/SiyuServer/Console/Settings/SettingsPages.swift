@@ -39,8 +39,8 @@ struct SettingsPages: ConsolePage {
         channelDraft: [String: Any]? = nil,
         changed: Workspace? = nil
     ) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
-        let fmt = try PeoplePages.format(views, context, identity)
+        let identity = try PeoplePage.identity(context)
+        let fmt = try PeoplePage.format(views, context, identity)
         let strings = fmt.strings
         // After a change in this request the identity still holds the workspace as it was.
         let workspace = changed ?? identity.workspace
@@ -71,7 +71,7 @@ struct SettingsPages: ConsolePage {
                 [
                     "key": channel.key, "name": channel.name, "kind": strings.text("settings.channels.kinds." + channel.kind.rawValue),
                     "cost": channel.monthlyCostMinor.map { fmt.money($0) } ?? "–",
-                    "editHref": "/console/settings?channel=" + PeoplePages.encode(channel.key) + "#channel-form",
+                    "editHref": "/console/settings?channel=" + PeoplePage.encode(channel.key) + "#channel-form",
                 ]
             },
             "canEditChannels": role.can(.manageChannels),
@@ -103,7 +103,7 @@ struct SettingsPages: ConsolePage {
     /// `POST /console/settings/workspace` with `timeZone`: moves the workspace to another IANA zone.
     /// Queries build their calendar from the workspace on every request, so the next page is cut there.
     func saveTimeZone(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.changeTimeZone)
         let strings = views.strings(context)
         var request = request
@@ -131,7 +131,7 @@ struct SettingsPages: ConsolePage {
     /// `POST /console/settings/kpi`: the five lists (one event name per line or comma-separated),
     /// checked as the admin API checks them; `action=reset` goes back to the defaults.
     func saveKPI(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editAnalyticsSettings)
         let strings = views.strings(context)
         var request = request
@@ -176,7 +176,7 @@ struct SettingsPages: ConsolePage {
 
     /// `POST /console/settings/channels`: adds a channel or changes one (its tracking codes are kept).
     func saveChannel(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.manageChannels)
         let strings = views.strings(context)
         var request = request

@@ -6,7 +6,7 @@ import SiyuStore
 /// `/console/people`: search people by id, user id, identity, trait, tag and channel;
 /// `/console/people/:id`: one person's identities, traits, tags (editable by operators and up),
 /// labels, predicted values, segments, merges and event timeline.
-struct PeoplePages: ConsolePage {
+struct PeoplePage: ConsolePage {
     let store: any SiyuStore
 
     var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "people", path: "/console/people", labelKey: "people.nav", order: 60)] }
@@ -77,10 +77,11 @@ struct PeoplePages: ConsolePage {
         }
         let channels = try await store.channels(workspaceId: workspaceId)
         let names = Dictionary(channels.map { ($0.key, $0.name) }, uniquingKeysWith: { first, _ in first })
-        var rows: [[String: Any]] = []
+        let presenter = PeoplePresenter(fmt: fmt, names: names)
+        var rows: [Row] = []
         for profile in profiles {
             let tags = try await store.tags(personId: profile.id, workspaceId: workspaceId)
-            rows.append(Self.row(profile, tags: tags, fmt: fmt, names: names))
+            rows.append(presenter.row(profile, tags: tags))
         }
         let filtered = !(q.isEmpty && identityText.isEmpty && traitText.isEmpty && tag.isEmpty && channel.isEmpty)
         var nextHref: String?
@@ -91,17 +92,24 @@ struct PeoplePages: ConsolePage {
             nextHref = "/console/people?" + items.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
         }
         let total = try await store.peopleCount(workspaceId: workspaceId)
-        var data: [String: Any] = [
-            "q": q, "identityText": identityText, "traitText": traitText, "tag": tag,
-            "channels": channels.map { item -> [String: Any] in ["key": item.key, "name": item.name, "selected": item.key == channel] },
-            "people": rows, "hasPeople": !rows.isEmpty, "filtered": filtered, "exactId": exactId,
-            "problems": problems, "hasProblems": !problems.isEmpty,
-            "totalText": strings.text("people.total", ["count": fmt.format.integer(total)]),
-            "paged": query.cursor != nil,
-        ]
-        if let nextHref { data["nextHref"] = nextHref }
+        let model = Model(
+            q: q,
+            identityText: identityText,
+            traitText: traitText,
+            tag: tag,
+            channels: channels.map { ChannelOption(key: $0.key, name: $0.name, selected: $0.key == channel) },
+            people: rows,
+            hasPeople: !rows.isEmpty,
+            filtered: filtered,
+            exactId: exactId,
+            problems: problems,
+            hasProblems: !problems.isEmpty,
+            totalText: strings.text("people.total", ["count": fmt.format.integer(total)]),
+            paged: query.cursor != nil,
+            nextHref: nextHref
+        )
         return try views.page(
-            ConsoleView(template: "people", titleKey: "people.title", navId: "people", data: data),
+            ConsoleView(template: "people", titleKey: "people.title", navId: "people", model: model),
             request: request,
             context: context,
             status: problems.isEmpty ? .ok : .badRequest
@@ -142,54 +150,48 @@ struct PeoplePages: ConsolePage {
         let canEditTags = identity.role.can(.editTags)
         let base = "/console/people/\(profile.id)"
 
-        var data: [String: Any] = [
-            "person": Self.row(profile, tags: tags, fmt: fmt, names: names).merging(
-                [
-                    "firstSeen": fmt.time(profile.firstSeen), "lastSeen": fmt.time(profile.lastSeen),
-                    "lastChannel": fmt.channel(profile.lastChannel, names: names),
-                    "events": fmt.format.integer(profile.eventCount),
-                ],
-                uniquingKeysWith: { _, new in new }
-            ),
-            "identities": identities.map { ["kind": $0.kind, "value": $0.value, "since": fmt.time($0.createdAt)] },
-            "traits": profile.traits.keys.sorted().map { key -> [String: Any] in
+        let presenter = PeoplePresenter(fmt: fmt, names: names)
+        let model = Person(
+            person: presenter.summary(profile, tags: tags),
+            identities: identities.map { Identity(kind: $0.kind, value: $0.value, since: fmt.time($0.createdAt)) },
+            traits: profile.traits.keys.sorted().map { key in
                 let value = profile.traits[key] ?? .null
-                return ["key": key, "value": value.scalarText ?? JSONWriter.string(value)]
+                return Trait(key: key, value: value.scalarText ?? JSONWriter.string(value))
             },
-            "tags": tags.map { ["tag": $0] },
-            "hasTags": !tags.isEmpty,
-            "canEditTags": canEditTags,
-            "labels": labels.sorted { $0.scheme < $1.scheme }.map {
-                ["scheme": fmt.scheme($0.scheme), "value": fmt.label(scheme: $0.scheme, value: $0.value), "since": fmt.time($0.since)]
+            tags: tags.map { Tag(tag: $0) },
+            hasTags: !tags.isEmpty,
+            canEditTags: canEditTags,
+            labels: labels.sorted { $0.scheme < $1.scheme }.map {
+                Label(scheme: fmt.scheme($0.scheme), value: fmt.label(scheme: $0.scheme, value: $0.value), since: fmt.time($0.since))
             },
-            "hasLabels": !labels.isEmpty,
-            "values": Self.values(values, fmt: fmt, strings: strings),
-            "hasValues": !values.isEmpty,
-            "segments": segments.map { segment -> [String: Any] in
-                ["id": segment.id, "name": segment.name, "kind": strings.text("segments.kinds." + segment.kind.rawValue)]
+            hasLabels: !labels.isEmpty,
+            values: presenter.values(values, strings: strings),
+            hasValues: !values.isEmpty,
+            segments: segments.map { Segment(id: $0.id, name: $0.name, kind: strings.text("segments.kinds." + $0.kind.rawValue)) },
+            hasSegments: !segments.isEmpty,
+            merges: merges.map { entry in
+                Merge(
+                    loser: entry.record.loser,
+                    survivor: entry.record.survivor,
+                    at: fmt.time(entry.record.at),
+                    identity: entry.record.identity.description,
+                    reason: entry.record.reason,
+                    undone: entry.undoneAt.map { fmt.time($0) } ?? ""
+                )
             },
-            "hasSegments": !segments.isEmpty,
-            "merges": merges.map { entry -> [String: Any] in
-                [
-                    "loser": entry.record.loser, "survivor": entry.record.survivor, "at": fmt.time(entry.record.at),
-                    "identity": entry.record.identity.description, "reason": entry.record.reason,
-                    "undone": entry.undoneAt.map { fmt.time($0) } ?? "",
-                ]
-            },
-            "hasMerges": !merges.isEmpty,
-            "events": timeline.items.map { Self.event($0, fmt: fmt, names: names) },
-            "hasEvents": !timeline.items.isEmpty,
-            "timelinePaged": cursor != nil,
-            "timelineFirstHref": base + "#timeline",
-            "actionPath": base + "/tags",
-        ]
-        if let next = timeline.nextCursor { data["timelineNextHref"] = base + "?cursor=" + Self.encode(next) + "#timeline" }
-        if profile.id != requested {
-            data["mergedNote"] = strings.text("people.mergedNote", ["id": String(requested), "survivor": String(profile.id)])
-        }
-        if let message { data["message"] = message }
+            hasMerges: !merges.isEmpty,
+            events: timeline.items.map { presenter.event($0) },
+            hasEvents: !timeline.items.isEmpty,
+            timelinePaged: cursor != nil,
+            timelineFirstHref: base + "#timeline",
+            timelineNextHref: timeline.nextCursor.map { base + "?cursor=" + Self.encode($0) + "#timeline" },
+            actionPath: base + "/tags",
+            mergedNote: profile.id != requested
+                ? strings.text("people.mergedNote", ["id": String(requested), "survivor": String(profile.id)]) : nil,
+            message: message
+        )
         return try views.page(
-            ConsoleView(template: "person", titleKey: "people.personTitle", navId: "people", data: data),
+            ConsoleView(template: "person", titleKey: "people.personTitle", navId: "people", model: model),
             request: request,
             context: context,
             status: status
@@ -202,12 +204,12 @@ struct PeoplePages: ConsolePage {
         try identity.require(.editTags)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(TagForm.self)
         guard let id = context.parameters.get("id").flatMap(Int64.init),
             let profile = try await store.person(id: id, workspaceId: identity.workspace.id)
         else { throw ConsolePageError.notFound }
-        let add = (form["add"] ?? "").trimmingCharacters(in: .whitespaces)
-        let remove = (form["remove"] ?? "").trimmingCharacters(in: .whitespaces)
+        let add = (form.add ?? "").trimmingCharacters(in: .whitespaces)
+        let remove = (form.remove ?? "").trimmingCharacters(in: .whitespaces)
         guard !add.isEmpty || !remove.isEmpty else {
             return try await person(request, context, views, message: strings.text("people.tags.empty"), status: .badRequest)
         }
@@ -241,54 +243,6 @@ struct PeoplePages: ConsolePage {
             calendar: calendar,
             currency: identity.workspace.currency
         )
-    }
-
-    /// A row of the people table.
-    static func row(_ profile: PersonProfile, tags: [String], fmt: PeopleFormat, names: [String: String]) -> [String: Any] {
-        let name = profile.traits["name"]?.scalarText
-        return [
-            "id": profile.id, "href": "/console/people/\(profile.id)",
-            "display": name ?? profile.userId ?? "#\(profile.id)",
-            "userId": profile.userId ?? "", "hasName": name != nil,
-            "firstChannel": fmt.channel(profile.firstChannel, names: names),
-            "lastSeen": fmt.time(profile.lastSeen),
-            "orders": fmt.format.integer(profile.orderCount),
-            "revenue": fmt.money(profile.revenueMinor),
-            "tags": tags.map { ["tag": $0] },
-        ]
-    }
-
-    /// Predicted values from the model attributes, each in its unit.
-    static func values(_ values: [String: Double], fmt: PeopleFormat, strings: StringTable) -> [[String: Any]] {
-        values.keys.sorted().map { key -> [String: Any] in
-            let value = values[key] ?? .nan
-            let text: String
-            switch key {
-            case WorkspaceValue.Attribute.clv, WorkspaceValue.Attribute.expectedAverageValue: text = fmt.money(major: value)
-            case WorkspaceValue.Attribute.probabilityAlive: text = fmt.format.percent(value)
-            default: text = fmt.format.decimal(value, digits: 2)
-            }
-            let labelKey = "people.valueNames." + key
-            let label = strings.text(labelKey)
-            return ["name": label == labelKey ? key : label, "value": text]
-        }
-    }
-
-    /// A row of the timeline: name, channel, local time and a few key properties.
-    static func event(_ event: StoredEvent, fmt: PeopleFormat, names: [String: String]) -> [String: Any] {
-        let message = event.message
-        let name = message.event ?? message.type.rawValue
-        var details: [String] = []
-        if let revenue = event.revenueMinor { details.append(fmt.money(revenue)) }
-        let source = message.type == .identify ? message.traits : message.properties
-        for key in source.keys.sorted() where details.count < 4 {
-            guard key != "revenue", let text = source[key]?.scalarText, !text.isEmpty else { continue }
-            details.append("\(key)=\(text.count > 40 ? String(text.prefix(40)) + "…" : text)")
-        }
-        return [
-            "name": name, "channel": fmt.channel(event.channel, names: names), "time": fmt.time(message.timestamp),
-            "details": details.joined(separator: " · "), "isOrder": message.flags.contains(.order),
-        ]
     }
 
     static func encode(_ text: String) -> String {

@@ -5,7 +5,7 @@ import SiyuStore
 
 /// `/console/segments`: saved segments with their size over time; a segment's page (rule in words,
 /// size chart, members, CSV export, refresh); the rule builder (`new`, `:id/edit`) with a live count.
-struct SegmentPages: ConsolePage {
+struct SegmentsPage: ConsolePage {
     let store: any SiyuStore
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
@@ -30,13 +30,13 @@ struct SegmentPages: ConsolePage {
     // MARK: - List and page
 
     func list(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
-        let fmt = try PeoplePages.format(views, context, identity)
+        let identity = try PeoplePage.identity(context)
+        let fmt = try PeoplePage.format(views, context, identity)
         let strings = fmt.strings
         let workspaceId = identity.workspace.id
         let segments = try await store.segments(workspaceId: workspaceId)
         let since = clock() - 30 * 86_400_000
-        var rows: [[String: Any]] = []
+        var rows: [Row] = []
         for segment in segments.sorted(by: { $0.name < $1.name }) {
             let sizes = try await store.segmentSizes(id: segment.id, workspaceId: workspaceId, since: since)
             let spark = Sparkline(
@@ -45,18 +45,21 @@ struct SegmentPages: ConsolePage {
                 noDataText: strings.text("segments.noHistory"),
                 valueFormatter: { [format = fmt.format] in format.integer(Int64($0)) }
             )
-            rows.append([
-                "id": segment.id, "name": segment.name, "description": segment.description,
-                "kind": strings.text("segments.kinds." + segment.kind.rawValue),
-                "size": fmt.format.integer(segment.size), "sparkline": spark.svg(),
-                "refreshed": fmt.time(segment.refreshedAt),
-            ])
+            rows.append(
+                Row(
+                    id: segment.id,
+                    name: segment.name,
+                    description: segment.description,
+                    kind: strings.text("segments.kinds." + segment.kind.rawValue),
+                    size: fmt.format.integer(segment.size),
+                    sparkline: spark.svg(),
+                    refreshed: fmt.time(segment.refreshedAt)
+                )
+            )
         }
-        let data: [String: Any] = [
-            "segments": rows, "hasSegments": !rows.isEmpty, "canEditSegments": identity.role.can(.editSegments),
-        ]
+        let model = Model(segments: rows, hasSegments: !rows.isEmpty, canEditSegments: identity.role.can(.editSegments))
         return try views.page(
-            ConsoleView(template: "segments", titleKey: "segments.title", navId: "segments", data: data),
+            ConsoleView(template: "segments", titleKey: "segments.title", navId: "segments", model: model),
             request: request,
             context: context
         )
@@ -69,8 +72,8 @@ struct SegmentPages: ConsolePage {
         message: String?,
         status: HTTPResponse.Status
     ) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
-        let fmt = try PeoplePages.format(views, context, identity)
+        let identity = try PeoplePage.identity(context)
+        let fmt = try PeoplePage.format(views, context, identity)
         let strings = fmt.strings
         let segment = try await segment(context, identity)
         let workspaceId = identity.workspace.id
@@ -87,33 +90,40 @@ struct SegmentPages: ConsolePage {
         let ids = try await store.segmentMembers(id: segment.id, workspaceId: workspaceId, afterPersonId: after, limit: pageSize + 1)
         let channels = try await store.channels(workspaceId: workspaceId)
         let names = Dictionary(channels.map { ($0.key, $0.name) }, uniquingKeysWith: { first, _ in first })
-        var members: [[String: Any]] = []
+        let people = PeoplePresenter(fmt: fmt, names: names)
+        var members: [PeoplePage.Row] = []
         for id in ids.prefix(pageSize) {
             guard let profile = try await store.person(id: id, workspaceId: workspaceId) else { continue }
-            members.append(PeoplePages.row(profile, tags: [], fmt: fmt, names: names))
+            members.append(people.row(profile, tags: []))
         }
         let canEdit = identity.role.can(.editSegments)
         let base = "/console/segments/\(segment.id)"
-        var data: [String: Any] = [
-            "segment": [
-                "id": segment.id, "name": segment.name, "description": segment.description,
-                "kind": strings.text("segments.kinds." + segment.kind.rawValue),
-                "size": fmt.format.integer(segment.size), "refreshed": fmt.time(segment.refreshedAt),
-                "schedule": segment.refreshMinutes.map { strings.text("segments.everyMinutes", ["minutes": fmt.format.integer($0)]) }
-                    ?? strings.text(segment.kind == .dynamic ? "segments.onDemand" : "segments.frozen"),
-            ] as [String: Any],
-            "isDynamic": segment.kind == .dynamic, "isStatic": segment.kind == .static,
-            "ruleText": ruleWords(segment, fmt: fmt, names: names),
-            "chart": chart.svg(),
-            "sizes": sizes.reversed().prefix(20).map { ["at": fmt.time($0.at), "size": fmt.format.integer($0.size)] },
-            "members": members, "hasMembers": !members.isEmpty,
-            "membersPaged": after > 0,
-            "canEditSegments": canEdit, "base": base,
-        ]
-        if ids.count > pageSize, let last = ids.prefix(pageSize).last { data["nextHref"] = base + "?after=\(last)#members" }
-        if let message { data["message"] = message }
+        let model = Segment(
+            segment: Facts(
+                id: segment.id,
+                name: segment.name,
+                description: segment.description,
+                kind: strings.text("segments.kinds." + segment.kind.rawValue),
+                size: fmt.format.integer(segment.size),
+                refreshed: fmt.time(segment.refreshedAt),
+                schedule: segment.refreshMinutes.map { strings.text("segments.everyMinutes", ["minutes": fmt.format.integer($0)]) }
+                    ?? strings.text(segment.kind == .dynamic ? "segments.onDemand" : "segments.frozen")
+            ),
+            isDynamic: segment.kind == .dynamic,
+            isStatic: segment.kind == .static,
+            ruleText: ruleWords(segment, fmt: fmt, names: names),
+            chart: chart.svg(),
+            sizes: sizes.reversed().prefix(20).map { Size(at: fmt.time($0.at), size: fmt.format.integer($0.size)) },
+            members: members,
+            hasMembers: !members.isEmpty,
+            membersPaged: after > 0,
+            canEditSegments: canEdit,
+            base: base,
+            nextHref: ids.count > pageSize ? ids.prefix(pageSize).last.map { base + "?after=\($0)#members" } : nil,
+            message: message
+        )
         return try views.page(
-            ConsoleView(template: "segment", titleKey: "segments.segmentTitle", navId: "segments", data: data),
+            ConsoleView(template: "segment", titleKey: "segments.segmentTitle", navId: "segments", model: model),
             request: request,
             context: context,
             status: status
@@ -122,7 +132,7 @@ struct SegmentPages: ConsolePage {
 
     /// The members as CSV, by the admin API's members export.
     func export(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         let segment = try await segment(context, identity)
         // The admin API's export answers CSV for `?format=csv`; the link carries it.
         guard request.uri.queryParameters.get("format") == "csv" else {
@@ -143,7 +153,7 @@ struct SegmentPages: ConsolePage {
     }
 
     func refresh(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editSegments)
         let segment = try await segment(context, identity)
         let strings = views.strings(context)
@@ -157,18 +167,18 @@ struct SegmentPages: ConsolePage {
 
     /// `POST /console/segments/:id/members`: a static segment's members from pasted or uploaded CSV.
     func upload(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editSegments)
         let segment = try await segment(context, identity)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(MembersForm.self)
         guard segment.kind == .static else {
             return try await show(request, context, views, message: strings.text("segments.errors.dynamicUpload"), status: .conflict)
         }
         let matched: SegmentCSVMembers.Result
         do {
-            matched = try await SegmentCSVMembers(store: store, cache: cache).match(csv: form["csv"] ?? "", workspaceId: identity.workspace.id)
+            matched = try await SegmentCSVMembers(store: store, cache: cache).match(csv: form.csv ?? "", workspaceId: identity.workspace.id)
         } catch let problem as SegmentRuleForm.Problem {
             return try await show(request, context, views, message: strings.text(problem.key, problem.arguments), status: .badRequest)
         }
@@ -185,7 +195,7 @@ struct SegmentPages: ConsolePage {
 
     /// The builder, empty (`new`) or filled from a segment (`:id/edit`).
     func builder(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editSegments)
         var state = SegmentBuilderState()
         if context.parameters.get("id") != nil {
@@ -204,11 +214,11 @@ struct SegmentPages: ConsolePage {
     /// Saves the builder (or, with `action=preview`, only counts): validates everything first, so
     /// a mistake saves nothing.
     func save(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editSegments)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(BuilderForm.self)
         let existing: SegmentRecord? = context.parameters.get("id") != nil ? try await segment(context, identity) : nil
         var state = SegmentBuilderState(form: form, existing: existing)
         let workspace = identity.workspace
@@ -230,7 +240,7 @@ struct SegmentPages: ConsolePage {
                 return try await fail(strings.text("segments.errors.rule", ["detail": error.message]))
             }
         }
-        if form["intent"] == "preview", let rule {
+        if form.intent == "preview", let rule {
             state.previewCount = try await count(rule, workspace: workspace)
             return try await renderBuilder(request, context, views, identity, state, status: .ok)
         }
@@ -288,12 +298,11 @@ struct SegmentPages: ConsolePage {
     /// `POST /console/segments/preview` (the builder's script, with the `X-CSRF-Token` header):
     /// `{"count": 1234, "text": "≈ 1,234 people"}` or `{"error": "…"}` (both 200); nothing is saved.
     func preview(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let identity = try PeoplePages.identity(context)
+        let identity = try PeoplePage.identity(context)
         try identity.require(.editSegments)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
-        let ruleForm = SegmentRuleForm(form: form)
+        let ruleForm = try await ConsoleForm.read(&request).decode(SegmentRuleForm.self)
         var response: Response
         do {
             let json = try ruleForm.rule()
@@ -345,17 +354,16 @@ struct SegmentPages: ConsolePage {
         let workspaceId = identity.workspace.id
         let channels = try await store.channels(workspaceId: workspaceId)
         let dataset = try await cache.dataset(workspaceId: workspaceId)
-        var data = SegmentBuilderView(strings: strings, format: LocaleFormat(context.locale)).data(
+        let model = SegmentsPresenter(strings: strings, format: LocaleFormat(context.locale)).builder(
             state,
             channels: channels,
             eventNames: dataset.nameDictionary,
             traitKeys: Array(Set(dataset.traits.prefix(2000).flatMap(\.keys))).sorted(),
             labelValues: dataset.labelDictionary
         )
-        data["canEditSegments"] = true
         let titleKey = state.existing == nil ? "segments.newTitle" : "segments.editTitle"
         return try views.page(
-            ConsoleView(template: "segment-builder", titleKey: titleKey, navId: "segments", data: data),
+            ConsoleView(template: "segment-builder", titleKey: titleKey, navId: "segments", model: model),
             request: request,
             context: context,
             status: status
@@ -363,11 +371,11 @@ struct SegmentPages: ConsolePage {
     }
 
     /// The rule in words, or the JSON when the builder cannot show it.
-    func ruleWords(_ segment: SegmentRecord, fmt: PeopleFormat, names: [String: String]) -> [String: Any] {
-        guard let text = segment.rule else { return ["words": [String](), "json": "", "none": true] }
+    func ruleWords(_ segment: SegmentRecord, fmt: PeopleFormat, names: [String: String]) -> RuleText {
+        guard let text = segment.rule else { return RuleText(json: "", none: true) }
         guard let json = try? JSONParser.parse(text), let form = SegmentRuleForm(rule: json) else {
-            return ["words": [String](), "json": text, "none": false]
+            return RuleText(json: text, none: false)
         }
-        return ["words": SegmentBuilderView(strings: fmt.strings, format: fmt.format).words(form, names: names), "json": "", "none": false]
+        return RuleText(words: SegmentsPresenter(strings: fmt.strings, format: fmt.format).words(form, names: names), json: "", none: false)
     }
 }
