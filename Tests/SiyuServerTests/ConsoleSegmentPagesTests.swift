@@ -245,7 +245,7 @@ import Testing
         keys += SegmentsPresenter.churnBands.map { "people.labelValues." + $0 }
         keys += SegmentsPresenter.tierSchemes.map { "people.schemes." + $0 } + SegmentsPresenter.attributes.map { "people.valueNames." + $0 }
         keys += ChannelKind.allCases.map { "settings.channels.kinds." + $0.rawValue }
-        keys += SettingsPages.kpiLists.map { "settings.kpi.lists." + $0 }
+        keys += SettingsPage.kpiLists.map { "settings.kpi.lists." + $0 }
         keys += ["settings.nav", "settings.title", "settings.secret.title", "settings.secret.writeKey", "settings.secret.adminToken"]
         for locale in ConsoleLocale.allCases {
             let strings = resources.strings(locale)

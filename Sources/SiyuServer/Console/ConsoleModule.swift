@@ -30,7 +30,7 @@ public struct ConsoleModule: Sendable {
             BoardPage(store: services.store, cache: services.analytics, clock: services.clock),
             PeoplePage(store: services.store),
             SegmentsPage(store: services.store, cache: services.analytics, clock: services.clock),
-            SettingsPages(store: services.store, directory: services.directory, clock: services.clock),
+            SettingsPage(store: services.store, directory: services.directory, clock: services.clock),
             FunnelPage(store: services.store, cache: services.analytics, clock: services.clock),
             RetentionPage(store: services.store, cache: services.analytics, clock: services.clock),
             LifecyclePage(store: services.store, cache: services.analytics, clock: services.clock),
@@ -40,7 +40,7 @@ public struct ConsoleModule: Sendable {
             TiersPage(store: services.store, cache: services.analytics, clock: services.clock),
             ConcentrationPage(store: services.store, cache: services.analytics, clock: services.clock),
             CustomerValuePage(store: services.store, cache: services.analytics, clock: services.clock),
-            TeamController(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
+            TeamPage(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
         ]
     }
 

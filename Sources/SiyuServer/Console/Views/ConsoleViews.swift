@@ -25,11 +25,6 @@ public struct ConsoleView {
         self.model = model
         self.notice = notice
     }
-
-    /// For the screens not yet converted: their values as a dictionary.
-    init(template: String, titleKey: String, navId: String? = nil, data: [String: Any]) {
-        self.init(template: template, titleKey: titleKey, navId: navId, model: data)
-    }
 }
 
 /// Renders console pages: the page's template inside the layout, with the strings of the request's

@@ -4,7 +4,7 @@ import SiyuStore
 
 /// The settings page's credentials (admins and owners): write keys and admin tokens are issued
 /// (each shown once) and revoked here; a revocation takes effect at once.
-extension SettingsPages {
+extension SettingsPage {
     func addKeyRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
         group.post("settings/keys") { request, context in try await self.createKey(request, context, views) }
         group.post("settings/keys/revoke") { request, context in try await self.revokeKey(request, context, views) }
@@ -13,15 +13,13 @@ extension SettingsPages {
     }
 
     /// The live write keys (masked, each with the id its revoke form sends) and admin tokens.
-    func keyValues(workspace: Workspace, format: PeopleFormat) async throws -> [String: Any] {
+    func addKeys(to model: inout Model, workspace: Workspace, format: PeopleFormat) async throws {
         let keys = try await store.writeKeys(workspaceId: workspace.id)
         let tokens = try await store.adminTokens(workspaceId: workspace.id)
-        return [
-            "writeKeys": keys.map { ["masked": Secrets.maskedKey($0), "id": Secrets.writeKeyId($0)] },
-            "hasWriteKeys": !keys.isEmpty,
-            "adminTokens": tokens.map { ["id": $0.id, "name": $0.name, "createdAt": format.time($0.createdAt)] },
-            "hasAdminTokens": !tokens.isEmpty,
-        ]
+        model.writeKeys = keys.map { WriteKey(masked: Secrets.maskedKey($0), id: Secrets.writeKeyId($0)) }
+        model.hasWriteKeys = !keys.isEmpty
+        model.adminTokens = tokens.map { AdminToken(id: $0.id, name: $0.name, createdAt: format.time($0.createdAt)) }
+        model.hasAdminTokens = !tokens.isEmpty
     }
 
     /// `POST /console/settings/keys`: a new write key, shown once.
@@ -38,8 +36,8 @@ extension SettingsPages {
         try identity.require(.manageKeys)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
-        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let form = try await ConsoleForm.read(&request).decode(TokenForm.self)
+        let name = (form.name ?? "").trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 64 else {
             return try await show(
                 request,
@@ -63,10 +61,9 @@ extension SettingsPages {
     ) throws
         -> Response
     {
-        var data: [String: Any] = ["secret": secret, "kindLabel": views.strings(context).text("settings.secret." + kind)]
-        if let name { data["name"] = name }
+        let model = Secret(secret: secret, kindLabel: views.strings(context).text("settings.secret." + kind), name: name)
         return try views.page(
-            ConsoleView(template: "settings-secret", titleKey: "settings.secret.title", navId: "settings", data: data),
+            ConsoleView(template: "settings-secret", titleKey: "settings.secret.title", navId: "settings", model: model),
             request: request,
             context: context,
             status: .created
@@ -78,9 +75,9 @@ extension SettingsPages {
         let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(RevokeForm.self)
         let workspace = identity.workspace
-        guard let key = try await store.writeKeys(workspaceId: workspace.id).first(where: { Secrets.writeKeyId($0) == form["id"] }) else {
+        guard let key = try await store.writeKeys(workspaceId: workspace.id).first(where: { Secrets.writeKeyId($0) == form.id }) else {
             throw ConsolePageError.notFound
         }
         _ = try await store.revokeWriteKey(key, workspaceId: workspace.id)
@@ -94,9 +91,9 @@ extension SettingsPages {
         let identity = try PeoplePage.identity(context)
         try identity.require(.manageKeys)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(RevokeForm.self)
         let workspace = identity.workspace
-        guard let id = form["id"].flatMap({ Int64($0) }),
+        guard let id = form.id.flatMap({ Int64($0) }),
             let token = try await store.adminTokens(workspaceId: workspace.id).first(where: { $0.id == id }),
             try await store.revokeAdminToken(id: id, workspaceId: workspace.id)
         else { throw ConsolePageError.notFound }

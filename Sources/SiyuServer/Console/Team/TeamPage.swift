@@ -4,7 +4,7 @@ import SiyuStore
 
 /// `/console/team`: the workspace's console users for everyone to read; admins add users here
 /// (the form is shown only to roles that may use it, and the post is refused for the others).
-struct TeamController: ConsolePage {
+struct TeamPage: ConsolePage {
     let store: any SiyuStore
     let admin: ConsoleUserAdmin
 
@@ -28,24 +28,9 @@ struct TeamController: ConsolePage {
         guard let identity = context.console else { throw ConsolePageError.forbidden(.read) }
         let strings = views.strings(context)
         let users = try await store.users(workspaceId: identity.workspace.id)
-        let canManage = identity.role.can(.manageUsers)
-        var data: [String: Any] = [
-            "users": users.map { user -> [String: Any] in
-                [
-                    "id": user.id, "displayName": user.displayName, "email": user.email, "role": strings.text("roles." + user.role.rawValue),
-                    "disabled": user.disabled, "isMe": user.id == identity.user.id,
-                    // Admins change others of a role up to their own; never themselves.
-                    "canChange": canManage && user.id != identity.user.id && user.role <= identity.role,
-                ]
-            },
-            "canManageUsers": canManage,
-            "roles": ConsoleRole.allCases.reversed().filter { $0 <= identity.role }.map { role -> [String: Any] in
-                ["code": role.rawValue, "label": strings.text("roles." + role.rawValue), "selected": role == .viewer]
-            },
-        ]
-        if let message { data["message"] = message }
+        let model = TeamPresenter(strings: strings, identity: identity).model(users: users, message: message)
         return try views.page(
-            ConsoleView(template: "team", titleKey: "team.title", navId: "team", data: data),
+            ConsoleView(template: "team", titleKey: "team.title", navId: "team", model: model),
             request: request,
             context: context,
             status: status
@@ -76,19 +61,19 @@ struct TeamController: ConsolePage {
         guard let identity = context.console else { throw ConsolePageError.forbidden(.manageUsers) }
         try identity.require(.manageUsers)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(AddForm.self)
         let strings = views.strings(context)
         // Nobody hands out a role above their own.
-        guard let role = form["role"].flatMap(ConsoleRole.init(rawValue:)), role <= identity.role else {
+        guard let role = form.role.flatMap(ConsoleRole.init(rawValue:)), role <= identity.role else {
             throw ConsolePageError.badRequest(strings.text("team.badRole"))
         }
         let password = ConsoleUserAdmin.generatedPassword()
         do {
             let user = try await admin.add(
                 workspaceName: identity.workspace.name,
-                email: form["email"] ?? "",
+                email: form.email ?? "",
                 role: role,
-                displayName: form["name"].flatMap { $0.isEmpty ? nil : $0 },
+                displayName: form.name.flatMap { $0.isEmpty ? nil : $0 },
                 password: password
             )
             let message = strings.text("team.added", ["email": user.email, "password": password])

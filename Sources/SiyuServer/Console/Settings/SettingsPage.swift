@@ -6,7 +6,7 @@ import SiyuStore
 /// `/console/settings`: the workspace (its time zone editable by admins; the currency fixed), the
 /// KPI event mapping (analysts and up), channels (admins), write keys and admin tokens (admins; a
 /// new secret is shown once) and a link to the team page.
-struct SettingsPages: ConsolePage {
+struct SettingsPage: ConsolePage {
     let store: any SiyuStore
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
@@ -36,64 +36,23 @@ struct SettingsPages: ConsolePage {
         _ views: ConsoleViews,
         notice: ConsoleNotice?,
         status: HTTPResponse.Status,
-        channelDraft: [String: Any]? = nil,
+        channelDraft: ChannelDraft? = nil,
         changed: Workspace? = nil
     ) async throws -> Response {
         let identity = try PeoplePage.identity(context)
         let fmt = try PeoplePage.format(views, context, identity)
-        let strings = fmt.strings
         // After a change in this request the identity still holds the workspace as it was.
         let workspace = changed ?? identity.workspace
         let role = identity.role
         let saved = try await store.settings(workspaceId: workspace.id)
-        let mapping = Self.mapping(saved["kpiMapping"])
         let channels = try await store.channels(workspaceId: workspace.id)
         let editKey = request.uri.queryParameters.get("channel")
         let editing = editKey.flatMap { key in channels.first { $0.key == key } }
-        let canKeys = role.can(.manageKeys)
-        var data: [String: Any] = [
-            "workspace": [
-                "name": workspace.name, "timeZone": workspace.timeZone, "currency": workspace.currency, "createdAt": fmt.time(workspace.createdAt),
-            ],
-            "kpi": Self.kpiLists.map { list -> [String: Any] in
-                let names = Self.names(mapping, list)
-                return [
-                    "list": list, "label": strings.text("settings.kpi.lists." + list), "text": names.joined(separator: "\n"),
-                    "names": names.map { ["name": $0] },
-                ]
-            },
-            "pageAndScreen": mapping.pageAndScreenAreExposures,
-            "kpiIsDefault": saved["kpiMapping"] == nil || saved["kpiMapping"]?.isNull == true,
-            "canEditTimeZone": role.can(.changeTimeZone),
-            "timeZones": Self.timeZoneChoices(current: workspace.timeZone).map { ["value": $0, "selected": $0 == workspace.timeZone] },
-            "canEditKPI": role.can(.editAnalyticsSettings),
-            "channels": channels.map { channel -> [String: Any] in
-                [
-                    "key": channel.key, "name": channel.name, "kind": strings.text("settings.channels.kinds." + channel.kind.rawValue),
-                    "cost": channel.monthlyCostMinor.map { fmt.money($0) } ?? "–",
-                    "editHref": "/console/settings?channel=" + PeoplePage.encode(channel.key) + "#channel-form",
-                ]
-            },
-            "canEditChannels": role.can(.manageChannels),
-            "canManageKeys": canKeys,
-            "canManageUsers": role.can(.manageUsers),
-        ]
-        var draft: [String: Any] = channelDraft ?? [:]
-        if channelDraft == nil, let editing {
-            draft = [
-                "key": editing.key, "name": editing.name, "kind": editing.kind.rawValue,
-                "cost": editing.monthlyCostMinor.map { Self.amountText($0, currency: workspace.currency) } ?? "", "isEdit": true,
-            ]
-        }
-        let kind = draft["kind"] as? String ?? ChannelKind.privateDomain.rawValue
-        data["channelDraft"] = draft
-        data["channelKinds"] = ChannelKind.allCases.map { item -> [String: Any] in
-            ["value": item.rawValue, "label": strings.text("settings.channels.kinds." + item.rawValue), "selected": item.rawValue == kind]
-        }
-        if canKeys { data.merge(try await keyValues(workspace: workspace, format: fmt)) { _, new in new } }
-        ConsoleNotice.add(notice, to: &data)
+        let presenter = SettingsPresenter(fmt: fmt, role: role, workspace: workspace)
+        var model = presenter.model(saved: saved, channels: channels, draft: channelDraft ?? editing.map(presenter.draft) ?? ChannelDraft())
+        if role.can(.manageKeys) { try await addKeys(to: &model, workspace: workspace, format: fmt) }
         return try views.page(
-            ConsoleView(template: "settings", titleKey: "settings.title", navId: "settings", data: data),
+            ConsoleView(template: "settings", titleKey: "settings.title", navId: "settings", model: model, notice: notice),
             request: request,
             context: context,
             status: status
@@ -107,8 +66,8 @@ struct SettingsPages: ConsolePage {
         try identity.require(.changeTimeZone)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
-        let zone = (form["timeZone"] ?? "").trimmingCharacters(in: .whitespaces)
+        let form = try await ConsoleForm.read(&request).decode(TimeZoneForm.self)
+        let zone = (form.timeZone ?? "").trimmingCharacters(in: .whitespaces)
         // The check every analytics query makes before it builds the workspace's calendar.
         guard !zone.isEmpty, zone.count <= 64, LocalCalendar.zone(zone) != nil else {
             let text = strings.text("settings.workspace.badTimeZone", ["zone": String(zone.prefix(64))])
@@ -135,9 +94,9 @@ struct SettingsPages: ConsolePage {
         try identity.require(.editAnalyticsSettings)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(KPIForm.self)
         let workspace = identity.workspace
-        if form["intent"] == "reset" {
+        if form.intent == "reset" {
             _ = try await store.saveSetting(workspaceId: workspace.id, key: "kpiMapping", value: nil)
             return try await show(
                 request,
@@ -149,13 +108,13 @@ struct SettingsPages: ConsolePage {
         }
         var object = JSONObject()
         for list in Self.kpiLists {
-            let names = (form[list] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == "\r" })
+            let names = (form.text(list) ?? "").split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == "\r" })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             var unique: [String] = []
             for name in names where !unique.contains(name) { unique.append(name) }
             object[list] = .array(unique.map(JSONValue.string))
         }
-        object["pageAndScreenAreExposures"] = .bool(form["pageAndScreen"] == "on")
+        object["pageAndScreenAreExposures"] = .bool(form.pageAndScreen == "on")
         if (object["conversions"]?.arrayValue ?? []).isEmpty {
             return try await show(
                 request,
@@ -180,18 +139,18 @@ struct SettingsPages: ConsolePage {
         try identity.require(.manageChannels)
         let strings = views.strings(context)
         var request = request
-        let form = try await ConsoleForm.read(&request)
+        let form = try await ConsoleForm.read(&request).decode(ChannelForm.self)
         let workspace = identity.workspace
-        let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
-        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
-        let costText = (form["cost"] ?? "").trimmingCharacters(in: .whitespaces)
-        let draft: [String: Any] = ["key": key, "name": name, "kind": form["kind"] ?? "", "cost": costText, "isEdit": form["isEdit"] == "1"]
+        let key = (form.key ?? "").trimmingCharacters(in: .whitespaces)
+        let name = (form.name ?? "").trimmingCharacters(in: .whitespaces)
+        let costText = (form.cost ?? "").trimmingCharacters(in: .whitespaces)
+        let draft = ChannelDraft(key: key, name: name, kind: form.kind ?? "", cost: costText, isEdit: form.isEdit == "1")
         func fail(_ text: String) async throws -> Response {
             try await show(request, context, views, notice: ConsoleNotice(text: text, isError: true), status: .badRequest, channelDraft: draft)
         }
         guard Channel.isValidKey(key) else { return try await fail(strings.text("settings.channels.badKey")) }
         guard !name.isEmpty, name.count <= 100 else { return try await fail(strings.text("settings.channels.badName")) }
-        guard let kind = ChannelKind(rawValue: form["kind"] ?? "") else { return try await fail(strings.text("settings.channels.badKind")) }
+        guard let kind = ChannelKind(rawValue: form.kind ?? "") else { return try await fail(strings.text("settings.channels.badKind")) }
         var cost: Int64?
         if !costText.isEmpty {
             guard let minor = Money.minorUnits(.string(costText), currency: workspace.currency), minor >= 0 else {
