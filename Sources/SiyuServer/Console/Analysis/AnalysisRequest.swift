@@ -40,9 +40,21 @@ struct AnalysisRequest {
         return text
     }
 
+    /// The GET form as a struct: each field trimmed, blank ones absent (as ``value(_:)`` reads them).
+    func form<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        var fields: [String: String] = [:]
+        for name in query.keys { fields[name] = value(name) }
+        return try ConsoleForm(fields: fields).decodeFields(type)
+    }
+
     /// One of `allowed` (the first when absent); an unknown value is a mistake worth saying.
     func choice(_ name: String, _ allowed: [String]) throws -> String {
-        guard let text = value(name) else { return allowed[0] }
+        try choice(value(name), field: name, allowed)
+    }
+
+    /// `text` when it is one of `allowed` (the first when absent); an unknown value names its `field`.
+    func choice(_ text: String?, field name: String, _ allowed: [String]) throws -> String {
+        guard let text else { return allowed[0] }
         guard allowed.contains(text) else { throw AnalysisInputError(strings.text("analysis.errors.badChoice", ["field": name, "value": text])) }
         return text
     }
@@ -56,8 +68,13 @@ struct AnalysisRequest {
     /// The `from`/`to` dates of the form (local dates, both included), checked, with the last
     /// `defaultDays` days up to today when absent. Returns the texts to put in the query and the form.
     func dateRange(defaultDays: Int) throws -> (from: String, to: String) {
-        let from = value("from") ?? dayText(today - defaultDays + 1)
-        let to = value("to") ?? dayText(today)
+        try dateRange(from: value("from"), to: value("to"), defaultDays: defaultDays)
+    }
+
+    /// The form's `from`/`to` checked, as ``dateRange(defaultDays:)``.
+    func dateRange(from: String?, to: String?, defaultDays: Int) throws -> (from: String, to: String) {
+        let from = from ?? dayText(today - defaultDays + 1)
+        let to = to ?? dayText(today)
         for (field, text) in [("from", from), ("to", to)] where !Self.isDate(text) {
             throw AnalysisInputError(strings.text("analysis.errors.badDate", ["field": strings.text("analysis." + field), "value": text]))
         }

@@ -53,3 +53,14 @@ extension LifecyclePage {
         var label: String
     }
 }
+
+/// What the lifecycle page's GET form sends (each field trimmed, blank ones absent).
+extension LifecyclePage {
+    struct Form: Decodable {
+        /// The event that counts as active (absent: any event).
+        var event: String?
+        var period: String?
+        var from: String?
+        var to: String?
+    }
+}

@@ -33,23 +33,24 @@ struct LifecyclePage: ConsolePage {
     func lifecycle(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
-        let period = analysis.value("period") ?? "week"
+        let form = try analysis.form(Form.self)
+        let period = form.period ?? "week"
         let days = Self.defaultDays(period)
         var model = Model(
             eventNames: names.sorted(),
-            event: analysis.value("event") ?? "",
+            event: form.event ?? "",
             periods: analysis.options(period, Self.periods, prefix: "analysis.periods."),
-            from: analysis.value("from") ?? analysis.dayText(analysis.today - days + 1),
-            to: analysis.value("to") ?? analysis.dayText(analysis.today)
+            from: form.from ?? analysis.dayText(analysis.today - days + 1),
+            to: form.to ?? analysis.dayText(analysis.today)
         )
         var status = HTTPResponse.Status.ok
         do {
-            var body: JSONObject = ["period": .string(try analysis.choice("period", Self.periods))]
-            if let name = analysis.value("event") {
+            var body: JSONObject = ["period": .string(try analysis.choice(form.period, field: "period", Self.periods))]
+            if let name = form.event {
                 guard names.contains(name) else { throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name])) }
                 body["event"] = .string(name)
             }
-            let range = try analysis.dateRange(defaultDays: days)
+            let range = try analysis.dateRange(from: form.from, to: form.to, defaultDays: days)
             body["from"] = .string(range.from)
             body["to"] = .string(range.to)
             let reader = try analysis.reader(body)

@@ -72,3 +72,18 @@ extension RetentionPage {
         var cells: [Rate]
     }
 }
+
+/// What the retention page's GET form sends (each field trimmed, blank ones absent).
+extension RetentionPage {
+    struct Form: Decodable {
+        /// The start and return events (absent: any event).
+        var start: String?
+        var `return`: String?
+        var period: String?
+        var kind: String?
+        var criterion: String?
+        var breakdown: String?
+        var from: String?
+        var to: String?
+    }
+}

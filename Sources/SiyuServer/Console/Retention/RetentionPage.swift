@@ -36,39 +36,40 @@ struct RetentionPage: ConsolePage {
     func retention(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
-        let period = analysis.value("period") ?? "week"
+        let form = try analysis.form(Form.self)
+        let period = form.period ?? "week"
         let defaults = Self.shape(period)
         var model = Model(
             eventNames: names.sorted(),
-            start: analysis.value("start") ?? "",
-            return: analysis.value("return") ?? "",
+            start: form.start ?? "",
+            return: form.return ?? "",
             periods: analysis.options(period, Self.periods, prefix: "analysis.periods."),
-            kinds: analysis.options(analysis.value("kind") ?? "firstTime", Self.kinds, prefix: "retention.kinds."),
-            criteria: analysis.options(analysis.value("criterion") ?? "on", Self.criteria, prefix: "retention.criteria."),
-            breakdowns: analysis.breakdownOptions(analysis.value("breakdown") ?? "firstTouchChannel", Self.breakdowns),
-            from: analysis.value("from") ?? analysis.dayText(analysis.today - defaults.days + 1),
-            to: analysis.value("to") ?? analysis.dayText(analysis.today)
+            kinds: analysis.options(form.kind ?? "firstTime", Self.kinds, prefix: "retention.kinds."),
+            criteria: analysis.options(form.criterion ?? "on", Self.criteria, prefix: "retention.criteria."),
+            breakdowns: analysis.breakdownOptions(form.breakdown ?? "firstTouchChannel", Self.breakdowns),
+            from: form.from ?? analysis.dayText(analysis.today - defaults.days + 1),
+            to: form.to ?? analysis.dayText(analysis.today)
         )
         var status = HTTPResponse.Status.ok
         do {
             var body: JSONObject = [
-                "period": .string(try analysis.choice("period", Self.periods)),
-                "kind": .string(try analysis.choice("kind", Self.kinds)),
-                "criterion": .string(try analysis.choice("criterion", Self.criteria)),
+                "period": .string(try analysis.choice(form.period, field: "period", Self.periods)),
+                "kind": .string(try analysis.choice(form.kind, field: "kind", Self.kinds)),
+                "criterion": .string(try analysis.choice(form.criterion, field: "criterion", Self.criteria)),
                 "periods": .int(Int64(defaults.periods)),
             ]
             let known = Set(names)
-            for (field, key) in [("start", "start"), ("return", "return")] {
-                guard let name = analysis.value(field) else { continue }
+            for (key, text) in [("start", form.start), ("return", form.return)] {
+                guard let name = text else { continue }
                 guard known.contains(name) else {
                     throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name]))
                 }
                 body[key] = .string(name)
             }
             if body["start"] == nil { body["start"] = ["any": true] }
-            let breakdown = try analysis.choice("breakdown", Self.breakdowns)
+            let breakdown = try analysis.choice(form.breakdown, field: "breakdown", Self.breakdowns)
             if breakdown != "none" { body["breakdown"] = .string(breakdown) }
-            let range = try analysis.dateRange(defaultDays: defaults.days)
+            let range = try analysis.dateRange(from: form.from, to: form.to, defaultDays: defaults.days)
             body["from"] = .string(range.from)
             body["to"] = .string(range.to)
             let query = try analysis.reader(body).retention()
