@@ -35,8 +35,11 @@ struct AnalysisRequest {
     var workspace: Workspace { identity.workspace }
 
     /// A form value with surrounding spaces trimmed; `nil` when absent or blank.
-    func value(_ name: String) -> String? {
-        guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+    func value(_ name: String) -> String? { Self.clean(query[name]) }
+
+    /// A field's text with surrounding spaces trimmed; `nil` when absent or blank.
+    static func clean(_ text: String?) -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         return text
     }
 
@@ -47,12 +50,13 @@ struct AnalysisRequest {
         return try ConsoleForm(fields: fields).decodeFields(type)
     }
 
-    /// One of `allowed` (the first when absent); an unknown value is a mistake worth saying.
-    func choice(_ name: String, _ allowed: [String]) throws -> String {
-        try choice(value(name), field: name, allowed)
+    /// The GET form as a struct with every field as sent (the struct cleans what it needs to).
+    func rawForm<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        try ConsoleForm(fields: query).decodeFields(type)
     }
 
-    /// `text` when it is one of `allowed` (the first when absent); an unknown value names its `field`.
+    /// `text` when it is one of `allowed` (the first when absent); an unknown value is a mistake
+    /// worth saying, naming its `field`.
     func choice(_ text: String?, field name: String, _ allowed: [String]) throws -> String {
         guard let text else { return allowed[0] }
         guard allowed.contains(text) else { throw AnalysisInputError(strings.text("analysis.errors.badChoice", ["field": name, "value": text])) }
@@ -67,11 +71,6 @@ struct AnalysisRequest {
 
     /// The `from`/`to` dates of the form (local dates, both included), checked, with the last
     /// `defaultDays` days up to today when absent. Returns the texts to put in the query and the form.
-    func dateRange(defaultDays: Int) throws -> (from: String, to: String) {
-        try dateRange(from: value("from"), to: value("to"), defaultDays: defaultDays)
-    }
-
-    /// The form's `from`/`to` checked, as ``dateRange(defaultDays:)``.
     func dateRange(from: String?, to: String?, defaultDays: Int) throws -> (from: String, to: String) {
         let from = from ?? dayText(today - defaultDays + 1)
         let to = to ?? dayText(today)

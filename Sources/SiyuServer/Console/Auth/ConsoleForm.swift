@@ -28,6 +28,15 @@ public struct ConsoleForm: Sendable {
         return try ConsoleForm(urlEncoded: text).decode(type)
     }
 
+    /// A field read by a name built at run time (`g1.c2.type`, `step3`) rather than declared.
+    struct FieldName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     /// Unreserved ASCII characters; everything else (Chinese names, `+`, `&`) is percent-encoded.
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 

@@ -2,8 +2,9 @@ import Foundation
 import SiyuCore
 
 /// The funnel builder's GET form: `step0…step19` (event names) with optional filters `key<i>`,
-/// `op<i>`, `val<i>`; `window` + `unit`; `order`; `breakdown`; `from`/`to`; `trend`. It is read,
-/// checked against the workspace's event names, and turned into the admin API's JSON query.
+/// `op<i>`, `val<i>`; `window` + `unit`; `order`; `breakdown`; `from`/`to`; `trend`. It is decoded
+/// (`FunnelPage.Query`), checked against the workspace's event names, and turned into the admin
+/// API's JSON query.
 struct FunnelForm {
     /// One step as typed in the form.
     struct StepInput: Equatable {
@@ -33,14 +34,14 @@ struct FunnelForm {
     /// No step was given: the standard steps found in the workspace's data were filled in.
     var usesDefaultSteps: Bool
 
-    /// Reads and checks the form. `eventNames` are the names the workspace's events carry.
-    init(_ request: AnalysisRequest, eventNames: Set<String>) throws {
+    /// Checks the form as sent. `eventNames` are the names the workspace's events carry.
+    init(_ query: FunnelPage.Query, _ request: AnalysisRequest, eventNames: Set<String>) throws {
         let strings = request.strings
         var steps: [StepInput] = []
         var sawStep = false
-        for index in 0..<Self.maximumSteps {
-            let key = request.value("key\(index)") ?? ""
-            guard let event = request.value("step\(index)") else {
+        for (index, step) in query.steps.enumerated() {
+            let key = step.key ?? ""
+            guard let event = step.event else {
                 if !key.isEmpty { sawStep = true }
                 continue
             }
@@ -48,8 +49,8 @@ struct FunnelForm {
             guard eventNames.contains(event) else {
                 throw AnalysisInputError(strings.text("funnel.errors.unknownEvent", ["step": String(steps.count + 1), "name": event]))
             }
-            let op = try request.choice("op\(index)", Self.operators)
-            let value = request.query["val\(index)"] ?? ""
+            let op = try request.choice(step.op, field: "op\(index)", Self.operators)
+            let value = step.value ?? ""
             if !key.isEmpty && value.isEmpty && op != "isSet" && op != "isNotSet" {
                 throw AnalysisInputError(strings.text("funnel.errors.filterValue", ["step": String(steps.count + 1), "key": key]))
             }
@@ -60,46 +61,39 @@ struct FunnelForm {
         if sawStep && steps.count < 2 { throw AnalysisInputError(strings.text("funnel.errors.twoSteps")) }
         self.steps = steps
 
-        let windowText = request.value("window") ?? "7"
+        let windowText = query.window ?? "7"
         guard let window = Int(windowText), window > 0 else {
             throw AnalysisInputError(strings.text("funnel.errors.window", ["value": windowText]))
         }
         self.window = window
-        unit = try request.choice("unit", Self.units)
+        unit = try request.choice(query.unit, field: "unit", Self.units)
         let unitMinutes = unit == "day" ? 1440 : unit == "hour" ? 60 : 1
         guard window <= 90 * 1440 / unitMinutes else { throw AnalysisInputError(strings.text("funnel.errors.window", ["value": windowText])) }
-        order = try request.choice("order", Self.orders)
-        breakdown = try request.choice("breakdown", Self.breakdowns)
-        let range = try request.dateRange(defaultDays: 30)
+        order = try request.choice(query.order, field: "order", Self.orders)
+        breakdown = try request.choice(query.breakdown, field: "breakdown", Self.breakdowns)
+        let range = try request.dateRange(from: query.from, to: query.to, defaultDays: 30)
         from = range.from
         to = range.to
         // Daily points up to two months, weekly beyond, unless the form says.
-        if request.value("trend") == nil {
+        if query.trend == nil {
             trend = Self.days(from: range.from, to: range.to) > 62 ? "week" : "day"
         } else {
-            trend = try request.choice("trend", Self.trends)
+            trend = try request.choice(query.trend, field: "trend", Self.trends)
         }
     }
 
     /// The form as typed, unchecked, to show it again above a message saying what is wrong.
-    init(unchecked request: AnalysisRequest) {
-        steps = (0..<Self.maximumSteps).compactMap { index in
-            request.value("step\(index)").map {
-                StepInput(
-                    event: $0,
-                    key: request.value("key\(index)") ?? "",
-                    op: request.value("op\(index)") ?? "eq",
-                    value: request.query["val\(index)"] ?? ""
-                )
-            }
+    init(unchecked query: FunnelPage.Query, _ request: AnalysisRequest) {
+        steps = query.steps.compactMap { step in
+            step.event.map { StepInput(event: $0, key: step.key ?? "", op: step.op ?? "eq", value: step.value ?? "") }
         }
-        window = request.value("window").flatMap(Int.init) ?? 7
-        unit = request.value("unit") ?? "day"
-        order = request.value("order") ?? "ordered"
-        breakdown = request.value("breakdown") ?? "none"
-        from = request.value("from") ?? request.dayText(request.today - 29)
-        to = request.value("to") ?? request.dayText(request.today)
-        trend = request.value("trend") ?? "day"
+        window = query.window.flatMap(Int.init) ?? 7
+        unit = query.unit ?? "day"
+        order = query.order ?? "ordered"
+        breakdown = query.breakdown ?? "none"
+        from = query.from ?? request.dayText(request.today - 29)
+        to = query.to ?? request.dayText(request.today)
+        trend = query.trend ?? "day"
         usesDefaultSteps = false
     }
 

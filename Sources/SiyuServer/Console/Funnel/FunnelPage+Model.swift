@@ -128,3 +128,49 @@ extension FunnelPage {
         var lastSeen: String
     }
 }
+
+/// What the funnel's GET forms send.
+extension FunnelPage {
+    /// The builder (`step0…step19` with their filters `key<i>`, `op<i>`, `val<i>`, then the
+    /// window, order, breakdown, dates and trend) and, for who dropped, `step`, `format` and `page`.
+    /// Each field is trimmed and blank ones are absent, except a filter's value, kept as typed.
+    struct Query: Decodable {
+        struct Step {
+            var event: String?
+            var key: String?
+            var op: String?
+            var value: String?
+        }
+
+        var steps: [Step]
+        var window: String?
+        var unit: String?
+        var order: String?
+        var breakdown: String?
+        var from: String?
+        var to: String?
+        var trend: String?
+        var step: String?
+        var format: String?
+        var page: String?
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: ConsoleForm.FieldName.self)
+            func raw(_ name: String) throws -> String? { try fields.decodeIfPresent(String.self, forKey: ConsoleForm.FieldName(name)) }
+            func field(_ name: String) throws -> String? { AnalysisRequest.clean(try raw(name)) }
+            steps = try (0..<FunnelForm.maximumSteps).map { index in
+                Step(event: try field("step\(index)"), key: try field("key\(index)"), op: try field("op\(index)"), value: try raw("val\(index)"))
+            }
+            window = try field("window")
+            unit = try field("unit")
+            order = try field("order")
+            breakdown = try field("breakdown")
+            from = try field("from")
+            to = try field("to")
+            trend = try field("trend")
+            step = try field("step")
+            format = try field("format")
+            page = try field("page")
+        }
+    }
+}

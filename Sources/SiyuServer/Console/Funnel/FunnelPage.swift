@@ -25,17 +25,18 @@ struct FunnelPage: ConsolePage {
     func funnel(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        let query = try analysis.rawForm(Query.self)
         var checked: FunnelForm?
         let model: Model
         var status = HTTPResponse.Status.ok
         do {
-            let form = try FunnelForm(analysis, eventNames: Set(names))
+            let form = try FunnelForm(query, analysis, eventNames: Set(names))
             checked = form
             model = try await self.model(form, analysis, eventNames: names)
         } catch {
             guard let message = analysis.inputMessage(error) else { throw error }
             // The form as checked when the mistake came later (in the query), else as typed.
-            var shown = FunnelPresenter.model(checked ?? FunnelForm(unchecked: analysis), analysis, eventNames: names.sorted())
+            var shown = FunnelPresenter.model(checked ?? FunnelForm(unchecked: query, analysis), analysis, eventNames: names.sorted())
             shown.error = message
             model = shown
             status = .badRequest
@@ -76,17 +77,18 @@ struct FunnelPage: ConsolePage {
     func dropped(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let analysis = try await AnalysisRequest(request, context, views: views, store: store, now: clock())
         let names = try await cache.dataset(workspaceId: analysis.workspace.id).nameDictionary
+        let fields = try analysis.rawForm(Query.self)
         let form: FunnelForm
         let query: FunnelQuery
         let step: Int
         let reader: QueryReader
         do {
-            form = try FunnelForm(analysis, eventNames: Set(names))
+            form = try FunnelForm(fields, analysis, eventNames: Set(names))
             guard form.steps.count >= 2 else { throw AnalysisInputError(analysis.strings.text("funnel.errors.twoSteps")) }
             reader = try analysis.reader(form.body)
             query = try reader.funnel()
-            guard let text = analysis.value("step"), let number = Int(text), (1..<form.steps.count).contains(number) else {
-                throw AnalysisInputError(analysis.strings.text("funnel.errors.step", ["value": analysis.value("step") ?? ""]))
+            guard let text = fields.step, let number = Int(text), (1..<form.steps.count).contains(number) else {
+                throw AnalysisInputError(analysis.strings.text("funnel.errors.step", ["value": fields.step ?? ""]))
             }
             step = number
         } catch {
@@ -96,7 +98,7 @@ struct FunnelPage: ConsolePage {
         let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
         let engine = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now)
         let people = engine.people(at: step, .dropped, in: engine.outcomes())
-        if analysis.value("format") == "csv" {
+        if fields.format == "csv" {
             return try PeopleList.respond(
                 request,
                 people: people,
@@ -106,7 +108,7 @@ struct FunnelPage: ConsolePage {
                 name: "funnel-step-\(step)-dropped"
             )
         }
-        let pageText = analysis.value("page") ?? "1"
+        let pageText = fields.page ?? "1"
         guard let page = Int(pageText), page >= 1 else {
             throw ConsolePageError.badRequest(analysis.strings.text("analysis.errors.page", ["value": pageText]))
         }

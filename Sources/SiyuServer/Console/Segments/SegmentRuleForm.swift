@@ -254,18 +254,9 @@ struct SegmentRuleForm: Sendable, Equatable {
 /// The builder's rows as posted (`ConsoleForm.decode(_:)`): the field names carry the group and
 /// row numbers, so they are read by name rather than declared.
 extension SegmentRuleForm: Decodable {
-    /// A field of the builder, by the name the form gives it.
-    struct FieldName: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        let fields = try decoder.container(keyedBy: FieldName.self)
-        func field(_ name: String) throws -> String? { try fields.decodeIfPresent(String.self, forKey: FieldName(name)) }
+        let fields = try decoder.container(keyedBy: ConsoleForm.FieldName.self)
+        func field(_ name: String) throws -> String? { try fields.decodeIfPresent(String.self, forKey: ConsoleForm.FieldName(name)) }
         match = try field("match") == "any" ? "any" : "all"
         for g in 1...12 {
             var group = Group(match: try field("g\(g).match") == "any" ? "any" : "all")
