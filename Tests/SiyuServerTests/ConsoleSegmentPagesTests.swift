@@ -239,13 +239,13 @@ import Testing
             "csvUnreadable", "csvEmpty", "csvColumn",
         ].map { "segments.errors." + $0 }
         keys += SegmentRuleForm.types.flatMap { ["segments.types." + $0, "segments.words." + $0] }
-        keys += SegmentBuilderView.ops.flatMap { ["segments.ops." + $0, "segments.opWords." + $0] }
+        keys += SegmentsPresenter.ops.flatMap { ["segments.ops." + $0, "segments.opWords." + $0] }
         keys += ["event", "trait", "value", "tag", "identity", "channel", "orders", "amount", "days", "class", "scheme", "tier", "band", "attribute"]
             .map { "segments.what." + $0 }
-        keys += SegmentBuilderView.churnBands.map { "people.labelValues." + $0 }
-        keys += SegmentBuilderView.tierSchemes.map { "people.schemes." + $0 } + SegmentBuilderView.attributes.map { "people.valueNames." + $0 }
+        keys += SegmentsPresenter.churnBands.map { "people.labelValues." + $0 }
+        keys += SegmentsPresenter.tierSchemes.map { "people.schemes." + $0 } + SegmentsPresenter.attributes.map { "people.valueNames." + $0 }
         keys += ChannelKind.allCases.map { "settings.channels.kinds." + $0.rawValue }
-        keys += SettingsPages.kpiLists.map { "settings.kpi.lists." + $0 }
+        keys += SettingsPage.kpiLists.map { "settings.kpi.lists." + $0 }
         keys += ["settings.nav", "settings.title", "settings.secret.title", "settings.secret.writeKey", "settings.secret.adminToken"]
         for locale in ConsoleLocale.allCases {
             let strings = resources.strings(locale)

@@ -27,20 +27,20 @@ public struct ConsoleModule: Sendable {
     /// A new page is added here.
     static func pages(_ services: AppServices) -> [any ConsolePage] {
         [
-            BoardController(store: services.store, cache: services.analytics, clock: services.clock),
-            PeoplePages(store: services.store),
-            SegmentPages(store: services.store, cache: services.analytics, clock: services.clock),
-            SettingsPages(store: services.store, directory: services.directory, clock: services.clock),
-            FunnelController(store: services.store, cache: services.analytics, clock: services.clock),
-            RetentionController(store: services.store, cache: services.analytics, clock: services.clock),
-            LifecycleController(store: services.store, cache: services.analytics, clock: services.clock),
-            ReportPagesController(store: services.store, cache: services.analytics, clock: services.clock),
-            CampaignController(store: services.store, cache: services.analytics, clock: services.clock),
+            BoardPage(store: services.store, cache: services.analytics, clock: services.clock),
+            PeoplePage(store: services.store),
+            SegmentsPage(store: services.store, cache: services.analytics, clock: services.clock),
+            SettingsPage(store: services.store, directory: services.directory, clock: services.clock),
+            FunnelPage(store: services.store, cache: services.analytics, clock: services.clock),
+            RetentionPage(store: services.store, cache: services.analytics, clock: services.clock),
+            LifecyclePage(store: services.store, cache: services.analytics, clock: services.clock),
+            ReportsPage(store: services.store, cache: services.analytics, clock: services.clock),
+            CampaignPage(store: services.store, cache: services.analytics, clock: services.clock),
             RFMPage(store: services.store, cache: services.analytics, clock: services.clock),
             TiersPage(store: services.store, cache: services.analytics, clock: services.clock),
             ConcentrationPage(store: services.store, cache: services.analytics, clock: services.clock),
             CustomerValuePage(store: services.store, cache: services.analytics, clock: services.clock),
-            TeamController(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
+            TeamPage(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
         ]
     }
 
@@ -54,7 +54,7 @@ public struct ConsoleModule: Sendable {
             }
             return response
         }
-        let login = ConsoleLoginController(authenticator: authenticator, store: store, views: views, trustedProxies: trustedProxies)
+        let login = LoginPage(authenticator: authenticator, store: store, views: views, trustedProxies: trustedProxies)
         login.addPublicRoutes(to: console)
         let pagesGroup = console.group().add(middleware: ConsoleAuthMiddleware(authenticator: authenticator, views: views))
             .add(middleware: ConsoleCSRFMiddleware())

@@ -35,14 +35,30 @@ struct AnalysisRequest {
     var workspace: Workspace { identity.workspace }
 
     /// A form value with surrounding spaces trimmed; `nil` when absent or blank.
-    func value(_ name: String) -> String? {
-        guard let text = query[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+    func value(_ name: String) -> String? { Self.clean(query[name]) }
+
+    /// A field's text with surrounding spaces trimmed; `nil` when absent or blank.
+    static func clean(_ text: String?) -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         return text
     }
 
-    /// One of `allowed` (the first when absent); an unknown value is a mistake worth saying.
-    func choice(_ name: String, _ allowed: [String]) throws -> String {
-        guard let text = value(name) else { return allowed[0] }
+    /// The GET form as a struct: each field trimmed, blank ones absent (as ``value(_:)`` reads them).
+    func form<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        var fields: [String: String] = [:]
+        for name in query.keys { fields[name] = value(name) }
+        return try ConsoleForm(fields: fields).decodeFields(type)
+    }
+
+    /// The GET form as a struct with every field as sent (the struct cleans what it needs to).
+    func rawForm<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        try ConsoleForm(fields: query).decodeFields(type)
+    }
+
+    /// `text` when it is one of `allowed` (the first when absent); an unknown value is a mistake
+    /// worth saying, naming its `field`.
+    func choice(_ text: String?, field name: String, _ allowed: [String]) throws -> String {
+        guard let text else { return allowed[0] }
         guard allowed.contains(text) else { throw AnalysisInputError(strings.text("analysis.errors.badChoice", ["field": name, "value": text])) }
         return text
     }
@@ -55,9 +71,9 @@ struct AnalysisRequest {
 
     /// The `from`/`to` dates of the form (local dates, both included), checked, with the last
     /// `defaultDays` days up to today when absent. Returns the texts to put in the query and the form.
-    func dateRange(defaultDays: Int) throws -> (from: String, to: String) {
-        let from = value("from") ?? dayText(today - defaultDays + 1)
-        let to = value("to") ?? dayText(today)
+    func dateRange(from: String?, to: String?, defaultDays: Int) throws -> (from: String, to: String) {
+        let from = from ?? dayText(today - defaultDays + 1)
+        let to = to ?? dayText(today)
         for (field, text) in [("from", from), ("to", to)] where !Self.isDate(text) {
             throw AnalysisInputError(strings.text("analysis.errors.badDate", ["field": strings.text("analysis." + field), "value": text]))
         }
@@ -85,13 +101,13 @@ struct AnalysisRequest {
     }
 
     /// The breakdown options of the forms, with the current one selected.
-    func breakdownOptions(_ current: String, _ codes: [String]) -> [[String: Any]] {
-        codes.map { ["code": $0, "label": strings.text("analysis.breakdowns." + $0), "selected": $0 == current] }
+    func breakdownOptions(_ current: String, _ codes: [String]) -> [ConsoleChoice] {
+        options(current, codes, prefix: "analysis.breakdowns.")
     }
 
     /// Options of a `<select>` labelled from `prefix.code`.
-    func options(_ current: String, _ codes: [String], prefix: String) -> [[String: Any]] {
-        codes.map { ["code": $0, "label": strings.text(prefix + $0), "selected": $0 == current] }
+    func options(_ current: String, _ codes: [String], prefix: String) -> [ConsoleChoice] {
+        codes.map { ConsoleChoice(code: $0, label: strings.text(prefix + $0), selected: $0 == current) }
     }
 
     /// Counts on chart axes and bars: compact (1.2万 / 12.3k).

@@ -19,6 +19,29 @@ public struct ConsoleForm: Sendable {
         }
     }
 
+    /// The fields as a struct, each name once with its first value, as the console has always read
+    /// a GET form (whose links may repeat a name); names the struct does not declare are ignored.
+    public func decodeFields<Input: Decodable>(_ type: Input.Type) throws -> Input {
+        // Names with brackets would be nested values for the decoder; no console form declares one.
+        let plain = fields.filter { !$0.key.contains("[") && !$0.key.contains("]") }
+        let text = plain.map { Self.encode($0.key) + "=" + Self.encode($0.value) }.joined(separator: "&")
+        return try ConsoleForm(urlEncoded: text).decode(type)
+    }
+
+    /// A field read by a name built at run time (`g1.c2.type`, `step3`) rather than declared.
+    struct FieldName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Unreserved ASCII characters; everything else (Chinese names, `+`, `&`) is percent-encoded.
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+
+    private static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text }
+
     /// Parses `a=1&b=two+words&c=%E4%B8%AD`.
     public init(urlEncoded text: String) {
         var fields: [String: String] = [:]

@@ -1,7 +1,7 @@
 import SiyuCore
 import SiyuStore
 
-/// Turns the board's numbers and the latest events into the values its template shows, written
+/// Turns the board's numbers and the latest events into the parts of `BoardPage.Model`, written
 /// for the reader's language.
 struct BoardPresenter {
     let strings: StringTable
@@ -12,37 +12,37 @@ struct BoardPresenter {
     let channelNames: [String: String]
 
     /// The tiles: today's value, and its change against yesterday and the same weekday last week.
-    func tiles(_ board: RealtimeBoard) -> [[String: Any]] {
+    func tiles(_ board: RealtimeBoard) -> [BoardPage.Tile] {
         board.tiles.map { tile in
-            [
-                "key": tile.metric.rawValue,
-                "label": strings.text("board.metrics." + tile.metric.rawValue),
-                "today": value(tile.metric, tile.today, compact: true),
-                "todayExact": value(tile.metric, tile.today, compact: false),
-                "yesterday": value(tile.metric, tile.yesterday, compact: true),
-                "lastWeek": value(tile.metric, tile.lastWeek, compact: true),
-                "vsYesterday": change(tile.today, tile.yesterday),
-                "vsLastWeek": change(tile.today, tile.lastWeek),
-            ]
+            BoardPage.Tile(
+                key: tile.metric.rawValue,
+                label: strings.text("board.metrics." + tile.metric.rawValue),
+                today: value(tile.metric, tile.today, compact: true),
+                todayExact: value(tile.metric, tile.today, compact: false),
+                yesterday: value(tile.metric, tile.yesterday, compact: true),
+                lastWeek: value(tile.metric, tile.lastWeek, compact: true),
+                vsYesterday: change(tile.today, tile.yesterday),
+                vsLastWeek: change(tile.today, tile.lastWeek)
+            )
         }
     }
 
     /// Today's and yesterday's hours, midnight first; the hour now is marked `current`.
-    func hours(_ board: RealtimeBoard) -> [[String: Any]] {
+    func hours(_ board: RealtimeBoard) -> [BoardPage.Hour] {
         let current = board.hours.last { $0.today != nil }?.hour
         return board.hours.map { hour in
             let today = hour.today
-            return [
-                "hour": (hour.hour < 10 ? "0" : "") + "\(hour.hour):00",
-                "activeToday": today.map { format.integer($0.activePeople) } ?? "–",
-                "activeYesterday": format.integer(hour.yesterday.activePeople),
-                "conversionsToday": today.map { format.integer($0.conversions) } ?? "–",
-                "conversionsYesterday": format.integer(hour.yesterday.conversions),
-                "revenueToday": today.map { format.money(minorUnits: $0.revenue, currency: currency) } ?? "–",
-                "revenueYesterday": format.money(minorUnits: hour.yesterday.revenue, currency: currency),
-                "future": today == nil,
-                "current": hour.hour == current,
-            ]
+            return BoardPage.Hour(
+                hour: (hour.hour < 10 ? "0" : "") + "\(hour.hour):00",
+                activeToday: today.map { format.integer($0.activePeople) } ?? "–",
+                activeYesterday: format.integer(hour.yesterday.activePeople),
+                conversionsToday: today.map { format.integer($0.conversions) } ?? "–",
+                conversionsYesterday: format.integer(hour.yesterday.conversions),
+                revenueToday: today.map { format.money(minorUnits: $0.revenue, currency: currency) } ?? "–",
+                revenueYesterday: format.money(minorUnits: hour.yesterday.revenue, currency: currency),
+                future: today == nil,
+                current: hour.hour == current
+            )
         }
     }
 
@@ -69,21 +69,21 @@ struct BoardPresenter {
     }
 
     /// Today's channels, at most eight.
-    func channels(_ board: RealtimeBoard) -> [[String: Any]] {
+    func channels(_ board: RealtimeBoard) -> [BoardPage.Channel] {
         board.channels.prefix(8).map { row in
-            [
-                "name": channelName(row.key),
-                "active": format.integer(row.values.activePeople),
-                "share": board.activeToday > 0 ? format.percent(Double(row.values.activePeople) / Double(board.activeToday)) : "–",
-                "newPeople": format.integer(row.values.newPeople),
-                "conversions": format.integer(row.values.conversions),
-                "revenue": format.money(minorUnits: row.values.revenue, currency: currency),
-            ]
+            BoardPage.Channel(
+                name: channelName(row.key),
+                active: format.integer(row.values.activePeople),
+                share: board.activeToday > 0 ? format.percent(Double(row.values.activePeople) / Double(board.activeToday)) : "–",
+                newPeople: format.integer(row.values.newPeople),
+                conversions: format.integer(row.values.conversions),
+                revenue: format.money(minorUnits: row.values.revenue, currency: currency)
+            )
         }
     }
 
     /// The latest events as table rows.
-    func events(_ events: [StoredEvent]) -> [[String: Any]] {
+    func events(_ events: [StoredEvent]) -> [BoardPage.Event] {
         events.map { event in
             let message = event.message
             let name: String
@@ -92,14 +92,14 @@ struct BoardPresenter {
             case .page, .screen: name = strings.text("board.live.pageView", ["name": message.event ?? ""])
             default: name = message.type.rawValue
             }
-            var row: [String: Any] = [
-                "time": clock(event.message.timestamp),
-                "event": name,
-                "person": message.userId ?? message.anonymousId.map { "~" + $0.prefix(10) } ?? "#\(event.personId)",
-                "channel": channelName(event.channel),
-            ]
+            var row = BoardPage.Event(
+                time: clock(event.message.timestamp),
+                event: name,
+                person: message.userId ?? message.anonymousId.map { "~" + $0.prefix(10) } ?? "#\(event.personId)",
+                channel: channelName(event.channel)
+            )
             if let revenue = event.revenueMinor, revenue != 0 {
-                row["revenue"] = format.money(minorUnits: revenue, currency: event.currency ?? currency)
+                row.revenue = format.money(minorUnits: revenue, currency: event.currency ?? currency)
             }
             return row
         }
@@ -124,13 +124,13 @@ struct BoardPresenter {
         return compact ? format.compact(value) : format.integer(value)
     }
 
-    /// `{"text": "+12.0%", "direction": "up"}`; "new" when there was nothing to compare with.
-    private func change(_ current: Int64, _ baseline: Int64) -> [String: Any] {
+    /// `+12.0%` going `up`; "new" when there was nothing to compare with.
+    private func change(_ current: Int64, _ baseline: Int64) -> ConsoleDelta {
         guard baseline != 0 else {
-            return ["text": current == 0 ? "–" : strings.text("board.new"), "direction": "flat"]
+            return ConsoleDelta(text: current == 0 ? "–" : strings.text("board.new"), direction: "flat")
         }
         let relative = Double(current - baseline) / Double(abs(baseline))
         let text = format.signedPercent(relative)
-        return ["text": text, "direction": relative > 0.0005 ? "up" : relative < -0.0005 ? "down" : "flat"]
+        return ConsoleDelta(text: text, direction: relative > 0.0005 ? "up" : relative < -0.0005 ? "down" : "flat")
     }
 }

@@ -41,27 +41,6 @@ struct SegmentRuleForm: Sendable, Equatable {
 
     init() {}
 
-    /// Reads the builder's fields from a posted form.
-    init(form: ConsoleForm) {
-        match = form["match"] == "any" ? "any" : "all"
-        for g in 1...12 {
-            var group = Group(match: form["g\(g).match"] == "any" ? "any" : "all")
-            for r in 1...20 {
-                let prefix = "g\(g).c\(r)."
-                guard let type = form[prefix + "type"] else { continue }
-                let condition = Condition(
-                    type: type.trimmingCharacters(in: .whitespaces),
-                    key: (form[prefix + "key"] ?? "").trimmingCharacters(in: .whitespaces),
-                    op: form[prefix + "op"] ?? "",
-                    value: (form[prefix + "value"] ?? "").trimmingCharacters(in: .whitespaces),
-                    days: (form[prefix + "days"] ?? "").trimmingCharacters(in: .whitespaces)
-                )
-                if !condition.isBlank { group.conditions.append(condition) }
-            }
-            if !group.conditions.isEmpty { groups.append(group) }
-        }
-    }
-
     /// The form for a saved rule, or nil when the rule uses something the builder does not show
     /// (`not`, deeper nesting, other label schemes): such rules are edited through the API.
     init?(rule: JSONValue) {
@@ -269,5 +248,31 @@ struct SegmentRuleForm: Sendable, Equatable {
             if scheme.hasPrefix("tier.") { return Condition(type: "tier", key: scheme, value: value) }
         }
         return nil
+    }
+}
+
+/// The builder's rows as posted (`ConsoleForm.decode(_:)`): the field names carry the group and
+/// row numbers, so they are read by name rather than declared.
+extension SegmentRuleForm: Decodable {
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: ConsoleForm.FieldName.self)
+        func field(_ name: String) throws -> String? { try fields.decodeIfPresent(String.self, forKey: ConsoleForm.FieldName(name)) }
+        match = try field("match") == "any" ? "any" : "all"
+        for g in 1...12 {
+            var group = Group(match: try field("g\(g).match") == "any" ? "any" : "all")
+            for r in 1...20 {
+                let prefix = "g\(g).c\(r)."
+                guard let type = try field(prefix + "type") else { continue }
+                let condition = Condition(
+                    type: type.trimmingCharacters(in: .whitespaces),
+                    key: (try field(prefix + "key") ?? "").trimmingCharacters(in: .whitespaces),
+                    op: try field(prefix + "op") ?? "",
+                    value: (try field(prefix + "value") ?? "").trimmingCharacters(in: .whitespaces),
+                    days: (try field(prefix + "days") ?? "").trimmingCharacters(in: .whitespaces)
+                )
+                if !condition.isBlank { group.conditions.append(condition) }
+            }
+            if !group.conditions.isEmpty { groups.append(group) }
+        }
     }
 }

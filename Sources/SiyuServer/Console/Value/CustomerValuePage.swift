@@ -58,8 +58,7 @@ struct CustomerValuePage: ConsolePage {
         } else {
             model.emptyHint = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
         }
-        var view = ConsoleView(template: "value", titleKey: "value.title", navId: "value", model: model)
-        ConsoleNotice.add(notice, to: &view.data)
+        let view = ConsoleView(template: "value", titleKey: "value.title", navId: "value", model: model, notice: notice)
         return try views.page(view, request: request, context: context, status: status)
     }
 

@@ -122,6 +122,15 @@ struct DateWindow {
 
     /// The query string that repeats this window (`from=…&to=…`).
     var query: String { "from=\(fromText)&to=\(toText)" }
+
+    /// The window as a page's form and links show it (`{{window.from}}`, `{{window.query}}`).
+    struct Fields {
+        var from: String
+        var to: String
+        var query: String
+    }
+
+    var fields: Fields { Fields(from: fromText, to: toText, query: query) }
 }
 
 /// Reads the JSON an admin API handler answered, so that a page shows exactly the API's numbers

@@ -9,15 +9,15 @@ extension ConsoleViews {
             context.logger.error("console request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
         }
         let strings = resources.strings(context.locale)
-        var data: [String: Any] = [
-            "status": Int(page.status.code),
-            "errorTitle": strings.text("errors.\(page.key).title"),
-            "errorMessage": strings.text("errors.\(page.key).message"),
-        ]
+        var model = ErrorModel(
+            status: Int(page.status.code),
+            errorTitle: strings.text("errors.\(page.key).title"),
+            errorMessage: strings.text("errors.\(page.key).message")
+        )
         switch page {
-        case .badRequest(let detail): data["detail"] = detail
+        case .badRequest(let detail): model.detail = detail
         case .forbidden(let action):
-            data["detail"] = strings.text(
+            model.detail = strings.text(
                 "errors.forbidden.detail",
                 [
                     "role": strings.text("roles." + (context.console?.role.rawValue ?? "viewer")),
@@ -26,7 +26,7 @@ extension ConsoleViews {
             )
         default: break
         }
-        let view = ConsoleView(template: "error", titleKey: "errors.\(page.key).title", data: data)
+        let view = ConsoleView(template: "error", titleKey: "errors.\(page.key).title", model: model)
         do {
             return try self.page(view, request: request, context: context, status: page.status)
         } catch {
@@ -38,4 +38,13 @@ extension ConsoleViews {
             )
         }
     }
+}
+
+/// What `error.mustache` shows.
+struct ErrorModel {
+    var status: Int
+    var errorTitle: String
+    var errorMessage: String
+    /// What was wrong with the request, or which role the action needs.
+    var detail: String?
 }

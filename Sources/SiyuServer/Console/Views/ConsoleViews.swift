@@ -3,7 +3,7 @@ import Hummingbird
 import Mustache
 import SiyuCore
 
-/// What a handler asks the console to show: a template, its title and its data.
+/// What a handler asks the console to show: a template, its title and its view model.
 public struct ConsoleView {
     /// Template name (`board` for `Resources/templates/board.mustache`).
     public var template: String
@@ -11,32 +11,19 @@ public struct ConsoleView {
     public var titleKey: String
     /// The navigation entry to mark as current.
     public var navId: String?
-    /// The page's own values; templates see them at the top level beside the layout's (`t`, `user`, `nav`, …).
-    public var data: [String: Any]
+    /// The page's view model (`XxxPage.Model`): its stored properties are what the template sees at
+    /// the top level beside the layout's (`t`, `user`, `nav`, …); a `nil` one is absent, and nested
+    /// structs and arrays of them render through swift-mustache's reflection.
+    var model: Any
+    /// A message after an action, shown above the page (`notice`, `noticeIsError`).
+    var notice: ConsoleNotice?
 
-    public init(template: String, titleKey: String, navId: String? = nil, data: [String: Any] = [:]) {
+    init(template: String, titleKey: String, navId: String? = nil, model: some Any, notice: ConsoleNotice? = nil) {
         self.template = template
         self.titleKey = titleKey
         self.navId = navId
-        self.data = data
-    }
-
-    /// A page whose values are a view-model struct (`XxxPage.Model`): its stored properties are
-    /// what the template sees at the top level (a `nil` one is absent); nested structs and arrays
-    /// of them render through swift-mustache's reflection.
-    init(template: String, titleKey: String, navId: String? = nil, model: some Any) {
-        var values: [String: Any] = [:]
-        for child in Mirror(reflecting: model).children {
-            guard let label = child.label else { continue }
-            let value = Mirror(reflecting: child.value)
-            if value.displayStyle == .optional {
-                guard let wrapped = value.children.first?.value else { continue }
-                values[label] = wrapped
-            } else {
-                values[label] = child.value
-            }
-        }
-        self.init(template: template, titleKey: titleKey, navId: navId, data: values)
+        self.model = model
+        self.notice = notice
     }
 }
 
@@ -66,24 +53,17 @@ public struct ConsoleViews: Sendable {
 
     /// The HTML of a page.
     public func html(_ view: ConsoleView, request: Request, context: AppRequestContext) throws -> String {
-        let strings = resources.strings(context.locale)
-        var values = layoutValues(request: request, context: context, strings: strings)
-        values["title"] = strings.text(view.titleKey)
-        values["nav"] = (context.console.map { navigation.items(for: $0.role) } ?? []).map { item -> [String: Any] in
-            ["href": item.path, "label": strings.text(item.labelKey), "active": item.id == view.navId]
-        }
-        for (key, value) in view.data { values[key] = value }
-        return try render(view.template, values)
+        let layout = self.layout(view, request: request, context: context)
+        return try render(view.template, ConsoleTemplateValues(layers: [view.model, layout]))
     }
 
-    /// A piece of HTML from a template without the layout (rows refreshed by a script).
-    public func fragment(_ template: String, data: [String: Any], locale: ConsoleLocale) throws -> String {
-        var values = data
-        values["t"] = resources.strings(locale).tree
-        return try render(template, values)
+    /// A piece of HTML from a template without the layout (rows refreshed by a script): the
+    /// template sees `model`'s properties and the strings `t`.
+    func fragment(_ template: String, model: some Any, locale: ConsoleLocale) throws -> String {
+        try render(template, ConsoleTemplateValues(layers: [model, ConsoleLayout.Strings(t: resources.strings(locale).tree)]))
     }
 
-    private func render(_ template: String, _ values: [String: Any]) throws -> String {
+    private func render(_ template: String, _ values: ConsoleTemplateValues) throws -> String {
         guard let html = resources.templates.render(values, withTemplate: template) else {
             throw ConsoleResourceError("no console template named `\(template)`")
         }
@@ -91,30 +71,40 @@ public struct ConsoleViews: Sendable {
     }
 
     /// The values every page's layout reads.
-    private func layoutValues(request: Request, context: AppRequestContext, strings: StringTable) -> [String: Any] {
-        var values: [String: Any] = [
-            "t": strings.tree,
-            "lang": context.locale.htmlLang,
-            "assetVersion": resources.assets.version,
-            "signedIn": context.console != nil,
-        ]
+    private func layout(_ view: ConsoleView, request: Request, context: AppRequestContext) -> ConsoleLayout {
+        let strings = resources.strings(context.locale)
         let here = Self.pathWithoutLanguage(request)
-        values["locales"] = ConsoleLocale.allCases.map { locale -> [String: Any] in
-            [
-                "code": locale.rawValue, "name": locale.nativeName, "current": locale == context.locale,
-                "href": here + (here.contains("?") ? "&" : "?") + "lang=" + locale.rawValue,
-            ]
-        }
-        values["here"] = here
-        if let identity = context.console {
-            values["workspaceName"] = identity.workspace.name
-            values["csrf"] = identity.session.csrfToken
-            values["user"] = [
-                "displayName": identity.user.displayName, "email": identity.user.email,
-                "roleLabel": strings.text("roles." + identity.role.rawValue),
-            ]
-        }
-        return values
+        let identity = context.console
+        return ConsoleLayout(
+            t: strings.tree,
+            lang: context.locale.htmlLang,
+            assetVersion: resources.assets.version,
+            signedIn: identity != nil,
+            locales: ConsoleLocale.allCases.map { locale in
+                ConsoleLayout.Language(
+                    code: locale.rawValue,
+                    name: locale.nativeName,
+                    current: locale == context.locale,
+                    href: here + (here.contains("?") ? "&" : "?") + "lang=" + locale.rawValue
+                )
+            },
+            here: here,
+            workspaceName: identity?.workspace.name,
+            csrf: identity?.session.csrfToken,
+            user: identity.map { identity in
+                ConsoleLayout.User(
+                    displayName: identity.user.displayName,
+                    email: identity.user.email,
+                    roleLabel: strings.text("roles." + identity.role.rawValue)
+                )
+            },
+            title: strings.text(view.titleKey),
+            nav: (identity.map { navigation.items(for: $0.role) } ?? []).map { item in
+                ConsoleLayout.NavLink(href: item.path, label: strings.text(item.labelKey), active: item.id == view.navId)
+            },
+            notice: view.notice?.text,
+            noticeIsError: view.notice?.isError ?? false
+        )
     }
 
     /// The request's path and query without `lang=…`, for the language switch to come back to.
