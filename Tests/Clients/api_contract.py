@@ -98,7 +98,10 @@ print("generated client: %d failures" % len(failures))
 # Valid and invalid requests generated from the document (its examples, then fuzzing; SIYU_SCHEMATHESIS_DEEP=1 adds
 # the coverage phase's boundary values, about six minutes more). Left out: revoking the admin token the run uses, and
 # value fits (a Pareto/NBD fit of an awkward dataset can take minutes, longer than a request may wait here).
-st = os.path.join(bin_dir, "st")
+# schemathesis's own CLI, with more room for Python recursion: drawing examples of the recursive
+# rule schemas can exhaust the default limit inside hypothesis (a crash of the tool, not a finding).
+st = [sys.executable, "-c", "import sys; sys.setrecursionlimit(20000); from schemathesis.cli import schemathesis; "
+      "sys.argv[0] = 'st'; sys.exit(schemathesis())"]
 phases = "examples,coverage,fuzzing" if os.environ.get("SIYU_SCHEMATHESIS_DEEP") == "1" else "examples,fuzzing"
 common = ["run", document_path, "--url", base, "--checks", "not_a_server_error,response_schema_conformance",
           "--phases", phases, "--max-examples", "25", "--seed", "20261207", "--workers", "2",
@@ -109,9 +112,17 @@ runs = [
     ("ingestion", common + ["--auth", write_key + ":", "--include-tag", "Ingestion"]),
 ]
 for name, arguments in runs:
-    run = subprocess.run([st] + arguments, capture_output=True, text=True, cwd=work)
+    run = subprocess.run(st + arguments, capture_output=True, text=True, cwd=work)
     print("schemathesis, %s: exit %d" % (name, run.returncode))
     print(run.stdout[-6000:])
+    summary = run.stdout[run.stdout.rfind("SUMMARY"):]
+    # A failed check (a 5xx, an answer against the schema) fails the run; so does any error but a
+    # crash inside the tool itself, which is reported and otherwise let pass.
+    tool_crash_only = "Failures:" not in summary and all(
+        "Runtime Error" in line for line in summary.splitlines() if line.strip().startswith("🚫") and ":" in line)
+    if run.returncode != 0 and tool_crash_only and "Errors:" in summary:
+        print("schemathesis (%s) crashed inside itself on some examples; no check failed" % name)
+        continue
     check(run.returncode == 0, "schemathesis (%s) found failures:\n%s%s" % (name, run.stdout[-8000:], run.stderr[-2000:]))
 
 if failures:
