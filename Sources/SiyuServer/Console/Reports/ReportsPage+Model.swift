@@ -36,6 +36,14 @@ extension ReportsPage {
         var baselineLabel: String
         var previousShort: String
         var baselineShort: String
+
+        /// The labels of a report kind (`daily`, `weekly`) from its strings `reports.<kind>.vsPrevious` ….
+        init(_ strings: StringTable, report kind: String) {
+            previousLabel = strings.text("reports.\(kind).vsPrevious")
+            baselineLabel = strings.text("reports.\(kind).vsBaseline")
+            previousShort = strings.text("reports.\(kind).previousShort")
+            baselineShort = strings.text("reports.\(kind).baselineShort")
+        }
     }
 
     /// The report table (total first, then the channels), or the hint shown when nobody was active.

@@ -47,12 +47,7 @@ struct ReportsPage: ConsolePage {
             nextHref: day < today ? "/console/reports/daily?day=" + calendar.label(ofBucket: day + 1, .day) : "",
             csvHref: "/console/reports/daily.csv?day=" + label,
             isToday: day == today,
-            labels: ChangeLabels(
-                previousLabel: strings.text("reports.daily.vsPrevious"),
-                baselineLabel: strings.text("reports.daily.vsBaseline"),
-                previousShort: strings.text("reports.daily.previousShort"),
-                baselineShort: strings.text("reports.daily.baselineShort")
-            ),
+            labels: ChangeLabels(strings, report: "daily"),
             table: Self.table(total: report?.total, channels: report?.channels ?? [], presenter, strings, identity)
         )
         return try views.page(
@@ -63,19 +58,39 @@ struct ReportsPage: ConsolePage {
     }
 
     func dailyCSV(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
+        try await csv(
+            context,
+            views,
+            suffixes: ("reports.csv.day", "reports.csv.vsPreviousDay", "reports.csv.vsSameWeekday")
+        ) { identity, calendar, now, strings in
+            let day = try requestedDay(request, calendar: calendar, now: now, strings: strings)
+            return try await kernels.daily(identity.workspace, day: day, calendar: calendar, now: now).map { report in
+                { labels in (ReportCSV.daily(report, labels: labels, currency: identity.workspace.currency), "siyu-daily-\(report.label).csv") }
+            }
+        }
+    }
+
+    /// A report's CSV download: the period the request names, its report (a 400 when there is no
+    /// data), written with the column labels of the reader's language.
+    private func csv(
+        _ context: AppRequestContext,
+        _ views: ConsoleViews,
+        suffixes: (period: String, previous: String, baseline: String),
+        report: (ConsoleIdentity, LocalCalendar, Int64, StringTable) async throws -> ((ReportCSVLabels) -> (bytes: [UInt8], filename: String))?
+    ) async throws -> Response {
         let (identity, calendar, now) = try prepare(context)
         let strings = views.strings(context)
-        let day = try requestedDay(request, calendar: calendar, now: now, strings: strings)
-        guard let report = try await kernels.daily(identity.workspace, day: day, calendar: calendar, now: now) else {
+        guard let write = try await report(identity, calendar, now, strings) else {
             throw ConsolePageError.badRequest(strings.text("reports.errors.noData"))
         }
         let presenter = try await presenter(views, context, identity)
         let labels = presenter.csvLabels(
-            period: strings.text("reports.csv.day"),
-            previousSuffix: strings.text("reports.csv.vsPreviousDay"),
-            baselineSuffix: strings.text("reports.csv.vsSameWeekday")
+            period: strings.text(suffixes.period),
+            previousSuffix: strings.text(suffixes.previous),
+            baselineSuffix: strings.text(suffixes.baseline)
         )
-        return Self.csv(ReportCSV.daily(report, labels: labels, currency: identity.workspace.currency), filename: "siyu-daily-\(report.label).csv")
+        let (bytes, filename) = write(labels)
+        return Self.csv(bytes, filename: filename)
     }
 
     // MARK: Weekly
@@ -96,12 +111,7 @@ struct ReportsPage: ConsolePage {
             nextHref: week < current ? "/console/reports/weekly?week=" + calendar.label(ofBucket: week + 1, .week) : "",
             csvHref: "/console/reports/weekly.csv?week=" + label,
             isIncomplete: week >= current,
-            labels: ChangeLabels(
-                previousLabel: strings.text("reports.weekly.vsPrevious"),
-                baselineLabel: strings.text("reports.weekly.vsBaseline"),
-                previousShort: strings.text("reports.weekly.previousShort"),
-                baselineShort: strings.text("reports.weekly.baselineShort")
-            ),
+            labels: ChangeLabels(strings, report: "weekly"),
             table: Self.table(total: analysis?.total, channels: analysis?.channels ?? [], presenter, strings, identity),
             movers: [],
             hasMovers: false
@@ -121,22 +131,18 @@ struct ReportsPage: ConsolePage {
     }
 
     func weeklyCSV(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
-        let (identity, calendar, now) = try prepare(context)
-        let strings = views.strings(context)
-        let week = try requestedWeek(request, calendar: calendar, now: now, strings: strings)
-        guard let analysis = try await kernels.weekly(identity.workspace, week: week, calendar: calendar, now: now) else {
-            throw ConsolePageError.badRequest(strings.text("reports.errors.noData"))
+        try await csv(
+            context,
+            views,
+            suffixes: ("reports.csv.week", "reports.csv.vsPreviousWeek", "reports.csv.vsFourWeeks")
+        ) { identity, calendar, now, strings in
+            let week = try requestedWeek(request, calendar: calendar, now: now, strings: strings)
+            return try await kernels.weekly(identity.workspace, week: week, calendar: calendar, now: now).map { analysis in
+                { labels in
+                    (ReportCSV.weekly(analysis, labels: labels, currency: identity.workspace.currency), "siyu-weekly-\(analysis.label).csv")
+                }
+            }
         }
-        let presenter = try await presenter(views, context, identity)
-        let labels = presenter.csvLabels(
-            period: strings.text("reports.csv.week"),
-            previousSuffix: strings.text("reports.csv.vsPreviousWeek"),
-            baselineSuffix: strings.text("reports.csv.vsFourWeeks")
-        )
-        return Self.csv(
-            ReportCSV.weekly(analysis, labels: labels, currency: identity.workspace.currency),
-            filename: "siyu-weekly-\(analysis.label).csv"
-        )
     }
 
     // MARK: Shared
