@@ -15,7 +15,7 @@ import SiyuStore
 /// tried again next time.
 public struct DemoLiveFeed: Sendable {
     public let traffic: DemoLiveTraffic
-    public let store: any SiyuStore
+    public let store: any EventRepository
     public let workspaceId: Int64
     public let clock: @Sendable () -> Int64
     /// Sends one `/v1/batch` body's items.
@@ -31,7 +31,7 @@ public struct DemoLiveFeed: Sendable {
 
     public init(
         traffic: DemoLiveTraffic,
-        store: any SiyuStore,
+        store: any EventRepository,
         workspaceId: Int64,
         clock: @escaping @Sendable () -> Int64,
         logger: Logger,

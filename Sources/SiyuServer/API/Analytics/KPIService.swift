@@ -4,7 +4,7 @@ import SiyuStore
 /// The KPI set as both the admin API (`POST /api/v1/analytics/kpis`) and the console answer it: the
 /// workspace's saved KPI event mapping filled into the request, then ``KPIEngine`` over the cached dataset.
 struct KPIService: Sendable {
-    let store: any SiyuStore
+    let store: any SettingsRepository
     let cache: AnalyticsCache
 
     /// The query a request asks for, with the saved `kpiMapping` where the request gives none.

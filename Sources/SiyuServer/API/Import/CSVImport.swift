@@ -21,7 +21,7 @@ public struct CSVImport: Sendable {
         public var suppressed: Int = 0
     }
 
-    public let store: any SiyuStore
+    public let store: any WorkspaceRepository & EventRepository
     public let workspace: Workspace
     public let kind: ImportKind
     public let mapping: ImportMapping?
@@ -31,7 +31,7 @@ public struct CSVImport: Sendable {
 
     /// Prepares an import; `mapping` `nil` guesses columns from the header.
     public init(
-        store: any SiyuStore,
+        store: any WorkspaceRepository & EventRepository,
         workspace: Workspace,
         kind: ImportKind,
         mapping: ImportMapping?,

@@ -6,7 +6,7 @@ import SiyuStore
 /// each tier scheme and the journey stages. Saved settings are what the queries (when a request
 /// does not say otherwise) and the daily evaluation use.
 struct SettingsController: Sendable {
-    let store: any SiyuStore
+    let store: any SettingsRepository
     let clock: @Sendable () -> Int64
 
     /// The keys, and how to check a value: it must read as the body of the query it configures.

@@ -17,7 +17,7 @@ struct AnalysisRequest {
     let channelNames: [String: String]
 
     /// Reads the request; a role without `.read` gets the 403 page.
-    init(_ request: Request, _ context: AppRequestContext, views: ConsoleViews, store: any SiyuStore, now: Int64) async throws {
+    init(_ request: Request, _ context: AppRequestContext, views: ConsoleViews, store: any WorkspaceRepository, now: Int64) async throws {
         guard let identity = context.console else { throw ConsolePageError.forbidden(.read) }
         try identity.require(.read)
         guard let calendar = LocalCalendar.zone(identity.workspace.timeZone) else { throw ConsolePageError.internalError }

@@ -13,7 +13,7 @@ public struct ConsoleAuthenticator: Sendable {
         case throttled(seconds: Int)
     }
 
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & UserRepository
     let hasher: PasswordHasher
     let throttle: LoginThrottle
     let clock: @Sendable () -> Int64
@@ -22,7 +22,12 @@ public struct ConsoleAuthenticator: Sendable {
     static let touchIntervalMillis: Int64 = 5 * 60_000
     static let lifetimeMillis = Int64(ConsoleCookies.sessionLifetimeSeconds) * 1000
 
-    public init(store: any SiyuStore, hasher: PasswordHasher, throttle: LoginThrottle, clock: @escaping @Sendable () -> Int64) {
+    public init(
+        store: any WorkspaceRepository & UserRepository,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        clock: @escaping @Sendable () -> Int64
+    ) {
         self.store = store
         self.hasher = hasher
         self.throttle = throttle

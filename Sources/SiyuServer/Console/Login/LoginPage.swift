@@ -5,7 +5,7 @@ import SiyuStore
 /// `/console/login` (form and check), `/console/logout` and `/console/locale` (the language switch).
 struct LoginPage: Sendable {
     let authenticator: ConsoleAuthenticator
-    let store: any SiyuStore
+    let store: any UserRepository
     let views: ConsoleViews
     let trustedProxies: TrustedProxies
 

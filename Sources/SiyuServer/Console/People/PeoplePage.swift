@@ -7,7 +7,7 @@ import SiyuStore
 /// `/console/people/:id`: one person's identities, traits, tags (editable by operators and up),
 /// labels, predicted values, segments, merges and event timeline.
 struct PeoplePage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & PeopleRepository & SegmentRepository & LabelRepository & AttributeRepository
 
     var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "people", path: "/console/people", labelKey: "people.nav", order: 60)] }
 

@@ -5,7 +5,7 @@ import SiyuStore
 /// Matches the people of a CSV (a `personId` or `userId` column, as the admin API's members upload
 /// reads it) against the workspace, before anything is saved.
 struct SegmentCSVMembers: Sendable {
-    let store: any SiyuStore
+    let store: any PeopleRepository
     let cache: AnalyticsCache
 
     struct Result: Sendable {

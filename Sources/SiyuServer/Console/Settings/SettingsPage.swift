@@ -7,7 +7,7 @@ import SiyuStore
 /// KPI event mapping (analysts and up), channels (admins), write keys and admin tokens (admins; a
 /// new secret is shown once) and a link to the team page.
 struct SettingsPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & SettingsRepository
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
 

@@ -5,7 +5,7 @@ import SiyuStore
 /// `/console/team`: the workspace's console users for everyone to read; admins add users here
 /// (the form is shown only to roles that may use it, and the post is refused for the others).
 struct TeamPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any UserRepository
     let admin: ConsoleUserAdmin
 
     var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "team", path: "/console/team", labelKey: "nav.team", order: 900)] }

@@ -6,7 +6,7 @@ import SiyuStore
 /// colours, value ladder), the stored movements between tiers, and for analysts "re-evaluate and
 /// save" (`POST /console/tiers/save`, what the API's `"save": true` does, for every scheme).
 struct TiersPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any LabelRepository & SettingsRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

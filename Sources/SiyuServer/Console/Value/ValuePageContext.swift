@@ -80,7 +80,7 @@ struct ValuePageContext {
     func word(_ key: String, or fallback: String) -> String { strings.flat[key] ?? fallback }
 
     /// Channel key → the name operators gave it.
-    func channelNames(_ store: any SiyuStore) async throws -> [String: String] {
+    func channelNames(_ store: any WorkspaceRepository) async throws -> [String: String] {
         let channels = try await store.channels(workspaceId: workspace.id)
         return Dictionary(channels.map { ($0.key, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
