@@ -212,27 +212,18 @@ extension PostgresStore: PeopleRepository {
                 "SELECT DISTINCT segment_id FROM segment_members WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])",
                 logger: logger
             )
-            // One statement: every table's rows of the group, counting the events and identities removed.
+            // One statement: every table of the plan, in its order, counting the events and identities
+            // removed. The group's ids are integers, written into the statement as an array literal.
+            let people = "= ANY(ARRAY[\(group.map(String.init).joined(separator: ","))]::bigint[])"
+            let deletions = ErasurePlan.tables.map { table in
+                "\(table.name) AS (DELETE FROM \(table.name) WHERE \(table.condition(workspaceId: workspaceId, people: people))"
+                    + (table.counted == nil ? ")" : " RETURNING 1)")
+            }
+            let counted = [ErasurePlan.Counted.events, .identities].map { kind in
+                ErasurePlan.tables.first { $0.counted == kind }.map { "(SELECT COUNT(*) FROM \($0.name))" } ?? "0"
+            }
             let counts = try await connection.rows(
-                """
-                WITH events AS (DELETE FROM events WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
-                identities AS (DELETE FROM identities WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[]) RETURNING 1),
-                tags AS (DELETE FROM person_tags WHERE person_id = ANY(\(group)::bigint[])),
-                members AS (DELETE FROM segment_members WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
-                labels AS (DELETE FROM person_labels WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
-                changes AS (DELETE FROM label_changes WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
-                attributes AS (DELETE FROM person_attributes WHERE workspace_id = \(workspaceId) AND person_id = ANY(\(group)::bigint[])),
-                merges AS (
-                    DELETE FROM merges WHERE workspace_id = \(workspaceId)
-                        AND (survivor_id = ANY(\(group)::bigint[]) OR loser_id = ANY(\(group)::bigint[]))
-                ),
-                conflicts AS (
-                    DELETE FROM merge_conflicts WHERE workspace_id = \(workspaceId)
-                        AND (kept_person_id = ANY(\(group)::bigint[]) OR other_person_id = ANY(\(group)::bigint[]))
-                ),
-                persons AS (DELETE FROM persons WHERE workspace_id = \(workspaceId) AND id = ANY(\(group)::bigint[]))
-                SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM identities)
-                """,
+                PostgresQuery(unsafeSQL: "WITH " + deletions.joined(separator: ",\n") + "\nSELECT " + counted.joined(separator: ", ")),
                 logger: logger
             )
             guard let row = counts.first else { throw StoreError.notFound("no person \(id) in this workspace") }

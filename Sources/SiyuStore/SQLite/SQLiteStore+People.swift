@@ -211,23 +211,17 @@ extension SQLiteStore: PeopleRepository {
                 sql: "SELECT DISTINCT segment_id FROM segment_members WHERE workspace_id = ? AND person_id IN (\(list))",
                 arguments: [workspaceId]
             )
-            try db.execute(sql: "DELETE FROM events WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
-            let events = db.changesCount
-            try db.execute(sql: "DELETE FROM identities WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
-            let identities = db.changesCount
-            try db.execute(sql: "DELETE FROM person_tags WHERE person_id IN (\(list))")
-            for table in ["segment_members", "person_labels", "label_changes", "person_attributes"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE workspace_id = ? AND person_id IN (\(list))", arguments: [workspaceId])
+            // Every table of the plan, in its order; `list` holds only the group's integer ids.
+            var events = 0
+            var identities = 0
+            for table in ErasurePlan.tables {
+                try db.execute(sql: "DELETE FROM \(table.name) WHERE \(table.condition(workspaceId: workspaceId, people: "IN (\(list))"))")
+                switch table.counted {
+                case .events: events = db.changesCount
+                case .identities: identities = db.changesCount
+                case nil: break
+                }
             }
-            try db.execute(
-                sql: "DELETE FROM merges WHERE workspace_id = ? AND (survivor_id IN (\(list)) OR loser_id IN (\(list)))",
-                arguments: [workspaceId]
-            )
-            try db.execute(
-                sql: "DELETE FROM merge_conflicts WHERE workspace_id = ? AND (kept_person_id IN (\(list)) OR other_person_id IN (\(list)))",
-                arguments: [workspaceId]
-            )
-            try db.execute(sql: "DELETE FROM persons WHERE workspace_id = ? AND id IN (\(list))", arguments: [workspaceId])
             // The segments they were in are one member smaller now, not at their next refresh.
             if !segments.isEmpty {
                 try db.execute(
