@@ -1,8 +1,7 @@
 import OpenAPIRuntime
 import SiyuCore
 
-/// Free-form JSON (traits, event properties, context, saved settings) into the contract's
-/// containers and back.
+/// Free-form JSON (traits, event properties, context) into the contract's containers.
 extension JSONValue {
     /// The value as the OpenAPI runtime's containers hold it.
     var openAPIValue: (any Sendable)? {
@@ -16,22 +15,6 @@ extension JSONValue {
         case .object(let object): Dictionary(uniqueKeysWithValues: object.map { ($0.key, $0.value.openAPIValue) })
         }
     }
-
-    /// A value read from the runtime's containers.
-    init(openAPIValue value: (any Sendable)?) {
-        switch value {
-        case nil: self = .null
-        case let value as Bool: self = .bool(value)
-        case let value as Int: self = .int(Int64(value))
-        case let value as Int64: self = .int(value)
-        case let value as Double: self = .double(value)
-        case let value as String: self = .string(value)
-        case let items as [(any Sendable)?]: self = .array(items.map(JSONValue.init(openAPIValue:)))
-        case let object as [String: (any Sendable)?]:
-            self = .object(JSONObject(uniqueKeysWithValues: object.sorted { $0.key < $1.key }.map { ($0.key, JSONValue(openAPIValue: $0.value)) }))
-        default: self = .null
-        }
-    }
 }
 
 extension OpenAPIObjectContainer {
@@ -40,9 +23,5 @@ extension OpenAPIObjectContainer {
         var values: [String: (any Sendable)?] = [:]
         for (key, value) in object { values[key] = value.openAPIValue }
         self = (try? OpenAPIObjectContainer(unvalidatedValue: values)) ?? OpenAPIObjectContainer()
-    }
-
-    var jsonObject: JSONObject {
-        JSONObject(uniqueKeysWithValues: value.sorted { $0.key < $1.key }.map { ($0.key, JSONValue(openAPIValue: $0.value)) })
     }
 }

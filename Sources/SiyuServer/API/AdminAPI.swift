@@ -1,5 +1,4 @@
 import Hummingbird
-import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import SiyuAPI
@@ -28,10 +27,9 @@ struct AdminAPI: APIProtocol {
     }
 
     /// What a generated handler cannot receive as a parameter: the request's authenticated
-    /// workspace and its logger, set by ``AdminAPIScopeMiddleware`` for the request's task.
+    /// workspace, set by ``AdminAPIScopeMiddleware`` for the request's task.
     struct Scope: Sendable {
         var workspace: Workspace
-        var logger: Logger
         /// The query parameters as sent, for those a contract cannot list (`trait.NAME`).
         var queryParameters: Parameters
     }
@@ -82,7 +80,7 @@ struct AdminAPIScopeMiddleware: RouterMiddleware {
             }
         }
         return try await AdminAPI.$scope.withValue(
-            AdminAPI.Scope(workspace: workspace, logger: context.logger, queryParameters: request.uri.queryParameters)
+            AdminAPI.Scope(workspace: workspace, queryParameters: request.uri.queryParameters)
         ) {
             try await next(request, context)
         }

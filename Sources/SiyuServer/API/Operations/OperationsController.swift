@@ -8,6 +8,9 @@ struct OperationsController: Sendable {
     let store: any EventRepository
     let metrics: SiyuMetrics
 
+    /// The served document's bytes, made once (it is about 250 KB).
+    static let document = ByteBuffer(string: APIDocument.json)
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ in
             do {
@@ -21,7 +24,7 @@ struct OperationsController: Sendable {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: APIDocument.json))
+                body: .init(byteBuffer: Self.document)
             )
         }
         router.get("metrics") { _, _ in
