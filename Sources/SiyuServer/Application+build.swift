@@ -144,12 +144,12 @@ public func buildRouter(_ services: AppServices, console: ConsoleResources) thro
         bodyTimeout: .seconds(services.idleTimeoutSeconds)
     )
     .addRoutes(to: router.group("v1"))
-    try AdminAPI.register(AdminAPI(store: services.store, directory: services.directory, clock: services.clock), on: router)
+    try AdminAPI.register(
+        AdminAPI(store: services.store, cache: services.analytics, directory: services.directory, clock: services.clock),
+        on: router
+    )
     let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
-    ImportController(store: services.store, clock: services.clock).addRoutes(to: admin)
     AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
-    SegmentController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
-    ValueController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     SettingsController(store: services.store, clock: services.clock).addRoutes(to: admin)
     ConsoleModule(services: services, resources: console).addRoutes(to: router)
     return router

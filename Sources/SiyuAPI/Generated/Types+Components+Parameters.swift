@@ -27,5 +27,11 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/PersonTag`.
         package typealias PersonTag = Swift.String
+        /// - Remark: Generated from `#/components/parameters/SegmentId`.
+        package typealias SegmentId = Swift.Int64
+        /// `csv` for a CSV download of every person; any other value (or none) answers a JSON page.
+        ///
+        /// - Remark: Generated from `#/components/parameters/AnalyticsFormat`.
+        package typealias AnalyticsFormat = Swift.String
     }
 }

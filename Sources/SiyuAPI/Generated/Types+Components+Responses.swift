@@ -159,5 +159,33 @@ extension Components {
                 self.body = body
             }
         }
+        package struct CannotFit: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/CannotFit/content`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/CannotFit/content/application\/json`.
+                case json(Components.Schemas._Error)
+                /// The associated value of the enum case if `self` is `.json`.
+                ///
+                /// - Throws: An error if `self` is not `.json`.
+                /// - SeeAlso: `.json`.
+                package var json: Components.Schemas._Error {
+                    get throws {
+                        switch self {
+                        case let .json(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            package var body: Components.Responses.CannotFit.Body
+            /// Creates a new `CannotFit`.
+            ///
+            /// - Parameters:
+            ///   - body: Received HTTP response body
+            package init(body: Components.Responses.CannotFit.Body) {
+                self.body = body
+            }
+        }
     }
 }

@@ -483,6 +483,190 @@ extension Components {
                 case revoked
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ImportIssue`.
+        package struct ImportIssue: Codable, Hashable, Sendable {
+            /// Physical line of the file on which the row starts (the header is line 1).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/line`.
+            package var line: Swift.Int
+            /// The column at fault, as the header spells it; absent for a problem of the whole row.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/column`.
+            package var column: Swift.String?
+            /// The offending value, shortened to 80 characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/value`.
+            package var value: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/reason`.
+            package var reason: Swift.String
+            /// rejected: fix the row and import again; skipped: not imported on purpose (a refunded or cancelled order); duplicate: repeats an order id of the file.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/outcome`.
+            @frozen package enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case rejected = "rejected"
+                case skipped = "skipped"
+                case duplicate = "duplicate"
+            }
+            /// rejected: fix the row and import again; skipped: not imported on purpose (a refunded or cancelled order); duplicate: repeats an order id of the file.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportIssue/outcome`.
+            package var outcome: Components.Schemas.ImportIssue.OutcomePayload
+            /// Creates a new `ImportIssue`.
+            ///
+            /// - Parameters:
+            ///   - line: Physical line of the file on which the row starts (the header is line 1).
+            ///   - column: The column at fault, as the header spells it; absent for a problem of the whole row.
+            ///   - value: The offending value, shortened to 80 characters.
+            ///   - reason:
+            ///   - outcome: rejected: fix the row and import again; skipped: not imported on purpose (a refunded or cancelled order); duplicate: repeats an order id of the file.
+            package init(
+                line: Swift.Int,
+                column: Swift.String? = nil,
+                value: Swift.String? = nil,
+                reason: Swift.String,
+                outcome: Components.Schemas.ImportIssue.OutcomePayload
+            ) {
+                self.line = line
+                self.column = column
+                self.value = value
+                self.reason = reason
+                self.outcome = outcome
+            }
+            package enum CodingKeys: String, CodingKey {
+                case line
+                case column
+                case value
+                case reason
+                case outcome
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportResult`.
+        package struct ImportResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ImportResult/rowsRead`.
+            package var rowsRead: Swift.Int
+            /// Rows that became messages.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/converted`.
+            package var converted: Swift.Int
+            /// Messages stored now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/stored`.
+            package var stored: Swift.Int
+            /// Messages a previous run of the same file had stored already.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/alreadyImported`.
+            package var alreadyImported: Swift.Int
+            /// Rows of erased people, kept out by the suppression list.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/suppressed`.
+            package var suppressed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportResult/rejected`.
+            package var rejected: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportResult/skipped`.
+            package var skipped: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportResult/duplicateRows`.
+            package var duplicateRows: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportResult/summary`.
+            package var summary: Swift.String
+            /// The first 1,000 rows not imported, with why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/issues`.
+            package var issues: [Components.Schemas.ImportIssue]
+            /// - Remark: Generated from `#/components/schemas/ImportResult/issuesNotListed`.
+            package var issuesNotListed: Swift.Int
+            /// Field → column used.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/mapping`.
+            package struct MappingPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `MappingPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Field → column used.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/mapping`.
+            package var mapping: Components.Schemas.ImportResult.MappingPayload?
+            /// - Remark: Generated from `#/components/schemas/ImportResult/unmappedColumns`.
+            package var unmappedColumns: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/ImportResult/warnings`.
+            package var warnings: [Swift.String]?
+            /// Creates a new `ImportResult`.
+            ///
+            /// - Parameters:
+            ///   - rowsRead:
+            ///   - converted: Rows that became messages.
+            ///   - stored: Messages stored now.
+            ///   - alreadyImported: Messages a previous run of the same file had stored already.
+            ///   - suppressed: Rows of erased people, kept out by the suppression list.
+            ///   - rejected:
+            ///   - skipped:
+            ///   - duplicateRows:
+            ///   - summary:
+            ///   - issues: The first 1,000 rows not imported, with why.
+            ///   - issuesNotListed:
+            ///   - mapping: Field → column used.
+            ///   - unmappedColumns:
+            ///   - warnings:
+            package init(
+                rowsRead: Swift.Int,
+                converted: Swift.Int,
+                stored: Swift.Int,
+                alreadyImported: Swift.Int,
+                suppressed: Swift.Int,
+                rejected: Swift.Int,
+                skipped: Swift.Int,
+                duplicateRows: Swift.Int,
+                summary: Swift.String,
+                issues: [Components.Schemas.ImportIssue],
+                issuesNotListed: Swift.Int,
+                mapping: Components.Schemas.ImportResult.MappingPayload? = nil,
+                unmappedColumns: [Swift.String]? = nil,
+                warnings: [Swift.String]? = nil
+            ) {
+                self.rowsRead = rowsRead
+                self.converted = converted
+                self.stored = stored
+                self.alreadyImported = alreadyImported
+                self.suppressed = suppressed
+                self.rejected = rejected
+                self.skipped = skipped
+                self.duplicateRows = duplicateRows
+                self.summary = summary
+                self.issues = issues
+                self.issuesNotListed = issuesNotListed
+                self.mapping = mapping
+                self.unmappedColumns = unmappedColumns
+                self.warnings = warnings
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rowsRead
+                case converted
+                case stored
+                case alreadyImported
+                case suppressed
+                case rejected
+                case skipped
+                case duplicateRows
+                case summary
+                case issues
+                case issuesNotListed
+                case mapping
+                case unmappedColumns
+                case warnings
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PersonMoney`.
         package struct PersonMoney: Codable, Hashable, Sendable {
             /// Decimal text in major units, e.g. `129.90`.
@@ -1279,6 +1463,90 @@ extension Components {
                 case lifted
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PersonLabel`.
+        package struct PersonLabel: Codable, Hashable, Sendable {
+            /// rfm8, rfm11, tier.pyramid, tier.colours, journey, …
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonLabel/scheme`.
+            package var scheme: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PersonLabel/value`.
+            package var value: Swift.String
+            /// RFC 3339.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonLabel/since`.
+            package var since: Swift.String
+            /// Creates a new `PersonLabel`.
+            ///
+            /// - Parameters:
+            ///   - scheme: rfm8, rfm11, tier.pyramid, tier.colours, journey, …
+            ///   - value:
+            ///   - since: RFC 3339.
+            package init(
+                scheme: Swift.String,
+                value: Swift.String,
+                since: Swift.String
+            ) {
+                self.scheme = scheme
+                self.value = value
+                self.since = since
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case value
+                case since
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PersonSegments`.
+        package struct PersonSegments: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PersonSegments/segments`.
+            package var segments: [Components.Schemas.Segment]
+            /// - Remark: Generated from `#/components/schemas/PersonSegments/labels`.
+            package var labels: [Components.Schemas.PersonLabel]
+            /// Values written by the customer-value models: clv, p_alive, expected_orders_90d, expected_avg_value, …
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonSegments/values`.
+            package struct ValuesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Double?]
+                /// Creates a new `ValuesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Double?] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Values written by the customer-value models: clv, p_alive, expected_orders_90d, expected_avg_value, …
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonSegments/values`.
+            package var values: Components.Schemas.PersonSegments.ValuesPayload
+            /// Creates a new `PersonSegments`.
+            ///
+            /// - Parameters:
+            ///   - segments:
+            ///   - labels:
+            ///   - values: Values written by the customer-value models: clv, p_alive, expected_orders_90d, expected_avg_value, …
+            package init(
+                segments: [Components.Schemas.Segment],
+                labels: [Components.Schemas.PersonLabel],
+                values: Components.Schemas.PersonSegments.ValuesPayload
+            ) {
+                self.segments = segments
+                self.labels = labels
+                self.values = values
+            }
+            package enum CodingKeys: String, CodingKey {
+                case segments
+                case labels
+                case values
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/MergeEntry`.
         package struct MergeEntry: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/MergeEntry/id`.
@@ -1460,6 +1728,1945 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case conflicts
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Segment`.
+        package struct Segment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Segment/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Segment/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Segment/description`.
+            package var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Segment/kind`.
+            package var kind: Components.Schemas.SegmentKind
+            /// The rule as received; absent for a static segment built from a list.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Segment/rule`.
+            package var rule: Components.Schemas.SegmentRule?
+            /// Minutes between scheduled refreshes of a dynamic segment; null for on demand only.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Segment/refreshMinutes`.
+            package var refreshMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Segment/size`.
+            package var size: Swift.Int
+            /// RFC 3339.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Segment/createdAt`.
+            package var createdAt: Swift.String
+            /// RFC 3339.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Segment/updatedAt`.
+            package var updatedAt: Swift.String
+            /// When the members were last computed (RFC 3339).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Segment/refreshedAt`.
+            package var refreshedAt: Swift.String?
+            /// Creates a new `Segment`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - description:
+            ///   - kind:
+            ///   - rule: The rule as received; absent for a static segment built from a list.
+            ///   - refreshMinutes: Minutes between scheduled refreshes of a dynamic segment; null for on demand only.
+            ///   - size:
+            ///   - createdAt: RFC 3339.
+            ///   - updatedAt: RFC 3339.
+            ///   - refreshedAt: When the members were last computed (RFC 3339).
+            package init(
+                id: Swift.Int64,
+                name: Swift.String,
+                description: Swift.String,
+                kind: Components.Schemas.SegmentKind,
+                rule: Components.Schemas.SegmentRule? = nil,
+                refreshMinutes: Swift.Int? = nil,
+                size: Swift.Int,
+                createdAt: Swift.String,
+                updatedAt: Swift.String,
+                refreshedAt: Swift.String? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.description = description
+                self.kind = kind
+                self.rule = rule
+                self.refreshMinutes = refreshMinutes
+                self.size = size
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+                self.refreshedAt = refreshedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case description
+                case kind
+                case rule
+                case refreshMinutes
+                case size
+                case createdAt
+                case updatedAt
+                case refreshedAt
+            }
+        }
+        /// dynamic: the people matching a rule, recomputed on a schedule and on demand; static: a frozen list.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentKind`.
+        @frozen package enum SegmentKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case dynamic = "dynamic"
+            case _static = "static"
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentList`.
+        package struct SegmentList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentList/segments`.
+            package var segments: [Components.Schemas.Segment]
+            /// Creates a new `SegmentList`.
+            ///
+            /// - Parameters:
+            ///   - segments:
+            package init(segments: [Components.Schemas.Segment]) {
+                self.segments = segments
+            }
+            package enum CodingKeys: String, CodingKey {
+                case segments
+            }
+        }
+        /// A new segment. `kind` defaults to dynamic; a dynamic segment needs a `rule`; unknown fields are refused (400).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentCreate`.
+        package typealias SegmentCreate = SegmentFields
+        /// The fields to change; absent ones stay. `kind` is accepted only when it is the segment's kind; unknown fields are refused (400).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentUpdate`.
+        package typealias SegmentUpdate = SegmentFields
+        /// - Remark: Generated from `#/components/schemas/SegmentPreviewInput`.
+        package struct SegmentPreviewInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentPreviewInput/rule`.
+            package var rule: Components.Schemas.SegmentRule
+            /// Creates a new `SegmentPreviewInput`.
+            ///
+            /// - Parameters:
+            ///   - rule:
+            package init(rule: Components.Schemas.SegmentRule) {
+                self.rule = rule
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rule
+            }
+        }
+        /// A person as segment lists show them.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentPerson`.
+        package struct SegmentPerson: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentPerson/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SegmentPerson/userId`.
+            package var userId: Swift.String?
+            /// The `name` trait as stored (any JSON value), when set.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentPerson/name`.
+            package var name: OpenAPIRuntime.OpenAPIValueContainer?
+            /// First-touch channel key.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentPerson/firstChannel`.
+            package var firstChannel: Swift.String
+            /// RFC 3339.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentPerson/lastSeen`.
+            package var lastSeen: Swift.String?
+            /// Creates a new `SegmentPerson`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - userId:
+            ///   - name: The `name` trait as stored (any JSON value), when set.
+            ///   - firstChannel: First-touch channel key.
+            ///   - lastSeen: RFC 3339.
+            package init(
+                id: Swift.Int64,
+                userId: Swift.String? = nil,
+                name: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                firstChannel: Swift.String,
+                lastSeen: Swift.String? = nil
+            ) {
+                self.id = id
+                self.userId = userId
+                self.name = name
+                self.firstChannel = firstChannel
+                self.lastSeen = lastSeen
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case userId
+                case name
+                case firstChannel
+                case lastSeen
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentPreview`.
+        package struct SegmentPreview: Codable, Hashable, Sendable {
+            /// People matching the rule now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentPreview/count`.
+            package var count: Swift.Int
+            /// People in the workspace.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentPreview/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SegmentPreview/sample`.
+            package var sample: [Components.Schemas.SegmentPerson]
+            /// Creates a new `SegmentPreview`.
+            ///
+            /// - Parameters:
+            ///   - count: People matching the rule now.
+            ///   - people: People in the workspace.
+            ///   - sample:
+            package init(
+                count: Swift.Int,
+                people: Swift.Int,
+                sample: [Components.Schemas.SegmentPerson]
+            ) {
+                self.count = count
+                self.people = people
+                self.sample = sample
+            }
+            package enum CodingKeys: String, CodingKey {
+                case count
+                case people
+                case sample
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentMemberPage`.
+        package struct SegmentMemberPage: Codable, Hashable, Sendable {
+            /// Members in all.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentMemberPage/total`.
+            package var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SegmentMemberPage/people`.
+            package var people: [Components.Schemas.SegmentPerson]
+            /// The cursor of the next page; null on the last.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentMemberPage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `SegmentMemberPage`.
+            ///
+            /// - Parameters:
+            ///   - total: Members in all.
+            ///   - people:
+            ///   - nextCursor: The cursor of the next page; null on the last.
+            package init(
+                total: Swift.Int,
+                people: [Components.Schemas.SegmentPerson],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.total = total
+                self.people = people
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case total
+                case people
+                case nextCursor
+            }
+        }
+        /// Person ids and/or user ids (at least one of the two fields); unknown ones are counted, not refused.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentMembersInput`.
+        package struct SegmentMembersInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersInput/people`.
+            package var people: [Swift.Int64]?
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersInput/userIds`.
+            package var userIds: [Swift.String]?
+            /// Creates a new `SegmentMembersInput`.
+            ///
+            /// - Parameters:
+            ///   - people:
+            ///   - userIds:
+            package init(
+                people: [Swift.Int64]? = nil,
+                userIds: [Swift.String]? = nil
+            ) {
+                self.people = people
+                self.userIds = userIds
+            }
+            package enum CodingKeys: String, CodingKey {
+                case people
+                case userIds
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentMembersReplaced`.
+        package struct SegmentMembersReplaced: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersReplaced/segment`.
+            package var segment: Components.Schemas.Segment
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersReplaced/matched`.
+            package var matched: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersReplaced/unknown`.
+            package var unknown: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SegmentMembersReplaced/unknownSample`.
+            package var unknownSample: [Swift.String]
+            /// Creates a new `SegmentMembersReplaced`.
+            ///
+            /// - Parameters:
+            ///   - segment:
+            ///   - matched:
+            ///   - unknown:
+            ///   - unknownSample:
+            package init(
+                segment: Components.Schemas.Segment,
+                matched: Swift.Int,
+                unknown: Swift.Int,
+                unknownSample: [Swift.String]
+            ) {
+                self.segment = segment
+                self.matched = matched
+                self.unknown = unknown
+                self.unknownSample = unknownSample
+            }
+            package enum CodingKeys: String, CodingKey {
+                case segment
+                case matched
+                case unknown
+                case unknownSample
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentSize`.
+        package struct SegmentSize: Codable, Hashable, Sendable {
+            /// RFC 3339.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentSize/at`.
+            package var at: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SegmentSize/size`.
+            package var size: Swift.Int
+            /// Creates a new `SegmentSize`.
+            ///
+            /// - Parameters:
+            ///   - at: RFC 3339.
+            ///   - size:
+            package init(
+                at: Swift.String,
+                size: Swift.Int
+            ) {
+                self.at = at
+                self.size = size
+            }
+            package enum CodingKeys: String, CodingKey {
+                case at
+                case size
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentSizes`.
+        package struct SegmentSizes: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentSizes/segment`.
+            package var segment: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SegmentSizes/sizes`.
+            package var sizes: [Components.Schemas.SegmentSize]
+            /// Creates a new `SegmentSizes`.
+            ///
+            /// - Parameters:
+            ///   - segment:
+            ///   - sizes:
+            package init(
+                segment: Swift.Int64,
+                sizes: [Components.Schemas.SegmentSize]
+            ) {
+                self.segment = segment
+                self.sizes = sizes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case segment
+                case sizes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentDeleted`.
+        package struct SegmentDeleted: Codable, Hashable, Sendable {
+            /// The id of the deleted segment.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentDeleted/deleted`.
+            package var deleted: Swift.Int64
+            /// Creates a new `SegmentDeleted`.
+            ///
+            /// - Parameters:
+            ///   - deleted: The id of the deleted segment.
+            package init(deleted: Swift.Int64) {
+                self.deleted = deleted
+            }
+            package enum CodingKeys: String, CodingKey {
+                case deleted
+            }
+        }
+        /// A rule about people (docs/admin-api.md "Person rules"): `all` / `any` / `not` over conditions on traits, tags, identities, channels, event counts, orders, revenue, recency, model attributes and labels. At most 10 levels deep and 200 conditions. An object is read by the first key it has, in this order: all, any, not, trait, tag, identity, firstChannel, lastChannel, event/anyEvent, orders, revenue, lastSeenDaysAgo, firstSeenDaysAgo, attribute, label.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRule`.
+        package typealias SegmentRule = OpenAPIValueContainer
+        /// Every rule holds.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAll`.
+        package struct SegmentRuleAll: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAll/all`.
+            package var all: [Components.Schemas.SegmentRule]
+            /// Creates a new `SegmentRuleAll`.
+            ///
+            /// - Parameters:
+            ///   - all:
+            package init(all: [Components.Schemas.SegmentRule]) {
+                self.all = all
+            }
+            package enum CodingKeys: String, CodingKey {
+                case all
+            }
+        }
+        /// At least one rule holds.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAny`.
+        package struct SegmentRuleAny: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAny/any`.
+            package var any: [Components.Schemas.SegmentRule]
+            /// Creates a new `SegmentRuleAny`.
+            ///
+            /// - Parameters:
+            ///   - any:
+            package init(any: [Components.Schemas.SegmentRule]) {
+                self.any = any
+            }
+            package enum CodingKeys: String, CodingKey {
+                case any
+            }
+        }
+        /// The rule does not hold.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleNot`.
+        package struct SegmentRuleNot: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleNot/not`.
+            package var not: Components.Schemas.SegmentRule
+            /// Creates a new `SegmentRuleNot`.
+            ///
+            /// - Parameters:
+            ///   - not:
+            package init(not: Components.Schemas.SegmentRule) {
+                self.not = not
+            }
+            package enum CodingKeys: String, CodingKey {
+                case not
+            }
+        }
+        /// A trait compared with a value: `{"trait": "city", "op": "eq", "value": "上海"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleTrait`.
+        package struct SegmentRuleTrait: Codable, Hashable, Sendable {
+            /// The trait name (1 to 200 bytes).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleTrait/trait`.
+            package var trait: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleTrait/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleTrait/value`.
+            package var value: Components.Schemas.SegmentRuleConditionValue?
+            /// Creates a new `SegmentRuleTrait`.
+            ///
+            /// - Parameters:
+            ///   - trait: The trait name (1 to 200 bytes).
+            ///   - op:
+            ///   - value:
+            package init(
+                trait: Swift.String,
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Components.Schemas.SegmentRuleConditionValue? = nil
+            ) {
+                self.trait = trait
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case trait
+                case op
+                case value
+            }
+        }
+        /// The same as a condition object: `{"trait": {"key": "city", "value": "上海"}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleTraitCondition`.
+        package struct SegmentRuleTraitCondition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleTraitCondition/trait`.
+            package var trait: Components.Schemas.SegmentRuleCondition
+            /// Creates a new `SegmentRuleTraitCondition`.
+            ///
+            /// - Parameters:
+            ///   - trait:
+            package init(trait: Components.Schemas.SegmentRuleCondition) {
+                self.trait = trait
+            }
+            package enum CodingKeys: String, CodingKey {
+                case trait
+            }
+        }
+        /// `{"key", "op", "value"}` on a trait or an event property. `value` is required except for isSet/isNotSet, and is a list for in/notIn.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleCondition`.
+        package struct SegmentRuleCondition: Codable, Hashable, Sendable {
+            /// 1 to 200 bytes, no control characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCondition/key`.
+            package var key: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCondition/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCondition/value`.
+            package var value: Components.Schemas.SegmentRuleConditionValue?
+            /// Creates a new `SegmentRuleCondition`.
+            ///
+            /// - Parameters:
+            ///   - key: 1 to 200 bytes, no control characters.
+            ///   - op:
+            ///   - value:
+            package init(
+                key: Swift.String,
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Components.Schemas.SegmentRuleConditionValue? = nil
+            ) {
+                self.key = key
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case key
+                case op
+                case value
+            }
+        }
+        /// The value compared with (text at most 1,000 bytes); a list of at most 1,000 values for in/notIn; absent for isSet/isNotSet.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue`.
+        @frozen package enum SegmentRuleConditionValue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/case1`.
+            case case1(Swift.String)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/case2`.
+            case case2(Swift.Double)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/case3`.
+            case case3(Swift.Bool)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/Case4Payload`.
+            @frozen package enum Case4PayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/Case4Payload/case1`.
+                case case1(Swift.String)
+                /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/Case4Payload/case2`.
+                case case2(Swift.Double)
+                /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/Case4Payload/case3`.
+                case case3(Swift.Bool)
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case3(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case3(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/case4`.
+            package typealias Case4Payload = [Components.Schemas.SegmentRuleConditionValue.Case4PayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleConditionValue/case4`.
+            case case4(Components.Schemas.SegmentRuleConditionValue.Case4Payload)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case3(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case4(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case2(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case3(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case4(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
+        }
+        /// Comparison (default eq). contains/notContains compare text (ASCII case-insensitive); counts, days and amounts only match eq, neq, gt, gte, lt, lte.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleOp`.
+        @frozen package enum SegmentRuleOp: String, Codable, Hashable, Sendable, CaseIterable {
+            case eq = "eq"
+            case neq = "neq"
+            case gt = "gt"
+            case gte = "gte"
+            case lt = "lt"
+            case lte = "lte"
+            case contains = "contains"
+            case notContains = "notContains"
+            case _in = "in"
+            case notIn = "notIn"
+            case isSet = "isSet"
+            case isNotSet = "isNotSet"
+        }
+        /// Has the tag: `{"tag": "vip"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleTag`.
+        package struct SegmentRuleTag: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleTag/tag`.
+            package var tag: Swift.String
+            /// Creates a new `SegmentRuleTag`.
+            ///
+            /// - Parameters:
+            ///   - tag:
+            package init(tag: Swift.String) {
+                self.tag = tag
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tag
+            }
+        }
+        /// Has an identity of the kind: `{"identity": "phone"}` (phone, email, unionid, user_id, …).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleIdentity`.
+        package struct SegmentRuleIdentity: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleIdentity/identity`.
+            package var identity: Swift.String
+            /// Creates a new `SegmentRuleIdentity`.
+            ///
+            /// - Parameters:
+            ///   - identity:
+            package init(identity: Swift.String) {
+                self.identity = identity
+            }
+            package enum CodingKeys: String, CodingKey {
+                case identity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleMembershipOp`.
+        @frozen package enum SegmentRuleMembershipOp: String, Codable, Hashable, Sendable, CaseIterable {
+            case eq = "eq"
+            case neq = "neq"
+            case _in = "in"
+            case notIn = "notIn"
+        }
+        /// One value, or a list of at most 1,000.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleValues`.
+        @frozen package enum SegmentRuleValues: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleValues/case1`.
+            case case1(Swift.String)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleValues/case2`.
+            case case2([Swift.String])
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case2(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
+        }
+        /// `{"op": "in", "value": ["douyin", "xiaohongshu"]}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleMembership`.
+        package struct SegmentRuleMembership: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleMembership/op`.
+            package var op: Components.Schemas.SegmentRuleMembershipOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleMembership/value`.
+            package var value: Components.Schemas.SegmentRuleValues
+            /// Creates a new `SegmentRuleMembership`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.SegmentRuleMembershipOp? = nil,
+                value: Components.Schemas.SegmentRuleValues
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// A channel key (then eq), or `{"op", "value"}` with eq, neq, in or notIn.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleChannels`.
+        @frozen package enum SegmentRuleChannels: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleChannels/case1`.
+            case case1(Swift.String)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleChannels/case2`.
+            case SegmentRuleMembership(Components.Schemas.SegmentRuleMembership)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .SegmentRuleMembership(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .SegmentRuleMembership(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// First-touch channel: `{"firstChannel": {"op": "in", "value": ["douyin", "xiaohongshu"]}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleFirstChannel`.
+        package struct SegmentRuleFirstChannel: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleFirstChannel/firstChannel`.
+            package var firstChannel: Components.Schemas.SegmentRuleChannels
+            /// Creates a new `SegmentRuleFirstChannel`.
+            ///
+            /// - Parameters:
+            ///   - firstChannel:
+            package init(firstChannel: Components.Schemas.SegmentRuleChannels) {
+                self.firstChannel = firstChannel
+            }
+            package enum CodingKeys: String, CodingKey {
+                case firstChannel
+            }
+        }
+        /// Last-touch channel, as `firstChannel`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleLastChannel`.
+        package struct SegmentRuleLastChannel: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleLastChannel/lastChannel`.
+            package var lastChannel: Components.Schemas.SegmentRuleChannels
+            /// Creates a new `SegmentRuleLastChannel`.
+            ///
+            /// - Parameters:
+            ///   - lastChannel:
+            package init(lastChannel: Components.Schemas.SegmentRuleChannels) {
+                self.lastChannel = lastChannel
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lastChannel
+            }
+        }
+        /// Only the last N × 24 hours (1 to 36,600); default ever.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleWithinDays`.
+        package typealias SegmentRuleWithinDays = Swift.Int
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleCountComparison`.
+        package struct SegmentRuleCountComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCountComparison/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCountComparison/value`.
+            package var value: Swift.Int
+            /// Creates a new `SegmentRuleCountComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Swift.Int
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// A whole number 0 to 10⁹ (then eq), or `{"op", "value"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleCount`.
+        @frozen package enum SegmentRuleCount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCount/case1`.
+            case case1(Swift.Int)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleCount/case2`.
+            case SegmentRuleCountComparison(Components.Schemas.SegmentRuleCountComparison)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .SegmentRuleCountComparison(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .SegmentRuleCountComparison(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// Number of matching events: `{"event": "Order Completed", "count": {"op": "gte", "value": 2}, "withinDays": 30}` (count defaults to at least 1).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleEvent`.
+        package struct SegmentRuleEvent: Codable, Hashable, Sendable {
+            /// The event name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleEvent/event`.
+            package var event: Swift.String
+            /// Conditions on the event's properties.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleEvent/where`.
+            package var _where: [Components.Schemas.SegmentRuleCondition]?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleEvent/count`.
+            package var count: Components.Schemas.SegmentRuleCount?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleEvent/withinDays`.
+            package var withinDays: Components.Schemas.SegmentRuleWithinDays?
+            /// Creates a new `SegmentRuleEvent`.
+            ///
+            /// - Parameters:
+            ///   - event: The event name.
+            ///   - _where: Conditions on the event's properties.
+            ///   - count:
+            ///   - withinDays:
+            package init(
+                event: Swift.String,
+                _where: [Components.Schemas.SegmentRuleCondition]? = nil,
+                count: Components.Schemas.SegmentRuleCount? = nil,
+                withinDays: Components.Schemas.SegmentRuleWithinDays? = nil
+            ) {
+                self.event = event
+                self._where = _where
+                self.count = count
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case _where = "where"
+                case count
+                case withinDays
+            }
+        }
+        /// Number of events of any name: `{"anyEvent": true, "withinDays": 7}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAnyEvent`.
+        package struct SegmentRuleAnyEvent: Codable, Hashable, Sendable {
+            /// true (false is not this form).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAnyEvent/anyEvent`.
+            package var anyEvent: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAnyEvent/where`.
+            package var _where: [Components.Schemas.SegmentRuleCondition]?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAnyEvent/count`.
+            package var count: Components.Schemas.SegmentRuleCount?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAnyEvent/withinDays`.
+            package var withinDays: Components.Schemas.SegmentRuleWithinDays?
+            /// Creates a new `SegmentRuleAnyEvent`.
+            ///
+            /// - Parameters:
+            ///   - anyEvent: true (false is not this form).
+            ///   - _where:
+            ///   - count:
+            ///   - withinDays:
+            package init(
+                anyEvent: Swift.Bool,
+                _where: [Components.Schemas.SegmentRuleCondition]? = nil,
+                count: Components.Schemas.SegmentRuleCount? = nil,
+                withinDays: Components.Schemas.SegmentRuleWithinDays? = nil
+            ) {
+                self.anyEvent = anyEvent
+                self._where = _where
+                self.count = count
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case anyEvent
+                case _where = "where"
+                case count
+                case withinDays
+            }
+        }
+        /// Number of orders: `{"orders": {"op": "gte", "value": 2}, "withinDays": 30}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleOrders`.
+        package struct SegmentRuleOrders: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleOrders/orders`.
+            package var orders: Components.Schemas.SegmentRuleCount
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleOrders/withinDays`.
+            package var withinDays: Components.Schemas.SegmentRuleWithinDays?
+            /// Creates a new `SegmentRuleOrders`.
+            ///
+            /// - Parameters:
+            ///   - orders:
+            ///   - withinDays:
+            package init(
+                orders: Components.Schemas.SegmentRuleCount,
+                withinDays: Components.Schemas.SegmentRuleWithinDays? = nil
+            ) {
+                self.orders = orders
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case orders
+                case withinDays
+            }
+        }
+        /// An amount in major units of the workspace currency, as decimal text (`"500.00"`) or a number; at most 10¹³ minor units either side of zero.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAmount`.
+        @frozen package enum SegmentRuleAmount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAmount/case1`.
+            case case1(Swift.String)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAmount/case2`.
+            case case2(Swift.Double)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case2(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAmountComparison`.
+        package struct SegmentRuleAmountComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAmountComparison/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAmountComparison/value`.
+            package var value: Components.Schemas.SegmentRuleAmount
+            /// Creates a new `SegmentRuleAmountComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Components.Schemas.SegmentRuleAmount
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// Revenue of the orders: `{"revenue": {"op": "gt", "value": "500"}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue`.
+        package struct SegmentRuleRevenue: Codable, Hashable, Sendable {
+            /// An amount (then eq), or `{"op", "value"}`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue/revenue`.
+            @frozen package enum RevenuePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue/revenue/case1`.
+                case SegmentRuleAmount(Components.Schemas.SegmentRuleAmount)
+                /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue/revenue/case2`.
+                case SegmentRuleAmountComparison(Components.Schemas.SegmentRuleAmountComparison)
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .SegmentRuleAmount(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .SegmentRuleAmountComparison(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .SegmentRuleAmount(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .SegmentRuleAmountComparison(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// An amount (then eq), or `{"op", "value"}`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue/revenue`.
+            package var revenue: Components.Schemas.SegmentRuleRevenue.RevenuePayload
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleRevenue/withinDays`.
+            package var withinDays: Components.Schemas.SegmentRuleWithinDays?
+            /// Creates a new `SegmentRuleRevenue`.
+            ///
+            /// - Parameters:
+            ///   - revenue: An amount (then eq), or `{"op", "value"}`.
+            ///   - withinDays:
+            package init(
+                revenue: Components.Schemas.SegmentRuleRevenue.RevenuePayload,
+                withinDays: Components.Schemas.SegmentRuleWithinDays? = nil
+            ) {
+                self.revenue = revenue
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case revenue
+                case withinDays
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleDaysComparison`.
+        package struct SegmentRuleDaysComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleDaysComparison/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleDaysComparison/value`.
+            package var value: Swift.Int
+            /// Creates a new `SegmentRuleDaysComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Swift.Int
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// Whole days 0 to 36,600 (then eq), or `{"op", "value"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleDays`.
+        @frozen package enum SegmentRuleDays: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleDays/case1`.
+            case case1(Swift.Int)
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleDays/case2`.
+            case SegmentRuleDaysComparison(Components.Schemas.SegmentRuleDaysComparison)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .SegmentRuleDaysComparison(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .SegmentRuleDaysComparison(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// Whole days since last seen: `{"lastSeenDaysAgo": {"op": "gt", "value": 14}}` (an unseen person never matches).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleLastSeen`.
+        package struct SegmentRuleLastSeen: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleLastSeen/lastSeenDaysAgo`.
+            package var lastSeenDaysAgo: Components.Schemas.SegmentRuleDays
+            /// Creates a new `SegmentRuleLastSeen`.
+            ///
+            /// - Parameters:
+            ///   - lastSeenDaysAgo:
+            package init(lastSeenDaysAgo: Components.Schemas.SegmentRuleDays) {
+                self.lastSeenDaysAgo = lastSeenDaysAgo
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lastSeenDaysAgo
+            }
+        }
+        /// Whole days since first seen, as `lastSeenDaysAgo`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleFirstSeen`.
+        package struct SegmentRuleFirstSeen: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleFirstSeen/firstSeenDaysAgo`.
+            package var firstSeenDaysAgo: Components.Schemas.SegmentRuleDays
+            /// Creates a new `SegmentRuleFirstSeen`.
+            ///
+            /// - Parameters:
+            ///   - firstSeenDaysAgo:
+            package init(firstSeenDaysAgo: Components.Schemas.SegmentRuleDays) {
+                self.firstSeenDaysAgo = firstSeenDaysAgo
+            }
+            package enum CodingKeys: String, CodingKey {
+                case firstSeenDaysAgo
+            }
+        }
+        /// A value written by a model: `{"attribute": "p_alive", "op": "lt", "value": 0.3}` (op defaults to gte; people without it never match).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleAttribute`.
+        package struct SegmentRuleAttribute: Codable, Hashable, Sendable {
+            /// clv, p_alive, expected_orders_90d, expected_avg_value, …
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAttribute/attribute`.
+            package var attribute: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAttribute/op`.
+            package var op: Components.Schemas.SegmentRuleOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleAttribute/value`.
+            package var value: Swift.Double
+            /// Creates a new `SegmentRuleAttribute`.
+            ///
+            /// - Parameters:
+            ///   - attribute: clv, p_alive, expected_orders_90d, expected_avg_value, …
+            ///   - op:
+            ///   - value:
+            package init(
+                attribute: Swift.String,
+                op: Components.Schemas.SegmentRuleOp? = nil,
+                value: Swift.Double
+            ) {
+                self.attribute = attribute
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case attribute
+                case op
+                case value
+            }
+        }
+        /// A label written by an evaluation: `{"label": "rfm8", "value": "importantWinBack"}`, `{"label": "tier.colours", "value": "red"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SegmentRuleLabel`.
+        package struct SegmentRuleLabel: Codable, Hashable, Sendable {
+            /// rfm8, rfm11, tier.pyramid, tier.colours, journey, …
+            ///
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleLabel/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleLabel/op`.
+            package var op: Components.Schemas.SegmentRuleMembershipOp?
+            /// - Remark: Generated from `#/components/schemas/SegmentRuleLabel/value`.
+            package var value: Components.Schemas.SegmentRuleValues
+            /// Creates a new `SegmentRuleLabel`.
+            ///
+            /// - Parameters:
+            ///   - label: rfm8, rfm11, tier.pyramid, tier.colours, journey, …
+            ///   - op:
+            ///   - value:
+            package init(
+                label: Swift.String,
+                op: Components.Schemas.SegmentRuleMembershipOp? = nil,
+                value: Components.Schemas.SegmentRuleValues
+            ) {
+                self.label = label
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case op
+                case value
+            }
+        }
+        /// The simple formula's inputs (CLV = ARPU × retention rate × average lifetime × coefficient); a missing or `null` one is estimated from the orders.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs`.
+        package struct ValueSimpleInputs: Codable, Hashable, Sendable {
+            /// Revenue per customer per week in the workspace currency
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs/averageRevenuePerUser`.
+            package var averageRevenuePerUser: Swift.Double?
+            /// Share of buyers who came back at least once
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs/retentionRate`.
+            package var retentionRate: Swift.Double?
+            /// Weeks between first and last order of repeat customers
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs/averageLifetime`.
+            package var averageLifetime: Swift.Double?
+            /// A margin or other adjustment (1 by default)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs/coefficient`.
+            package var coefficient: Swift.Double?
+            /// Creates a new `ValueSimpleInputs`.
+            ///
+            /// - Parameters:
+            ///   - averageRevenuePerUser: Revenue per customer per week in the workspace currency
+            ///   - retentionRate: Share of buyers who came back at least once
+            ///   - averageLifetime: Weeks between first and last order of repeat customers
+            ///   - coefficient: A margin or other adjustment (1 by default)
+            package init(
+                averageRevenuePerUser: Swift.Double? = nil,
+                retentionRate: Swift.Double? = nil,
+                averageLifetime: Swift.Double? = nil,
+                coefficient: Swift.Double? = nil
+            ) {
+                self.averageRevenuePerUser = averageRevenuePerUser
+                self.retentionRate = retentionRate
+                self.averageLifetime = averageLifetime
+                self.coefficient = coefficient
+            }
+            package enum CodingKeys: String, CodingKey {
+                case averageRevenuePerUser
+                case retentionRate
+                case averageLifetime
+                case coefficient
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.averageRevenuePerUser = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .averageRevenuePerUser
+                )
+                self.retentionRate = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .retentionRate
+                )
+                self.averageLifetime = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .averageLifetime
+                )
+                self.coefficient = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .coefficient
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "averageRevenuePerUser",
+                    "retentionRate",
+                    "averageLifetime",
+                    "coefficient"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueFitRequest`.
+        package struct ValueFitRequest: Codable, Hashable, Sendable {
+            /// BG/NBD, Pareto/NBD or MBG/NBD (`null` also means the default)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitRequest/model`.
+            @frozen package enum ModelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case bgnbd = "bgnbd"
+                case pareto = "pareto"
+                case mbgnbd = "mbgnbd"
+            }
+            /// BG/NBD, Pareto/NBD or MBG/NBD (`null` also means the default)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitRequest/model`.
+            package var model: Components.Schemas.ValueFitRequest.ModelPayload?
+            /// L2 penalty (as `lifetimes`' penalizer_coef)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitRequest/penalizer`.
+            package var penalizer: Swift.Double?
+            /// Inputs of the simple formula for this fit; absent or `null` - those of the saved `valueSimple` setting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitRequest/simple`.
+            package var simple: Components.Schemas.ValueSimpleInputs?
+            /// Creates a new `ValueFitRequest`.
+            ///
+            /// - Parameters:
+            ///   - model: BG/NBD, Pareto/NBD or MBG/NBD (`null` also means the default)
+            ///   - penalizer: L2 penalty (as `lifetimes`' penalizer_coef)
+            ///   - simple: Inputs of the simple formula for this fit; absent or `null` - those of the saved `valueSimple` setting.
+            package init(
+                model: Components.Schemas.ValueFitRequest.ModelPayload? = nil,
+                penalizer: Swift.Double? = nil,
+                simple: Components.Schemas.ValueSimpleInputs? = nil
+            ) {
+                self.model = model
+                self.penalizer = penalizer
+                self.simple = simple
+            }
+            package enum CodingKeys: String, CodingKey {
+                case model
+                case penalizer
+                case simple
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.model = try container.decodeIfPresent(
+                    Components.Schemas.ValueFitRequest.ModelPayload.self,
+                    forKey: .model
+                )
+                self.penalizer = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .penalizer
+                )
+                self.simple = try container.decodeIfPresent(
+                    Components.Schemas.ValueSimpleInputs.self,
+                    forKey: .simple
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "model",
+                    "penalizer",
+                    "simple"
+                ])
+            }
+        }
+        /// The Gamma-Gamma spend model, fitted on repeat customers with positive spend.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueFitSpend`.
+        package struct ValueFitSpend: Codable, Hashable, Sendable {
+            /// gamma-gamma
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/model`.
+            package var model: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/customers`.
+            package var customers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/parameters`.
+            package struct ParametersPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ValueFitSpend/parameters/p`.
+                package var p: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/ValueFitSpend/parameters/q`.
+                package var q: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/ValueFitSpend/parameters/v`.
+                package var v: Swift.Double?
+                /// Creates a new `ParametersPayload`.
+                ///
+                /// - Parameters:
+                ///   - p:
+                ///   - q:
+                ///   - v:
+                package init(
+                    p: Swift.Double? = nil,
+                    q: Swift.Double? = nil,
+                    v: Swift.Double? = nil
+                ) {
+                    self.p = p
+                    self.q = q
+                    self.v = v
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case p
+                    case q
+                    case v
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/parameters`.
+            package var parameters: Components.Schemas.ValueFitSpend.ParametersPayload
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/logLikelihood`.
+            package var logLikelihood: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitSpend/converged`.
+            package var converged: Swift.Bool
+            /// Creates a new `ValueFitSpend`.
+            ///
+            /// - Parameters:
+            ///   - model: gamma-gamma
+            ///   - customers:
+            ///   - parameters:
+            ///   - logLikelihood:
+            ///   - converged:
+            package init(
+                model: Swift.String,
+                customers: Swift.Int,
+                parameters: Components.Schemas.ValueFitSpend.ParametersPayload,
+                logLikelihood: Swift.Double? = nil,
+                converged: Swift.Bool
+            ) {
+                self.model = model
+                self.customers = customers
+                self.parameters = parameters
+                self.logLikelihood = logLikelihood
+                self.converged = converged
+            }
+            package enum CodingKeys: String, CodingKey {
+                case model
+                case customers
+                case parameters
+                case logLikelihood
+                case converged
+            }
+        }
+        /// The simple formula's inputs and value.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueFitSimple`.
+        package struct ValueFitSimple: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/averageRevenuePerUser`.
+            package var averageRevenuePerUser: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/retentionRate`.
+            package var retentionRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/averageLifetime`.
+            package var averageLifetime: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/coefficient`.
+            package var coefficient: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/value`.
+            package var value: Swift.Double?
+            /// The inputs the operator set
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitSimple/set`.
+            package var set: [Swift.String]
+            /// Creates a new `ValueFitSimple`.
+            ///
+            /// - Parameters:
+            ///   - averageRevenuePerUser:
+            ///   - retentionRate:
+            ///   - averageLifetime:
+            ///   - coefficient:
+            ///   - value:
+            ///   - set: The inputs the operator set
+            package init(
+                averageRevenuePerUser: Swift.Double? = nil,
+                retentionRate: Swift.Double? = nil,
+                averageLifetime: Swift.Double? = nil,
+                coefficient: Swift.Double? = nil,
+                value: Swift.Double? = nil,
+                set: [Swift.String]
+            ) {
+                self.averageRevenuePerUser = averageRevenuePerUser
+                self.retentionRate = retentionRate
+                self.averageLifetime = averageLifetime
+                self.coefficient = coefficient
+                self.value = value
+                self.set = set
+            }
+            package enum CodingKeys: String, CodingKey {
+                case averageRevenuePerUser
+                case retentionRate
+                case averageLifetime
+                case coefficient
+                case value
+                case set
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueFitHoldoutBucket`.
+        package struct ValueFitHoldoutBucket: Codable, Hashable, Sendable {
+            /// Past repeat purchases (the last bucket is that many or more)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldoutBucket/frequency`.
+            package var frequency: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldoutBucket/customers`.
+            package var customers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldoutBucket/predicted`.
+            package var predicted: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldoutBucket/actual`.
+            package var actual: Swift.Double?
+            /// Creates a new `ValueFitHoldoutBucket`.
+            ///
+            /// - Parameters:
+            ///   - frequency: Past repeat purchases (the last bucket is that many or more)
+            ///   - customers:
+            ///   - predicted:
+            ///   - actual:
+            package init(
+                frequency: Swift.Int,
+                customers: Swift.Int,
+                predicted: Swift.Double? = nil,
+                actual: Swift.Double? = nil
+            ) {
+                self.frequency = frequency
+                self.customers = customers
+                self.predicted = predicted
+                self.actual = actual
+            }
+            package enum CodingKeys: String, CodingKey {
+                case frequency
+                case customers
+                case predicted
+                case actual
+            }
+        }
+        /// Repeat orders of the held-out days, predicted by a fit without them and actual.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueFitHoldout`.
+        package struct ValueFitHoldout: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldout/predicted`.
+            package var predicted: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldout/actual`.
+            package var actual: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueFitHoldout/buckets`.
+            package var buckets: [Components.Schemas.ValueFitHoldoutBucket]
+            /// Creates a new `ValueFitHoldout`.
+            ///
+            /// - Parameters:
+            ///   - predicted:
+            ///   - actual:
+            ///   - buckets:
+            package init(
+                predicted: Swift.Double? = nil,
+                actual: Swift.Double? = nil,
+                buckets: [Components.Schemas.ValueFitHoldoutBucket]
+            ) {
+                self.predicted = predicted
+                self.actual = actual
+                self.buckets = buckets
+            }
+            package enum CodingKeys: String, CodingKey {
+                case predicted
+                case actual
+                case buckets
+            }
+        }
+        /// Parameters, log-likelihood, standard errors, the spend model, the holdout check, the simple formula and warnings.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueFitReport`.
+        package typealias ValueFitReport = OpenAPIObjectContainer
+        /// - Remark: Generated from `#/components/schemas/ValueModelFit`.
+        package struct ValueModelFit: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/model`.
+            @frozen package enum ModelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case bgnbd = "bgnbd"
+                case pareto = "pareto"
+                case mbgnbd = "mbgnbd"
+            }
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/model`.
+            package var model: Components.Schemas.ValueModelFit.ModelPayload
+            /// RFC 3339 instant
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/fittedAt`.
+            package var fittedAt: Swift.String
+            /// RFC 3339 instant; orders before it were used
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/cutoff`.
+            package var cutoff: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/customers`.
+            package var customers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueModelFit/report`.
+            package var report: Components.Schemas.ValueFitReport
+            /// Creates a new `ValueModelFit`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - model:
+            ///   - fittedAt: RFC 3339 instant
+            ///   - cutoff: RFC 3339 instant; orders before it were used
+            ///   - customers:
+            ///   - report:
+            package init(
+                id: Swift.Int64,
+                model: Components.Schemas.ValueModelFit.ModelPayload,
+                fittedAt: Swift.String,
+                cutoff: Swift.String,
+                customers: Swift.Int,
+                report: Components.Schemas.ValueFitReport
+            ) {
+                self.id = id
+                self.model = model
+                self.fittedAt = fittedAt
+                self.cutoff = cutoff
+                self.customers = customers
+                self.report = report
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case model
+                case fittedAt
+                case cutoff
+                case customers
+                case report
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueModelFits`.
+        package struct ValueModelFits: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueModelFits/fits`.
+            package var fits: [Components.Schemas.ValueModelFit]
+            /// Creates a new `ValueModelFits`.
+            ///
+            /// - Parameters:
+            ///   - fits:
+            package init(fits: [Components.Schemas.ValueModelFit]) {
+                self.fits = fits
+            }
+            package enum CodingKeys: String, CodingKey {
+                case fits
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueDecile`.
+        package struct ValueDecile: Codable, Hashable, Sendable {
+            /// 1 is the most valuable tenth
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/decile`.
+            package var decile: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/totalCLV`.
+            package var totalCLV: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/meanCLV`.
+            package var meanCLV: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/minCLV`.
+            package var minCLV: Swift.Double?
+            /// Share of the total CLV
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueDecile/share`.
+            package var share: Swift.Double?
+            /// Creates a new `ValueDecile`.
+            ///
+            /// - Parameters:
+            ///   - decile: 1 is the most valuable tenth
+            ///   - people:
+            ///   - totalCLV:
+            ///   - meanCLV:
+            ///   - minCLV:
+            ///   - share: Share of the total CLV
+            package init(
+                decile: Swift.Int,
+                people: Swift.Int,
+                totalCLV: Swift.Double? = nil,
+                meanCLV: Swift.Double? = nil,
+                minCLV: Swift.Double? = nil,
+                share: Swift.Double? = nil
+            ) {
+                self.decile = decile
+                self.people = people
+                self.totalCLV = totalCLV
+                self.meanCLV = meanCLV
+                self.minCLV = minCLV
+                self.share = share
+            }
+            package enum CodingKeys: String, CodingKey {
+                case decile
+                case people
+                case totalCLV
+                case meanCLV
+                case minCLV
+                case share
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueBands`.
+        package struct ValueBands: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueBands/red`.
+            package var red: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueBands/yellow`.
+            package var yellow: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueBands/green`.
+            package var green: Swift.Int
+            /// Creates a new `ValueBands`.
+            ///
+            /// - Parameters:
+            ///   - red:
+            ///   - yellow:
+            ///   - green:
+            package init(
+                red: Swift.Int,
+                yellow: Swift.Int,
+                green: Swift.Int
+            ) {
+                self.red = red
+                self.yellow = yellow
+                self.green = green
+            }
+            package enum CodingKeys: String, CodingKey {
+                case red
+                case yellow
+                case green
+            }
+        }
+        /// Green while the last order is at most 2 cycles ago, yellow up to 4, red beyond.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ValueRecencyRule`.
+        package struct ValueRecencyRule: Codable, Hashable, Sendable {
+            /// Median days between two consecutive order days of the same customer
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueRecencyRule/repurchaseCycleDays`.
+            package var repurchaseCycleDays: Swift.Double?
+            /// Gaps the cycle was measured on
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueRecencyRule/gaps`.
+            package var gaps: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueRecencyRule/yellowAfterDays`.
+            package var yellowAfterDays: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueRecencyRule/redAfterDays`.
+            package var redAfterDays: Swift.Double?
+            /// Creates a new `ValueRecencyRule`.
+            ///
+            /// - Parameters:
+            ///   - repurchaseCycleDays: Median days between two consecutive order days of the same customer
+            ///   - gaps: Gaps the cycle was measured on
+            ///   - yellowAfterDays:
+            ///   - redAfterDays:
+            package init(
+                repurchaseCycleDays: Swift.Double? = nil,
+                gaps: Swift.Int,
+                yellowAfterDays: Swift.Double? = nil,
+                redAfterDays: Swift.Double? = nil
+            ) {
+                self.repurchaseCycleDays = repurchaseCycleDays
+                self.gaps = gaps
+                self.yellowAfterDays = yellowAfterDays
+                self.redAfterDays = redAfterDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case repurchaseCycleDays
+                case gaps
+                case yellowAfterDays
+                case redAfterDays
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueByChannel`.
+        package struct ValueByChannel: Codable, Hashable, Sendable {
+            /// First-touch channel
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueByChannel/channel`.
+            package var channel: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ValueByChannel/customers`.
+            package var customers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueByChannel/totalCLV`.
+            package var totalCLV: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueByChannel/meanCLV`.
+            package var meanCLV: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueByChannel/revenueSoFar`.
+            package var revenueSoFar: Components.Schemas.AnalyticsMoney
+            /// Creates a new `ValueByChannel`.
+            ///
+            /// - Parameters:
+            ///   - channel: First-touch channel
+            ///   - customers:
+            ///   - totalCLV:
+            ///   - meanCLV:
+            ///   - revenueSoFar:
+            package init(
+                channel: Swift.String,
+                customers: Swift.Int,
+                totalCLV: Swift.Double? = nil,
+                meanCLV: Swift.Double? = nil,
+                revenueSoFar: Components.Schemas.AnalyticsMoney
+            ) {
+                self.channel = channel
+                self.customers = customers
+                self.totalCLV = totalCLV
+                self.meanCLV = meanCLV
+                self.revenueSoFar = revenueSoFar
+            }
+            package enum CodingKeys: String, CodingKey {
+                case channel
+                case customers
+                case totalCLV
+                case meanCLV
+                case revenueSoFar
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ValueSummary`.
+        package struct ValueSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/currency`.
+            package var currency: Swift.String
+            /// People with a CLV
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/customers`.
+            package var customers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/totalCLV`.
+            package var totalCLV: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/deciles`.
+            package var deciles: [Components.Schemas.ValueDecile]
+            /// Months the CLV covers
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/clvMonths`.
+            package var clvMonths: Swift.Int
+            /// Which value `clv` holds
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/clvSource`.
+            @frozen package enum ClvSourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case model = "model"
+                case simple = "simple"
+            }
+            /// Which value `clv` holds
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/clvSource`.
+            package var clvSource: Components.Schemas.ValueSummary.ClvSourcePayload
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/churnBands`.
+            package var churnBands: Components.Schemas.ValueBands
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/recencyBands`.
+            package var recencyBands: Components.Schemas.ValueBands
+            /// The recency bands' rule; absent when there are too few repeat orders to measure the cycle.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/recencyRule`.
+            package var recencyRule: Components.Schemas.ValueRecencyRule?
+            /// - Remark: Generated from `#/components/schemas/ValueSummary/byFirstChannel`.
+            package var byFirstChannel: [Components.Schemas.ValueByChannel]
+            /// Creates a new `ValueSummary`.
+            ///
+            /// - Parameters:
+            ///   - currency:
+            ///   - customers: People with a CLV
+            ///   - totalCLV:
+            ///   - deciles:
+            ///   - clvMonths: Months the CLV covers
+            ///   - clvSource: Which value `clv` holds
+            ///   - churnBands:
+            ///   - recencyBands:
+            ///   - recencyRule: The recency bands' rule; absent when there are too few repeat orders to measure the cycle.
+            ///   - byFirstChannel:
+            package init(
+                currency: Swift.String,
+                customers: Swift.Int,
+                totalCLV: Swift.Double? = nil,
+                deciles: [Components.Schemas.ValueDecile],
+                clvMonths: Swift.Int,
+                clvSource: Components.Schemas.ValueSummary.ClvSourcePayload,
+                churnBands: Components.Schemas.ValueBands,
+                recencyBands: Components.Schemas.ValueBands,
+                recencyRule: Components.Schemas.ValueRecencyRule? = nil,
+                byFirstChannel: [Components.Schemas.ValueByChannel]
+            ) {
+                self.currency = currency
+                self.customers = customers
+                self.totalCLV = totalCLV
+                self.deciles = deciles
+                self.clvMonths = clvMonths
+                self.clvSource = clvSource
+                self.churnBands = churnBands
+                self.recencyBands = recencyBands
+                self.recencyRule = recencyRule
+                self.byFirstChannel = byFirstChannel
+            }
+            package enum CodingKeys: String, CodingKey {
+                case currency
+                case customers
+                case totalCLV
+                case deciles
+                case clvMonths
+                case clvSource
+                case churnBands
+                case recencyBands
+                case recencyRule
+                case byFirstChannel
+            }
+        }
+        /// A money amount: `{"amount": "129.90", "minorUnits": 12990, "currency": "CNY"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsMoney`.
+        package struct AnalyticsMoney: Codable, Hashable, Sendable {
+            /// Decimal text in major units
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMoney/amount`.
+            package var amount: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMoney/minorUnits`.
+            package var minorUnits: Swift.Int64
+            /// ISO 4217 code
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMoney/currency`.
+            package var currency: Swift.String
+            /// Creates a new `AnalyticsMoney`.
+            ///
+            /// - Parameters:
+            ///   - amount: Decimal text in major units
+            ///   - minorUnits:
+            ///   - currency: ISO 4217 code
+            package init(
+                amount: Swift.String,
+                minorUnits: Swift.Int64,
+                currency: Swift.String
+            ) {
+                self.amount = amount
+                self.minorUnits = minorUnits
+                self.currency = currency
+            }
+            package enum CodingKeys: String, CodingKey {
+                case amount
+                case minorUnits
+                case currency
             }
         }
     }

@@ -64,6 +64,13 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/keys/admin/{id}`.
     /// - Remark: Generated from `#/paths//api/v1/keys/admin/{id}/delete(revokeAdminToken)`.
     func revokeAdminToken(_ input: Operations.RevokeAdminToken.Input) async throws -> Operations.RevokeAdminToken.Output
+    /// Import a CSV of `people` or `orders`
+    ///
+    /// The same import as `siyu import`, with the file (UTF-8 CSV) as the request body, streamed. People rows become `identify` calls, order rows `Order Completed` track calls; columns are guessed from the header unless `map` says otherwise. Re-running an import changes nothing (`alreadyImported`). Answers the counts and the first 1,000 refused rows with their line and reason.
+    ///
+    /// - Remark: HTTP `POST /api/v1/imports/{kind}`.
+    /// - Remark: Generated from `#/paths//api/v1/imports/{kind}/post(importCSV)`.
+    func importCSV(_ input: Operations.ImportCSV.Input) async throws -> Operations.ImportCSV.Output
     /// Search people
     ///
     /// Newest first (by last seen), paged. All given filters must hold. Traits are filtered with `trait.NAME=value` query parameters (any number of them, e.g. `trait.city=上海`; compared as text), which cannot be listed here one by one. Any other unknown query parameter is 400.
@@ -92,6 +99,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/people/{id}/events`.
     /// - Remark: Generated from `#/paths//api/v1/people/{id}/events/get(getPersonEvents)`.
     func getPersonEvents(_ input: Operations.GetPersonEvents.Input) async throws -> Operations.GetPersonEvents.Output
+    /// A person's segments, labels (tiers, RFM class, journey stage, churn band) and predicted values
+    ///
+    /// - Remark: HTTP `GET /api/v1/people/{id}/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/segments/get(getPersonSegments)`.
+    func getPersonSegments(_ input: Operations.GetPersonSegments.Input) async throws -> Operations.GetPersonSegments.Output
     /// Add and remove tags
     ///
     /// Removals are applied first, then additions. A tag is 1–64 characters without leading or trailing spaces.
@@ -144,6 +156,91 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/suppressions`.
     /// - Remark: Generated from `#/paths//api/v1/suppressions/delete(deleteSuppression)`.
     func deleteSuppression(_ input: Operations.DeleteSuppression.Input) async throws -> Operations.DeleteSuppression.Output
+    /// All segments
+    ///
+    /// Ordered by name.
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/get(listSegments)`.
+    func listSegments(_ input: Operations.ListSegments.Input) async throws -> Operations.ListSegments.Output
+    /// Create a dynamic (rule) or static (list, or rule snapshot) segment
+    ///
+    /// A dynamic segment (`rule`, refreshed every `refreshMinutes`, default 60) is computed at once. A static segment is frozen from `people`, or from `rule` evaluated now (not both). Names are unique in the workspace (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/post(createSegment)`.
+    func createSegment(_ input: Operations.CreateSegment.Input) async throws -> Operations.CreateSegment.Output
+    /// Count the people a rule matches now, without saving
+    ///
+    /// The live count of the rule builder, with up to 10 of the people; nothing is saved.
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/preview`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/preview/post(previewSegment)`.
+    func previewSegment(_ input: Operations.PreviewSegment.Input) async throws -> Operations.PreviewSegment.Output
+    /// One segment
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/get(getSegment)`.
+    func getSegment(_ input: Operations.GetSegment.Input) async throws -> Operations.GetSegment.Output
+    /// Rename, re-describe, change the rule or the schedule
+    ///
+    /// Any of `name`, `description`, `rule`, `refreshMinutes` (`null` clears the schedule). A changed rule recomputes the members at once. A static segment takes neither a rule nor a schedule (400), and a segment's kind cannot change.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/patch(updateSegment)`.
+    func updateSegment(_ input: Operations.UpdateSegment.Input) async throws -> Operations.UpdateSegment.Output
+    /// Delete a segment
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/delete(deleteSegment)`.
+    func deleteSegment(_ input: Operations.DeleteSegment.Input) async throws -> Operations.DeleteSegment.Output
+    /// Recompute a dynamic segment now
+    ///
+    /// A static segment is frozen (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/{id}/refresh`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/refresh/post(refreshSegment)`.
+    func refreshSegment(_ input: Operations.RefreshSegment.Input) async throws -> Operations.RefreshSegment.Output
+    /// Members, paged; `?format=csv` exports all
+    ///
+    /// JSON pages in ascending person id; with `format=csv` every member as a CSV download (UTF-8 with a byte-order mark, CRLF; columns personId, userId, name, firstChannel, lastSeen).
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}/members`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/members/get(listSegmentMembers)`.
+    func listSegmentMembers(_ input: Operations.ListSegmentMembers.Input) async throws -> Operations.ListSegmentMembers.Output
+    /// Replace a static segment's members from person ids, user ids or a CSV (`text/csv` with a personId or userId column)
+    ///
+    /// JSON `{"people": [ids]}` and/or `{"userIds": [...]}`, or `Content-Type: text/csv` with a `personId` or `userId` column (up to 16 MB). Answers what was matched and what was not. A dynamic segment's members come from its rule (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/{id}/members`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/members/post(replaceSegmentMembers)`.
+    func replaceSegmentMembers(_ input: Operations.ReplaceSegmentMembers.Input) async throws -> Operations.ReplaceSegmentMembers.Output
+    /// Size at each refresh
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}/sizes`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/sizes/get(getSegmentSizes)`.
+    func getSegmentSizes(_ input: Operations.GetSegmentSizes.Input) async throws -> Operations.GetSegmentSizes.Output
+    /// Fit BG/NBD, Pareto/NBD or MBG/NBD + Gamma-Gamma on the orders and write predictions onto people
+    ///
+    /// Fits on whole local days of orders up to today and writes onto every buyer `clv` (next 12 months, 1 % monthly discount), `p_alive`, `expected_orders_90d`, `expected_avg_value` and the labels `value.churn` and `value.recency`. When the model is not to be trusted `clv` holds the simple formula's value and the report says so.
+    ///
+    /// - Remark: HTTP `POST /api/v1/value/fit`.
+    /// - Remark: Generated from `#/paths//api/v1/value/fit/post(fitValueModel)`.
+    func fitValueModel(_ input: Operations.FitValueModel.Input) async throws -> Operations.FitValueModel.Output
+    /// Stored fits with their quality report
+    ///
+    /// The 20 newest fits, newest first.
+    ///
+    /// - Remark: HTTP `GET /api/v1/value/models`.
+    /// - Remark: Generated from `#/paths//api/v1/value/models/get(listValueModels)`.
+    func listValueModels(_ input: Operations.ListValueModels.Input) async throws -> Operations.ListValueModels.Output
+    /// CLV deciles, churn bands and value by first-touch channel
+    ///
+    /// From the latest fit; recency bands are evaluated as of now (they move every day, without a refit). 409 `not_fitted` until the first fit.
+    ///
+    /// - Remark: HTTP `GET /api/v1/value/summary`.
+    /// - Remark: Generated from `#/paths//api/v1/value/summary/get(getValueSummary)`.
+    func getValueSummary(_ input: Operations.GetValueSummary.Input) async throws -> Operations.GetValueSummary.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -236,6 +333,25 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Import a CSV of `people` or `orders`
+    ///
+    /// The same import as `siyu import`, with the file (UTF-8 CSV) as the request body, streamed. People rows become `identify` calls, order rows `Order Completed` track calls; columns are guessed from the header unless `map` says otherwise. Re-running an import changes nothing (`alreadyImported`). Answers the counts and the first 1,000 refused rows with their line and reason.
+    ///
+    /// - Remark: HTTP `POST /api/v1/imports/{kind}`.
+    /// - Remark: Generated from `#/paths//api/v1/imports/{kind}/post(importCSV)`.
+    package func importCSV(
+        path: Operations.ImportCSV.Input.Path,
+        query: Operations.ImportCSV.Input.Query = .init(),
+        headers: Operations.ImportCSV.Input.Headers = .init(),
+        body: Operations.ImportCSV.Input.Body
+    ) async throws -> Operations.ImportCSV.Output {
+        try await importCSV(Operations.ImportCSV.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
     /// Search people
     ///
     /// Newest first (by last seen), paged. All given filters must hold. Traits are filtered with `trait.NAME=value` query parameters (any number of them, e.g. `trait.city=上海`; compared as text), which cannot be listed here one by one. Any other unknown query parameter is 400.
@@ -295,6 +411,19 @@ extension APIProtocol {
         try await getPersonEvents(Operations.GetPersonEvents.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// A person's segments, labels (tiers, RFM class, journey stage, churn band) and predicted values
+    ///
+    /// - Remark: HTTP `GET /api/v1/people/{id}/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/segments/get(getPersonSegments)`.
+    package func getPersonSegments(
+        path: Operations.GetPersonSegments.Input.Path,
+        headers: Operations.GetPersonSegments.Input.Headers = .init()
+    ) async throws -> Operations.GetPersonSegments.Output {
+        try await getPersonSegments(Operations.GetPersonSegments.Input(
+            path: path,
             headers: headers
         ))
     }
@@ -403,6 +532,185 @@ extension APIProtocol {
             query: query,
             headers: headers
         ))
+    }
+    /// All segments
+    ///
+    /// Ordered by name.
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/get(listSegments)`.
+    package func listSegments(headers: Operations.ListSegments.Input.Headers = .init()) async throws -> Operations.ListSegments.Output {
+        try await listSegments(Operations.ListSegments.Input(headers: headers))
+    }
+    /// Create a dynamic (rule) or static (list, or rule snapshot) segment
+    ///
+    /// A dynamic segment (`rule`, refreshed every `refreshMinutes`, default 60) is computed at once. A static segment is frozen from `people`, or from `rule` evaluated now (not both). Names are unique in the workspace (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/post(createSegment)`.
+    package func createSegment(
+        headers: Operations.CreateSegment.Input.Headers = .init(),
+        body: Operations.CreateSegment.Input.Body
+    ) async throws -> Operations.CreateSegment.Output {
+        try await createSegment(Operations.CreateSegment.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Count the people a rule matches now, without saving
+    ///
+    /// The live count of the rule builder, with up to 10 of the people; nothing is saved.
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/preview`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/preview/post(previewSegment)`.
+    package func previewSegment(
+        headers: Operations.PreviewSegment.Input.Headers = .init(),
+        body: Operations.PreviewSegment.Input.Body
+    ) async throws -> Operations.PreviewSegment.Output {
+        try await previewSegment(Operations.PreviewSegment.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One segment
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/get(getSegment)`.
+    package func getSegment(
+        path: Operations.GetSegment.Input.Path,
+        headers: Operations.GetSegment.Input.Headers = .init()
+    ) async throws -> Operations.GetSegment.Output {
+        try await getSegment(Operations.GetSegment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Rename, re-describe, change the rule or the schedule
+    ///
+    /// Any of `name`, `description`, `rule`, `refreshMinutes` (`null` clears the schedule). A changed rule recomputes the members at once. A static segment takes neither a rule nor a schedule (400), and a segment's kind cannot change.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/patch(updateSegment)`.
+    package func updateSegment(
+        path: Operations.UpdateSegment.Input.Path,
+        headers: Operations.UpdateSegment.Input.Headers = .init(),
+        body: Operations.UpdateSegment.Input.Body
+    ) async throws -> Operations.UpdateSegment.Output {
+        try await updateSegment(Operations.UpdateSegment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a segment
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/segments/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/delete(deleteSegment)`.
+    package func deleteSegment(
+        path: Operations.DeleteSegment.Input.Path,
+        headers: Operations.DeleteSegment.Input.Headers = .init()
+    ) async throws -> Operations.DeleteSegment.Output {
+        try await deleteSegment(Operations.DeleteSegment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Recompute a dynamic segment now
+    ///
+    /// A static segment is frozen (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/{id}/refresh`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/refresh/post(refreshSegment)`.
+    package func refreshSegment(
+        path: Operations.RefreshSegment.Input.Path,
+        headers: Operations.RefreshSegment.Input.Headers = .init()
+    ) async throws -> Operations.RefreshSegment.Output {
+        try await refreshSegment(Operations.RefreshSegment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Members, paged; `?format=csv` exports all
+    ///
+    /// JSON pages in ascending person id; with `format=csv` every member as a CSV download (UTF-8 with a byte-order mark, CRLF; columns personId, userId, name, firstChannel, lastSeen).
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}/members`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/members/get(listSegmentMembers)`.
+    package func listSegmentMembers(
+        path: Operations.ListSegmentMembers.Input.Path,
+        query: Operations.ListSegmentMembers.Input.Query = .init(),
+        headers: Operations.ListSegmentMembers.Input.Headers = .init()
+    ) async throws -> Operations.ListSegmentMembers.Output {
+        try await listSegmentMembers(Operations.ListSegmentMembers.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Replace a static segment's members from person ids, user ids or a CSV (`text/csv` with a personId or userId column)
+    ///
+    /// JSON `{"people": [ids]}` and/or `{"userIds": [...]}`, or `Content-Type: text/csv` with a `personId` or `userId` column (up to 16 MB). Answers what was matched and what was not. A dynamic segment's members come from its rule (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/segments/{id}/members`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/members/post(replaceSegmentMembers)`.
+    package func replaceSegmentMembers(
+        path: Operations.ReplaceSegmentMembers.Input.Path,
+        headers: Operations.ReplaceSegmentMembers.Input.Headers = .init(),
+        body: Operations.ReplaceSegmentMembers.Input.Body
+    ) async throws -> Operations.ReplaceSegmentMembers.Output {
+        try await replaceSegmentMembers(Operations.ReplaceSegmentMembers.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Size at each refresh
+    ///
+    /// - Remark: HTTP `GET /api/v1/segments/{id}/sizes`.
+    /// - Remark: Generated from `#/paths//api/v1/segments/{id}/sizes/get(getSegmentSizes)`.
+    package func getSegmentSizes(
+        path: Operations.GetSegmentSizes.Input.Path,
+        query: Operations.GetSegmentSizes.Input.Query = .init(),
+        headers: Operations.GetSegmentSizes.Input.Headers = .init()
+    ) async throws -> Operations.GetSegmentSizes.Output {
+        try await getSegmentSizes(Operations.GetSegmentSizes.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Fit BG/NBD, Pareto/NBD or MBG/NBD + Gamma-Gamma on the orders and write predictions onto people
+    ///
+    /// Fits on whole local days of orders up to today and writes onto every buyer `clv` (next 12 months, 1 % monthly discount), `p_alive`, `expected_orders_90d`, `expected_avg_value` and the labels `value.churn` and `value.recency`. When the model is not to be trusted `clv` holds the simple formula's value and the report says so.
+    ///
+    /// - Remark: HTTP `POST /api/v1/value/fit`.
+    /// - Remark: Generated from `#/paths//api/v1/value/fit/post(fitValueModel)`.
+    package func fitValueModel(
+        headers: Operations.FitValueModel.Input.Headers = .init(),
+        body: Operations.FitValueModel.Input.Body
+    ) async throws -> Operations.FitValueModel.Output {
+        try await fitValueModel(Operations.FitValueModel.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stored fits with their quality report
+    ///
+    /// The 20 newest fits, newest first.
+    ///
+    /// - Remark: HTTP `GET /api/v1/value/models`.
+    /// - Remark: Generated from `#/paths//api/v1/value/models/get(listValueModels)`.
+    package func listValueModels(headers: Operations.ListValueModels.Input.Headers = .init()) async throws -> Operations.ListValueModels.Output {
+        try await listValueModels(Operations.ListValueModels.Input(headers: headers))
+    }
+    /// CLV deciles, churn bands and value by first-touch channel
+    ///
+    /// From the latest fit; recency bands are evaluated as of now (they move every day, without a refit). 409 `not_fitted` until the first fit.
+    ///
+    /// - Remark: HTTP `GET /api/v1/value/summary`.
+    /// - Remark: Generated from `#/paths//api/v1/value/summary/get(getValueSummary)`.
+    package func getValueSummary(headers: Operations.GetValueSummary.Input.Headers = .init()) async throws -> Operations.GetValueSummary.Output {
+        try await getValueSummary(Operations.GetValueSummary.Input(headers: headers))
     }
 }
 

@@ -1,4 +1,5 @@
 import OpenAPIRuntime
+import OrderedCollections
 import SiyuCore
 
 /// Free-form JSON (traits, event properties, context) into the contract's containers.
@@ -23,5 +24,33 @@ extension OpenAPIObjectContainer {
         var values: [String: (any Sendable)?] = [:]
         for (key, value) in object { values[key] = value.openAPIValue }
         self = (try? OpenAPIObjectContainer(unvalidatedValue: values)) ?? OpenAPIObjectContainer()
+    }
+}
+
+extension JSONValue {
+    /// A value the OpenAPI runtime decoded (``OpenAPIValueContainer/value``), as JSON.
+    init(openAPIValue value: (any Sendable)?) {
+        switch value {
+        case .none: self = .null
+        case let value as Bool: self = .bool(value)
+        case let value as Int: self = .int(Int64(value))
+        case let value as Int64: self = .int(value)
+        case let value as Double: self = .double(value)
+        case let value as String: self = .string(value)
+        case let items as [(any Sendable)?]: self = .array(items.map(JSONValue.init(openAPIValue:)))
+        case let object as [String: (any Sendable)?]:
+            self = .object(JSONObject(uniqueKeysWithValues: object.sorted { $0.key < $1.key }.map { ($0.key, JSONValue(openAPIValue: $0.value)) }))
+        default: self = .string(String(describing: value))
+        }
+    }
+
+    /// A value the contract types as free-form JSON.
+    init(_ container: OpenAPIValueContainer) { self.init(openAPIValue: container.value) }
+}
+
+extension OpenAPIValueContainer {
+    /// Any JSON value; it is JSON already, so nothing can fail.
+    init(_ value: JSONValue) {
+        self = (try? OpenAPIValueContainer(unvalidatedValue: value.openAPIValue)) ?? nil
     }
 }

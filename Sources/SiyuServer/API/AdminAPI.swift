@@ -15,13 +15,30 @@ struct AdminAPI: APIProtocol {
     let workspaces: any WorkspaceRepository
     let events: any EventRepository
     let people: any PeopleRepository
+    let segments: any SegmentRepository
+    let labels: any LabelRepository
+    let attributes: any AttributeRepository
+    /// Segment rules, evaluation and member lists (shared with the console).
+    let segmentService: SegmentService
+    /// Model fits (shared with the console and the daily job).
+    let valueFitting: ValueFitting
+    /// The whole store, for the work that spans repositories (imports, refreshes).
+    let store: any SiyuStore
+    let cache: AnalyticsCache
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
 
-    init(store: any SiyuStore, directory: WorkspaceDirectory, clock: @escaping @Sendable () -> Int64) {
+    init(store: any SiyuStore, cache: AnalyticsCache, directory: WorkspaceDirectory, clock: @escaping @Sendable () -> Int64) {
         workspaces = store
         events = store
         people = store
+        segments = store
+        labels = store
+        attributes = store
+        segmentService = SegmentService(store: store, cache: cache)
+        valueFitting = ValueFitting(store: store, cache: cache)
+        self.store = store
+        self.cache = cache
         self.directory = directory
         self.clock = clock
     }
@@ -49,41 +66,65 @@ struct AdminAPI: APIProtocol {
     /// The request's query parameters as sent.
     var queryParameters: Parameters { Self.scope?.queryParameters ?? [:] }
 
+    /// A body the operation reads whole (a CSV of members), within `limit` bytes (413 beyond).
+    static func collect(_ body: HTTPBody, upTo limit: Int) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in body {
+            guard bytes.count + chunk.count <= limit else {
+                throw APIError(.contentTooLarge, code: "request_too_large", message: "the request body is too large")
+            }
+            bytes += chunk
+        }
+        return bytes
+    }
+
     /// Registers the generated operations behind the admin token check.
     static func register(_ api: AdminAPI, on router: Router<AppRequestContext>) throws {
         let group = router.group()
             .add(middleware: AdminAuthMiddleware(directory: api.directory))
             .add(middleware: AdminAPIScopeMiddleware())
-        // Compact JSON, properties in the contract's order (the runtime's default sorts and indents).
-        try api.registerHandlers(on: group, configuration: Configuration(jsonEncodingOptions: [.withoutEscapingSlashes]))
+        // Compact JSON with its properties in name order: the same answer is the same bytes (the
+        // encoder's own order changes from one process to the next); the runtime's default also indents.
+        try api.registerHandlers(on: group, configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
     }
 }
 
-/// Runs the request with ``AdminAPI/scope`` set, collects its body within the admin API's limit
+/// Runs the request with ``AdminAPI/scope`` set, collects a JSON body within the admin API's limit
 /// (the generated code would collect any size), and reads a body sent without a JSON or CSV
 /// content type as JSON, as the admin API always has (`curl -d` says form-urlencoded).
 struct AdminAPIScopeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    /// The largest JSON body of an admin request.
-    static let bodyLimit = 1 << 20
+    /// The largest JSON body of an admin request: 1 MiB, and 16 MiB for a segment's member list.
+    static func bodyLimit(_ path: String) -> Int { path.hasSuffix("/members") ? 16 << 20 : 1 << 20 }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let workspace = try context.requireWorkspace()
         var request = request
-        if request.method != .get && request.method != .head {
-            _ = try await request.collectBody(upTo: Self.bodyLimit)
-            let type = request.headers[.contentType]?.lowercased() ?? ""
-            if !type.hasPrefix("application/json") && !type.hasPrefix("text/csv") {
+        var type = request.headers[.contentType]?.lowercased() ?? ""
+        // An import's body is its CSV file, whatever the content type says (`curl --data-binary`).
+        if request.method == .post && request.uri.path.hasPrefix("/api/v1/imports/") && !type.hasPrefix("text/csv") {
+            var head = request.head
+            head.headerFields[.contentType] = "text/csv"
+            request = Request(head: head, body: request.body)
+            type = "text/csv"
+        }
+        // A CSV body is streamed to its operation, which bounds it (an import reads any size).
+        if request.method != .get && request.method != .head && !type.hasPrefix("text/csv") {
+            _ = try await request.collectBody(upTo: Self.bodyLimit(request.uri.path))
+            if !type.hasPrefix("application/json") {
                 var head = request.head
                 head.headerFields[.contentType] = "application/json"
                 request = Request(head: head, body: request.body)
             }
         }
-        return try await AdminAPI.$scope.withValue(
+        var response = try await AdminAPI.$scope.withValue(
             AdminAPI.Scope(workspace: workspace, queryParameters: request.uri.queryParameters)
         ) {
             try await next(request, context)
         }
+        // CSV downloads say their encoding, as they always have (the contract names the bare media type).
+        if response.headers[.contentType] == "text/csv" { response.headers[.contentType] = "text/csv; charset=utf-8" }
+        return response
     }
 }
 
@@ -112,6 +153,10 @@ extension APIError {
         case DecodingError.dataCorrupted(let context):
             let field = path(context.codingPath)
             let reason = context.debugDescription
+            // `additionalProperties: false` (the runtime names the first unknown key in the path).
+            if reason.hasPrefix("Additional properties are disabled"), let key = context.codingPath.last {
+                return ("unknown field `\(key.stringValue)`", field)
+            }
             if field.isEmpty { return ("request body is not valid: \(reason)", nil) }
             return ("\(field): \(reason)", field)
         default:

@@ -122,6 +122,17 @@ enum PeopleList {
         var answer: JSONObject = [:]
     }
 
+    /// The columns of a person in a CSV list.
+    static let csvHeader = ["personId", "userId", "name", "firstChannel", "lastSeen"]
+
+    /// Person `p` of the dataset as a CSV list's row.
+    static func csvRow(_ dataset: Dataset, _ p: Int) -> [String] {
+        [
+            String(dataset.personIds[p]), dataset.userIds[p] ?? "", dataset.traits[p]["name"]?.scalarText ?? "",
+            dataset.channelName(dataset.firstChannel[p]), dataset.lastSeen[p] == .min ? "" : Timestamp.iso8601(dataset.lastSeen[p]),
+        ]
+    }
+
     static func respond(
         _ request: Request,
         people: [Int],
@@ -132,16 +143,8 @@ enum PeopleList {
         extra: Extra? = nil
     ) throws -> Response {
         if request.uri.queryParameters.get("format") == "csv" {
-            return CSVResponse.stream(
-                filename: name + ".csv",
-                header: ["personId", "userId", "name", "firstChannel", "lastSeen"] + (extra?.header ?? []),
-                count: people.count
-            ) { index in
-                let p = people[index]
-                return [
-                    String(dataset.personIds[p]), dataset.userIds[p] ?? "", dataset.traits[p]["name"]?.scalarText ?? "",
-                    dataset.channelName(dataset.firstChannel[p]), dataset.lastSeen[p] == .min ? "" : Timestamp.iso8601(dataset.lastSeen[p]),
-                ] + (extra?.csv(index) ?? [])
+            return CSVResponse.stream(filename: name + ".csv", header: csvHeader + (extra?.header ?? []), count: people.count) { index in
+                csvRow(dataset, people[index]) + (extra?.csv(index) ?? [])
             }
         }
         let limit = try reader.int("limit", range: 1...1000) ?? 100
@@ -149,11 +152,7 @@ enum PeopleList {
             guard let id = Int64(text) else { throw QueryReader.fail("cursor is not valid", "cursor") }
             return id
         }
-        // Pages follow ascending person id: the page starts after the cursor.
-        let order = people.indices.sorted { dataset.personIds[people[$0]] < dataset.personIds[people[$1]] }
-        let start = after.map { after in order.firstIndex { dataset.personIds[people[$0]] > after } ?? order.count } ?? 0
-        let end = min(order.count, start + limit)
-        let page = order[start..<end]
+        let (page, nextCursor) = Self.page(people, dataset: dataset, limit: limit, after: after)
         var answer: JSONObject = [
             "total": .int(Int64(people.count)),
             "people": .array(
@@ -166,9 +165,19 @@ enum PeopleList {
                     return entry
                 }
             ),
-            "nextCursor": end < order.count && end > start ? .string(String(dataset.personIds[people[order[end - 1]]])) : .null,
+            "nextCursor": nextCursor.map(JSONValue.string) ?? .null,
         ]
         for (key, value) in extra?.answer ?? [:] { answer[key] = value }
         return JSONResponse.make(.object(answer))
+    }
+
+    /// One page of `people` (dataset indexes) in ascending person id, starting after the person id
+    /// `after`: the positions in `people` of the page's entries and the cursor of the next page.
+    static func page(_ people: [Int], dataset: Dataset, limit: Int, after: Int64?) -> (positions: ArraySlice<Int>, nextCursor: String?) {
+        let order = people.indices.sorted { dataset.personIds[people[$0]] < dataset.personIds[people[$1]] }
+        let start = after.map { after in order.firstIndex { dataset.personIds[people[$0]] > after } ?? order.count } ?? 0
+        let end = min(order.count, start + limit)
+        let next = end < order.count && end > start ? String(dataset.personIds[people[order[end - 1]]]) : nil
+        return (order[start..<end], next)
     }
 }

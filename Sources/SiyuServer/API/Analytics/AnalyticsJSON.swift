@@ -1,12 +1,17 @@
 import OrderedCollections
 import SiyuCore
 
+/// How the admin API answers a measured number: to six decimals, and none when it is not finite.
+enum AnalyticsNumber {
+    static func rounded(_ value: Double?) -> Double? {
+        guard let value, value.isFinite else { return nil }
+        return (value * 1_000_000).rounded() / 1_000_000
+    }
+}
+
 /// JSON of analytics results, as the admin API answers them.
 enum AnalyticsJSON {
-    static func number(_ value: Double?) -> JSONValue {
-        guard let value, value.isFinite else { return .null }
-        return .double((value * 1_000_000).rounded() / 1_000_000)
-    }
+    static func number(_ value: Double?) -> JSONValue { AnalyticsNumber.rounded(value).map(JSONValue.double) ?? .null }
 
     static func seconds(_ millis: Double?) -> JSONValue { number(millis.map { $0 / 1000 }) }
 

@@ -94,30 +94,3 @@ public struct CSVImport: Sendable {
         return Result(report: report, stored: stored, alreadyImported: duplicates, suppressed: suppressed)
     }
 }
-
-extension CSVImport.Result {
-    /// The result as the admin API answers it: counts and the first rows refused, with reasons.
-    public var json: JSONValue {
-        var object: JSONObject = [
-            "rowsRead": .int(Int64(report.rowsRead)), "converted": .int(Int64(report.converted)), "stored": .int(Int64(stored)),
-            "alreadyImported": .int(Int64(alreadyImported)), "suppressed": .int(Int64(suppressed)), "rejected": .int(Int64(report.rejected)),
-            "skipped": .int(Int64(report.skipped)),
-            "duplicateRows": .int(Int64(report.duplicates)), "summary": .string(report.summary),
-        ]
-        object["issues"] = .array(
-            report.issues.prefix(1_000).map { issue in
-                var entry: JSONObject = ["line": .int(Int64(issue.line)), "reason": .string(issue.reason), "outcome": .string("\(issue.outcome)")]
-                if let column = issue.column { entry["column"] = .string(column) }
-                if let value = issue.value { entry["value"] = .string(value) }
-                return .object(entry)
-            }
-        )
-        object["issuesNotListed"] = .int(Int64(report.issuesNotListed + max(0, report.issues.count - 1_000)))
-        if let mapping = report.mapping {
-            object["mapping"] = .object(JSONObject(uniqueKeysWithValues: mapping.columns.map { ($0.field.name, JSONValue.string($0.name)) }))
-            if !mapping.unmappedColumns.isEmpty { object["unmappedColumns"] = .array(mapping.unmappedColumns.map(JSONValue.string)) }
-            if !mapping.warnings.isEmpty { object["warnings"] = .array(mapping.warnings.map(JSONValue.string)) }
-        }
-        return .object(object)
-    }
-}

@@ -11,7 +11,7 @@ struct SettingsController: Sendable {
 
     /// The keys, and how to check a value: it must read as the body of the query it configures.
     static let keys = ["kpiMapping", "journey", valueSimpleKey] + TierScheme.Kind.allCases.map { "tiers." + $0.rawValue }
-    /// The simple formula's inputs an operator set (``ValueController/simpleInputs(_:path:)``), used by every value fit.
+    /// The simple formula's inputs an operator set (``ValueFitting/simpleInputs(_:path:)``), used by every value fit.
     static let valueSimpleKey = "valueSimple"
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -65,7 +65,7 @@ struct SettingsController: Sendable {
         switch key {
         case "kpiMapping": _ = try QueryReader(["mapping": value], workspace: workspace, calendar: calendar, now: now).kpis()
         case "journey": _ = try QueryReader(value, workspace: workspace, calendar: calendar, now: now).journey()
-        case valueSimpleKey: _ = try ValueController.simpleInputs(value)
+        case valueSimpleKey: _ = try ValueFitting.simpleInputs(value)
         default:
             var body = value.objectValue ?? [:]
             body["scheme"] = .string(String(key.dropFirst("tiers.".count)))

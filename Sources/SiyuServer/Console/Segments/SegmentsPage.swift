@@ -10,7 +10,7 @@ struct SegmentsPage: ConsolePage {
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 
-    var api: SegmentController { SegmentController(store: store, cache: cache, clock: clock) }
+    var service: SegmentService { SegmentService(store: store, cache: cache) }
 
     var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "segments", path: "/console/segments", labelKey: "segments.nav", order: 65)] }
 
@@ -138,18 +138,10 @@ struct SegmentsPage: ConsolePage {
         guard request.uri.queryParameters.get("format") == "csv" else {
             return Response(status: .seeOther, headers: [.location: "/console/segments/\(segment.id)/export?format=csv"])
         }
-        let workspace = identity.workspace
-        let ids = try await store.segmentMembers(id: segment.id, workspaceId: workspace.id, afterPersonId: 0, limit: -1)
-        let dataset = try await cache.dataset(workspaceId: workspace.id)
-        let people = ids.compactMap { dataset.personIndex(of: $0) }
-        return try PeopleList.respond(
-            request,
-            people: people,
-            dataset: dataset,
-            currency: workspace.currency,
-            reader: try api.reader(.object([:]), workspace),
-            name: "segment-\(segment.id)"
-        )
+        let (dataset, people) = try await service.members(segment, workspace: identity.workspace)
+        return CSVResponse.stream(filename: "segment-\(segment.id).csv", header: PeopleList.csvHeader, count: people.count) {
+            PeopleList.csvRow(dataset, people[$0])
+        }
     }
 
     func refresh(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
@@ -232,7 +224,7 @@ struct SegmentsPage: ConsolePage {
         if state.usesRule {
             do {
                 let json = try state.form.rule()
-                rule = try api.reader(["rule": json], workspace).rule(json, path: "rule")
+                rule = try service.rule(json, workspace: workspace, now: clock())
                 ruleJSON = json
             } catch let problem as SegmentRuleForm.Problem {
                 return try await fail(Self.problemText(problem, strings))
@@ -268,7 +260,7 @@ struct SegmentsPage: ConsolePage {
                 }
                 let updated = try await store.updateSegment(id: existing.id, workspaceId: workspace.id, draft: draft)
                 if let rule {
-                    saved = try await api.fill(updated, rule: rule, workspace: workspace, now: clock())
+                    saved = try await service.fill(updated, rule: rule, workspace: workspace, now: clock())
                 } else {
                     saved = updated
                 }
@@ -284,7 +276,7 @@ struct SegmentsPage: ConsolePage {
                 if let listed {
                     saved = try await store.replaceSegmentMembers(id: created.id, workspaceId: workspace.id, people: listed)
                 } else if let rule {
-                    saved = try await api.fill(created, rule: rule, workspace: workspace, now: clock())
+                    saved = try await service.fill(created, rule: rule, workspace: workspace, now: clock())
                 } else {
                     saved = try await store.replaceSegmentMembers(id: created.id, workspaceId: workspace.id, people: [])
                 }
@@ -306,7 +298,7 @@ struct SegmentsPage: ConsolePage {
         var response: Response
         do {
             let json = try ruleForm.rule()
-            let rule = try api.reader(["rule": json], identity.workspace).rule(json, path: "rule")
+            let rule = try service.rule(json, workspace: identity.workspace, now: clock())
             let count = try await count(rule, workspace: identity.workspace)
             response = JSONResponse.make([
                 "count": .int(Int64(count)),

@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -27,13 +28,11 @@ struct CustomerValuePage: ConsolePage {
     ) async throws -> Response {
         let page = try ValuePageContext(context, views: views, now: clock())
         let fit = try await store.valueFits(workspaceId: page.workspace.id, limit: 1).first
-        // The admin API's own summary handler, so the page shows exactly its numbers.
-        var apiContext = context
-        apiContext.workspace = page.workspace
-        var summary: JSONValue?
+        // The admin API's own summary, so the page shows exactly its numbers.
+        var summary: Components.Schemas.ValueSummary?
         do {
-            let controller = ValueController(store: store, cache: cache, clock: clock)
-            summary = try await HandlerJSON.read(try await controller.summary(request, apiContext))
+            let dataset = try await cache.dataset(workspaceId: page.workspace.id)
+            summary = try .init(dataset: dataset, workspace: page.workspace, latestFit: fit, now: page.now)
         } catch let error as APIError where error.code == "not_fitted" {
             summary = nil
         }
@@ -49,11 +48,11 @@ struct CustomerValuePage: ConsolePage {
             },
             hasModel: false
         )
-        if let summary, let fit, (summary["customers"]?.int64Value ?? 0) > 0 {
+        if let summary, let fit, summary.customers > 0 {
             model.hasModel = true
             model.summary = presenter.summary(summary)
             model.fit = presenter.fit(fit)
-            let saved = ValueController.savedSimpleInputs(try await store.settings(workspaceId: page.workspace.id))
+            let saved = ValueFitting.savedSimpleInputs(try await store.settings(workspaceId: page.workspace.id))
             model.simpleForm = presenter.simpleForm(fit, saved: saved)
         } else {
             model.emptyHint = page.strings.text(fit == nil ? "value.empty.never" : "value.empty.noValues")
@@ -93,7 +92,7 @@ struct CustomerValuePage: ConsolePage {
             }
             setting[field.key] = .double(number)
         }
-        let inputs = try ValueController.simpleInputs(.object(setting))
+        let inputs = try ValueFitting.simpleInputs(.object(setting))
         _ = try await store.saveSetting(
             workspaceId: page.workspace.id,
             key: SettingsController.valueSimpleKey,

@@ -1,7 +1,8 @@
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
-/// Turns the admin API's value summary and a stored fit into the customer-value page's values.
+/// Turns the admin API's value summary (the contract's struct) and a stored fit into the customer-value page's values.
 struct CustomerValuePresenter {
     let page: ValuePageContext
     let channelNames: [String: String]
@@ -14,16 +15,16 @@ struct CustomerValuePresenter {
     }()
 
     /// Deciles (chart and table), churn bands (donut and counts) and value by first-touch channel.
-    func summary(_ json: JSONValue) -> CustomerValuePage.Summary {
+    func summary(_ summary: Components.Schemas.ValueSummary) -> CustomerValuePage.Summary {
         let strings = page.strings
-        let deciles = json["deciles"]?.arrayValue ?? []
-        let customers = Int(json["customers"]?.int64Value ?? 0)
-        let total = json["totalCLV"]?.doubleValue ?? 0
-        func label(_ decile: JSONValue) -> String { strings.text("value.decileLabel", ["n": String(decile["decile"]?.int64Value ?? 0)]) }
+        let deciles = summary.deciles
+        let customers = summary.customers
+        let total = summary.totalCLV ?? 0
+        func label(_ decile: Components.Schemas.ValueDecile) -> String { strings.text("value.decileLabel", ["n": String(decile.decile)]) }
         let decileChart =
             BarChart(
                 title: strings.text("value.decilesTitle"),
-                bars: deciles.map { BarChart.Bar(label: label($0), value: $0["meanCLV"]?.doubleValue ?? .nan) },
+                bars: deciles.map { BarChart.Bar(label: label($0), value: $0.meanCLV ?? .nan) },
                 noDataText: strings.text("value.noData"),
                 width: 640,
                 height: 300,
@@ -32,26 +33,24 @@ struct CustomerValuePresenter {
         let decileRows = deciles.map { decile in
             CustomerValuePage.Decile(
                 label: label(decile),
-                people: page.integer(Int(decile["people"]?.int64Value ?? 0)),
-                mean: page.money(major: decile["meanCLV"]?.doubleValue ?? .nan),
-                minimum: page.money(major: decile["minCLV"]?.doubleValue ?? .nan),
-                total: page.money(major: decile["totalCLV"]?.doubleValue ?? .nan),
-                share: page.percent(decile["share"]?.doubleValue ?? 0)
+                people: page.integer(decile.people),
+                mean: page.money(major: decile.meanCLV ?? .nan),
+                minimum: page.money(major: decile.minCLV ?? .nan),
+                total: page.money(major: decile.totalCLV ?? .nan),
+                share: page.percent(decile.share ?? 0)
             )
         }
-        let topDecile = deciles.first?["share"]?.doubleValue.map { strings.text("value.topDecile", ["share": page.percent($0)]) }
-        let bands = Self.bandCounts(json["churnBands"])
+        let topDecile = deciles.first?.share.map { strings.text("value.topDecile", ["share": page.percent($0)]) }
+        let bands = Self.bandCounts(summary.churnBands)
         let banded = bands.reduce(0) { $0 + $1.1 }
         let bandChart = donut(title: strings.text("value.bandsTitle"), bands: bands)
         // Recency bands, as of now, in the brand's repurchase interval.
-        let recency = Self.bandCounts(json["recencyBands"])
+        let recency = Self.bandCounts(summary.recencyBands)
         let recent = recency.reduce(0) { $0 + $1.1 }
         var recencyNote = strings.text("value.recency.none")
         var recencyChart: String?
         var recencyBands: [CustomerValuePage.Band] = []
-        if let rule = json["recencyRule"], let cycle = rule["repurchaseCycleDays"]?.doubleValue,
-            let yellow = rule["yellowAfterDays"]?.doubleValue, let red = rule["redAfterDays"]?.doubleValue
-        {
+        if let rule = summary.recencyRule, let cycle = rule.repurchaseCycleDays, let yellow = rule.yellowAfterDays, let red = rule.redAfterDays {
             recencyNote = strings.text(
                 "value.recency.note",
                 [
@@ -62,14 +61,10 @@ struct CustomerValuePresenter {
             recencyBands = recency.map { band(code: $0, people: $1, of: recent) }
             recencyChart = donut(title: strings.text("value.recency.chart"), bands: recency)
         }
-        let channels = (json["byFirstChannel"]?.arrayValue ?? []).map {
-            entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
-            let key = entry["channel"]?.stringValue ?? ""
+        let channels = summary.byFirstChannel.map { entry -> (name: String, people: Int, mean: Double, total: Double, revenue: Int64) in
+            let key = entry.channel
             let name = channelNames[key] ?? (key == "(none)" ? strings.text("valueFilters.noChannel") : key)
-            let revenue = entry["revenueSoFar"]?["amount"].flatMap { Money.minorUnits($0, currency: page.currency) } ?? 0
-            return (
-                name, Int(entry["customers"]?.int64Value ?? 0), entry["meanCLV"]?.doubleValue ?? .nan, entry["totalCLV"]?.doubleValue ?? .nan, revenue
-            )
+            return (name, entry.customers, entry.meanCLV ?? .nan, entry.totalCLV ?? .nan, entry.revenueSoFar.minorUnits)
         }
         let channelChart =
             BarChart(
@@ -107,9 +102,9 @@ struct CustomerValuePresenter {
         )
     }
 
-    /// People per traffic-light band (green, yellow, red) from a `{"green": n, …}` object.
-    static func bandCounts(_ json: JSONValue?) -> [(String, Int)] {
-        ["green", "yellow", "red"].map { code in (code, Int(json?[code]?.int64Value ?? 0)) }
+    /// People per traffic-light band: green, yellow, red.
+    static func bandCounts(_ bands: Components.Schemas.ValueBands) -> [(String, Int)] {
+        [("green", bands.green), ("yellow", bands.yellow), ("red", bands.red)]
     }
 
     /// A donut of traffic-light bands with their total in the middle.

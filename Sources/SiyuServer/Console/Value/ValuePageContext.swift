@@ -132,20 +132,3 @@ struct DateWindow {
 
     var fields: Fields { Fields(from: fromText, to: toText, query: query) }
 }
-
-/// Reads the JSON an admin API handler answered, so that a page shows exactly the API's numbers
-/// without going through HTTP.
-enum HandlerJSON {
-    static func read(_ response: Response) async throws -> JSONValue {
-        let collector = BodyCollector()
-        try await response.body.write(collector)
-        return try JSONParser.parse(String(buffer: collector.buffer))
-    }
-
-    /// Keeps the bytes a response body writes.
-    private final class BodyCollector: ResponseBodyWriter {
-        var buffer = ByteBuffer()
-        func write(_ buffer: ByteBuffer) async throws { self.buffer.writeImmutableBuffer(buffer) }
-        func finish(_ trailingHeaders: HTTPFields?) async throws {}
-    }
-}
