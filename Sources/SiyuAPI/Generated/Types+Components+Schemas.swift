@@ -2982,6 +2982,1711 @@ extension Components {
                 case value
             }
         }
+        /// A local date of the workspace time zone (YYYY-MM-DD; as `to` or `asOf` the whole day is included) or an ISO 8601 / RFC 3339 date-time.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsDate`.
+        package typealias AnalyticsDate = Swift.String
+        /// How a value is compared; `in`/`notIn` take a list, `isSet`/`isNotSet` no value; `contains` is case-insensitive for ASCII letters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsComparison`.
+        @frozen package enum AnalyticsComparison: String, Codable, Hashable, Sendable, CaseIterable {
+            case eq = "eq"
+            case neq = "neq"
+            case gt = "gt"
+            case gte = "gte"
+            case lt = "lt"
+            case lte = "lte"
+            case contains = "contains"
+            case notContains = "notContains"
+            case _in = "in"
+            case notIn = "notIn"
+            case isSet = "isSet"
+            case isNotSet = "isNotSet"
+        }
+        /// A property, trait, label or attribute key - 1 to 200 bytes (UTF-8), no control characters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsKey`.
+        package typealias AnalyticsKey = Swift.String
+        /// An event name, tag or compared text - at most 1,000 bytes (UTF-8), no NUL.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsText`.
+        package typealias AnalyticsText = Swift.String
+        /// A condition on an event property or a trait: `{"key": "city", "op": "eq", "value": "上海"}` (`op` defaults to `eq`). `value` is required except for `isSet`/`isNotSet`; a list (at most 1,000 values) for `in`/`notIn`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsCondition`.
+        package struct AnalyticsCondition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCondition/key`.
+            package var key: Components.Schemas.AnalyticsKey
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCondition/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// A string, number, boolean, or a list of them for `in`/`notIn`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCondition/value`.
+            package var value: OpenAPIRuntime.OpenAPIValueContainer?
+            /// Creates a new `AnalyticsCondition`.
+            ///
+            /// - Parameters:
+            ///   - key:
+            ///   - op:
+            ///   - value: A string, number, boolean, or a list of them for `in`/`notIn`.
+            package init(
+                key: Components.Schemas.AnalyticsKey,
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: OpenAPIRuntime.OpenAPIValueContainer? = nil
+            ) {
+                self.key = key
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case key
+                case op
+                case value
+            }
+        }
+        /// Event property filters; all must hold.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsConditions`.
+        package typealias AnalyticsConditions = [Components.Schemas.AnalyticsCondition]
+        /// Events with property filters; without `event` (or with `"event": null`), any event.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsAnyEventFilter`.
+        package struct AnalyticsAnyEventFilter: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAnyEventFilter/event`.
+            package var event: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAnyEventFilter/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAnyEventFilter/any`.
+            package var any: Swift.Bool?
+            /// Creates a new `AnalyticsAnyEventFilter`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - _where:
+            ///   - any:
+            package init(
+                event: Swift.String? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                any: Swift.Bool? = nil
+            ) {
+                self.event = event
+                self._where = _where
+                self.any = any
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case _where = "where"
+                case any
+            }
+        }
+        /// An event name, or events with property filters; absent or `null` means any event.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsOptionalEventMatcher`.
+        @frozen package enum AnalyticsOptionalEventMatcher: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsOptionalEventMatcher/case1`.
+            case AnalyticsText(Components.Schemas.AnalyticsText)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsOptionalEventMatcher/case2`.
+            case AnalyticsAnyEventFilter(Components.Schemas.AnalyticsAnyEventFilter)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsAnyEventFilter(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsText(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsAnyEventFilter(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// `firstTouchChannel` (alias `firstChannel`) or `lastTouchChannel` (alias `lastChannel`).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownTouch`.
+        @frozen package enum AnalyticsBreakdownTouch: String, Codable, Hashable, Sendable, CaseIterable {
+            case firstTouchChannel = "firstTouchChannel"
+            case firstChannel = "firstChannel"
+            case lastTouchChannel = "lastTouchChannel"
+            case lastChannel = "lastChannel"
+        }
+        /// Break down by a trait: `{"trait": "city"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownTrait`.
+        package struct AnalyticsBreakdownTrait: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownTrait/trait`.
+            package var trait: Components.Schemas.AnalyticsKey
+            /// Creates a new `AnalyticsBreakdownTrait`.
+            ///
+            /// - Parameters:
+            ///   - trait:
+            package init(trait: Components.Schemas.AnalyticsKey) {
+                self.trait = trait
+            }
+            package enum CodingKeys: String, CodingKey {
+                case trait
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.trait = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .trait
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "trait"
+                ])
+            }
+        }
+        /// First/last-touch channel or a trait (person-level breakdowns only).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AudienceBreakdown`.
+        @frozen package enum AudienceBreakdown: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AudienceBreakdown/case1`.
+            case AnalyticsBreakdownTouch(Components.Schemas.AnalyticsBreakdownTouch)
+            /// - Remark: Generated from `#/components/schemas/AudienceBreakdown/case2`.
+            case AnalyticsBreakdownTrait(Components.Schemas.AnalyticsBreakdownTrait)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsBreakdownTouch(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsBreakdownTrait(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsBreakdownTouch(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsBreakdownTrait(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A person rule: `{"all": [...]}`, `{"any": [...]}`, `{"not": rule}` over conditions on traits, tags, identities, channels, event counts, orders, revenue, recency, model values and labels. At most 10 levels deep and 200 conditions. Evaluated at the end of the range.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRule`.
+        @frozen package indirect enum AnalyticsRule: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case1`.
+            case AnalyticsRuleAll(Components.Schemas.AnalyticsRuleAll)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case2`.
+            case AnalyticsRuleAny(Components.Schemas.AnalyticsRuleAny)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case3`.
+            case AnalyticsRuleNot(Components.Schemas.AnalyticsRuleNot)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case4`.
+            case AnalyticsRuleTrait(Components.Schemas.AnalyticsRuleTrait)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case5`.
+            case AnalyticsRuleTag(Components.Schemas.AnalyticsRuleTag)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case6`.
+            case AnalyticsRuleIdentity(Components.Schemas.AnalyticsRuleIdentity)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case7`.
+            case AnalyticsRuleFirstChannel(Components.Schemas.AnalyticsRuleFirstChannel)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case8`.
+            case AnalyticsRuleLastChannel(Components.Schemas.AnalyticsRuleLastChannel)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case9`.
+            case AnalyticsRuleEvent(Components.Schemas.AnalyticsRuleEvent)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case10`.
+            case AnalyticsRuleOrders(Components.Schemas.AnalyticsRuleOrders)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case11`.
+            case AnalyticsRuleRevenue(Components.Schemas.AnalyticsRuleRevenue)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case12`.
+            case AnalyticsRuleLastSeen(Components.Schemas.AnalyticsRuleLastSeen)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case13`.
+            case AnalyticsRuleFirstSeen(Components.Schemas.AnalyticsRuleFirstSeen)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case14`.
+            case AnalyticsRuleAttribute(Components.Schemas.AnalyticsRuleAttribute)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case15`.
+            case AnalyticsRuleLabel(Components.Schemas.AnalyticsRuleLabel)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsRuleAll(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleAny(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleNot(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleTrait(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleTag(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleIdentity(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleFirstChannel(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleLastChannel(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleEvent(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleOrders(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleRevenue(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleLastSeen(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleFirstSeen(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleAttribute(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsRuleLabel(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsRuleAll(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleAny(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleNot(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleTrait(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleTag(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleIdentity(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleFirstChannel(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleLastChannel(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleEvent(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleOrders(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleRevenue(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleLastSeen(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleFirstSeen(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleAttribute(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsRuleLabel(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// Every rule holds.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAll`.
+        package struct AnalyticsRuleAll: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAll/all`.
+            package var all: [Components.Schemas.AnalyticsRule]
+            /// Creates a new `AnalyticsRuleAll`.
+            ///
+            /// - Parameters:
+            ///   - all:
+            package init(all: [Components.Schemas.AnalyticsRule]) {
+                self.all = all
+            }
+            package enum CodingKeys: String, CodingKey {
+                case all
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.all = try container.decode(
+                    [Components.Schemas.AnalyticsRule].self,
+                    forKey: .all
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "all"
+                ])
+            }
+        }
+        /// At least one rule holds.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAny`.
+        package struct AnalyticsRuleAny: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAny/any`.
+            package var any: [Components.Schemas.AnalyticsRule]
+            /// Creates a new `AnalyticsRuleAny`.
+            ///
+            /// - Parameters:
+            ///   - any:
+            package init(any: [Components.Schemas.AnalyticsRule]) {
+                self.any = any
+            }
+            package enum CodingKeys: String, CodingKey {
+                case any
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.any = try container.decode(
+                    [Components.Schemas.AnalyticsRule].self,
+                    forKey: .any
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "any"
+                ])
+            }
+        }
+        /// The rule does not hold.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleNot`.
+        package struct AnalyticsRuleNot: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleNot/not`.
+            package var not: Components.Schemas.AnalyticsRule
+            /// Creates a new `AnalyticsRuleNot`.
+            ///
+            /// - Parameters:
+            ///   - not:
+            package init(not: Components.Schemas.AnalyticsRule) {
+                self.not = not
+            }
+            package enum CodingKeys: String, CodingKey {
+                case not
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.not = try container.decode(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .not
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "not"
+                ])
+            }
+        }
+        /// A trait condition: `{"trait": {"key": "city", "op": "eq", "value": "上海"}}` or flat `{"trait": "city", "op": "eq", "value": "上海"}` (`op` defaults to `eq`).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait`.
+        package struct AnalyticsRuleTrait: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/trait`.
+            @frozen package enum TraitPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/trait/case1`.
+                case AnalyticsKey(Components.Schemas.AnalyticsKey)
+                /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/trait/case2`.
+                case AnalyticsCondition(Components.Schemas.AnalyticsCondition)
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .AnalyticsKey(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .AnalyticsCondition(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .AnalyticsKey(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .AnalyticsCondition(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/trait`.
+            package var trait: Components.Schemas.AnalyticsRuleTrait.TraitPayload
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// Compared value (flat form).
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTrait/value`.
+            package var value: OpenAPIRuntime.OpenAPIValueContainer?
+            /// Creates a new `AnalyticsRuleTrait`.
+            ///
+            /// - Parameters:
+            ///   - trait:
+            ///   - op:
+            ///   - value: Compared value (flat form).
+            package init(
+                trait: Components.Schemas.AnalyticsRuleTrait.TraitPayload,
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: OpenAPIRuntime.OpenAPIValueContainer? = nil
+            ) {
+                self.trait = trait
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case trait
+                case op
+                case value
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.trait = try container.decode(
+                    Components.Schemas.AnalyticsRuleTrait.TraitPayload.self,
+                    forKey: .trait
+                )
+                self.op = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsComparison.self,
+                    forKey: .op
+                )
+                self.value = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIValueContainer.self,
+                    forKey: .value
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "trait",
+                    "op",
+                    "value"
+                ])
+            }
+        }
+        /// The person has the tag.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTag`.
+        package struct AnalyticsRuleTag: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleTag/tag`.
+            package var tag: Swift.String
+            /// Creates a new `AnalyticsRuleTag`.
+            ///
+            /// - Parameters:
+            ///   - tag:
+            package init(tag: Swift.String) {
+                self.tag = tag
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tag
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.tag = try container.decode(
+                    Swift.String.self,
+                    forKey: .tag
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "tag"
+                ])
+            }
+        }
+        /// The person has an identity of this kind (e.g. `phone`).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleIdentity`.
+        package struct AnalyticsRuleIdentity: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleIdentity/identity`.
+            package var identity: Components.Schemas.AnalyticsKey
+            /// Creates a new `AnalyticsRuleIdentity`.
+            ///
+            /// - Parameters:
+            ///   - identity:
+            package init(identity: Components.Schemas.AnalyticsKey) {
+                self.identity = identity
+            }
+            package enum CodingKeys: String, CodingKey {
+                case identity
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.identity = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .identity
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "identity"
+                ])
+            }
+        }
+        /// A value (then `eq`) or `{"op": "eq|neq|in|notIn", "value": value or list}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsMembership`.
+        @frozen package enum AnalyticsMembership: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembership/case1`.
+            case AnalyticsText(Components.Schemas.AnalyticsText)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembership/case2`.
+            case AnalyticsMembershipTest(Components.Schemas.AnalyticsMembershipTest)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsMembershipTest(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsText(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsMembershipTest(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest`.
+        package struct AnalyticsMembershipTest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/op`.
+            @frozen package enum OpPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case eq = "eq"
+                case neq = "neq"
+                case _in = "in"
+                case notIn = "notIn"
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/op`.
+            package var op: Components.Schemas.AnalyticsMembershipTest.OpPayload?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/value`.
+            @frozen package enum ValuePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/value/case1`.
+                case AnalyticsText(Components.Schemas.AnalyticsText)
+                /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/value/case2`.
+                case case2([Components.Schemas.AnalyticsText])
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .AnalyticsText(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsMembershipTest/value`.
+            package var value: Components.Schemas.AnalyticsMembershipTest.ValuePayload
+            /// Creates a new `AnalyticsMembershipTest`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.AnalyticsMembershipTest.OpPayload? = nil,
+                value: Components.Schemas.AnalyticsMembershipTest.ValuePayload
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// First-touch channel key: `{"firstChannel": {"op": "in", "value": ["douyin", "xiaohongshu"]}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleFirstChannel`.
+        package struct AnalyticsRuleFirstChannel: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleFirstChannel/firstChannel`.
+            package var firstChannel: Components.Schemas.AnalyticsMembership
+            /// Creates a new `AnalyticsRuleFirstChannel`.
+            ///
+            /// - Parameters:
+            ///   - firstChannel:
+            package init(firstChannel: Components.Schemas.AnalyticsMembership) {
+                self.firstChannel = firstChannel
+            }
+            package enum CodingKeys: String, CodingKey {
+                case firstChannel
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.firstChannel = try container.decode(
+                    Components.Schemas.AnalyticsMembership.self,
+                    forKey: .firstChannel
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "firstChannel"
+                ])
+            }
+        }
+        /// Last-touch channel key.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLastChannel`.
+        package struct AnalyticsRuleLastChannel: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLastChannel/lastChannel`.
+            package var lastChannel: Components.Schemas.AnalyticsMembership
+            /// Creates a new `AnalyticsRuleLastChannel`.
+            ///
+            /// - Parameters:
+            ///   - lastChannel:
+            package init(lastChannel: Components.Schemas.AnalyticsMembership) {
+                self.lastChannel = lastChannel
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lastChannel
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.lastChannel = try container.decode(
+                    Components.Schemas.AnalyticsMembership.self,
+                    forKey: .lastChannel
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "lastChannel"
+                ])
+            }
+        }
+        /// A whole number 0 to 1,000,000,000 (then `eq`) or `{"op": "gte", "value": 2}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsCountTest`.
+        @frozen package enum AnalyticsCountTest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCountTest/case1`.
+            case case1(Swift.Int64)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCountTest/case2`.
+            case AnalyticsCountComparison(Components.Schemas.AnalyticsCountComparison)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsCountComparison(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsCountComparison(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A comparison; `op` defaults to `eq`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsCountComparison`.
+        package struct AnalyticsCountComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCountComparison/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsCountComparison/value`.
+            package var value: Swift.Int64
+            /// Creates a new `AnalyticsCountComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: Swift.Int64
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// A number of days 0 to 36,600 (then `eq`) or `{"op": "gt", "value": 14}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsDaysTest`.
+        @frozen package enum AnalyticsDaysTest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDaysTest/case1`.
+            case case1(Swift.Int)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDaysTest/case2`.
+            case AnalyticsDaysComparison(Components.Schemas.AnalyticsDaysComparison)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsDaysComparison(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsDaysComparison(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A comparison; `op` defaults to `eq`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsDaysComparison`.
+        package struct AnalyticsDaysComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDaysComparison/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDaysComparison/value`.
+            package var value: Swift.Int
+            /// Creates a new `AnalyticsDaysComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: Swift.Int
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// An amount in major units of the workspace currency: a number or a decimal string such as "500.00" (at most 10¹³ minor units).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsAmount`.
+        @frozen package enum AnalyticsAmount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmount/case1`.
+            case case1(Swift.Double)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmount/case2`.
+            case case2(Swift.String)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case2(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
+        }
+        /// An amount (then `eq`) or `{"op": "gt", "value": "500"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsAmountTest`.
+        @frozen package enum AnalyticsAmountTest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmountTest/case1`.
+            case AnalyticsAmount(Components.Schemas.AnalyticsAmount)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmountTest/case2`.
+            case AnalyticsAmountComparison(Components.Schemas.AnalyticsAmountComparison)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsAmount(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsAmountComparison(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsAmount(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsAmountComparison(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A comparison; `op` defaults to `eq`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsAmountComparison`.
+        package struct AnalyticsAmountComparison: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmountComparison/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsAmountComparison/value`.
+            package var value: Components.Schemas.AnalyticsAmount
+            /// Creates a new `AnalyticsAmountComparison`.
+            ///
+            /// - Parameters:
+            ///   - op:
+            ///   - value:
+            package init(
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: Components.Schemas.AnalyticsAmount
+            ) {
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case op
+                case value
+            }
+        }
+        /// Only the last N days (1 to 36,600); absent - ever.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsWithinDays`.
+        package typealias AnalyticsWithinDays = Swift.Int
+        /// Event count: `{"event": "Order Completed", "where": [...], "count": {"op": "gte", "value": 2}, "withinDays": 30}` (count defaults to at least 1).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent`.
+        package struct AnalyticsRuleEvent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent/event`.
+            package var event: Components.Schemas.AnalyticsText
+            /// With `true`, events of any name count.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent/anyEvent`.
+            package var anyEvent: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent/count`.
+            package var count: Components.Schemas.AnalyticsCountTest?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleEvent/withinDays`.
+            package var withinDays: Components.Schemas.AnalyticsWithinDays?
+            /// Creates a new `AnalyticsRuleEvent`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - anyEvent: With `true`, events of any name count.
+            ///   - _where:
+            ///   - count:
+            ///   - withinDays:
+            package init(
+                event: Components.Schemas.AnalyticsText,
+                anyEvent: Swift.Bool? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                count: Components.Schemas.AnalyticsCountTest? = nil,
+                withinDays: Components.Schemas.AnalyticsWithinDays? = nil
+            ) {
+                self.event = event
+                self.anyEvent = anyEvent
+                self._where = _where
+                self.count = count
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case anyEvent
+                case _where = "where"
+                case count
+                case withinDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decode(
+                    Components.Schemas.AnalyticsText.self,
+                    forKey: .event
+                )
+                self.anyEvent = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .anyEvent
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                self.count = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsCountTest.self,
+                    forKey: .count
+                )
+                self.withinDays = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsWithinDays.self,
+                    forKey: .withinDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "anyEvent",
+                    "where",
+                    "count",
+                    "withinDays"
+                ])
+            }
+        }
+        /// Number of orders: `{"orders": {"op": "gte", "value": 2}, "withinDays": 30}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleOrders`.
+        package struct AnalyticsRuleOrders: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleOrders/orders`.
+            package var orders: Components.Schemas.AnalyticsCountTest
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleOrders/withinDays`.
+            package var withinDays: Components.Schemas.AnalyticsWithinDays?
+            /// Creates a new `AnalyticsRuleOrders`.
+            ///
+            /// - Parameters:
+            ///   - orders:
+            ///   - withinDays:
+            package init(
+                orders: Components.Schemas.AnalyticsCountTest,
+                withinDays: Components.Schemas.AnalyticsWithinDays? = nil
+            ) {
+                self.orders = orders
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case orders
+                case withinDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.orders = try container.decode(
+                    Components.Schemas.AnalyticsCountTest.self,
+                    forKey: .orders
+                )
+                self.withinDays = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsWithinDays.self,
+                    forKey: .withinDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "orders",
+                    "withinDays"
+                ])
+            }
+        }
+        /// Revenue: `{"revenue": {"op": "gt", "value": "500"}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleRevenue`.
+        package struct AnalyticsRuleRevenue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleRevenue/revenue`.
+            package var revenue: Components.Schemas.AnalyticsAmountTest
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleRevenue/withinDays`.
+            package var withinDays: Components.Schemas.AnalyticsWithinDays?
+            /// Creates a new `AnalyticsRuleRevenue`.
+            ///
+            /// - Parameters:
+            ///   - revenue:
+            ///   - withinDays:
+            package init(
+                revenue: Components.Schemas.AnalyticsAmountTest,
+                withinDays: Components.Schemas.AnalyticsWithinDays? = nil
+            ) {
+                self.revenue = revenue
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case revenue
+                case withinDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.revenue = try container.decode(
+                    Components.Schemas.AnalyticsAmountTest.self,
+                    forKey: .revenue
+                )
+                self.withinDays = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsWithinDays.self,
+                    forKey: .withinDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "revenue",
+                    "withinDays"
+                ])
+            }
+        }
+        /// Days since last seen: `{"lastSeenDaysAgo": {"op": "gt", "value": 14}}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLastSeen`.
+        package struct AnalyticsRuleLastSeen: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLastSeen/lastSeenDaysAgo`.
+            package var lastSeenDaysAgo: Components.Schemas.AnalyticsDaysTest
+            /// Creates a new `AnalyticsRuleLastSeen`.
+            ///
+            /// - Parameters:
+            ///   - lastSeenDaysAgo:
+            package init(lastSeenDaysAgo: Components.Schemas.AnalyticsDaysTest) {
+                self.lastSeenDaysAgo = lastSeenDaysAgo
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lastSeenDaysAgo
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.lastSeenDaysAgo = try container.decode(
+                    Components.Schemas.AnalyticsDaysTest.self,
+                    forKey: .lastSeenDaysAgo
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "lastSeenDaysAgo"
+                ])
+            }
+        }
+        /// Days since first seen.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleFirstSeen`.
+        package struct AnalyticsRuleFirstSeen: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleFirstSeen/firstSeenDaysAgo`.
+            package var firstSeenDaysAgo: Components.Schemas.AnalyticsDaysTest
+            /// Creates a new `AnalyticsRuleFirstSeen`.
+            ///
+            /// - Parameters:
+            ///   - firstSeenDaysAgo:
+            package init(firstSeenDaysAgo: Components.Schemas.AnalyticsDaysTest) {
+                self.firstSeenDaysAgo = firstSeenDaysAgo
+            }
+            package enum CodingKeys: String, CodingKey {
+                case firstSeenDaysAgo
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.firstSeenDaysAgo = try container.decode(
+                    Components.Schemas.AnalyticsDaysTest.self,
+                    forKey: .firstSeenDaysAgo
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "firstSeenDaysAgo"
+                ])
+            }
+        }
+        /// A model value: `{"attribute": "p_alive", "op": "lt", "value": 0.3}` or `{"attribute": "clv", "op": "gt", "value": 300}`; `op` defaults to `gte`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAttribute`.
+        package struct AnalyticsRuleAttribute: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAttribute/attribute`.
+            package var attribute: Components.Schemas.AnalyticsKey
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAttribute/op`.
+            package var op: Components.Schemas.AnalyticsComparison?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAttribute/value`.
+            package var value: Swift.Double
+            /// Creates a new `AnalyticsRuleAttribute`.
+            ///
+            /// - Parameters:
+            ///   - attribute:
+            ///   - op:
+            ///   - value:
+            package init(
+                attribute: Components.Schemas.AnalyticsKey,
+                op: Components.Schemas.AnalyticsComparison? = nil,
+                value: Swift.Double
+            ) {
+                self.attribute = attribute
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case attribute
+                case op
+                case value
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.attribute = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .attribute
+                )
+                self.op = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsComparison.self,
+                    forKey: .op
+                )
+                self.value = try container.decode(
+                    Swift.Double.self,
+                    forKey: .value
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "attribute",
+                    "op",
+                    "value"
+                ])
+            }
+        }
+        /// A label: `{"label": "rfm8", "value": "importantWinBack"}`, `{"label": "tier.colours", "op": "in", "value": ["red", "yellow"]}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel`.
+        package struct AnalyticsRuleLabel: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/label`.
+            package var label: Components.Schemas.AnalyticsKey
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/op`.
+            @frozen package enum OpPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case eq = "eq"
+                case neq = "neq"
+                case _in = "in"
+                case notIn = "notIn"
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/op`.
+            package var op: Components.Schemas.AnalyticsRuleLabel.OpPayload?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/value`.
+            @frozen package enum ValuePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/value/case1`.
+                case AnalyticsText(Components.Schemas.AnalyticsText)
+                /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/value/case2`.
+                case case2([Components.Schemas.AnalyticsText])
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .AnalyticsText(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsRuleLabel/value`.
+            package var value: Components.Schemas.AnalyticsRuleLabel.ValuePayload
+            /// Creates a new `AnalyticsRuleLabel`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - op:
+            ///   - value:
+            package init(
+                label: Components.Schemas.AnalyticsKey,
+                op: Components.Schemas.AnalyticsRuleLabel.OpPayload? = nil,
+                value: Components.Schemas.AnalyticsRuleLabel.ValuePayload
+            ) {
+                self.label = label
+                self.op = op
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case op
+                case value
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.label = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .label
+                )
+                self.op = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRuleLabel.OpPayload.self,
+                    forKey: .op
+                )
+                self.value = try container.decode(
+                    Components.Schemas.AnalyticsRuleLabel.ValuePayload.self,
+                    forKey: .value
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "label",
+                    "op",
+                    "value"
+                ])
+            }
+        }
+        /// Event names of each KPI; a list left out keeps its default (Segment e-commerce names).
+        ///
+        /// - Remark: Generated from `#/components/schemas/KPIEventMapping`.
+        package struct KPIEventMapping: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/exposures`.
+            package var exposures: [Swift.String]?
+            /// Page and screen calls count as exposures
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/pageAndScreenAreExposures`.
+            package var pageAndScreenAreExposures: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/clicks`.
+            package var clicks: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/interactions`.
+            package var interactions: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/conversions`.
+            package var conversions: [Swift.String]?
+            /// Actions that count as activation
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIEventMapping/keyActions`.
+            package var keyActions: [Swift.String]?
+            /// Creates a new `KPIEventMapping`.
+            ///
+            /// - Parameters:
+            ///   - exposures:
+            ///   - pageAndScreenAreExposures: Page and screen calls count as exposures
+            ///   - clicks:
+            ///   - interactions:
+            ///   - conversions:
+            ///   - keyActions: Actions that count as activation
+            package init(
+                exposures: [Swift.String]? = nil,
+                pageAndScreenAreExposures: Swift.Bool? = nil,
+                clicks: [Swift.String]? = nil,
+                interactions: [Swift.String]? = nil,
+                conversions: [Swift.String]? = nil,
+                keyActions: [Swift.String]? = nil
+            ) {
+                self.exposures = exposures
+                self.pageAndScreenAreExposures = pageAndScreenAreExposures
+                self.clicks = clicks
+                self.interactions = interactions
+                self.conversions = conversions
+                self.keyActions = keyActions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case exposures
+                case pageAndScreenAreExposures
+                case clicks
+                case interactions
+                case conversions
+                case keyActions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults`.
+        package struct KPIEventMappingDefaults: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/exposures`.
+            package var exposures: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/pageAndScreenAreExposures`.
+            package var pageAndScreenAreExposures: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/clicks`.
+            package var clicks: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/interactions`.
+            package var interactions: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/conversions`.
+            package var conversions: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/KPIEventMappingDefaults/keyActions`.
+            package var keyActions: [Swift.String]
+            /// Creates a new `KPIEventMappingDefaults`.
+            ///
+            /// - Parameters:
+            ///   - exposures:
+            ///   - pageAndScreenAreExposures:
+            ///   - clicks:
+            ///   - interactions:
+            ///   - conversions:
+            ///   - keyActions:
+            package init(
+                exposures: [Swift.String],
+                pageAndScreenAreExposures: Swift.Bool,
+                clicks: [Swift.String],
+                interactions: [Swift.String],
+                conversions: [Swift.String],
+                keyActions: [Swift.String]
+            ) {
+                self.exposures = exposures
+                self.pageAndScreenAreExposures = pageAndScreenAreExposures
+                self.clicks = clicks
+                self.interactions = interactions
+                self.conversions = conversions
+                self.keyActions = keyActions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case exposures
+                case pageAndScreenAreExposures
+                case clicks
+                case interactions
+                case conversions
+                case keyActions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PyramidTier`.
+        package struct PyramidTier: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PyramidTier/code`.
+            package var code: Swift.String
+            /// Share of the people; the fractions add up to 1
+            ///
+            /// - Remark: Generated from `#/components/schemas/PyramidTier/fraction`.
+            package var fraction: Swift.Double
+            /// Creates a new `PyramidTier`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - fraction: Share of the people; the fractions add up to 1
+            package init(
+                code: Swift.String,
+                fraction: Swift.Double
+            ) {
+                self.code = code
+                self.fraction = fraction
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case fraction
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ColourRule`.
+        package struct ColourRule: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ColourRule/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ColourRule/rule`.
+            package var rule: Components.Schemas.AnalyticsRule
+            /// Creates a new `ColourRule`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - rule:
+            package init(
+                code: Swift.String,
+                rule: Components.Schemas.AnalyticsRule
+            ) {
+                self.code = code
+                self.rule = rule
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case rule
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LadderRung`.
+        package struct LadderRung: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LadderRung/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/LadderRung/minimumRevenue`.
+            package var minimumRevenue: Components.Schemas.AnalyticsAmount?
+            /// - Remark: Generated from `#/components/schemas/LadderRung/minimumOrders`.
+            package var minimumOrders: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LadderRung/minimumInteractions`.
+            package var minimumInteractions: Swift.Int?
+            /// Creates a new `LadderRung`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - minimumRevenue:
+            ///   - minimumOrders:
+            ///   - minimumInteractions:
+            package init(
+                code: Swift.String,
+                minimumRevenue: Components.Schemas.AnalyticsAmount? = nil,
+                minimumOrders: Swift.Int? = nil,
+                minimumInteractions: Swift.Int? = nil
+            ) {
+                self.code = code
+                self.minimumRevenue = minimumRevenue
+                self.minimumOrders = minimumOrders
+                self.minimumInteractions = minimumInteractions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case minimumRevenue
+                case minimumOrders
+                case minimumInteractions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyStage`.
+        package struct JourneyStage: Codable, Hashable, Sendable {
+            /// Distinct within the journey
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyStage/code`.
+            package var code: Swift.String
+            /// Defaults to the code
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyStage/english`.
+            package var english: Swift.String?
+            /// Defaults to the code
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyStage/chinese`.
+            package var chinese: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JourneyStage/rule`.
+            package var rule: Components.Schemas.AnalyticsRule
+            /// Creates a new `JourneyStage`.
+            ///
+            /// - Parameters:
+            ///   - code: Distinct within the journey
+            ///   - english: Defaults to the code
+            ///   - chinese: Defaults to the code
+            ///   - rule:
+            package init(
+                code: Swift.String,
+                english: Swift.String? = nil,
+                chinese: Swift.String? = nil,
+                rule: Components.Schemas.AnalyticsRule
+            ) {
+                self.code = code
+                self.english = english
+                self.chinese = chinese
+                self.rule = rule
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case english
+                case chinese
+                case rule
+            }
+        }
+        /// `tiers.pyramid` / `tiers.fiveThreeTwo`: the tiers and the revenue range.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PyramidSetting`.
+        package struct PyramidSetting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PyramidSetting/tiers`.
+            package var tiers: [Components.Schemas.PyramidTier]?
+            /// - Remark: Generated from `#/components/schemas/PyramidSetting/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/PyramidSetting/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/PyramidSetting/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Creates a new `PyramidSetting`.
+            ///
+            /// - Parameters:
+            ///   - tiers:
+            ///   - from:
+            ///   - to:
+            ///   - people:
+            package init(
+                tiers: [Components.Schemas.PyramidTier]? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil
+            ) {
+                self.tiers = tiers
+                self.from = from
+                self.to = to
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tiers
+                case from
+                case to
+                case people
+            }
+        }
+        /// `tiers.colours`: the rules and the fallback colour.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ColoursSetting`.
+        package struct ColoursSetting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ColoursSetting/rules`.
+            package var rules: [Components.Schemas.ColourRule]?
+            /// - Remark: Generated from `#/components/schemas/ColoursSetting/fallback`.
+            package var fallback: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ColoursSetting/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Creates a new `ColoursSetting`.
+            ///
+            /// - Parameters:
+            ///   - rules:
+            ///   - fallback:
+            ///   - people:
+            package init(
+                rules: [Components.Schemas.ColourRule]? = nil,
+                fallback: Swift.String? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil
+            ) {
+                self.rules = rules
+                self.fallback = fallback
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rules
+                case fallback
+                case people
+            }
+        }
+        /// `tiers.ladder`: the rungs, the interaction events and the window.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LadderSetting`.
+        package struct LadderSetting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LadderSetting/rungs`.
+            package var rungs: [Components.Schemas.LadderRung]?
+            /// - Remark: Generated from `#/components/schemas/LadderSetting/interactions`.
+            package var interactions: Components.Schemas.AnalyticsOptionalEventMatcher?
+            /// - Remark: Generated from `#/components/schemas/LadderSetting/windowDays`.
+            package var windowDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/LadderSetting/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Creates a new `LadderSetting`.
+            ///
+            /// - Parameters:
+            ///   - rungs:
+            ///   - interactions:
+            ///   - windowDays:
+            ///   - people:
+            package init(
+                rungs: [Components.Schemas.LadderRung]? = nil,
+                interactions: Components.Schemas.AnalyticsOptionalEventMatcher? = nil,
+                windowDays: Swift.Int? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil
+            ) {
+                self.rungs = rungs
+                self.interactions = interactions
+                self.windowDays = windowDays
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rungs
+                case interactions
+                case windowDays
+                case people
+            }
+        }
+        /// `journey`: the stages.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneySetting`.
+        package struct JourneySetting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneySetting/stages`.
+            package var stages: [Components.Schemas.JourneyStage]?
+            /// - Remark: Generated from `#/components/schemas/JourneySetting/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/JourneySetting/breakdown`.
+            package var breakdown: Components.Schemas.AudienceBreakdown?
+            /// Creates a new `JourneySetting`.
+            ///
+            /// - Parameters:
+            ///   - stages:
+            ///   - people:
+            ///   - breakdown:
+            package init(
+                stages: [Components.Schemas.JourneyStage]? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                breakdown: Components.Schemas.AudienceBreakdown? = nil
+            ) {
+                self.stages = stages
+                self.people = people
+                self.breakdown = breakdown
+            }
+            package enum CodingKeys: String, CodingKey {
+                case stages
+                case people
+                case breakdown
+            }
+        }
+        /// The value of the setting named in the path (see the operation).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SettingValue`.
+        package typealias SettingValue = OpenAPIObjectContainer
+        /// `{"<key>": value}` - the saved value (as sent), or `null` once deleted.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SettingEntry`.
+        package typealias SettingEntry = OpenAPIObjectContainer
+        /// Each saved value as it was sent, `null` when not saved.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SavedSettings`.
+        package typealias SavedSettings = OpenAPIObjectContainer
         /// The simple formula's inputs (CLV = ARPU × retention rate × average lifetime × coefficient); a missing or `null` one is estimated from the orders.
         ///
         /// - Remark: Generated from `#/components/schemas/ValueSimpleInputs`.

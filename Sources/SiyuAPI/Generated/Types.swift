@@ -220,6 +220,25 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/segments/{id}/sizes`.
     /// - Remark: Generated from `#/paths//api/v1/segments/{id}/sizes/get(getSegmentSizes)`.
     func getSegmentSizes(_ input: Operations.GetSegmentSizes.Input) async throws -> Operations.GetSegmentSizes.Output
+    /// Saved analytics settings and the KPI mapping defaults
+    ///
+    /// Every setting key is present, `null` when not saved.
+    ///
+    /// - Remark: HTTP `GET /api/v1/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/get(getSettings)`.
+    func getSettings(_ input: Operations.GetSettings.Input) async throws -> Operations.GetSettings.Output
+    /// Save `kpiMapping`, `journey` (stages), `valueSimple` or a tier scheme (`tiers.pyramid`, `tiers.fiveThreeTwo`, `tiers.colours`, `tiers.ladder`)
+    ///
+    /// The body is the part of a query body the setting configures, checked as that query would read it: `kpiMapping` - a KPI event mapping; `tiers.pyramid` / `tiers.fiveThreeTwo` - `{"tiers", "from", "to", "people"}`; `tiers.colours` - `{"rules", "fallback", "people"}`; `tiers.ladder` - `{"rungs", "interactions", "windowDays", "people"}`; `journey` - `{"stages", "people", "breakdown"}`; `valueSimple` - the simple value formula's inputs. The value is stored as sent.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/settings/{key}`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/{key}/put(putSetting)`.
+    func putSetting(_ input: Operations.PutSetting.Input) async throws -> Operations.PutSetting.Output
+    /// Back to the default
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/settings/{key}`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/{key}/delete(deleteSetting)`.
+    func deleteSetting(_ input: Operations.DeleteSetting.Input) async throws -> Operations.DeleteSetting.Output
     /// Fit BG/NBD, Pareto/NBD or MBG/NBD + Gamma-Gamma on the orders and write predictions onto people
     ///
     /// Fits on whole local days of orders up to today and writes onto every buyer `clv` (next 12 months, 1 % monthly discount), `p_alive`, `expected_orders_90d`, `expected_avg_value` and the labels `value.churn` and `value.recency`. When the model is not to be trusted `clv` holds the simple formula's value and the report says so.
@@ -676,6 +695,45 @@ extension APIProtocol {
         try await getSegmentSizes(Operations.GetSegmentSizes.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// Saved analytics settings and the KPI mapping defaults
+    ///
+    /// Every setting key is present, `null` when not saved.
+    ///
+    /// - Remark: HTTP `GET /api/v1/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/get(getSettings)`.
+    package func getSettings(headers: Operations.GetSettings.Input.Headers = .init()) async throws -> Operations.GetSettings.Output {
+        try await getSettings(Operations.GetSettings.Input(headers: headers))
+    }
+    /// Save `kpiMapping`, `journey` (stages), `valueSimple` or a tier scheme (`tiers.pyramid`, `tiers.fiveThreeTwo`, `tiers.colours`, `tiers.ladder`)
+    ///
+    /// The body is the part of a query body the setting configures, checked as that query would read it: `kpiMapping` - a KPI event mapping; `tiers.pyramid` / `tiers.fiveThreeTwo` - `{"tiers", "from", "to", "people"}`; `tiers.colours` - `{"rules", "fallback", "people"}`; `tiers.ladder` - `{"rungs", "interactions", "windowDays", "people"}`; `journey` - `{"stages", "people", "breakdown"}`; `valueSimple` - the simple value formula's inputs. The value is stored as sent.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/settings/{key}`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/{key}/put(putSetting)`.
+    package func putSetting(
+        path: Operations.PutSetting.Input.Path,
+        headers: Operations.PutSetting.Input.Headers = .init(),
+        body: Operations.PutSetting.Input.Body
+    ) async throws -> Operations.PutSetting.Output {
+        try await putSetting(Operations.PutSetting.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Back to the default
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/settings/{key}`.
+    /// - Remark: Generated from `#/paths//api/v1/settings/{key}/delete(deleteSetting)`.
+    package func deleteSetting(
+        path: Operations.DeleteSetting.Input.Path,
+        headers: Operations.DeleteSetting.Input.Headers = .init()
+    ) async throws -> Operations.DeleteSetting.Output {
+        try await deleteSetting(Operations.DeleteSetting.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -18,6 +18,7 @@ struct AdminAPI: APIProtocol {
     let segments: any SegmentRepository
     let labels: any LabelRepository
     let attributes: any AttributeRepository
+    let settings: any SettingsRepository
     /// Segment rules, evaluation and member lists (shared with the console).
     let segmentService: SegmentService
     /// Model fits (shared with the console and the daily job).
@@ -35,6 +36,7 @@ struct AdminAPI: APIProtocol {
         segments = store
         labels = store
         attributes = store
+        settings = store
         segmentService = SegmentService(store: store, cache: cache)
         valueFitting = ValueFitting(store: store, cache: cache)
         self.store = store

@@ -57,7 +57,7 @@ public struct ValueFitting: Sendable {
 
     /// The saved `valueSimple` setting's inputs (none when unset or no longer readable).
     static func savedSimpleInputs(_ settings: JSONObject) -> SimpleLifetimeValue.Inputs {
-        settings[SettingsController.valueSimpleKey].flatMap { try? simpleInputs($0) } ?? .init()
+        settings[AnalyticsSettings.valueSimpleKey].flatMap { try? simpleInputs($0) } ?? .init()
     }
 
     public func run(

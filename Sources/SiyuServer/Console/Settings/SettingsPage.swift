@@ -125,7 +125,7 @@ struct SettingsPage: ConsolePage {
             )
         }
         do {
-            try SettingsController.check(key: "kpiMapping", value: .object(object), workspace: workspace, now: clock())
+            try AnalyticsSettings.check(key: "kpiMapping", value: .object(object), workspace: workspace, now: clock())
         } catch let error as APIError {
             return try await show(request, context, views, notice: ConsoleNotice(text: error.message, isError: true), status: .badRequest)
         }

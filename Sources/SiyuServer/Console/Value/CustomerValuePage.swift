@@ -70,7 +70,7 @@ struct CustomerValuePage: ConsolePage {
         let form = try await ConsoleForm.read(&request).decode(SimpleInputForm.self)
         let strings = page.strings
         if form.reset != nil {
-            _ = try await store.saveSetting(workspaceId: page.workspace.id, key: SettingsController.valueSimpleKey, value: nil)
+            _ = try await store.saveSetting(workspaceId: page.workspace.id, key: AnalyticsSettings.valueSimpleKey, value: nil)
             _ = try? await ValueFitting(store: store, cache: cache).run(workspace: page.workspace, now: page.now)
             return try await show(request, context, views, notice: ConsoleNotice(text: strings.text("value.simple.cleared"), isError: false))
         }
@@ -95,7 +95,7 @@ struct CustomerValuePage: ConsolePage {
         let inputs = try ValueFitting.simpleInputs(.object(setting))
         _ = try await store.saveSetting(
             workspaceId: page.workspace.id,
-            key: SettingsController.valueSimpleKey,
+            key: AnalyticsSettings.valueSimpleKey,
             value: setting.isEmpty ? nil : .object(setting)
         )
         do {
