@@ -60,7 +60,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             guard let answer = Self.apiError(error) else {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                // A generated operation's error describes the whole request, its Authorization header
+                // included: log what the handler threw and the operation, never the token.
+                let detail =
+                    (error as? ServerError).map { "\($0.operationID): \(String(reflecting: $0.underlyingError))" } ?? String(reflecting: error)
+                context.logger.error("request failed", metadata: ["error": "\(detail)", "path": "\(request.uri.path)"])
                 return try APIError(.internalServerError, code: "internal_error", message: "the server could not complete the request")
                     .response(from: request, context: context)
             }

@@ -162,38 +162,63 @@ extension PostgresStore: AnalyticsRepository {
         afterSeq: Int64,
         throughSeq: Int64
     ) async throws -> [(seq: Int64, value: JSONValue)] {
-        try await read { connection in
+        let nul = Self.escapedNUL
+        return try await read { connection in
             try await connection.rows(
                 """
-                SELECT id, (properties -> \(key))::text FROM events
-                WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) AND id <= \(throughSeq) AND properties -> \(key) IS NOT NULL ORDER BY id
+                SELECT id,
+                  CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
+                  CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
+                FROM events
+                WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) AND id <= \(throughSeq)
+                  AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
+                ORDER BY id
                 """,
                 logger: logger
-            ).map { row in
-                let (seq, text) = try row.decode((Int64, String).self)
-                return (seq, (try? JSONParser.parse(text)) ?? .string(text))
-            }
+            ).compactMap { row in try Self.propertyValue(row, key: key) }
         }
     }
 
     public func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)] {
-        try await read { connection in
+        let nul = Self.escapedNUL
+        return try await read { connection in
             let query: PostgresQuery =
                 if let names {
                     """
-                    SELECT id, (properties -> \(key))::text FROM events
-                    WHERE workspace_id = \(workspaceId) AND event = ANY(\(names)::text[]) AND properties -> \(key) IS NOT NULL ORDER BY id
+                    SELECT id,
+                      CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
+                      CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
+                    FROM events
+                    WHERE workspace_id = \(workspaceId) AND event = ANY(\(names)::text[])
+                      AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
+                    ORDER BY id
                     """
                 } else {
                     """
-                    SELECT id, (properties -> \(key))::text FROM events
-                    WHERE workspace_id = \(workspaceId) AND properties -> \(key) IS NOT NULL ORDER BY id
+                    SELECT id,
+                      CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
+                      CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
+                    FROM events
+                    WHERE workspace_id = \(workspaceId)
+                      AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
+                    ORDER BY id
                     """
                 }
-            return try await connection.rows(query, logger: logger).map { row in
-                let (seq, text) = try row.decode((Int64, String).self)
-                return (seq, (try? JSONParser.parse(text)) ?? .string(text))
-            }
+            return try await connection.rows(query, logger: logger).compactMap { row in try Self.propertyValue(row, key: key) }
         }
+    }
+
+    /// `\u0000` as JSON text holds it. PostgreSQL cannot turn it into text: `properties -> key` on
+    /// an event with U+0000 in any property fails the whole query. Such events are read whole and
+    /// the key is taken from them here (``propertyValue(_:key:)``).
+    static let escapedNUL = "\\u0000"
+
+    /// A row of the property queries: the value PostgreSQL took out, or the whole properties of an
+    /// event it cannot read (nil when the key is not among them).
+    static func propertyValue(_ row: PostgresRow, key: String) throws -> (seq: Int64, value: JSONValue)? {
+        let (seq, value, whole) = try row.decode((Int64, String?, String?).self)
+        if let value { return (seq, (try? JSONParser.parse(value)) ?? .string(value)) }
+        guard let whole, let found = (try? JSONParser.parse(whole))?[key] else { return nil }
+        return (seq, found)
     }
 }
