@@ -148,8 +148,6 @@ public func buildRouter(_ services: AppServices, console: ConsoleResources) thro
         AdminAPI(store: services.store, cache: services.analytics, directory: services.directory, clock: services.clock),
         on: router
     )
-    let admin = router.group("api/v1").add(middleware: AdminAuthMiddleware(directory: services.directory))
-    AnalyticsController(store: services.store, cache: services.analytics, clock: services.clock).addRoutes(to: admin)
     ConsoleModule(services: services, resources: console).addRoutes(to: router)
     return router
 }

@@ -1859,52 +1859,7 @@ extension Components {
         /// A person as segment lists show them.
         ///
         /// - Remark: Generated from `#/components/schemas/SegmentPerson`.
-        package struct SegmentPerson: Codable, Hashable, Sendable {
-            /// - Remark: Generated from `#/components/schemas/SegmentPerson/id`.
-            package var id: Swift.Int64
-            /// - Remark: Generated from `#/components/schemas/SegmentPerson/userId`.
-            package var userId: Swift.String?
-            /// The `name` trait as stored (any JSON value), when set.
-            ///
-            /// - Remark: Generated from `#/components/schemas/SegmentPerson/name`.
-            package var name: OpenAPIRuntime.OpenAPIValueContainer?
-            /// First-touch channel key.
-            ///
-            /// - Remark: Generated from `#/components/schemas/SegmentPerson/firstChannel`.
-            package var firstChannel: Swift.String
-            /// RFC 3339.
-            ///
-            /// - Remark: Generated from `#/components/schemas/SegmentPerson/lastSeen`.
-            package var lastSeen: Swift.String?
-            /// Creates a new `SegmentPerson`.
-            ///
-            /// - Parameters:
-            ///   - id:
-            ///   - userId:
-            ///   - name: The `name` trait as stored (any JSON value), when set.
-            ///   - firstChannel: First-touch channel key.
-            ///   - lastSeen: RFC 3339.
-            package init(
-                id: Swift.Int64,
-                userId: Swift.String? = nil,
-                name: OpenAPIRuntime.OpenAPIValueContainer? = nil,
-                firstChannel: Swift.String,
-                lastSeen: Swift.String? = nil
-            ) {
-                self.id = id
-                self.userId = userId
-                self.name = name
-                self.firstChannel = firstChannel
-                self.lastSeen = lastSeen
-            }
-            package enum CodingKeys: String, CodingKey {
-                case id
-                case userId
-                case name
-                case firstChannel
-                case lastSeen
-            }
-        }
+        package typealias SegmentPerson = Components.Schemas.AnalyticsPerson
         /// - Remark: Generated from `#/components/schemas/SegmentPreview`.
         package struct SegmentPreview: Codable, Hashable, Sendable {
             /// People matching the rule now.
@@ -2986,6 +2941,81 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsDate`.
         package typealias AnalyticsDate = Swift.String
+        /// A duration of 1 minute to 90 days: `{"value": 7, "unit": "day"}` or a number of minutes.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsDuration`.
+        @frozen package enum AnalyticsDuration: Codable, Hashable, Sendable {
+            /// Minutes
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDuration/case1`.
+            case case1(Swift.Int64)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDuration/case2`.
+            case AnalyticsDurationValue(Components.Schemas.AnalyticsDurationValue)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsDurationValue(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsDurationValue(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// An amount of a unit; at most 90 days in all.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsDurationValue`.
+        package struct AnalyticsDurationValue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDurationValue/value`.
+            package var value: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDurationValue/unit`.
+            @frozen package enum UnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case minute = "minute"
+                case minutes = "minutes"
+                case hour = "hour"
+                case hours = "hours"
+                case day = "day"
+                case days = "days"
+                case week = "week"
+                case weeks = "weeks"
+            }
+            /// - Remark: Generated from `#/components/schemas/AnalyticsDurationValue/unit`.
+            package var unit: Components.Schemas.AnalyticsDurationValue.UnitPayload?
+            /// Creates a new `AnalyticsDurationValue`.
+            ///
+            /// - Parameters:
+            ///   - value:
+            ///   - unit:
+            package init(
+                value: Swift.Int64,
+                unit: Components.Schemas.AnalyticsDurationValue.UnitPayload? = nil
+            ) {
+                self.value = value
+                self.unit = unit
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case unit
+            }
+        }
         /// How a value is compared; `in`/`notIn` take a list, `isSet`/`isNotSet` no value; `contains` is case-insensitive for ASCII letters.
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsComparison`.
@@ -3048,6 +3078,76 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsConditions`.
         package typealias AnalyticsConditions = [Components.Schemas.AnalyticsCondition]
+        /// An event with property filters: `{"event": "Order Completed", "where": [...]}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter`.
+        package struct AnalyticsEventFilter: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/event`.
+            package var event: Components.Schemas.AnalyticsText
+            /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// With `true` and no `event`, any event matches.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/any`.
+            package var any: Swift.Bool?
+            /// Creates a new `AnalyticsEventFilter`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - _where:
+            ///   - any: With `true` and no `event`, any event matches.
+            package init(
+                event: Components.Schemas.AnalyticsText,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                any: Swift.Bool? = nil
+            ) {
+                self.event = event
+                self._where = _where
+                self.any = any
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case _where = "where"
+                case any
+            }
+        }
+        /// An event name, or an event with property filters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsEventMatcher`.
+        @frozen package enum AnalyticsEventMatcher: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsEventMatcher/case1`.
+            case AnalyticsText(Components.Schemas.AnalyticsText)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsEventMatcher/case2`.
+            case AnalyticsEventFilter(Components.Schemas.AnalyticsEventFilter)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsEventFilter(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsText(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsEventFilter(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
         /// Events with property filters; without `event` (or with `"event": null`), any event.
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsAnyEventFilter`.
@@ -3116,6 +3216,16 @@ extension Components {
                 }
             }
         }
+        /// `channel` (the event's channel), `firstTouchChannel` (alias `firstChannel`) or `lastTouchChannel` (alias `lastChannel`).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownChannel`.
+        @frozen package enum AnalyticsBreakdownChannel: String, Codable, Hashable, Sendable, CaseIterable {
+            case channel = "channel"
+            case firstTouchChannel = "firstTouchChannel"
+            case firstChannel = "firstChannel"
+            case lastTouchChannel = "lastTouchChannel"
+            case lastChannel = "lastChannel"
+        }
         /// `firstTouchChannel` (alias `firstChannel`) or `lastTouchChannel` (alias `lastChannel`).
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownTouch`.
@@ -3150,6 +3260,117 @@ extension Components {
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "trait"
                 ])
+            }
+        }
+        /// Break down by an event property: `{"property": "sku"}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownProperty`.
+        package struct AnalyticsBreakdownProperty: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdownProperty/property`.
+            package var property: Components.Schemas.AnalyticsKey
+            /// Creates a new `AnalyticsBreakdownProperty`.
+            ///
+            /// - Parameters:
+            ///   - property:
+            package init(property: Components.Schemas.AnalyticsKey) {
+                self.property = property
+            }
+            package enum CodingKeys: String, CodingKey {
+                case property
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.property = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .property
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "property"
+                ])
+            }
+        }
+        /// Groups of the answer; at most 100 values are shown.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdown`.
+        @frozen package enum AnalyticsBreakdown: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdown/case1`.
+            case AnalyticsBreakdownChannel(Components.Schemas.AnalyticsBreakdownChannel)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdown/case2`.
+            case AnalyticsBreakdownTrait(Components.Schemas.AnalyticsBreakdownTrait)
+            /// - Remark: Generated from `#/components/schemas/AnalyticsBreakdown/case3`.
+            case AnalyticsBreakdownProperty(Components.Schemas.AnalyticsBreakdownProperty)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsBreakdownChannel(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsBreakdownTrait(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsBreakdownProperty(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsBreakdownChannel(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsBreakdownTrait(value):
+                    try value.encode(to: encoder)
+                case let .AnalyticsBreakdownProperty(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// Channel of the cohort's start event, first/last-touch channel or a trait (not an event property).
+        ///
+        /// - Remark: Generated from `#/components/schemas/RetentionBreakdown`.
+        @frozen package enum RetentionBreakdown: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RetentionBreakdown/case1`.
+            case AnalyticsBreakdownChannel(Components.Schemas.AnalyticsBreakdownChannel)
+            /// - Remark: Generated from `#/components/schemas/RetentionBreakdown/case2`.
+            case AnalyticsBreakdownTrait(Components.Schemas.AnalyticsBreakdownTrait)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsBreakdownChannel(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .AnalyticsBreakdownTrait(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsBreakdownChannel(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .AnalyticsBreakdownTrait(value):
+                    try value.encode(to: encoder)
+                }
             }
         }
         /// First/last-touch channel or a trait (person-level breakdowns only).
@@ -4315,6 +4536,240 @@ extension Components {
                 ])
             }
         }
+        /// The `nextCursor` of the previous page (a person id).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsCursor`.
+        package typealias AnalyticsCursor = Swift.String
+        /// People per page (JSON only).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsLimit`.
+        package typealias AnalyticsLimit = Swift.Int
+        /// An event name, or a step object.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelStep`.
+        @frozen package enum FunnelStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelStep/case1`.
+            case AnalyticsText(Components.Schemas.AnalyticsText)
+            /// - Remark: Generated from `#/components/schemas/FunnelStep/case2`.
+            case FunnelStepDetail(Components.Schemas.FunnelStepDetail)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .AnalyticsText(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .FunnelStepDetail(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .AnalyticsText(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .FunnelStepDetail(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A step with property filters, its own conversion window, `optional` (not the first or last step; ordered funnels only) and `occurrence`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelStepDetail`.
+        package struct FunnelStepDetail: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/event`.
+            package var event: Components.Schemas.AnalyticsText
+            /// With `true` and no `event`, any event matches.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/any`.
+            package var any: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/window`.
+            package var window: Components.Schemas.AnalyticsDuration?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/optional`.
+            package var optional: Swift.Bool?
+            /// `any` - the first matching event after the previous step; `firstEver` - only the person's first-ever event of that name; `firstMatching` - only the first-ever event that meets the step's filters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/occurrence`.
+            @frozen package enum OccurrencePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case any = "any"
+                case firstEver = "firstEver"
+                case firstMatching = "firstMatching"
+            }
+            /// `any` - the first matching event after the previous step; `firstEver` - only the person's first-ever event of that name; `firstMatching` - only the first-ever event that meets the step's filters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/occurrence`.
+            package var occurrence: Components.Schemas.FunnelStepDetail.OccurrencePayload?
+            /// Creates a new `FunnelStepDetail`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - any: With `true` and no `event`, any event matches.
+            ///   - _where:
+            ///   - window:
+            ///   - optional:
+            ///   - occurrence: `any` - the first matching event after the previous step; `firstEver` - only the person's first-ever event of that name; `firstMatching` - only the first-ever event that meets the step's filters.
+            package init(
+                event: Components.Schemas.AnalyticsText,
+                any: Swift.Bool? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                window: Components.Schemas.AnalyticsDuration? = nil,
+                optional: Swift.Bool? = nil,
+                occurrence: Components.Schemas.FunnelStepDetail.OccurrencePayload? = nil
+            ) {
+                self.event = event
+                self.any = any
+                self._where = _where
+                self.window = window
+                self.optional = optional
+                self.occurrence = occurrence
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case any
+                case _where = "where"
+                case window
+                case optional
+                case occurrence
+            }
+        }
+        /// Drops a person who does this event between two steps (`fromStep` < `toStep`, both steps of the funnel; not for unordered funnels).
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelExclusion`.
+        package struct FunnelExclusion: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelExclusion/event`.
+            package var event: Components.Schemas.AnalyticsText
+            /// - Remark: Generated from `#/components/schemas/FunnelExclusion/any`.
+            package var any: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/FunnelExclusion/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// - Remark: Generated from `#/components/schemas/FunnelExclusion/fromStep`.
+            package var fromStep: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FunnelExclusion/toStep`.
+            package var toStep: Swift.Int
+            /// Creates a new `FunnelExclusion`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - any:
+            ///   - _where:
+            ///   - fromStep:
+            ///   - toStep:
+            package init(
+                event: Components.Schemas.AnalyticsText,
+                any: Swift.Bool? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                fromStep: Swift.Int,
+                toStep: Swift.Int
+            ) {
+                self.event = event
+                self.any = any
+                self._where = _where
+                self.fromStep = fromStep
+                self.toStep = toStep
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case any
+                case _where = "where"
+                case fromStep
+                case toStep
+            }
+        }
+        /// Where an event-level breakdown takes its value - the first step (`firstTouch`, default), the last step reached (`lastTouch`) or `{"step": n}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelAttribution`.
+        @frozen package enum FunnelAttribution: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelAttribution/case1`.
+            @frozen package enum Case1Payload: String, Codable, Hashable, Sendable, CaseIterable {
+                case firstTouch = "firstTouch"
+                case lastTouch = "lastTouch"
+            }
+            /// - Remark: Generated from `#/components/schemas/FunnelAttribution/case1`.
+            case case1(Components.Schemas.FunnelAttribution.Case1Payload)
+            /// - Remark: Generated from `#/components/schemas/FunnelAttribution/case2`.
+            case FunnelAttributionStep(Components.Schemas.FunnelAttributionStep)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .FunnelAttributionStep(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .FunnelAttributionStep(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelAttributionStep`.
+        package struct FunnelAttributionStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelAttributionStep/step`.
+            package var step: Swift.Int
+            /// Creates a new `FunnelAttributionStep`.
+            ///
+            /// - Parameters:
+            ///   - step:
+            package init(step: Swift.Int) {
+                self.step = step
+            }
+            package enum CodingKeys: String, CodingKey {
+                case step
+            }
+        }
+        /// `ordered` (other events may come between), `strict` (no other event between) or `unordered`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelOrder`.
+        @frozen package enum FunnelOrder: String, Codable, Hashable, Sendable, CaseIterable {
+            case ordered = "ordered"
+            case strict = "strict"
+            case unordered = "unordered"
+        }
+        /// A funnel query; the range defaults to the last 30 days (at most 3 years).
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelRequest`.
+        package typealias FunnelRequest = OpenAPIObjectContainer
+        /// The funnel (without `trend`, `bins`, `compare`), the step and the status.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest`.
+        package typealias FunnelPeopleRequest = OpenAPIObjectContainer
+        /// Cohorts are the periods that start inside the range (default the last 84 days, at most 3 years).
+        ///
+        /// - Remark: Generated from `#/components/schemas/RetentionRequest`.
+        package typealias RetentionRequest = OpenAPIObjectContainer
+        /// The range defaults to the last 28 days (at most 366 days).
+        ///
+        /// - Remark: Generated from `#/components/schemas/StickinessRequest`.
+        package typealias StickinessRequest = OpenAPIObjectContainer
+        /// The range defaults to the last 84 days (at most 3 years); without `event`, any event counts.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LifecycleRequest`.
+        package typealias LifecycleRequest = OpenAPIObjectContainer
         /// Event names of each KPI; a list left out keeps its default (Segment e-commerce names).
         ///
         /// - Remark: Generated from `#/components/schemas/KPIEventMapping`.
@@ -4415,6 +4870,47 @@ extension Components {
                 case keyActions
             }
         }
+        /// The range defaults to the last 14 days (at most 3 years).
+        ///
+        /// - Remark: Generated from `#/components/schemas/KPIRequest`.
+        package typealias KPIRequest = OpenAPIObjectContainer
+        /// The 8 classes: importantValue 重要价值, importantDevelopment 重要发展, importantRetention 重要保持, importantWinBack 重要挽留, generalValue 一般价值, generalDevelopment 一般发展, generalRetention 一般保持, generalWinBack 一般挽留.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMClass`.
+        @frozen package enum RFMClass: String, Codable, Hashable, Sendable, CaseIterable {
+            case importantValue = "importantValue"
+            case importantDevelopment = "importantDevelopment"
+            case importantRetention = "importantRetention"
+            case importantWinBack = "importantWinBack"
+            case generalValue = "generalValue"
+            case generalDevelopment = "generalDevelopment"
+            case generalRetention = "generalRetention"
+            case generalWinBack = "generalWinBack"
+        }
+        /// The 11 segments of the R × ((F+M)/2) grid.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMSegment`.
+        @frozen package enum RFMSegment: String, Codable, Hashable, Sendable, CaseIterable {
+            case champions = "champions"
+            case loyalCustomers = "loyalCustomers"
+            case potentialLoyalist = "potentialLoyalist"
+            case newCustomers = "newCustomers"
+            case promising = "promising"
+            case needAttention = "needAttention"
+            case aboutToSleep = "aboutToSleep"
+            case atRisk = "atRisk"
+            case cantLoseThem = "cantLoseThem"
+            case hibernating = "hibernating"
+            case lost = "lost"
+        }
+        /// The range defaults to the last 365 days (at most 3 years); `asOf` defaults to the end of the range (or now, if earlier) and may not be before its start.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMRequest`.
+        package typealias RFMRequest = OpenAPIObjectContainer
+        /// Exactly one of `class` and `segment`; the range and `asOf` as for RFM.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest`.
+        package typealias RFMPeopleRequest = OpenAPIObjectContainer
         /// - Remark: Generated from `#/components/schemas/PyramidTier`.
         package struct PyramidTier: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PyramidTier/code`.
@@ -4498,6 +4994,18 @@ extension Components {
                 case minimumInteractions
             }
         }
+        /// The fields depend on the scheme, and a field of another scheme is refused: `pyramid` and `fiveThreeTwo` take `from`, `to` (revenue range, default the last 365 days) and `tiers`; `colours` takes `rules` and `fallback`; `ladder` takes `rungs`, `interactions` and `windowDays`. All take `people` and `save`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TiersRequest`.
+        package typealias TiersRequest = OpenAPIObjectContainer
+        /// The range defaults to the last 30 days (at most 3 years).
+        ///
+        /// - Remark: Generated from `#/components/schemas/TierMovementsRequest`.
+        package typealias TierMovementsRequest = OpenAPIObjectContainer
+        /// The range defaults to the last 365 days (at most 3 years).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ConcentrationRequest`.
+        package typealias ConcentrationRequest = OpenAPIObjectContainer
         /// - Remark: Generated from `#/components/schemas/JourneyStage`.
         package struct JourneyStage: Codable, Hashable, Sendable {
             /// Distinct within the journey
@@ -4539,6 +5047,10 @@ extension Components {
                 case rule
             }
         }
+        /// No date range - stages are evaluated now.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyRequest`.
+        package typealias JourneyRequest = OpenAPIObjectContainer
         /// `tiers.pyramid` / `tiers.fiveThreeTwo`: the tiers and the revenue range.
         ///
         /// - Remark: Generated from `#/components/schemas/PyramidSetting`.
@@ -5372,6 +5884,1840 @@ extension Components {
                 case amount
                 case minorUnits
                 case currency
+            }
+        }
+        /// A person in a list.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AnalyticsPerson`.
+        package struct AnalyticsPerson: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsPerson/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsPerson/userId`.
+            package var userId: Swift.String?
+            /// The `name` trait, when set (any JSON value)
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsPerson/name`.
+            package var name: OpenAPIRuntime.OpenAPIValueContainer?
+            /// First-touch channel key
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsPerson/firstChannel`.
+            package var firstChannel: Swift.String
+            /// RFC 3339 instant of the last event
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsPerson/lastSeen`.
+            package var lastSeen: Swift.String?
+            /// Creates a new `AnalyticsPerson`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - userId:
+            ///   - name: The `name` trait, when set (any JSON value)
+            ///   - firstChannel: First-touch channel key
+            ///   - lastSeen: RFC 3339 instant of the last event
+            package init(
+                id: Swift.Int64,
+                userId: Swift.String? = nil,
+                name: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                firstChannel: Swift.String,
+                lastSeen: Swift.String? = nil
+            ) {
+                self.id = id
+                self.userId = userId
+                self.name = name
+                self.firstChannel = firstChannel
+                self.lastSeen = lastSeen
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case userId
+                case name
+                case firstChannel
+                case lastSeen
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelHistogramBin`.
+        package struct FunnelHistogramBin: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelHistogramBin/fromSeconds`.
+            package var fromSeconds: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/FunnelHistogramBin/toSeconds`.
+            package var toSeconds: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/FunnelHistogramBin/count`.
+            package var count: Swift.Int
+            /// Creates a new `FunnelHistogramBin`.
+            ///
+            /// - Parameters:
+            ///   - fromSeconds:
+            ///   - toSeconds:
+            ///   - count:
+            package init(
+                fromSeconds: Swift.Double,
+                toSeconds: Swift.Double,
+                count: Swift.Int
+            ) {
+                self.fromSeconds = fromSeconds
+                self.toSeconds = toSeconds
+                self.count = count
+            }
+            package enum CodingKeys: String, CodingKey {
+                case fromSeconds
+                case toSeconds
+                case count
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelStepResult`.
+        package struct FunnelStepResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/step`.
+            package var step: Swift.Int
+            /// `null` for a step that matches any event
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/event`.
+            package var event: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/optional`.
+            package var optional: Swift.Bool
+            /// People who reached the step
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/count`.
+            package var count: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/conversionFromStart`.
+            package var conversionFromStart: Swift.Double
+            /// Share of the people at the previous required step
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/conversionFromPrevious`.
+            package var conversionFromPrevious: Swift.Double
+            /// People at the previous required step who did not reach this one (0 for optional steps)
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/dropped`.
+            package var dropped: Swift.Int
+            /// Time from the previous step; `null` for step 0 or when nobody got here
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/medianSeconds`.
+            package var medianSeconds: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/meanSeconds`.
+            package var meanSeconds: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/FunnelStepResult/histogram`.
+            package var histogram: [Components.Schemas.FunnelHistogramBin]
+            /// Creates a new `FunnelStepResult`.
+            ///
+            /// - Parameters:
+            ///   - step:
+            ///   - event: `null` for a step that matches any event
+            ///   - optional:
+            ///   - count: People who reached the step
+            ///   - conversionFromStart:
+            ///   - conversionFromPrevious: Share of the people at the previous required step
+            ///   - dropped: People at the previous required step who did not reach this one (0 for optional steps)
+            ///   - medianSeconds: Time from the previous step; `null` for step 0 or when nobody got here
+            ///   - meanSeconds:
+            ///   - histogram:
+            package init(
+                step: Swift.Int,
+                event: Swift.String? = nil,
+                optional: Swift.Bool,
+                count: Swift.Int,
+                conversionFromStart: Swift.Double,
+                conversionFromPrevious: Swift.Double,
+                dropped: Swift.Int,
+                medianSeconds: Swift.Double? = nil,
+                meanSeconds: Swift.Double? = nil,
+                histogram: [Components.Schemas.FunnelHistogramBin]
+            ) {
+                self.step = step
+                self.event = event
+                self.optional = optional
+                self.count = count
+                self.conversionFromStart = conversionFromStart
+                self.conversionFromPrevious = conversionFromPrevious
+                self.dropped = dropped
+                self.medianSeconds = medianSeconds
+                self.meanSeconds = meanSeconds
+                self.histogram = histogram
+            }
+            package enum CodingKeys: String, CodingKey {
+                case step
+                case event
+                case optional
+                case count
+                case conversionFromStart
+                case conversionFromPrevious
+                case dropped
+                case medianSeconds
+                case meanSeconds
+                case histogram
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelGroup`.
+        package struct FunnelGroup: Codable, Hashable, Sendable {
+            /// Breakdown value
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelGroup/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FunnelGroup/steps`.
+            package var steps: [Components.Schemas.FunnelStepResult]
+            /// Creates a new `FunnelGroup`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value
+            ///   - steps:
+            package init(
+                value: Swift.String,
+                steps: [Components.Schemas.FunnelStepResult]
+            ) {
+                self.value = value
+                self.steps = steps
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case steps
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelTrendPoint`.
+        package struct FunnelTrendPoint: Codable, Hashable, Sendable {
+            /// Day (2024-05-01) or week (2024-W18)
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelTrendPoint/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FunnelTrendPoint/entered`.
+            package var entered: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FunnelTrendPoint/converted`.
+            package var converted: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FunnelTrendPoint/rate`.
+            package var rate: Swift.Double
+            /// Creates a new `FunnelTrendPoint`.
+            ///
+            /// - Parameters:
+            ///   - period: Day (2024-05-01) or week (2024-W18)
+            ///   - entered:
+            ///   - converted:
+            ///   - rate:
+            package init(
+                period: Swift.String,
+                entered: Swift.Int,
+                converted: Swift.Int,
+                rate: Swift.Double
+            ) {
+                self.period = period
+                self.entered = entered
+                self.converted = converted
+                self.rate = rate
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case entered
+                case converted
+                case rate
+            }
+        }
+        /// The same funnel over the previous period of the same length.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FunnelPrevious`.
+        package struct FunnelPrevious: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelPrevious/steps`.
+            package var steps: [Components.Schemas.FunnelStepResult]
+            /// - Remark: Generated from `#/components/schemas/FunnelPrevious/breakdown`.
+            package var breakdown: [Components.Schemas.FunnelGroup]?
+            /// Creates a new `FunnelPrevious`.
+            ///
+            /// - Parameters:
+            ///   - steps:
+            ///   - breakdown:
+            package init(
+                steps: [Components.Schemas.FunnelStepResult],
+                breakdown: [Components.Schemas.FunnelGroup]? = nil
+            ) {
+                self.steps = steps
+                self.breakdown = breakdown
+            }
+            package enum CodingKeys: String, CodingKey {
+                case steps
+                case breakdown
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelAnswer`.
+        package struct FunnelAnswer: Codable, Hashable, Sendable {
+            /// All people
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/steps`.
+            package var steps: [Components.Schemas.FunnelStepResult]
+            /// With `breakdown`: one group per value, largest first
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/breakdown`.
+            package var breakdown: [Components.Schemas.FunnelGroup]?
+            /// With `trend`
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/trend`.
+            package var trend: [Components.Schemas.FunnelTrendPoint]?
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/previous`.
+            package var previous: Components.Schemas.FunnelPrevious?
+            /// RFC 3339 instant, start of the range
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/from`.
+            package var from: Swift.String
+            /// RFC 3339 instant, end of the range (exclusive)
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelAnswer/to`.
+            package var to: Swift.String
+            /// Creates a new `FunnelAnswer`.
+            ///
+            /// - Parameters:
+            ///   - steps: All people
+            ///   - breakdown: With `breakdown`: one group per value, largest first
+            ///   - trend: With `trend`
+            ///   - previous:
+            ///   - from: RFC 3339 instant, start of the range
+            ///   - to: RFC 3339 instant, end of the range (exclusive)
+            package init(
+                steps: [Components.Schemas.FunnelStepResult],
+                breakdown: [Components.Schemas.FunnelGroup]? = nil,
+                trend: [Components.Schemas.FunnelTrendPoint]? = nil,
+                previous: Components.Schemas.FunnelPrevious? = nil,
+                from: Swift.String,
+                to: Swift.String
+            ) {
+                self.steps = steps
+                self.breakdown = breakdown
+                self.trend = trend
+                self.previous = previous
+                self.from = from
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case steps
+                case breakdown
+                case trend
+                case previous
+                case from
+                case to
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FunnelPeoplePage`.
+        package struct FunnelPeoplePage: Codable, Hashable, Sendable {
+            /// People in all pages
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelPeoplePage/total`.
+            package var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FunnelPeoplePage/people`.
+            package var people: [Components.Schemas.AnalyticsPerson]
+            /// The cursor of the next page; `null` on the last
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelPeoplePage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `FunnelPeoplePage`.
+            ///
+            /// - Parameters:
+            ///   - total: People in all pages
+            ///   - people:
+            ///   - nextCursor: The cursor of the next page; `null` on the last
+            package init(
+                total: Swift.Int,
+                people: [Components.Schemas.AnalyticsPerson],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.total = total
+                self.people = people
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case total
+                case people
+                case nextCursor
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RetentionCohort`.
+        package struct RetentionCohort: Codable, Hashable, Sendable {
+            /// The cohort's period label
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionCohort/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RetentionCohort/size`.
+            package var size: Swift.Int
+            /// People counted in periods 0…periods; `null` where the period has not begun.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionCohort/counts`.
+            package var counts: [Swift.Int?]
+            /// - Remark: Generated from `#/components/schemas/RetentionCohort/rates`.
+            package var rates: [Swift.Double?]
+            /// Creates a new `RetentionCohort`.
+            ///
+            /// - Parameters:
+            ///   - period: The cohort's period label
+            ///   - size:
+            ///   - counts: People counted in periods 0…periods; `null` where the period has not begun.
+            ///   - rates:
+            package init(
+                period: Swift.String,
+                size: Swift.Int,
+                counts: [Swift.Int?],
+                rates: [Swift.Double?]
+            ) {
+                self.period = period
+                self.size = size
+                self.counts = counts
+                self.rates = rates
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case size
+                case counts
+                case rates
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RetentionTable`.
+        package struct RetentionTable: Codable, Hashable, Sendable {
+            /// Breakdown value
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionTable/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RetentionTable/cohorts`.
+            package var cohorts: [Components.Schemas.RetentionCohort]
+            /// - Remark: Generated from `#/components/schemas/RetentionTable/weighted`.
+            package var weighted: [Swift.Double?]
+            /// - Remark: Generated from `#/components/schemas/RetentionTable/simple`.
+            package var simple: [Swift.Double?]
+            /// Creates a new `RetentionTable`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value
+            ///   - cohorts:
+            ///   - weighted:
+            ///   - simple:
+            package init(
+                value: Swift.String,
+                cohorts: [Components.Schemas.RetentionCohort],
+                weighted: [Swift.Double?],
+                simple: [Swift.Double?]
+            ) {
+                self.value = value
+                self.cohorts = cohorts
+                self.weighted = weighted
+                self.simple = simple
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case cohorts
+                case weighted
+                case simple
+            }
+        }
+        /// D1/D7/D30 retention.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RetentionSummary`.
+        package struct RetentionSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RetentionSummary/day1`.
+            package var day1: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/RetentionSummary/day7`.
+            package var day7: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/RetentionSummary/day30`.
+            package var day30: Swift.Double?
+            /// Creates a new `RetentionSummary`.
+            ///
+            /// - Parameters:
+            ///   - day1:
+            ///   - day7:
+            ///   - day30:
+            package init(
+                day1: Swift.Double? = nil,
+                day7: Swift.Double? = nil,
+                day30: Swift.Double? = nil
+            ) {
+                self.day1 = day1
+                self.day7 = day7
+                self.day30 = day30
+            }
+            package enum CodingKeys: String, CodingKey {
+                case day1
+                case day7
+                case day30
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RetentionAnswer`.
+        package struct RetentionAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RetentionAnswer/cohorts`.
+            package var cohorts: [Components.Schemas.RetentionCohort]
+            /// Σ counts / Σ sizes over the cohorts that reached each period
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionAnswer/weighted`.
+            package var weighted: [Swift.Double?]
+            /// Mean of the cohorts' rates
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionAnswer/simple`.
+            package var simple: [Swift.Double?]
+            /// - Remark: Generated from `#/components/schemas/RetentionAnswer/summary`.
+            package var summary: Components.Schemas.RetentionSummary
+            /// With `breakdown`
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionAnswer/breakdown`.
+            package var breakdown: [Components.Schemas.RetentionTable]?
+            /// Creates a new `RetentionAnswer`.
+            ///
+            /// - Parameters:
+            ///   - cohorts:
+            ///   - weighted: Σ counts / Σ sizes over the cohorts that reached each period
+            ///   - simple: Mean of the cohorts' rates
+            ///   - summary:
+            ///   - breakdown: With `breakdown`
+            package init(
+                cohorts: [Components.Schemas.RetentionCohort],
+                weighted: [Swift.Double?],
+                simple: [Swift.Double?],
+                summary: Components.Schemas.RetentionSummary,
+                breakdown: [Components.Schemas.RetentionTable]? = nil
+            ) {
+                self.cohorts = cohorts
+                self.weighted = weighted
+                self.simple = simple
+                self.summary = summary
+                self.breakdown = breakdown
+            }
+            package enum CodingKeys: String, CodingKey {
+                case cohorts
+                case weighted
+                case simple
+                case summary
+                case breakdown
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StickinessWindow`.
+        package struct StickinessWindow: Codable, Hashable, Sendable {
+            /// 2024-W18, 2024-05, or 2024-05-01…2024-05-14 for the whole range
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/label`.
+            package var label: Swift.String
+            /// Local days of the window inside the range
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/days`.
+            package var days: Swift.Int
+            /// People active on at least one day
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/people`.
+            package var people: Swift.Int
+            /// `counts[k-1]`: people active on exactly k days
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/counts`.
+            package var counts: [Swift.Int]
+            /// `atLeast[k-1]`: people active on k days or more
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/atLeast`.
+            package var atLeast: [Swift.Int]
+            /// - Remark: Generated from `#/components/schemas/StickinessWindow/meanDays`.
+            package var meanDays: Swift.Double?
+            /// Creates a new `StickinessWindow`.
+            ///
+            /// - Parameters:
+            ///   - label: 2024-W18, 2024-05, or 2024-05-01…2024-05-14 for the whole range
+            ///   - days: Local days of the window inside the range
+            ///   - people: People active on at least one day
+            ///   - counts: `counts[k-1]`: people active on exactly k days
+            ///   - atLeast: `atLeast[k-1]`: people active on k days or more
+            ///   - meanDays:
+            package init(
+                label: Swift.String,
+                days: Swift.Int,
+                people: Swift.Int,
+                counts: [Swift.Int],
+                atLeast: [Swift.Int],
+                meanDays: Swift.Double? = nil
+            ) {
+                self.label = label
+                self.days = days
+                self.people = people
+                self.counts = counts
+                self.atLeast = atLeast
+                self.meanDays = meanDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case days
+                case people
+                case counts
+                case atLeast
+                case meanDays
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StickinessGroup`.
+        package struct StickinessGroup: Codable, Hashable, Sendable {
+            /// Breakdown value, or `all`
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessGroup/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StickinessGroup/windows`.
+            package var windows: [Components.Schemas.StickinessWindow]
+            /// Creates a new `StickinessGroup`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value, or `all`
+            ///   - windows:
+            package init(
+                value: Swift.String,
+                windows: [Components.Schemas.StickinessWindow]
+            ) {
+                self.value = value
+                self.windows = windows
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case windows
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StickinessAnswer`.
+        package struct StickinessAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StickinessAnswer/groups`.
+            package var groups: [Components.Schemas.StickinessGroup]
+            /// Creates a new `StickinessAnswer`.
+            ///
+            /// - Parameters:
+            ///   - groups:
+            package init(groups: [Components.Schemas.StickinessGroup]) {
+                self.groups = groups
+            }
+            package enum CodingKeys: String, CodingKey {
+                case groups
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LifecyclePoint`.
+        package struct LifecyclePoint: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/new`.
+            package var new: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/returning`.
+            package var returning: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/resurrecting`.
+            package var resurrecting: Swift.Int
+            /// Zero or negative
+            ///
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/dormant`.
+            package var dormant: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/LifecyclePoint/active`.
+            package var active: Swift.Int
+            /// Creates a new `LifecyclePoint`.
+            ///
+            /// - Parameters:
+            ///   - period:
+            ///   - new:
+            ///   - returning:
+            ///   - resurrecting:
+            ///   - dormant: Zero or negative
+            ///   - active:
+            package init(
+                period: Swift.String,
+                new: Swift.Int,
+                returning: Swift.Int,
+                resurrecting: Swift.Int,
+                dormant: Swift.Int,
+                active: Swift.Int
+            ) {
+                self.period = period
+                self.new = new
+                self.returning = returning
+                self.resurrecting = resurrecting
+                self.dormant = dormant
+                self.active = active
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case new
+                case returning
+                case resurrecting
+                case dormant
+                case active
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LifecycleGroup`.
+        package struct LifecycleGroup: Codable, Hashable, Sendable {
+            /// Breakdown value, or `all`
+            ///
+            /// - Remark: Generated from `#/components/schemas/LifecycleGroup/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/LifecycleGroup/periods`.
+            package var periods: [Components.Schemas.LifecyclePoint]
+            /// Creates a new `LifecycleGroup`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value, or `all`
+            ///   - periods:
+            package init(
+                value: Swift.String,
+                periods: [Components.Schemas.LifecyclePoint]
+            ) {
+                self.value = value
+                self.periods = periods
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case periods
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LifecycleAnswer`.
+        package struct LifecycleAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LifecycleAnswer/groups`.
+            package var groups: [Components.Schemas.LifecycleGroup]
+            /// Creates a new `LifecycleAnswer`.
+            ///
+            /// - Parameters:
+            ///   - groups:
+            package init(groups: [Components.Schemas.LifecycleGroup]) {
+                self.groups = groups
+            }
+            package enum CodingKeys: String, CodingKey {
+                case groups
+            }
+        }
+        /// The KPI set; `null` where undefined (no base). Money metrics are in major units.
+        ///
+        /// - Remark: Generated from `#/components/schemas/KPIValues`.
+        package struct KPIValues: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIValues/exposures`.
+            package var exposures: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/clicks`.
+            package var clicks: Swift.Double?
+            /// clicks ÷ exposures
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIValues/ctr`.
+            package var ctr: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/interactions`.
+            package var interactions: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/conversions`.
+            package var conversions: Swift.Double?
+            /// converting people ÷ active people
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIValues/conversionRate`.
+            package var conversionRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/activePeople`.
+            package var activePeople: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/newPeople`.
+            package var newPeople: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/activationRate`.
+            package var activationRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/day1Retention`.
+            package var day1Retention: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/day7Retention`.
+            package var day7Retention: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/churnRate`.
+            package var churnRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/reactivationRate`.
+            package var reactivationRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/orders`.
+            package var orders: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/revenue`.
+            package var revenue: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/averageOrderValue`.
+            package var averageOrderValue: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/repurchaseRate`.
+            package var repurchaseRate: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/payingPenetration`.
+            package var payingPenetration: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/KPIValues/arpu`.
+            package var arpu: Swift.Double?
+            /// Creates a new `KPIValues`.
+            ///
+            /// - Parameters:
+            ///   - exposures:
+            ///   - clicks:
+            ///   - ctr: clicks ÷ exposures
+            ///   - interactions:
+            ///   - conversions:
+            ///   - conversionRate: converting people ÷ active people
+            ///   - activePeople:
+            ///   - newPeople:
+            ///   - activationRate:
+            ///   - day1Retention:
+            ///   - day7Retention:
+            ///   - churnRate:
+            ///   - reactivationRate:
+            ///   - orders:
+            ///   - revenue:
+            ///   - averageOrderValue:
+            ///   - repurchaseRate:
+            ///   - payingPenetration:
+            ///   - arpu:
+            package init(
+                exposures: Swift.Double? = nil,
+                clicks: Swift.Double? = nil,
+                ctr: Swift.Double? = nil,
+                interactions: Swift.Double? = nil,
+                conversions: Swift.Double? = nil,
+                conversionRate: Swift.Double? = nil,
+                activePeople: Swift.Double? = nil,
+                newPeople: Swift.Double? = nil,
+                activationRate: Swift.Double? = nil,
+                day1Retention: Swift.Double? = nil,
+                day7Retention: Swift.Double? = nil,
+                churnRate: Swift.Double? = nil,
+                reactivationRate: Swift.Double? = nil,
+                orders: Swift.Double? = nil,
+                revenue: Swift.Double? = nil,
+                averageOrderValue: Swift.Double? = nil,
+                repurchaseRate: Swift.Double? = nil,
+                payingPenetration: Swift.Double? = nil,
+                arpu: Swift.Double? = nil
+            ) {
+                self.exposures = exposures
+                self.clicks = clicks
+                self.ctr = ctr
+                self.interactions = interactions
+                self.conversions = conversions
+                self.conversionRate = conversionRate
+                self.activePeople = activePeople
+                self.newPeople = newPeople
+                self.activationRate = activationRate
+                self.day1Retention = day1Retention
+                self.day7Retention = day7Retention
+                self.churnRate = churnRate
+                self.reactivationRate = reactivationRate
+                self.orders = orders
+                self.revenue = revenue
+                self.averageOrderValue = averageOrderValue
+                self.repurchaseRate = repurchaseRate
+                self.payingPenetration = payingPenetration
+                self.arpu = arpu
+            }
+            package enum CodingKeys: String, CodingKey {
+                case exposures
+                case clicks
+                case ctr
+                case interactions
+                case conversions
+                case conversionRate
+                case activePeople
+                case newPeople
+                case activationRate
+                case day1Retention
+                case day7Retention
+                case churnRate
+                case reactivationRate
+                case orders
+                case revenue
+                case averageOrderValue
+                case repurchaseRate
+                case payingPenetration
+                case arpu
+            }
+        }
+        /// Relative change of each metric against a baseline (0.1 = +10 %); `null` without a base.
+        ///
+        /// - Remark: Generated from `#/components/schemas/KPIChanges`.
+        package typealias KPIChanges = Components.Schemas.KPIValues
+        /// - Remark: Generated from `#/components/schemas/KPIPoint`.
+        package struct KPIPoint: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/values`.
+            package var values: Components.Schemas.KPIValues
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/previous`.
+            package var previous: Components.Schemas.KPIValues
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/changeVsPrevious`.
+            package var changeVsPrevious: Components.Schemas.KPIChanges
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/sameWeekdayLastWeek`.
+            package var sameWeekdayLastWeek: Components.Schemas.KPIValues?
+            /// - Remark: Generated from `#/components/schemas/KPIPoint/changeVsSameWeekdayLastWeek`.
+            package var changeVsSameWeekdayLastWeek: Components.Schemas.KPIChanges?
+            /// Creates a new `KPIPoint`.
+            ///
+            /// - Parameters:
+            ///   - period:
+            ///   - values:
+            ///   - previous:
+            ///   - changeVsPrevious:
+            ///   - sameWeekdayLastWeek:
+            ///   - changeVsSameWeekdayLastWeek:
+            package init(
+                period: Swift.String,
+                values: Components.Schemas.KPIValues,
+                previous: Components.Schemas.KPIValues,
+                changeVsPrevious: Components.Schemas.KPIChanges,
+                sameWeekdayLastWeek: Components.Schemas.KPIValues? = nil,
+                changeVsSameWeekdayLastWeek: Components.Schemas.KPIChanges? = nil
+            ) {
+                self.period = period
+                self.values = values
+                self.previous = previous
+                self.changeVsPrevious = changeVsPrevious
+                self.sameWeekdayLastWeek = sameWeekdayLastWeek
+                self.changeVsSameWeekdayLastWeek = changeVsSameWeekdayLastWeek
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case values
+                case previous
+                case changeVsPrevious
+                case sameWeekdayLastWeek
+                case changeVsSameWeekdayLastWeek
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/KPISeries`.
+        package struct KPISeries: Codable, Hashable, Sendable {
+            /// `all`, or a channel key (`(none)` for events without one)
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPISeries/channel`.
+            package var channel: Swift.String
+            /// - Remark: Generated from `#/components/schemas/KPISeries/points`.
+            package var points: [Components.Schemas.KPIPoint]
+            /// Creates a new `KPISeries`.
+            ///
+            /// - Parameters:
+            ///   - channel: `all`, or a channel key (`(none)` for events without one)
+            ///   - points:
+            package init(
+                channel: Swift.String,
+                points: [Components.Schemas.KPIPoint]
+            ) {
+                self.channel = channel
+                self.points = points
+            }
+            package enum CodingKeys: String, CodingKey {
+                case channel
+                case points
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/KPIAnswer`.
+        package struct KPIAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIAnswer/currency`.
+            package var currency: Swift.String
+            /// - Remark: Generated from `#/components/schemas/KPIAnswer/series`.
+            package var series: [Components.Schemas.KPISeries]
+            /// Creates a new `KPIAnswer`.
+            ///
+            /// - Parameters:
+            ///   - currency:
+            ///   - series:
+            package init(
+                currency: Swift.String,
+                series: [Components.Schemas.KPISeries]
+            ) {
+                self.currency = currency
+                self.series = series
+            }
+            package enum CodingKeys: String, CodingKey {
+                case currency
+                case series
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMScoreBand`.
+        package struct RFMScoreBand: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMScoreBand/score`.
+            package var score: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMScoreBand/min`.
+            package var min: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/RFMScoreBand/max`.
+            package var max: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/RFMScoreBand/people`.
+            package var people: Swift.Int
+            /// Creates a new `RFMScoreBand`.
+            ///
+            /// - Parameters:
+            ///   - score:
+            ///   - min:
+            ///   - max:
+            ///   - people:
+            package init(
+                score: Swift.Int,
+                min: Swift.Int64,
+                max: Swift.Int64,
+                people: Swift.Int
+            ) {
+                self.score = score
+                self.min = min
+                self.max = max
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case score
+                case min
+                case max
+                case people
+            }
+        }
+        /// The mean and the score bands (scores that occur, ascending) of R, F or M.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMDimension`.
+        package struct RFMDimension: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMDimension/mean`.
+            package var mean: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/RFMDimension/bands`.
+            package var bands: [Components.Schemas.RFMScoreBand]
+            /// Creates a new `RFMDimension`.
+            ///
+            /// - Parameters:
+            ///   - mean:
+            ///   - bands:
+            package init(
+                mean: Swift.Double? = nil,
+                bands: [Components.Schemas.RFMScoreBand]
+            ) {
+                self.mean = mean
+                self.bands = bands
+            }
+            package enum CodingKeys: String, CodingKey {
+                case mean
+                case bands
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMClassSummary`.
+        package struct RFMClassSummary: Codable, Hashable, Sendable {
+            /// An RFMSegment or RFMClass code
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/english`.
+            package var english: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/chinese`.
+            package var chinese: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/revenue`.
+            package var revenue: Components.Schemas.AnalyticsMoney
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/peopleShare`.
+            package var peopleShare: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/RFMClassSummary/revenueShare`.
+            package var revenueShare: Swift.Double
+            /// Creates a new `RFMClassSummary`.
+            ///
+            /// - Parameters:
+            ///   - code: An RFMSegment or RFMClass code
+            ///   - english:
+            ///   - chinese:
+            ///   - people:
+            ///   - revenue:
+            ///   - peopleShare:
+            ///   - revenueShare:
+            package init(
+                code: Swift.String,
+                english: Swift.String,
+                chinese: Swift.String,
+                people: Swift.Int,
+                revenue: Components.Schemas.AnalyticsMoney,
+                peopleShare: Swift.Double,
+                revenueShare: Swift.Double
+            ) {
+                self.code = code
+                self.english = english
+                self.chinese = chinese
+                self.people = people
+                self.revenue = revenue
+                self.peopleShare = peopleShare
+                self.revenueShare = revenueShare
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case english
+                case chinese
+                case people
+                case revenue
+                case peopleShare
+                case revenueShare
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMGroup`.
+        package struct RFMGroup: Codable, Hashable, Sendable {
+            /// Breakdown value, or `all`
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMGroup/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMGroup/buyers`.
+            package var buyers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMGroup/revenue`.
+            package var revenue: Components.Schemas.AnalyticsMoney
+            /// All 11 segments
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMGroup/segments`.
+            package var segments: [Components.Schemas.RFMClassSummary]
+            /// All 8 classes
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMGroup/classes`.
+            package var classes: [Components.Schemas.RFMClassSummary]
+            /// Creates a new `RFMGroup`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value, or `all`
+            ///   - buyers:
+            ///   - revenue:
+            ///   - segments: All 11 segments
+            ///   - classes: All 8 classes
+            package init(
+                value: Swift.String,
+                buyers: Swift.Int,
+                revenue: Components.Schemas.AnalyticsMoney,
+                segments: [Components.Schemas.RFMClassSummary],
+                classes: [Components.Schemas.RFMClassSummary]
+            ) {
+                self.value = value
+                self.buyers = buyers
+                self.revenue = revenue
+                self.segments = segments
+                self.classes = classes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case buyers
+                case revenue
+                case segments
+                case classes
+            }
+        }
+        /// People whose label changed.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RFMSaved`.
+        package struct RFMSaved: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMSaved/rfm11`.
+            package var rfm11: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMSaved/rfm8`.
+            package var rfm8: Swift.Int
+            /// Creates a new `RFMSaved`.
+            ///
+            /// - Parameters:
+            ///   - rfm11:
+            ///   - rfm8:
+            package init(
+                rfm11: Swift.Int,
+                rfm8: Swift.Int
+            ) {
+                self.rfm11 = rfm11
+                self.rfm8 = rfm8
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rfm11
+                case rfm8
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMAnswer`.
+        package struct RFMAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/buyers`.
+            package var buyers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/recency`.
+            package var recency: Components.Schemas.RFMDimension
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/frequency`.
+            package var frequency: Components.Schemas.RFMDimension
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/monetary`.
+            package var monetary: Components.Schemas.RFMDimension
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/groups`.
+            package var groups: [Components.Schemas.RFMGroup]
+            /// RFC 3339 instant recency is measured at
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/asOf`.
+            package var asOf: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMAnswer/saved`.
+            package var saved: Components.Schemas.RFMSaved?
+            /// Creates a new `RFMAnswer`.
+            ///
+            /// - Parameters:
+            ///   - buyers:
+            ///   - recency:
+            ///   - frequency:
+            ///   - monetary:
+            ///   - groups:
+            ///   - asOf: RFC 3339 instant recency is measured at
+            ///   - saved:
+            package init(
+                buyers: Swift.Int,
+                recency: Components.Schemas.RFMDimension,
+                frequency: Components.Schemas.RFMDimension,
+                monetary: Components.Schemas.RFMDimension,
+                groups: [Components.Schemas.RFMGroup],
+                asOf: Swift.String,
+                saved: Components.Schemas.RFMSaved? = nil
+            ) {
+                self.buyers = buyers
+                self.recency = recency
+                self.frequency = frequency
+                self.monetary = monetary
+                self.groups = groups
+                self.asOf = asOf
+                self.saved = saved
+            }
+            package enum CodingKeys: String, CodingKey {
+                case buyers
+                case recency
+                case frequency
+                case monetary
+                case groups
+                case asOf
+                case saved
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMBuyer`.
+        package struct RFMBuyer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/userId`.
+            package var userId: Swift.String?
+            /// The `name` trait, when set (any JSON value)
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/name`.
+            package var name: OpenAPIRuntime.OpenAPIValueContainer?
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/firstChannel`.
+            package var firstChannel: Swift.String
+            /// RFC 3339 instant
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/lastSeen`.
+            package var lastSeen: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/recencyDays`.
+            package var recencyDays: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/frequency`.
+            package var frequency: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/monetary`.
+            package var monetary: Components.Schemas.AnalyticsMoney
+            /// RFC 3339 instant
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/lastOrder`.
+            package var lastOrder: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/r`.
+            package var r: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/f`.
+            package var f: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/m`.
+            package var m: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/segment`.
+            package var segment: Components.Schemas.RFMSegment
+            /// - Remark: Generated from `#/components/schemas/RFMBuyer/class`.
+            package var _class: Components.Schemas.RFMClass
+            /// Creates a new `RFMBuyer`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - userId:
+            ///   - name: The `name` trait, when set (any JSON value)
+            ///   - firstChannel:
+            ///   - lastSeen: RFC 3339 instant
+            ///   - recencyDays:
+            ///   - frequency:
+            ///   - monetary:
+            ///   - lastOrder: RFC 3339 instant
+            ///   - r:
+            ///   - f:
+            ///   - m:
+            ///   - segment:
+            ///   - _class:
+            package init(
+                id: Swift.Int64,
+                userId: Swift.String? = nil,
+                name: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                firstChannel: Swift.String,
+                lastSeen: Swift.String? = nil,
+                recencyDays: Swift.Int,
+                frequency: Swift.Int,
+                monetary: Components.Schemas.AnalyticsMoney,
+                lastOrder: Swift.String,
+                r: Swift.Int,
+                f: Swift.Int,
+                m: Swift.Int,
+                segment: Components.Schemas.RFMSegment,
+                _class: Components.Schemas.RFMClass
+            ) {
+                self.id = id
+                self.userId = userId
+                self.name = name
+                self.firstChannel = firstChannel
+                self.lastSeen = lastSeen
+                self.recencyDays = recencyDays
+                self.frequency = frequency
+                self.monetary = monetary
+                self.lastOrder = lastOrder
+                self.r = r
+                self.f = f
+                self.m = m
+                self.segment = segment
+                self._class = _class
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case userId
+                case name
+                case firstChannel
+                case lastSeen
+                case recencyDays
+                case frequency
+                case monetary
+                case lastOrder
+                case r
+                case f
+                case m
+                case segment
+                case _class = "class"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RFMPeoplePage`.
+        package struct RFMPeoplePage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMPeoplePage/total`.
+            package var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RFMPeoplePage/people`.
+            package var people: [Components.Schemas.RFMBuyer]
+            /// - Remark: Generated from `#/components/schemas/RFMPeoplePage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// RFC 3339 instant
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMPeoplePage/asOf`.
+            package var asOf: Swift.String
+            /// Creates a new `RFMPeoplePage`.
+            ///
+            /// - Parameters:
+            ///   - total:
+            ///   - people:
+            ///   - nextCursor:
+            ///   - asOf: RFC 3339 instant
+            package init(
+                total: Swift.Int,
+                people: [Components.Schemas.RFMBuyer],
+                nextCursor: Swift.String? = nil,
+                asOf: Swift.String
+            ) {
+                self.total = total
+                self.people = people
+                self.nextCursor = nextCursor
+                self.asOf = asOf
+            }
+            package enum CodingKeys: String, CodingKey {
+                case total
+                case people
+                case nextCursor
+                case asOf
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LabelMovement`.
+        package struct LabelMovement: Codable, Hashable, Sendable {
+            /// `null`: had no label
+            ///
+            /// - Remark: Generated from `#/components/schemas/LabelMovement/from`.
+            package var from: Swift.String?
+            /// `null`: lost the label
+            ///
+            /// - Remark: Generated from `#/components/schemas/LabelMovement/to`.
+            package var to: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/LabelMovement/people`.
+            package var people: Swift.Int
+            /// Creates a new `LabelMovement`.
+            ///
+            /// - Parameters:
+            ///   - from: `null`: had no label
+            ///   - to: `null`: lost the label
+            ///   - people:
+            package init(
+                from: Swift.String? = nil,
+                to: Swift.String? = nil,
+                people: Swift.Int
+            ) {
+                self.from = from
+                self.to = to
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case people
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TierSize`.
+        package struct TierSize: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TierSize/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TierSize/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TierSize/revenue`.
+            package var revenue: Components.Schemas.AnalyticsMoney
+            /// - Remark: Generated from `#/components/schemas/TierSize/peopleShare`.
+            package var peopleShare: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/TierSize/revenueShare`.
+            package var revenueShare: Swift.Double
+            /// Creates a new `TierSize`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - people:
+            ///   - revenue:
+            ///   - peopleShare:
+            ///   - revenueShare:
+            package init(
+                code: Swift.String,
+                people: Swift.Int,
+                revenue: Components.Schemas.AnalyticsMoney,
+                peopleShare: Swift.Double,
+                revenueShare: Swift.Double
+            ) {
+                self.code = code
+                self.people = people
+                self.revenue = revenue
+                self.peopleShare = peopleShare
+                self.revenueShare = revenueShare
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case people
+                case revenue
+                case peopleShare
+                case revenueShare
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TiersSaved`.
+        package struct TiersSaved: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TiersSaved/changed`.
+            package var changed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TiersSaved/unchanged`.
+            package var unchanged: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TiersSaved/movements`.
+            package var movements: [Components.Schemas.LabelMovement]
+            /// Creates a new `TiersSaved`.
+            ///
+            /// - Parameters:
+            ///   - changed:
+            ///   - unchanged:
+            ///   - movements:
+            package init(
+                changed: Swift.Int,
+                unchanged: Swift.Int,
+                movements: [Components.Schemas.LabelMovement]
+            ) {
+                self.changed = changed
+                self.unchanged = unchanged
+                self.movements = movements
+            }
+            package enum CodingKeys: String, CodingKey {
+                case changed
+                case unchanged
+                case movements
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TiersAnswer`.
+        package struct TiersAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TiersAnswer/scheme`.
+            @frozen package enum SchemePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pyramid = "pyramid"
+                case fiveThreeTwo = "fiveThreeTwo"
+                case colours = "colours"
+                case ladder = "ladder"
+            }
+            /// - Remark: Generated from `#/components/schemas/TiersAnswer/scheme`.
+            package var scheme: Components.Schemas.TiersAnswer.SchemePayload
+            /// People assigned a tier
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersAnswer/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TiersAnswer/tiers`.
+            package var tiers: [Components.Schemas.TierSize]
+            /// - Remark: Generated from `#/components/schemas/TiersAnswer/saved`.
+            package var saved: Components.Schemas.TiersSaved?
+            /// Creates a new `TiersAnswer`.
+            ///
+            /// - Parameters:
+            ///   - scheme:
+            ///   - people: People assigned a tier
+            ///   - tiers:
+            ///   - saved:
+            package init(
+                scheme: Components.Schemas.TiersAnswer.SchemePayload,
+                people: Swift.Int,
+                tiers: [Components.Schemas.TierSize],
+                saved: Components.Schemas.TiersSaved? = nil
+            ) {
+                self.scheme = scheme
+                self.people = people
+                self.tiers = tiers
+                self.saved = saved
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case people
+                case tiers
+                case saved
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TierMovementsAnswer`.
+        package struct TierMovementsAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TierMovementsAnswer/scheme`.
+            package var scheme: Swift.String
+            /// People per label value now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TierMovementsAnswer/current`.
+            package struct CurrentPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `CurrentPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// People per label value now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TierMovementsAnswer/current`.
+            package var current: Components.Schemas.TierMovementsAnswer.CurrentPayload
+            /// - Remark: Generated from `#/components/schemas/TierMovementsAnswer/movements`.
+            package var movements: [Components.Schemas.LabelMovement]
+            /// Creates a new `TierMovementsAnswer`.
+            ///
+            /// - Parameters:
+            ///   - scheme:
+            ///   - current: People per label value now.
+            ///   - movements:
+            package init(
+                scheme: Swift.String,
+                current: Components.Schemas.TierMovementsAnswer.CurrentPayload,
+                movements: [Components.Schemas.LabelMovement]
+            ) {
+                self.scheme = scheme
+                self.current = current
+                self.movements = movements
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case current
+                case movements
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConcentrationTop`.
+        package struct ConcentrationTop: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConcentrationTop/fraction`.
+            package var fraction: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/ConcentrationTop/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ConcentrationTop/revenue`.
+            package var revenue: Components.Schemas.AnalyticsMoney
+            /// - Remark: Generated from `#/components/schemas/ConcentrationTop/share`.
+            package var share: Swift.Double
+            /// Creates a new `ConcentrationTop`.
+            ///
+            /// - Parameters:
+            ///   - fraction:
+            ///   - people:
+            ///   - revenue:
+            ///   - share:
+            package init(
+                fraction: Swift.Double,
+                people: Swift.Int,
+                revenue: Components.Schemas.AnalyticsMoney,
+                share: Swift.Double
+            ) {
+                self.fraction = fraction
+                self.people = people
+                self.revenue = revenue
+                self.share = share
+            }
+            package enum CodingKeys: String, CodingKey {
+                case fraction
+                case people
+                case revenue
+                case share
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LorenzPoint`.
+        package struct LorenzPoint: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LorenzPoint/population`.
+            package var population: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/LorenzPoint/revenue`.
+            package var revenue: Swift.Double
+            /// Creates a new `LorenzPoint`.
+            ///
+            /// - Parameters:
+            ///   - population:
+            ///   - revenue:
+            package init(
+                population: Swift.Double,
+                revenue: Swift.Double
+            ) {
+                self.population = population
+                self.revenue = revenue
+            }
+            package enum CodingKeys: String, CodingKey {
+                case population
+                case revenue
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer`.
+        package struct ConcentrationAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/buyers`.
+            package var buyers: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/revenue`.
+            package var revenue: Components.Schemas.AnalyticsMoney
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/gini`.
+            package var gini: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/top`.
+            package var top: [Components.Schemas.ConcentrationTop]
+            /// Empty when there is no revenue
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConcentrationAnswer/lorenz`.
+            package var lorenz: [Components.Schemas.LorenzPoint]
+            /// Creates a new `ConcentrationAnswer`.
+            ///
+            /// - Parameters:
+            ///   - people:
+            ///   - buyers:
+            ///   - revenue:
+            ///   - gini:
+            ///   - top:
+            ///   - lorenz: Empty when there is no revenue
+            package init(
+                people: Swift.Int,
+                buyers: Swift.Int,
+                revenue: Components.Schemas.AnalyticsMoney,
+                gini: Swift.Double,
+                top: [Components.Schemas.ConcentrationTop],
+                lorenz: [Components.Schemas.LorenzPoint]
+            ) {
+                self.people = people
+                self.buyers = buyers
+                self.revenue = revenue
+                self.gini = gini
+                self.top = top
+                self.lorenz = lorenz
+            }
+            package enum CodingKeys: String, CodingKey {
+                case people
+                case buyers
+                case revenue
+                case gini
+                case top
+                case lorenz
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyStageResult`.
+        package struct JourneyStageResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/english`.
+            package var english: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/chinese`.
+            package var chinese: Swift.String
+            /// People whose deepest stage is this one
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/people`.
+            package var people: Swift.Int
+            /// People at this stage or deeper
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/cumulative`.
+            package var cumulative: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/conversionFromPrevious`.
+            package var conversionFromPrevious: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/JourneyStageResult/conversionFromFirst`.
+            package var conversionFromFirst: Swift.Double
+            /// Creates a new `JourneyStageResult`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - english:
+            ///   - chinese:
+            ///   - people: People whose deepest stage is this one
+            ///   - cumulative: People at this stage or deeper
+            ///   - conversionFromPrevious:
+            ///   - conversionFromFirst:
+            package init(
+                code: Swift.String,
+                english: Swift.String,
+                chinese: Swift.String,
+                people: Swift.Int,
+                cumulative: Swift.Int,
+                conversionFromPrevious: Swift.Double,
+                conversionFromFirst: Swift.Double
+            ) {
+                self.code = code
+                self.english = english
+                self.chinese = chinese
+                self.people = people
+                self.cumulative = cumulative
+                self.conversionFromPrevious = conversionFromPrevious
+                self.conversionFromFirst = conversionFromFirst
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case english
+                case chinese
+                case people
+                case cumulative
+                case conversionFromPrevious
+                case conversionFromFirst
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyGroup`.
+        package struct JourneyGroup: Codable, Hashable, Sendable {
+            /// Breakdown value, or `all`
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyGroup/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyGroup/people`.
+            package var people: Swift.Int
+            /// People in no stage
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyGroup/unreached`.
+            package var unreached: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyGroup/stages`.
+            package var stages: [Components.Schemas.JourneyStageResult]
+            /// Creates a new `JourneyGroup`.
+            ///
+            /// - Parameters:
+            ///   - value: Breakdown value, or `all`
+            ///   - people:
+            ///   - unreached: People in no stage
+            ///   - stages:
+            package init(
+                value: Swift.String,
+                people: Swift.Int,
+                unreached: Swift.Int,
+                stages: [Components.Schemas.JourneyStageResult]
+            ) {
+                self.value = value
+                self.people = people
+                self.unreached = unreached
+                self.stages = stages
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case people
+                case unreached
+                case stages
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneySaved`.
+        package struct JourneySaved: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneySaved/changed`.
+            package var changed: Swift.Int
+            /// Creates a new `JourneySaved`.
+            ///
+            /// - Parameters:
+            ///   - changed:
+            package init(changed: Swift.Int) {
+                self.changed = changed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case changed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyAnswer`.
+        package struct JourneyAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyAnswer/groups`.
+            package var groups: [Components.Schemas.JourneyGroup]
+            /// - Remark: Generated from `#/components/schemas/JourneyAnswer/saved`.
+            package var saved: Components.Schemas.JourneySaved?
+            /// Creates a new `JourneyAnswer`.
+            ///
+            /// - Parameters:
+            ///   - groups:
+            ///   - saved:
+            package init(
+                groups: [Components.Schemas.JourneyGroup],
+                saved: Components.Schemas.JourneySaved? = nil
+            ) {
+                self.groups = groups
+                self.saved = saved
+            }
+            package enum CodingKeys: String, CodingKey {
+                case groups
+                case saved
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AnalyticsStatus`.
+        package struct AnalyticsStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/events`.
+            package var events: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/people`.
+            package var people: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/eventColumnBytes`.
+            package var eventColumnBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/eventColumnBytesPerEvent`.
+            package var eventColumnBytesPerEvent: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/residentBytes`.
+            package var residentBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/residentBytesPerEvent`.
+            package var residentBytesPerEvent: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/slotsInUse`.
+            package var slotsInUse: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/garbageSlots`.
+            package var garbageSlots: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/compactions`.
+            package var compactions: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/builds`.
+            package var builds: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/merges`.
+            package var merges: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/lastMergeSeconds`.
+            package var lastMergeSeconds: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/lastBuildSeconds`.
+            package var lastBuildSeconds: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/loadedFromSnapshot`.
+            package var loadedFromSnapshot: Swift.Bool
+            /// Event sequence of the dataset's version
+            ///
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/eventSeq`.
+            package var eventSeq: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/AnalyticsStatus/peopleVersion`.
+            package var peopleVersion: Swift.Int64?
+            /// Creates a new `AnalyticsStatus`.
+            ///
+            /// - Parameters:
+            ///   - events:
+            ///   - people:
+            ///   - eventColumnBytes:
+            ///   - eventColumnBytesPerEvent:
+            ///   - residentBytes:
+            ///   - residentBytesPerEvent:
+            ///   - slotsInUse:
+            ///   - garbageSlots:
+            ///   - compactions:
+            ///   - builds:
+            ///   - merges:
+            ///   - lastMergeSeconds:
+            ///   - lastBuildSeconds:
+            ///   - loadedFromSnapshot:
+            ///   - eventSeq: Event sequence of the dataset's version
+            ///   - peopleVersion:
+            package init(
+                events: Swift.Int64,
+                people: Swift.Int64,
+                eventColumnBytes: Swift.Int64,
+                eventColumnBytesPerEvent: Swift.Double? = nil,
+                residentBytes: Swift.Int64,
+                residentBytesPerEvent: Swift.Double? = nil,
+                slotsInUse: Swift.Int64,
+                garbageSlots: Swift.Int64,
+                compactions: Swift.Int64,
+                builds: Swift.Int64,
+                merges: Swift.Int64,
+                lastMergeSeconds: Swift.Double? = nil,
+                lastBuildSeconds: Swift.Double? = nil,
+                loadedFromSnapshot: Swift.Bool,
+                eventSeq: Swift.Int64? = nil,
+                peopleVersion: Swift.Int64? = nil
+            ) {
+                self.events = events
+                self.people = people
+                self.eventColumnBytes = eventColumnBytes
+                self.eventColumnBytesPerEvent = eventColumnBytesPerEvent
+                self.residentBytes = residentBytes
+                self.residentBytesPerEvent = residentBytesPerEvent
+                self.slotsInUse = slotsInUse
+                self.garbageSlots = garbageSlots
+                self.compactions = compactions
+                self.builds = builds
+                self.merges = merges
+                self.lastMergeSeconds = lastMergeSeconds
+                self.lastBuildSeconds = lastBuildSeconds
+                self.loadedFromSnapshot = loadedFromSnapshot
+                self.eventSeq = eventSeq
+                self.peopleVersion = peopleVersion
+            }
+            package enum CodingKeys: String, CodingKey {
+                case events
+                case people
+                case eventColumnBytes
+                case eventColumnBytesPerEvent
+                case residentBytes
+                case residentBytesPerEvent
+                case slotsInUse
+                case garbageSlots
+                case compactions
+                case builds
+                case merges
+                case lastMergeSeconds
+                case lastBuildSeconds
+                case loadedFromSnapshot
+                case eventSeq
+                case peopleVersion
             }
         }
     }

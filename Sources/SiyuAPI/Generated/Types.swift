@@ -220,6 +220,91 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/segments/{id}/sizes`.
     /// - Remark: Generated from `#/paths//api/v1/segments/{id}/sizes/get(getSegmentSizes)`.
     func getSegmentSizes(_ input: Operations.GetSegmentSizes.Input) async throws -> Operations.GetSegmentSizes.Output
+    /// Funnel - per-step counts, conversion, time to convert, breakdown, trend, previous period
+    ///
+    /// Counted per person; every start of the funnel in the range is an attempt and a person counts at the furthest step of their best attempt (ties - the earliest).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/funnel`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/funnel/post(funnel)`.
+    func funnel(_ input: Operations.Funnel.Input) async throws -> Operations.Funnel.Output
+    /// People who dropped at (or reached) a funnel step; `?format=csv` exports all
+    ///
+    /// `"step": k, "status": "dropped"` lists the people who reached step k−1 but not k; `"reached"` those who got to step k. Paged by ascending person id (`limit`, `cursor`); with `format=csv` every person is exported (UTF-8 with BOM; columns personId, userId, name, firstChannel, lastSeen) and `limit`/`cursor` are not read.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/funnel/people`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/funnel/people/post(funnelPeople)`.
+    func funnelPeople(_ input: Operations.FunnelPeople.Input) async throws -> Operations.FunnelPeople.Output
+    /// Retention cohorts - first-time or recurring, on or on-or-after, with D1/D7/D30
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/retention`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/retention/post(retention)`.
+    func retention(_ input: Operations.Retention.Input) async throws -> Operations.Retention.Output
+    /// The in-memory dataset - events, people, bytes per event, builds and merges, read from its snapshot file
+    ///
+    /// Builds the dataset first if it is not built yet.
+    ///
+    /// - Remark: HTTP `GET /api/v1/analytics/status`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/status/get(analyticsStatus)`.
+    func analyticsStatus(_ input: Operations.AnalyticsStatus.Input) async throws -> Operations.AnalyticsStatus.Output
+    /// People active on exactly 1, 2, … days of each week or month
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/stickiness`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/stickiness/post(stickiness)`.
+    func stickiness(_ input: Operations.Stickiness.Input) async throws -> Operations.Stickiness.Output
+    /// New, returning, resurrecting and dormant people per period
+    ///
+    /// PostHog's definitions: new = first-ever matching event in the period; returning = active this and the previous period; resurrecting = active now, not in the previous period, but before; dormant (negative) = active in the previous period, not now.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/lifecycle`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/lifecycle/post(lifecycle)`.
+    func lifecycle(_ input: Operations.Lifecycle.Input) async throws -> Operations.Lifecycle.Output
+    /// The KPI set per day/week/month and channel, with changes
+    ///
+    /// The saved `kpiMapping` setting is used when the request gives no `mapping`. Money metrics (revenue, averageOrderValue, arpu) are numbers in major units of `currency`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/kpis`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/kpis/post(kpis)`.
+    func kpis(_ input: Operations.Kpis.Input) async throws -> Operations.Kpis.Output
+    /// RFM scores, the 11 segments and the 8 classes (重要价值客户 …), sizes and revenue share; recency as of `asOf`
+    ///
+    /// Over the range, per buyer: recency (whole days since the last order), frequency (orders), monetary (revenue). With `"save": true` the segments and classes become the labels `rfm11` and `rfm8`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/rfm`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/rfm/post(rfm)`.
+    func rfm(_ input: Operations.Rfm.Input) async throws -> Operations.Rfm.Output
+    /// Buyers of one RFM class or segment, each with their R, F, M values and scores as of `asOf`
+    ///
+    /// Give exactly one of `class` and `segment`. Paged by ascending person id; with `format=csv` every buyer is exported (UTF-8 with BOM; columns personId, userId, name, firstChannel, lastSeen, asOf, recencyDays, frequency, monetary, lastOrder, r, f, m, segment, class) and `limit`/`cursor` are not read.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/rfm/people`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/rfm/people/post(rfmPeople)`.
+    func rfmPeople(_ input: Operations.RfmPeople.Input) async throws -> Operations.RfmPeople.Output
+    /// Value pyramid, 5-3-2, intent colours or value ladder; `save` stores assignments and movements
+    ///
+    /// Pyramid ranks people by revenue (ties share the higher tier; no revenue → bottom); colours - the first matching rule wins; ladder - the highest rung whose revenue, order and interaction thresholds are all met. The saved `tiers.<scheme>` setting fills the fields the request leaves out. With `"save": true` the assignments are stored as the label `tier.<scheme>` and the movements of this evaluation are answered.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/tiers`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/tiers/post(tiers)`.
+    func tiers(_ input: Operations.Tiers.Input) async throws -> Operations.Tiers.Output
+    /// Stored movements between tiers (or RFM classes, journey stages) and current sizes
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/tiers/movements`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/tiers/movements/post(tierMovements)`.
+    func tierMovements(_ input: Operations.TierMovements.Input) async throws -> Operations.TierMovements.Output
+    /// Revenue share of the top 1/5/10/20 %, Lorenz curve and Gini
+    ///
+    /// Top p % = the ⌈p·n⌉ biggest spenders; Gini = Σ(2i−n−1)xᵢ / (n Σx).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/concentration`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/concentration/post(concentration)`.
+    func concentration(_ input: Operations.Concentration.Input) async throws -> Operations.Concentration.Output
+    /// Customer journey stages: reach → awareness → interest → purchase → loyalty
+    ///
+    /// Reach = any event; awareness = a track/page/screen/group call; interest = viewed a product twice or joined a group; purchase = an order; loyalty = 3+ orders in 180 days. A person is in the deepest stage they reach. The saved `journey` setting fills the fields the request leaves out; with `"save": true` each person's stage becomes the label `journey`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/journey`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/journey/post(journey)`.
+    func journey(_ input: Operations.Journey.Input) async throws -> Operations.Journey.Output
     /// Saved analytics settings and the KPI mapping defaults
     ///
     /// Every setting key is present, `null` when not saved.
@@ -696,6 +781,193 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Funnel - per-step counts, conversion, time to convert, breakdown, trend, previous period
+    ///
+    /// Counted per person; every start of the funnel in the range is an attempt and a person counts at the furthest step of their best attempt (ties - the earliest).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/funnel`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/funnel/post(funnel)`.
+    package func funnel(
+        headers: Operations.Funnel.Input.Headers = .init(),
+        body: Operations.Funnel.Input.Body
+    ) async throws -> Operations.Funnel.Output {
+        try await funnel(Operations.Funnel.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// People who dropped at (or reached) a funnel step; `?format=csv` exports all
+    ///
+    /// `"step": k, "status": "dropped"` lists the people who reached step k−1 but not k; `"reached"` those who got to step k. Paged by ascending person id (`limit`, `cursor`); with `format=csv` every person is exported (UTF-8 with BOM; columns personId, userId, name, firstChannel, lastSeen) and `limit`/`cursor` are not read.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/funnel/people`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/funnel/people/post(funnelPeople)`.
+    package func funnelPeople(
+        query: Operations.FunnelPeople.Input.Query = .init(),
+        headers: Operations.FunnelPeople.Input.Headers = .init(),
+        body: Operations.FunnelPeople.Input.Body
+    ) async throws -> Operations.FunnelPeople.Output {
+        try await funnelPeople(Operations.FunnelPeople.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Retention cohorts - first-time or recurring, on or on-or-after, with D1/D7/D30
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/retention`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/retention/post(retention)`.
+    package func retention(
+        headers: Operations.Retention.Input.Headers = .init(),
+        body: Operations.Retention.Input.Body
+    ) async throws -> Operations.Retention.Output {
+        try await retention(Operations.Retention.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The in-memory dataset - events, people, bytes per event, builds and merges, read from its snapshot file
+    ///
+    /// Builds the dataset first if it is not built yet.
+    ///
+    /// - Remark: HTTP `GET /api/v1/analytics/status`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/status/get(analyticsStatus)`.
+    package func analyticsStatus(headers: Operations.AnalyticsStatus.Input.Headers = .init()) async throws -> Operations.AnalyticsStatus.Output {
+        try await analyticsStatus(Operations.AnalyticsStatus.Input(headers: headers))
+    }
+    /// People active on exactly 1, 2, … days of each week or month
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/stickiness`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/stickiness/post(stickiness)`.
+    package func stickiness(
+        headers: Operations.Stickiness.Input.Headers = .init(),
+        body: Operations.Stickiness.Input.Body
+    ) async throws -> Operations.Stickiness.Output {
+        try await stickiness(Operations.Stickiness.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// New, returning, resurrecting and dormant people per period
+    ///
+    /// PostHog's definitions: new = first-ever matching event in the period; returning = active this and the previous period; resurrecting = active now, not in the previous period, but before; dormant (negative) = active in the previous period, not now.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/lifecycle`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/lifecycle/post(lifecycle)`.
+    package func lifecycle(
+        headers: Operations.Lifecycle.Input.Headers = .init(),
+        body: Operations.Lifecycle.Input.Body
+    ) async throws -> Operations.Lifecycle.Output {
+        try await lifecycle(Operations.Lifecycle.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The KPI set per day/week/month and channel, with changes
+    ///
+    /// The saved `kpiMapping` setting is used when the request gives no `mapping`. Money metrics (revenue, averageOrderValue, arpu) are numbers in major units of `currency`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/kpis`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/kpis/post(kpis)`.
+    package func kpis(
+        headers: Operations.Kpis.Input.Headers = .init(),
+        body: Operations.Kpis.Input.Body
+    ) async throws -> Operations.Kpis.Output {
+        try await kpis(Operations.Kpis.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// RFM scores, the 11 segments and the 8 classes (重要价值客户 …), sizes and revenue share; recency as of `asOf`
+    ///
+    /// Over the range, per buyer: recency (whole days since the last order), frequency (orders), monetary (revenue). With `"save": true` the segments and classes become the labels `rfm11` and `rfm8`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/rfm`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/rfm/post(rfm)`.
+    package func rfm(
+        headers: Operations.Rfm.Input.Headers = .init(),
+        body: Operations.Rfm.Input.Body
+    ) async throws -> Operations.Rfm.Output {
+        try await rfm(Operations.Rfm.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Buyers of one RFM class or segment, each with their R, F, M values and scores as of `asOf`
+    ///
+    /// Give exactly one of `class` and `segment`. Paged by ascending person id; with `format=csv` every buyer is exported (UTF-8 with BOM; columns personId, userId, name, firstChannel, lastSeen, asOf, recencyDays, frequency, monetary, lastOrder, r, f, m, segment, class) and `limit`/`cursor` are not read.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/rfm/people`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/rfm/people/post(rfmPeople)`.
+    package func rfmPeople(
+        query: Operations.RfmPeople.Input.Query = .init(),
+        headers: Operations.RfmPeople.Input.Headers = .init(),
+        body: Operations.RfmPeople.Input.Body
+    ) async throws -> Operations.RfmPeople.Output {
+        try await rfmPeople(Operations.RfmPeople.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Value pyramid, 5-3-2, intent colours or value ladder; `save` stores assignments and movements
+    ///
+    /// Pyramid ranks people by revenue (ties share the higher tier; no revenue → bottom); colours - the first matching rule wins; ladder - the highest rung whose revenue, order and interaction thresholds are all met. The saved `tiers.<scheme>` setting fills the fields the request leaves out. With `"save": true` the assignments are stored as the label `tier.<scheme>` and the movements of this evaluation are answered.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/tiers`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/tiers/post(tiers)`.
+    package func tiers(
+        headers: Operations.Tiers.Input.Headers = .init(),
+        body: Operations.Tiers.Input.Body
+    ) async throws -> Operations.Tiers.Output {
+        try await tiers(Operations.Tiers.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stored movements between tiers (or RFM classes, journey stages) and current sizes
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/tiers/movements`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/tiers/movements/post(tierMovements)`.
+    package func tierMovements(
+        headers: Operations.TierMovements.Input.Headers = .init(),
+        body: Operations.TierMovements.Input.Body
+    ) async throws -> Operations.TierMovements.Output {
+        try await tierMovements(Operations.TierMovements.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Revenue share of the top 1/5/10/20 %, Lorenz curve and Gini
+    ///
+    /// Top p % = the ⌈p·n⌉ biggest spenders; Gini = Σ(2i−n−1)xᵢ / (n Σx).
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/concentration`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/concentration/post(concentration)`.
+    package func concentration(
+        headers: Operations.Concentration.Input.Headers = .init(),
+        body: Operations.Concentration.Input.Body
+    ) async throws -> Operations.Concentration.Output {
+        try await concentration(Operations.Concentration.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Customer journey stages: reach → awareness → interest → purchase → loyalty
+    ///
+    /// Reach = any event; awareness = a track/page/screen/group call; interest = viewed a product twice or joined a group; purchase = an order; loyalty = 3+ orders in 180 days. A person is in the deepest stage they reach. The saved `journey` setting fills the fields the request leaves out; with `"save": true` each person's stage becomes the label `journey`.
+    ///
+    /// - Remark: HTTP `POST /api/v1/analytics/journey`.
+    /// - Remark: Generated from `#/paths//api/v1/analytics/journey/post(journey)`.
+    package func journey(
+        headers: Operations.Journey.Input.Headers = .init(),
+        body: Operations.Journey.Input.Body
+    ) async throws -> Operations.Journey.Output {
+        try await journey(Operations.Journey.Input(
+            headers: headers,
+            body: body
         ))
     }
     /// Saved analytics settings and the KPI mapping defaults

@@ -62,7 +62,7 @@ extension AdminAPI {
                     .init(
                         count: members.count,
                         people: dataset.personCount,
-                        sample: members.prefix(10).map { Components.Schemas.SegmentPerson(dataset, $0) }
+                        sample: members.prefix(10).map { Components.Schemas.AnalyticsPerson(dataset, $0) }
                     )
                 )
             )
@@ -126,7 +126,7 @@ extension AdminAPI {
             return id
         }
         let (page, nextCursor) = PeopleList.page(people, dataset: dataset, limit: limit, after: after)
-        let entries = page.map { Components.Schemas.SegmentPerson(dataset, people[$0]) }
+        let entries = page.map { Components.Schemas.AnalyticsPerson(dataset, people[$0]) }
         return .ok(.init(body: .json(.init(total: people.count, people: entries, nextCursor: nextCursor))))
     }
 
@@ -239,19 +239,6 @@ extension Components.Schemas.Segment {
             createdAt: Timestamp.iso8601(segment.createdAt),
             updatedAt: Timestamp.iso8601(segment.updatedAt),
             refreshedAt: segment.refreshedAt.map(Timestamp.iso8601)
-        )
-    }
-}
-
-extension Components.Schemas.SegmentPerson {
-    /// Person `p` of the dataset as lists show them (segment members, a rule's sample).
-    init(_ dataset: Dataset, _ p: Int) {
-        self.init(
-            id: dataset.personIds[p],
-            userId: dataset.userIds[p],
-            name: dataset.traits[p]["name"].map(OpenAPIValueContainer.init),
-            firstChannel: dataset.channelName(dataset.firstChannel[p]),
-            lastSeen: dataset.lastSeen[p] == .min ? nil : Timestamp.iso8601(dataset.lastSeen[p])
         )
     }
 }

@@ -99,14 +99,9 @@ struct FunnelPage: ConsolePage {
         let engine = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now)
         let people = engine.people(at: step, .dropped, in: engine.outcomes())
         if fields.format == "csv" {
-            return try PeopleList.respond(
-                request,
-                people: people,
-                dataset: dataset,
-                currency: analysis.workspace.currency,
-                reader: reader,
-                name: "funnel-step-\(step)-dropped"
-            )
+            return CSVResponse.stream(filename: "funnel-step-\(step)-dropped.csv", header: PeopleList.csvHeader, count: people.count) {
+                PeopleList.csvRow(dataset, people[$0])
+            }
         }
         let pageText = fields.page ?? "1"
         guard let page = Int(pageText), page >= 1 else {

@@ -102,15 +102,10 @@ struct RFMPage: ConsolePage {
         }
         let code = rfmClass?.rawValue ?? segment?.rawValue ?? ""
         if parameters.get("format") == "csv" {
-            let reader = try QueryReader(.object(window.body), workspace: page.workspace, calendar: page.calendar, now: page.now)
-            return try PeopleList.respond(
-                request,
-                people: rows.compactMap { dataset.personIndex(of: $0.personId) },
-                dataset: dataset,
-                currency: page.currency,
-                reader: reader,
-                name: "rfm-\(code)"
-            )
+            let people = rows.compactMap { dataset.personIndex(of: $0.personId) }
+            return CSVResponse.stream(filename: "rfm-\(code).csv", header: PeopleList.csvHeader, count: people.count) {
+                PeopleList.csvRow(dataset, people[$0])
+            }
         }
         let after = try parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int64 in
             guard let id = Int64(text) else { throw ConsolePageError.badRequest(page.strings.text("rfm.people.badCursor")) }
