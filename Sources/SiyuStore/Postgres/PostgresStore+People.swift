@@ -337,31 +337,24 @@ extension PostgresStore: PeopleRepository {
     public func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry {
         guard let workspace = try await workspace(id: workspaceId) else { throw StoreError.notFound("no workspace \(workspaceId)") }
         return try await serializedWrite { connection in
-            guard
-                let row = try await connection.rows(
-                    "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE id = \(id) AND workspace_id = \(workspaceId)",
-                    logger: logger
-                ).first
-            else { throw StoreError.notFound("no merge \(id) in this workspace") }
-            var entry = try Self.mergeEntry(row)
-            guard entry.undoneAt == nil else { throw StoreError.conflict("merge \(id) was already undone") }
+            let row = try await connection.rows(
+                "SELECT \(unescaped: Self.mergeColumns) FROM merges WHERE id = \(id) AND workspace_id = \(workspaceId)",
+                logger: logger
+            ).first
+            var entry = try MergeUndo.check(try row.map(Self.mergeEntry), id: id)
             let loser = entry.record.loser
-            guard let root = try await connection.value(Int64.self, "SELECT canonical_id FROM persons WHERE id = \(loser)", logger: logger) else {
-                throw StoreError.notFound("the people of merge \(id) were erased")
-            }
-            // Everyone whose chain of merges leads through the loser goes back with it.
-            var members: [Int64] = []
-            var parent: [Int64: Int64] = [:]
-            for row in try await connection.rows(
+            let root = try MergeUndo.root(
+                try await connection.value(Int64.self, "SELECT canonical_id FROM persons WHERE id = \(loser)", logger: logger),
+                id: id
+            )
+            let members = try await connection.rows(
                 "SELECT id, merged_into FROM persons WHERE workspace_id = \(workspaceId) AND canonical_id = \(root)",
                 logger: logger
-            ) {
+            ).map { row in
                 let (member, into) = try row.decode((Int64, Int64?).self)
-                members.append(member)
-                if let into { parent[member] = into }
+                return (id: member, mergedInto: into)
             }
-            parent[loser] = nil
-            let returning = members.filter { PeopleSearch.chain(from: $0, parent: parent, reaches: loser) }
+            let returning = MergeUndo.returning(loser: loser, members: members)
             try await connection.run("UPDATE persons SET merged_into = NULL WHERE id = \(loser)", logger: logger)
             try await connection.run("UPDATE persons SET canonical_id = \(loser) WHERE id = ANY(\(returning)::bigint[])", logger: logger)
             for group in [root, loser] {

@@ -325,25 +325,16 @@ extension SQLiteStore: PeopleRepository {
     public func undoMerge(id: Int64, workspaceId: Int64, at: Int64) async throws -> MergeLogEntry {
         guard let workspace = try await workspace(id: workspaceId) else { throw StoreError.notFound("no workspace \(workspaceId)") }
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merges WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId]) else {
-                throw StoreError.notFound("no merge \(id) in this workspace")
-            }
-            var entry = Self.mergeEntry(row)
-            guard entry.undoneAt == nil else { throw StoreError.conflict("merge \(id) was already undone") }
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM merges WHERE id = ? AND workspace_id = ?", arguments: [id, workspaceId])
+            var entry = try MergeUndo.check(row.map(Self.mergeEntry), id: id)
             let loser = entry.record.loser
-            guard let root = try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ?", arguments: [loser]) else {
-                throw StoreError.notFound("the people of merge \(id) were erased")
-            }
-            // Everyone whose chain of merges leads through the loser goes back with it.
+            let root = try MergeUndo.root(try Int64.fetchOne(db, sql: "SELECT canonical_id FROM persons WHERE id = ?", arguments: [loser]), id: id)
             let members = try Row.fetchAll(
                 db,
                 sql: "SELECT id, merged_into FROM persons WHERE workspace_id = ? AND canonical_id = ?",
                 arguments: [workspaceId, root]
             )
-            var parent: [Int64: Int64] = [:]
-            for member in members { if let into: Int64 = member["merged_into"] { parent[member["id"]] = into } }
-            parent[loser] = nil
-            let returning = members.map { $0["id"] as Int64 }.filter { PeopleSearch.chain(from: $0, parent: parent, reaches: loser) }
+            let returning = MergeUndo.returning(loser: loser, members: members.map { (id: $0["id"], mergedInto: $0["merged_into"]) })
             try db.execute(sql: "UPDATE persons SET merged_into = NULL WHERE id = ?", arguments: [loser])
             try db.execute(
                 sql: "UPDATE persons SET canonical_id = ? WHERE id IN (\(returning.map(String.init).joined(separator: ",")))",
@@ -463,18 +454,6 @@ enum PeopleSearch {
             guard !trimmed.isEmpty, trimmed == tag, tag.count <= 64 else {
                 throw StoreError.invalid("tag `\(tag)` must be 1–64 characters without leading or trailing spaces")
             }
-        }
-    }
-
-    /// Whether following `parent` links from `start` reaches `target` (including `start == target`).
-    static func chain(from start: Int64, parent: [Int64: Int64], reaches target: Int64) -> Bool {
-        var current = start
-        var steps = 0
-        while true {
-            if current == target { return true }
-            guard let next = parent[current], steps < 10_000 else { return false }
-            current = next
-            steps += 1
         }
     }
 }
