@@ -23,8 +23,10 @@ struct AdminAPI: APIProtocol {
     let segmentService: SegmentService
     /// Model fits (shared with the console and the daily job).
     let valueFitting: ValueFitting
-    /// The whole store, for the work that spans repositories (imports, refreshes).
-    let store: any SiyuStore
+    /// A segment's refresh now (the same as the scheduled one).
+    let segmentRefresher: SegmentRefresher
+    /// What a CSV import writes through: the workspace's channels and the ingest path.
+    let importStore: any WorkspaceRepository & EventRepository
     let cache: AnalyticsCache
     let directory: WorkspaceDirectory
     let clock: @Sendable () -> Int64
@@ -39,7 +41,8 @@ struct AdminAPI: APIProtocol {
         settings = store
         segmentService = SegmentService(store: store, cache: cache)
         valueFitting = ValueFitting(store: store, cache: cache)
-        self.store = store
+        segmentRefresher = SegmentRefresher(store: store, cache: cache)
+        importStore = store
         self.cache = cache
         self.directory = directory
         self.clock = clock

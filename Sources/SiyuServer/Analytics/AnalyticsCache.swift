@@ -15,6 +15,10 @@ import SiyuStore
 /// the newest complete version, waiting at most `freshnessWait` for a merge the store's news
 /// started. A change that cannot be merged (an erasure, a merge undone) rebuilds in the background
 /// while requests keep reading the version before it.
+/// What the analytics datasets are built and kept current from: the events and people, labels,
+/// predicted values and the workspaces.
+public typealias AnalyticsSource = AnalyticsRepository & AttributeRepository & LabelRepository & WorkspaceRepository
+
 public actor AnalyticsCache {
     public struct Configuration: Sendable {
         /// How long a request waits for a merge of what the store got since the newest version
@@ -30,7 +34,7 @@ public actor AnalyticsCache {
         }
     }
 
-    private let store: any SiyuStore
+    private let store: any AnalyticsSource
     private let clock: @Sendable () -> Int64
     private let logger: Logger
     private let configuration: Configuration
@@ -39,7 +43,7 @@ public actor AnalyticsCache {
     /// Customer-value fits running now, one per workspace (``ValueFitting``).
     nonisolated let valueFits = ValueFitGate()
 
-    public init(store: any SiyuStore, clock: @escaping @Sendable () -> Int64, logger: Logger, configuration: Configuration = Configuration()) {
+    public init(store: any AnalyticsSource, clock: @escaping @Sendable () -> Int64, logger: Logger, configuration: Configuration = Configuration()) {
         self.store = store
         self.clock = clock
         self.logger = logger

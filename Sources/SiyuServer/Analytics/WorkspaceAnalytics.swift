@@ -7,7 +7,7 @@ import SiyuStore
 /// read the newest complete version without waiting.
 actor WorkspaceAnalytics {
     let workspaceId: Int64
-    private let store: any SiyuStore
+    private let store: any AnalyticsSource
     private let logger: Logger
     private let snapshots: DatasetSnapshotFiles?
     /// The workspace, read when a snapshot file is read or written.
@@ -40,7 +40,7 @@ actor WorkspaceAnalytics {
         var loadedFromSnapshot = false
     }
 
-    init(workspaceId: Int64, store: any SiyuStore, logger: Logger, snapshots: DatasetSnapshotFiles?) {
+    init(workspaceId: Int64, store: any AnalyticsSource, logger: Logger, snapshots: DatasetSnapshotFiles?) {
         self.workspaceId = workspaceId
         self.store = store
         self.logger = logger

@@ -7,7 +7,7 @@ import SiyuStore
 /// Fits customer value, then evaluates the standard labels of a workspace — the four tier schemes, the RFM classes over the
 /// last year and the journey stage — and stores them (recording who moved).
 struct LabelEvaluation: Sendable {
-    let store: any SiyuStore
+    let store: any AttributeRepository & LabelRepository & SettingsRepository
     let cache: AnalyticsCache
 
     @discardableResult
@@ -50,7 +50,12 @@ struct LabelEvaluation: Sendable {
 extension PeriodicJob {
     /// Daily (the first pass five minutes after start): every workspace's customer value and
     /// standard labels.
-    static func labelEvaluation(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) -> PeriodicJob {
+    static func labelEvaluation(
+        store: any AttributeRepository & LabelRepository & SettingsRepository & WorkspaceRepository,
+        cache: AnalyticsCache,
+        clock: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) -> PeriodicJob {
         let evaluation = LabelEvaluation(store: store, cache: cache)
         return PeriodicJob(firstDelay: .seconds(300), interval: .seconds(86_400)) {
             for workspace in (try? await store.workspaces()) ?? [] {

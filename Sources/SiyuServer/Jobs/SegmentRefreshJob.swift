@@ -54,7 +54,12 @@ struct SegmentRefresher: Sendable {
 extension PeriodicJob {
     /// Every minute: the dynamic segments whose schedule is due, each on its own (one failing does
     /// not stop the others).
-    static func segmentRefresh(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) -> PeriodicJob {
+    static func segmentRefresh(
+        store: any SegmentRepository & WorkspaceRepository,
+        cache: AnalyticsCache,
+        clock: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) -> PeriodicJob {
         let refresher = SegmentRefresher(store: store, cache: cache)
         return PeriodicJob(firstDelay: .seconds(60), interval: .seconds(60)) {
             do {

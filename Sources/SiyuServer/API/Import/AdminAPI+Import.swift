@@ -31,7 +31,7 @@ extension AdminAPI {
         if let currency, !Money.isCurrencyCode(currency) { throw APIError.badRequest("currency must be an ISO 4217 code", field: "currency") }
         guard case .csv(let body) = input.body else { throw APIError.badRequest("the request body must be CSV") }
         let importer = try CSVImport(
-            store: store,
+            store: importStore,
             workspace: workspace,
             kind: kind,
             mapping: mapping,

@@ -106,7 +106,7 @@ extension AdminAPI {
         guard segment.kind == .dynamic else {
             throw APIError(.conflict, code: "conflict", message: "a static segment is frozen; it is not refreshed")
         }
-        let refreshed = try await SegmentRefresher(store: store, cache: cache).refresh(segment, workspace: workspace, now: clock())
+        let refreshed = try await segmentRefresher.refresh(segment, workspace: workspace, now: clock())
         return .ok(.init(body: .json(.init(refreshed))))
     }
 

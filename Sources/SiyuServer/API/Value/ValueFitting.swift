@@ -18,10 +18,10 @@ public struct ValueFitting: Sendable {
         }
     }
 
-    let store: any SiyuStore
+    let store: any AttributeRepository & LabelRepository & SettingsRepository
     let cache: AnalyticsCache
 
-    public init(store: any SiyuStore, cache: AnalyticsCache) {
+    public init(store: any AttributeRepository & LabelRepository & SettingsRepository, cache: AnalyticsCache) {
         self.store = store
         self.cache = cache
     }

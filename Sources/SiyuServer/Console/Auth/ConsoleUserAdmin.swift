@@ -3,14 +3,14 @@ import SiyuStore
 
 /// Creating console users from the command line and the demo.
 public struct ConsoleUserAdmin: Sendable {
-    let store: any SiyuStore
+    let store: any UserRepository & WorkspaceRepository
     let hasher: PasswordHasher
 
-    public init(store: any SiyuStore, passwordCost: UInt8 = 12) {
+    public init(store: any UserRepository & WorkspaceRepository, passwordCost: UInt8 = 12) {
         self.init(store: store, hasher: PasswordHasher(cost: passwordCost))
     }
 
-    public init(store: any SiyuStore, hasher: PasswordHasher) {
+    public init(store: any UserRepository & WorkspaceRepository, hasher: PasswordHasher) {
         self.store = store
         self.hasher = hasher
     }

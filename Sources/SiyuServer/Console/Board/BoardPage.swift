@@ -5,7 +5,7 @@ import SiyuStore
 /// The real-time board at `/console` and its live event stream at `/console/board/live` (JSON the
 /// page's script polls every 10 s; the page works without it).
 struct BoardPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & SettingsRepository & EventRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

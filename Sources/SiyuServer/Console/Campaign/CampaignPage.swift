@@ -35,7 +35,7 @@ struct CampaignPage: ConsolePage {
         case channels, kols
     }
 
-    init(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64) {
+    init(store: any WorkspaceRepository & SettingsRepository, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64) {
         kernels = ReportKernels(store: store, cache: cache)
         self.clock = clock
     }

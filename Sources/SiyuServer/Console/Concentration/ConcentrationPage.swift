@@ -6,7 +6,7 @@ import SiyuStore
 /// curve with the Gini coefficient, and the same per first-touch channel (the API's
 /// `concentration` query with a first-channel `people` rule).
 struct ConcentrationPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

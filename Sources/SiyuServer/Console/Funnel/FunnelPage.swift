@@ -6,7 +6,7 @@ import SiyuStore
 /// at `/console/funnel/dropped` (paged, or all as CSV with `format=csv`). Both read a plain GET
 /// form and run the same funnel kernel, cache and people list as the admin API.
 struct FunnelPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

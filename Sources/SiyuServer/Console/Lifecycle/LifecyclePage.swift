@@ -7,7 +7,7 @@ import SiyuStore
 /// stickiness histogram (on how many days of a week people were active). A plain GET form feeds
 /// the admin API's lifecycle and stickiness queries and kernels.
 struct LifecyclePage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

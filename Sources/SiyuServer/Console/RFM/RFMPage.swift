@@ -6,7 +6,7 @@ import SiyuStore
 /// bands, each class's people (`/console/rfm/people`, paged or CSV) and, for analysts, saving the
 /// classes as the labels `rfm11` and `rfm8` (what the API's `"save": true` does).
 struct RFMPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & LabelRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

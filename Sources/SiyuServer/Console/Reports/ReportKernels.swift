@@ -4,7 +4,7 @@ import SiyuStore
 /// Runs the report kernels for the console's report and campaign pages the way the admin API and
 /// the board do: the workspace's saved KPI mapping (``KPIService``), the cached dataset.
 struct ReportKernels: Sendable {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository & SettingsRepository
     let cache: AnalyticsCache
 
     /// The KPI query of the workspace (its saved mapping) over `range`, cut in `period`, by channel.

@@ -11,7 +11,7 @@ struct ReportsPage: ConsolePage {
     let kernels: ReportKernels
     let clock: @Sendable () -> Int64
 
-    init(store: any SiyuStore, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64) {
+    init(store: any WorkspaceRepository & SettingsRepository, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64) {
         kernels = ReportKernels(store: store, cache: cache)
         self.clock = clock
     }

@@ -7,7 +7,7 @@ import SiyuStore
 /// retention of each breakdown value (which channel keeps its people best). A plain GET form
 /// feeds the admin API's retention query and kernel.
 struct RetentionPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

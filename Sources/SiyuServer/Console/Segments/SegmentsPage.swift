@@ -6,7 +6,7 @@ import SiyuStore
 /// `/console/segments`: saved segments with their size over time; a segment's page (rule in words,
 /// size chart, members, CSV export, refresh); the rule builder (`new`, `:id/edit`) with a live count.
 struct SegmentsPage: ConsolePage {
-    let store: any SiyuStore
+    let store: any SegmentRepository & PeopleRepository & WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 

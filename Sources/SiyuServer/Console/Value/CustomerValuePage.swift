@@ -7,7 +7,7 @@ import SiyuStore
 /// by first-touch channel, from the admin API's `value/summary`), the latest fit and its quality,
 /// and for analysts a "refit now" form (`POST /console/value/refit`).
 struct CustomerValuePage: ConsolePage {
-    let store: any SiyuStore
+    let store: any AttributeRepository & LabelRepository & SettingsRepository & WorkspaceRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 
