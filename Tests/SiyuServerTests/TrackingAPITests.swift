@@ -113,6 +113,13 @@ import Testing
             #expect(upload.json["unknownSample"] == ["nobody"])
             #expect(upload.json["segment"]?["size"] == 2)
             #expect(userIds(try await get(client, harness, "/api/v1/segments/\(id)/members")) == ["u4", "u5"])
+            // The same person named three times (twice by id, once by user id) is one member, as in the console.
+            let u4 = try #require(
+                try await harness.store.personId(identity: IdentityKey(IdentityKey.userId, "u4"), workspaceId: harness.workspace.id)
+            )
+            let again = try await post(client, harness, "/api/v1/segments/\(id)/members", #"{"people": [\#(u4), \#(u4)], "userIds": ["u4"]}"#)
+            #expect(again.json["matched"] == 1)
+            #expect(again.json["segment"]?["size"] == 1)
             // A static segment is not refreshed, and its rule cannot be edited.
             #expect(try await post(client, harness, "/api/v1/segments/\(id)/refresh", "{}").status == .conflict)
 

@@ -138,34 +138,26 @@ extension AdminAPI {
         guard segment.kind == .static else {
             throw APIError(.conflict, code: "conflict", message: "a dynamic segment's members come from its rule; make a static segment")
         }
-        var personIds: [String] = []
-        var userIds: [String] = []
+        var ids = SegmentService.MemberIds()
         switch input.body {
         case .csv(let body):
             let bytes = try await Self.collect(body, upTo: Self.memberCSVLimit)
-            let records: [CSVRecord]
             do {
-                records = try CSVReader.parse(bytes)
-            } catch let error as CSVError {
-                throw APIError.badRequest("the CSV cannot be read: \(error)")
-            }
-            guard let header = records.first else { throw APIError.badRequest("the CSV is empty") }
-            let names = header.fields.map { $0.lowercased().filter { $0.isLetter } }
-            if let column = names.firstIndex(of: "personid") {
-                personIds = records.dropFirst().map { $0.fields.count > column ? $0.fields[column] : "" }
-            } else if let column = names.firstIndex(of: "userid") {
-                userIds = records.dropFirst().map { $0.fields.count > column ? $0.fields[column] : "" }
-            } else {
-                throw APIError.badRequest("the CSV needs a personId or userId column (header: \(header.fields.joined(separator: ",")))")
+                ids = try SegmentService.memberIds(csv: bytes)
+            } catch .unreadable(let reason) {
+                throw APIError.badRequest("the CSV cannot be read: \(reason)")
+            } catch .empty {
+                throw APIError.badRequest("the CSV is empty")
+            } catch .noColumn(let header) {
+                throw APIError.badRequest("the CSV needs a personId or userId column (header: \(header))")
             }
         case .json(let body):
-            personIds = (body.people ?? []).map(String.init)
-            userIds = body.userIds ?? []
             if body.people == nil && body.userIds == nil {
                 throw APIError.badRequest("send people (person ids) or userIds, or a CSV", field: "people")
             }
+            ids = SegmentService.MemberIds(personIds: (body.people ?? []).map(String.init), userIds: body.userIds ?? [])
         }
-        let (matched, unknown) = try await segmentService.match(personIds: personIds, userIds: userIds, workspaceId: workspace.id)
+        let (matched, unknown) = try await segmentService.match(ids, workspaceId: workspace.id)
         let updated = try await segments.replaceSegmentMembers(id: segment.id, workspaceId: workspace.id, people: matched)
         return .ok(
             .init(

@@ -32,13 +32,51 @@ struct SegmentService: Sendable {
         return (dataset, ids.compactMap { dataset.personIndex(of: $0) })
     }
 
-    /// Person ids (as text) and user ids matched to people: the matched ids in order, and what
-    /// matched nobody. Blank entries are skipped.
-    func match(personIds: [String], userIds: [String], workspaceId: Int64) async throws -> (people: [Int64], unknown: [String]) {
+    /// What a list of members names: person ids (as text) or user ids.
+    struct MemberIds: Sendable {
+        var personIds: [String] = []
+        var userIds: [String] = []
+    }
+
+    /// Why a CSV of members cannot be read.
+    enum CSVProblem: Error {
+        /// What the reader said.
+        case unreadable(String)
+        /// No header row.
+        case empty
+        /// Neither a `personId` nor a `userId` column (the header as sent).
+        case noColumn(header: String)
+    }
+
+    /// The ids of a CSV of members: its `personId` column, else its `userId` column (header names
+    /// are read without case, spaces or punctuation).
+    static func memberIds(csv bytes: some Collection<UInt8>) throws(CSVProblem) -> MemberIds {
+        let records: [CSVRecord]
+        do {
+            records = try CSVReader.parse(bytes)
+        } catch {
+            throw .unreadable("\(error)")
+        }
+        guard let header = records.first else { throw .empty }
+        let names = header.fields.map { $0.lowercased().filter { $0.isLetter } }
+        let column = { (index: Int) in records.dropFirst().map { $0.fields.count > index ? $0.fields[index] : "" } }
+        if let index = names.firstIndex(of: "personid") { return MemberIds(personIds: column(index)) }
+        if let index = names.firstIndex(of: "userid") { return MemberIds(userIds: column(index)) }
+        throw .noColumn(header: header.fields.joined(separator: ","))
+    }
+
+    /// Person ids and user ids matched to people: each person once (a merged-away id counts as its
+    /// survivor), in the order first named, and what matched nobody. Blank entries are skipped.
+    func match(_ ids: MemberIds, workspaceId: Int64) async throws -> (people: [Int64], unknown: [String]) {
         let dataset = try await cache.dataset(workspaceId: workspaceId)
         var matched: [Int64] = []
+        var seen = Set<Int64>()
         var unknown: [String] = []
-        for text in personIds {
+        func add(_ id: Int64?, _ text: String) {
+            guard let id else { return unknown.append(text) }
+            if seen.insert(id).inserted { matched.append(id) }
+        }
+        for text in ids.personIds {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let id = Int64(trimmed) else {
@@ -46,26 +84,20 @@ struct SegmentService: Sendable {
                 continue
             }
             if dataset.personIndex(of: id) != nil {
-                matched.append(id)
-            } else if try await store.person(id: id, workspaceId: workspaceId) != nil {
-                matched.append(id)
+                add(id, trimmed)
             } else {
-                unknown.append(trimmed)
+                add(try await store.person(id: id, workspaceId: workspaceId)?.id, trimmed)
             }
         }
-        if !userIds.isEmpty {
+        if !ids.userIds.isEmpty {
             var byUserId: [String: Int64] = [:]
             for p in 0..<dataset.personCount { if let userId = dataset.userIds[p] { byUserId[userId] = dataset.personIds[p] } }
-            for text in userIds {
+            for text in ids.userIds {
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty { continue }
-                if let id = byUserId[trimmed] {
-                    matched.append(id)
-                } else if let id = try await store.personId(identity: IdentityKey("user_id", trimmed), workspaceId: workspaceId) {
-                    matched.append(id)
-                } else {
-                    unknown.append(trimmed)
-                }
+                var id = byUserId[trimmed]
+                if id == nil { id = try await store.personId(identity: IdentityKey(IdentityKey.userId, trimmed), workspaceId: workspaceId) }
+                add(id, trimmed)
             }
         }
         return (matched, unknown)

@@ -130,6 +130,23 @@ struct SegmentsPage: ConsolePage {
         )
     }
 
+    /// The people of a pasted CSV (a `personId` or `userId` column), matched as the admin API's
+    /// members upload matches them; a problem is one of the builder's messages.
+    func csvMembers(_ text: String, workspaceId: Int64) async throws -> (people: [Int64], unknown: [String]) {
+        let ids: SegmentService.MemberIds
+        do {
+            ids = try SegmentService.memberIds(csv: Array(text.utf8))
+        } catch .unreadable {
+            throw SegmentRuleForm.Problem(key: "segments.errors.csvUnreadable")
+        } catch .empty {
+            throw SegmentRuleForm.Problem(key: "segments.errors.csvEmpty")
+        } catch .noColumn(let header) {
+            throw SegmentRuleForm.Problem(key: "segments.errors.csvColumn", arguments: ["header": header])
+        }
+        guard !ids.personIds.isEmpty || !ids.userIds.isEmpty else { throw SegmentRuleForm.Problem(key: "segments.errors.csvEmpty") }
+        return try await service.match(ids, workspaceId: workspaceId)
+    }
+
     /// The members as CSV, by the admin API's members export.
     func export(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let identity = try PeoplePage.identity(context)
@@ -168,9 +185,9 @@ struct SegmentsPage: ConsolePage {
         guard segment.kind == .static else {
             return try await show(request, context, views, message: strings.text("segments.errors.dynamicUpload"), status: .conflict)
         }
-        let matched: SegmentCSVMembers.Result
+        let matched: (people: [Int64], unknown: [String])
         do {
-            matched = try await SegmentCSVMembers(store: store, cache: cache).match(csv: form.csv ?? "", workspaceId: identity.workspace.id)
+            matched = try await csvMembers(form.csv ?? "", workspaceId: identity.workspace.id)
         } catch let problem as SegmentRuleForm.Problem {
             return try await show(request, context, views, message: strings.text(problem.key, problem.arguments), status: .badRequest)
         }
@@ -245,7 +262,7 @@ struct SegmentsPage: ConsolePage {
         var listed: [Int64]?
         if existing == nil && state.kind == .static && state.source == "csv" {
             do {
-                listed = try await SegmentCSVMembers(store: store, cache: cache).match(csv: state.csv, workspaceId: workspace.id).people
+                listed = try await csvMembers(state.csv, workspaceId: workspace.id).people
             } catch let problem as SegmentRuleForm.Problem {
                 return try await fail(strings.text(problem.key, problem.arguments))
             }
