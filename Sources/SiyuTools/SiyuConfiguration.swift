@@ -100,8 +100,7 @@ public struct SiyuConfiguration: Sendable {
     /// The file's keys and values as text: one flat JSON object of strings, numbers and booleans
     /// (`trustedProxies` may also be a list of strings), at most 64 KB, only the known keys.
     static func readFile(_ path: String) throws -> [String: String] {
-        let text = try readTextFile(path)
-        guard text.utf8.count <= 65_536 else { throw CommandFailure("\(path) is larger than 64 KB") }
+        let text = try readTextFile(path, maximumBytes: 65_536)
         let object: JSONValue
         do {
             object = try JSONParser.parse(text)

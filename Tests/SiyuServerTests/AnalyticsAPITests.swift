@@ -353,6 +353,14 @@ import Testing
             #expect(bad.status == .badRequest)
             #expect(bad.json["error"]?["field"] == "tiers")
             #expect(try await put("colour", "{}").status == .notFound)
+            // What a query does is not a setting: a saved `"save": true` would store labels on every read.
+            let doing = try await put(
+                "tiers.pyramid",
+                #"{"tiers": [{"code": "vip", "fraction": 0.2}, {"code": "rest", "fraction": 0.8}], "save": true}"#
+            )
+            #expect(doing.status == .badRequest && doing.json["error"]?["field"] == "save")
+            let typo = try await put("kpiMapping", #"{"conversion": ["Order Completed"]}"#)
+            #expect(typo.status == .badRequest && typo.json["error"]?["field"] == "conversion")
             let settings = try await segments.get(client, harness, "/api/v1/settings")
             #expect(settings.json["tiers.pyramid"]?["tiers"]?.arrayValue?.count == 2)
 

@@ -65,5 +65,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: notObject) }
         #expect(throws: CommandFailure.self) { try SiyuConfiguration(arguments: [:], environment: [:], file: notObject) }
         #expect(throws: CommandFailure.self) { try SiyuConfiguration(arguments: [:], environment: [:], file: "/nonexistent/siyu.json") }
+        // A file over 64 KB (here 70,000 bytes of valid JSON) is refused by its size, before it is read.
+        let large = try file(#"{"port": 8080, "logLevel": ""# + String(repeating: " ", count: 69_970) + #"info"}"#)
+        defer { try? FileManager.default.removeItem(atPath: large) }
+        do {
+            _ = try SiyuConfiguration(arguments: [:], environment: [:], file: large)
+            Issue.record("a 70,000-byte file was read")
+        } catch let failure as CommandFailure {
+            #expect(failure.description.contains("larger than 64 KB"))
+        }
     }
 }

@@ -11,8 +11,27 @@ enum AnalyticsSettings {
     /// The simple formula's inputs an operator set (``ValueFitting/simpleInputs(_:path:)``), used by every value fit.
     static let valueSimpleKey = "valueSimple"
 
-    /// Reads the value as the query it configures would; a mistake names its field.
+    /// The fields a setting may hold: what it configures, never what a query does (`save`) or which
+    /// scheme it asks for; nil for `valueSimple`, whose inputs are checked by name when read.
+    static func fields(_ key: String) -> Set<String>? {
+        switch key {
+        case "kpiMapping": ["exposures", "pageAndScreenAreExposures", "clicks", "interactions", "conversions", "keyActions"]
+        case "journey": QueryFields.journey.subtracting(["save"])
+        case valueSimpleKey: nil
+        default: TierScheme.Kind(rawValue: String(key.dropFirst("tiers.".count))).map { QueryFields.tiers($0).subtracting(["scheme", "save"]) }
+        }
+    }
+
+    /// Reads the value as the query it configures would; a mistake names its field. A field the
+    /// setting does not hold is refused: a saved `"save": true` would make every query that reads
+    /// the setting store labels.
     static func check(key: String, value: JSONValue, workspace: Workspace, now: Int64) throws {
+        if let fields = fields(key), let unknown = value.objectValue?.keys.first(where: { !fields.contains($0) }) {
+            throw APIError.badRequest(
+                "the \(key) setting has no field `\(unknown)`; its fields are \(fields.sorted().joined(separator: ", "))",
+                field: unknown
+            )
+        }
         guard let calendar = LocalCalendar.zone(workspace.timeZone) else { return }
         switch key {
         case "kpiMapping": _ = try QueryReader(["mapping": value], workspace: workspace, calendar: calendar, now: now).kpis()
