@@ -20,27 +20,8 @@ public struct ModifiedBetaGeometricNBD: PurchaseModel, Equatable {
     ) throws -> (
         model: ModifiedBetaGeometricNBD, diagnostics: FitDiagnostics
     ) {
-        try ValueModelError.validate(customers)
-        let scale = LogParameterFit.timeScale(customers)
-        let data = PurchasePatterns(customers, timeScale: scale)
-        let (theta, result) = LogParameterFit.minimize(start: options.start ?? [1, 1, 1, 1], options: options) {
-            let (value, gradient) = negativeLogLikelihood($0, data)
-            return (value / data.customers, gradient.map { $0 / data.customers })
-        }
-        let model = ModifiedBetaGeometricNBD(r: theta[0], alpha: theta[1] / scale, a: theta[2], b: theta[3])
-        // Likelihood and information in the caller's time unit.
-        let original = PurchasePatterns(customers)
-        let parameters = [model.r, model.alpha, model.a, model.b]
-        var diagnostics = FitDiagnostics(
-            logLikelihood: -negativeLogLikelihood(parameters, original).value,
-            libraryObjective: result.value,
-            customers: customers.count,
-            iterations: result.iterations,
-            converged: result.converged,
-            standardErrors: standardErrors(at: parameters) { negativeLogLikelihood($0, original).gradient }
-        )
-        diagnostics.atBoundary = LogParameterFit.reachedBoundary(result, parameters: theta, pair: (2, 3))
-        return (model, diagnostics)
+        let (theta, diagnostics) = try BetaGeometricFit.fit(customers, options: options, negativeLogLikelihood: negativeLogLikelihood)
+        return (ModifiedBetaGeometricNBD(r: theta[0], alpha: theta[1], a: theta[2], b: theta[3]), diagnostics)
     }
 
     /// Total log-likelihood of the customers under this model, in their time unit.
