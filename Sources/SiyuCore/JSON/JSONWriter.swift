@@ -20,29 +20,29 @@ public enum JSONWriter {
         case .double(let d): out.append(contentsOf: format(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            out.append(UInt8(ascii: "["))
+            out.append(0x5B)  // [
             var position = 0
             while position < items.count {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
+                if position > 0 { out.append(0x2C) }  // ,
                 write(items[position], into: &out)
                 position += 1
             }
-            out.append(UInt8(ascii: "]"))
+            out.append(0x5D)  // ]
         case .object(let object):
             // Keys and values as plain arrays, walked by index: iterating the dictionary's pairs
             // is several times slower in debug builds, and every stored event is written here.
             let keys = object.keys.elements
             let values = object.values.elements
-            out.append(UInt8(ascii: "{"))
+            out.append(0x7B)  // {
             var position = 0
             while position < keys.count {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
+                if position > 0 { out.append(0x2C) }  // ,
                 writeString(keys[position], into: &out)
-                out.append(UInt8(ascii: ":"))
+                out.append(0x3A)  // :
                 write(values[position], into: &out)
                 position += 1
             }
-            out.append(UInt8(ascii: "}"))
+            out.append(0x7D)  // }
         }
     }
 
@@ -57,7 +57,7 @@ public enum JSONWriter {
 
     /// Appends `s` as a quoted JSON string with the escapes RFC 8259 requires.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+        out.append(0x22)  // "
         var s = s
         s.withUTF8 { utf8 in
             // Copy runs that need no escaping in one go; most strings are a single run. The bytes
@@ -99,6 +99,6 @@ public enum JSONWriter {
             }
             if runStart < count { out.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: count - runStart)) }
         }
-        out.append(UInt8(ascii: "\""))
+        out.append(0x22)  // "
     }
 }
