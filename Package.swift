@@ -5,13 +5,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// The domain's number crunching (analytics kernels, value models, the demo generator) is
-/// optimised in debug builds too: unoptimised, `swift run siyu demo` takes 6 minutes instead of
-/// one and the test suite twice as long. The server, store and command line stay debuggable.
-let optimisedSettings: [SwiftSetting] = swiftSettings + [
-    .unsafeFlags(["-O"], .when(configuration: .debug))
-]
-
 let package = Package(
     name: "siyu",
     platforms: [.macOS(.v15)],
@@ -49,7 +42,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Collections", package: "swift-collections")
             ],
-            swiftSettings: optimisedSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "SiyuDemo",
@@ -57,7 +50,7 @@ let package = Package(
                 "SiyuCore",
                 .product(name: "Collections", package: "swift-collections"),
             ],
-            swiftSettings: optimisedSettings
+            swiftSettings: swiftSettings
         ),
         /// The admin API's contract (openapi.yaml) and the types and server glue generated from it
         /// by scripts/generate-api (committed; the generator is not a dependency of the package).

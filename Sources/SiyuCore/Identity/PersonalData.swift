@@ -36,16 +36,20 @@ public enum PersonalData {
         }
     }
 
-    static let exactPhoneKeys: [[UInt8]] = [
+    static let exactPhoneKeys = [
         "phone", "phonenumber", "phoneno", "phonenum", "mobile", "mobilephone", "mobilenumber", "mobileno", "mobilenum", "cellphone",
         "cellphonenumber", "cell", "cellnumber", "tel", "telephone", "telno", "telnumber", "telephonenumber", "手机", "手机号", "手机号码",
         "电话", "电话号码", "联系电话",
-    ].map { Array($0.utf8) }
-    static let exactEmailKeys: [[UInt8]] = ["email", "emailaddress", "mail", "mailaddress", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件地址", "邮箱地址"]
-        .map { Array($0.utf8) }
+    ]
+    static let exactEmailKeys = ["email", "emailaddress", "mail", "mailaddress", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件地址", "邮箱地址"]
     /// Endings of keys that hold one (`billing_phone`, `receiverMobile`, `contactEmail`).
-    static let phoneEndings: [[UInt8]] = ["phone", "phonenumber", "mobile", "mobilenumber", "telephone", "手机", "手机号", "电话"].map { Array($0.utf8) }
-    static let emailEndings: [[UInt8]] = ["email", "emailaddress", "邮箱"].map { Array($0.utf8) }
+    static let phoneEndings = ["phone", "phonenumber", "mobile", "mobilenumber", "telephone", "手机", "手机号", "电话"]
+    static let emailEndings = ["email", "emailaddress", "邮箱"]
+    /// The four lists in the order they are tried.
+    static let keyWords = KeyWords([
+        (exactPhoneKeys, .exact(.phone), false), (exactEmailKeys, .exact(.email), false), (phoneEndings, .ending(.phone), true),
+        (emailEndings, .ending(.email), true),
+    ])
 
     /// The kind a key names exactly: `phone`, `phone_number`, `Mobile`, `email`, `E-mail`, `手机号`.
     public static func identityKind(ofKey key: String) -> Kind? {
@@ -58,29 +62,32 @@ public enum PersonalData {
 
     /// Classifies a key on its normalised bytes: ASCII letters lower-cased, digits and non-ASCII
     /// kept, separators and other punctuation dropped, trailing digits dropped.
+    ///
+    /// Every key of every event comes through here, so it works on raw pointers: the generic
+    /// collection algorithms it would otherwise use cost microseconds a key in debug builds.
     static func classify(_ key: String) -> KeyClass {
         var key = key
         return key.withUTF8 { utf8 -> KeyClass in
-            guard !utf8.isEmpty, utf8.count <= 64 else { return .other }
+            let length = utf8.count
+            guard let bytes = utf8.baseAddress, length > 0, length <= 64 else { return .other }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyClass in
+                guard let normalized = buffer.baseAddress else { return .other }
                 var n = 0
-                for byte in utf8 {
-                    switch byte {
-                    case 0x41...0x5A:
-                        buffer[n] = byte | 0x20
-                        n += 1
-                    case 0x61...0x7A, 0x30...0x39, 0x80...0xFF:
-                        buffer[n] = byte
-                        n += 1
-                    default: continue
+                var i = 0
+                while i < length {
+                    let byte = bytes[i]
+                    i += 1
+                    if byte >= 0x41, byte <= 0x5A {
+                        normalized[n] = byte | 0x20
+                    } else if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte >= 0x80 {
+                        normalized[n] = byte
+                    } else {
+                        continue
                     }
+                    n += 1
                 }
-                while n > 0, (0x30...0x39).contains(buffer[n - 1]) { n -= 1 }
-                let normalized = UnsafeBufferPointer(rebasing: buffer[0..<n])
-                if exactPhoneKeys.contains(where: { normalized.elementsEqual($0) }) { return .exact(.phone) }
-                if exactEmailKeys.contains(where: { normalized.elementsEqual($0) }) { return .exact(.email) }
-                if phoneEndings.contains(where: { ends(normalized, with: $0) }) { return .ending(.phone) }
-                if emailEndings.contains(where: { ends(normalized, with: $0) }) { return .ending(.email) }
+                while n > 0, normalized[n - 1] >= 0x30, normalized[n - 1] <= 0x39 { n -= 1 }
+                if let found = keyWords.match(normalized, count: n) { return found }
                 if n >= 2, normalized[n - 2] == UInt8(ascii: "i"), normalized[n - 1] == UInt8(ascii: "d") { return .identifier }
                 if n >= 3, normalized[n - 3] == UInt8(ascii: "i"), normalized[n - 2] == UInt8(ascii: "d"), normalized[n - 1] == UInt8(ascii: "s") {
                     return .identifier
@@ -90,22 +97,91 @@ public enum PersonalData {
         }
     }
 
-    private static func ends(_ bytes: UnsafeBufferPointer<UInt8>, with suffix: [UInt8]) -> Bool {
-        guard bytes.count >= suffix.count else { return false }
-        return bytes[(bytes.count - suffix.count)...].elementsEqual(suffix)
+    /// Lists of normalised key words packed into one byte buffer, each word with the class it
+    /// gives and whether a key may merely end in it, grouped by last byte: a key is compared only
+    /// with the few words that end as it does.
+    struct KeyWords: Sendable {
+        /// A word: where it is in `bytes`, whether a key may end in it, and its list.
+        private struct Word: Sendable {
+            var start: Int
+            var length: Int
+            var ending: Bool
+            var list: Int
+        }
+
+        private let bytes: [UInt8]
+        /// Sorted by last byte.
+        private let words: [Word]
+        /// The words ending in byte `b` are `words[firstWord[b]..<firstWord[b + 1]]`.
+        private let firstWord: [Int]
+        private let classes: [KeyClass]
+
+        init(_ lists: [(words: [String], keyClass: KeyClass, ending: Bool)]) {
+            var bytes: [UInt8] = []
+            var words: [Word] = []
+            for (list, entry) in lists.enumerated() {
+                for word in entry.words where !word.isEmpty {
+                    words.append(Word(start: bytes.count, length: word.utf8.count, ending: entry.ending, list: list))
+                    bytes.append(contentsOf: word.utf8)
+                }
+            }
+            words.sort { bytes[$0.start + $0.length - 1] < bytes[$1.start + $1.length - 1] }
+            var firstWord = [Int](repeating: 0, count: 257)
+            for word in words { firstWord[Int(bytes[word.start + word.length - 1]) + 1] += 1 }
+            for byte in 0..<256 { firstWord[byte + 1] += firstWord[byte] }
+            self.bytes = bytes
+            self.words = words
+            self.firstWord = firstWord
+            classes = lists.map(\.keyClass)
+        }
+
+        /// The class of the first list (in the order given) with a word that `key[0..<count]` is,
+        /// or ends in when the list is of endings.
+        func match(_ key: UnsafeMutablePointer<UInt8>, count: Int) -> KeyClass? {
+            guard count > 0 else { return nil }
+            let last = Int(key[count - 1])
+            var w = firstWord[last]
+            let end = firstWord[last + 1]
+            guard w < end else { return nil }
+            var best = Int.max
+            bytes.withUnsafeBufferPointer { packed in
+                words.withUnsafeBufferPointer { list in
+                    guard let packed = packed.baseAddress, let words = list.baseAddress else { return }
+                    while w < end {
+                        let word = words[w]
+                        w += 1
+                        guard word.list < best, word.length == count || (word.ending && word.length < count) else { continue }
+                        let offset = count - word.length
+                        var i = word.length - 2
+                        while i >= 0, key[offset + i] == packed[word.start + i] { i -= 1 }
+                        if i < 0 { best = word.list }
+                    }
+                }
+            }
+            return best == Int.max ? nil : classes[best]
+        }
     }
 
     /// The kind a whole text is: a mainland mobile number or an e-mail address.
     public static func kind(ofValue text: String) -> Kind? {
         // A quick look at the bytes first: most values are neither (no `@`, too few digits).
         var text = text
-        let (hasAt, digits, length) = text.withUTF8 { utf8 -> (Bool, Int, Int) in
-            var at = false
-            var digits = 0
-            for byte in utf8 {
-                if byte == UInt8(ascii: "@") { at = true } else if byte >= 0x30, byte <= 0x39 { digits += 1 }
+        var hasAt = false
+        var digits = 0
+        var length = 0
+        text.withUTF8 { utf8 in
+            length = utf8.count
+            guard let bytes = utf8.baseAddress else { return }
+            var i = 0
+            while i < length {
+                let byte = bytes[i]
+                if byte == 0x40 {  // @
+                    hasAt = true
+                } else if byte >= 0x30, byte <= 0x39 {
+                    digits += 1
+                }
+                i += 1
             }
-            return (at, digits, utf8.count)
         }
         guard length >= 5, length <= 254 else { return nil }
         if hasAt { return isEmailAddress(text) ? .email : nil }
@@ -131,9 +207,15 @@ public enum PersonalData {
     /// The object with every phone number and e-mail address masked (`138****8000`,
     /// `l***@example.com`), by key and by value, at any depth.
     public static func masked(_ object: JSONObject) -> JSONObject {
+        // Keys and values walked as plain arrays: iterating the dictionary's pairs is several times
+        // slower in debug builds, and every event's properties, traits and context come through here.
+        let keys = object.keys.elements
+        let values = object.values.elements
         var result = object
-        for (key, value) in object {
-            if let masked = mask(value, key: key) { result[key] = masked }
+        var index = 0
+        while index < keys.count {
+            if let masked = mask(values[index], key: keys[index]) { result.values[index] = masked }
+            index += 1
         }
         return result
     }
@@ -155,6 +237,9 @@ public enum PersonalData {
             if let named { return .string(IdentityExtractor.mask(kind: named.identityKind, text)) }
             if keyClass != .identifier, let found = kind(ofValue: text) { return .string(IdentityExtractor.mask(kind: found.identityKind, text)) }
             return nil
+        case .int(let number) where named == nil && number > -10_000_000_000 && number < 10_000_000_000:
+            // Ten digits or fewer: not a mobile number (which has 11), so no need to spell it out.
+            return nil
         case .int, .double:
             guard let text = value.scalarText else { return nil }
             if let named { return .string(IdentityExtractor.mask(kind: named.identityKind, text)) }
@@ -163,21 +248,27 @@ public enum PersonalData {
         case .array(let items):
             var result = items
             var changed = false
-            for (index, item) in items.enumerated() {
-                if let masked = mask(item, keyClass: keyClass, named: named) {
+            var index = 0
+            while index < items.count {
+                if let masked = mask(items[index], keyClass: keyClass, named: named) {
                     result[index] = masked
                     changed = true
                 }
+                index += 1
             }
             return changed ? .array(result) : nil
         case .object(let inner):
+            let keys = inner.keys.elements
+            let values = inner.values.elements
             var result = inner
             var changed = false
-            for (innerKey, innerValue) in inner {
-                if let masked = mask(innerValue, keyClass: classify(innerKey), named: named) {
-                    result[innerKey] = masked
+            var index = 0
+            while index < keys.count {
+                if let masked = mask(values[index], keyClass: classify(keys[index]), named: named) {
+                    result.values[index] = masked
                     changed = true
                 }
+                index += 1
             }
             return changed ? .object(result) : nil
         }

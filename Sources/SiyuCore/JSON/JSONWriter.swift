@@ -20,23 +20,29 @@ public enum JSONWriter {
         case .double(let d): out.append(contentsOf: format(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            out.append(UInt8(ascii: "["))
-            for (position, item) in items.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                write(item, into: &out)
+            out.append(0x5B)  // [
+            var position = 0
+            while position < items.count {
+                if position > 0 { out.append(0x2C) }  // ,
+                write(items[position], into: &out)
+                position += 1
             }
-            out.append(UInt8(ascii: "]"))
+            out.append(0x5D)  // ]
         case .object(let object):
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, item) in object {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(item, into: &out)
+            // Keys and values as plain arrays, walked by index: iterating the dictionary's pairs
+            // is several times slower in debug builds, and every stored event is written here.
+            let keys = object.keys.elements
+            let values = object.values.elements
+            out.append(0x7B)  // {
+            var position = 0
+            while position < keys.count {
+                if position > 0 { out.append(0x2C) }  // ,
+                writeString(keys[position], into: &out)
+                out.append(0x3A)  // :
+                write(values[position], into: &out)
+                position += 1
             }
-            out.append(UInt8(ascii: "}"))
+            out.append(0x7D)  // }
         }
     }
 
@@ -51,16 +57,24 @@ public enum JSONWriter {
 
     /// Appends `s` as a quoted JSON string with the escapes RFC 8259 requires.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+        out.append(0x22)  // "
         var s = s
-        s.withUTF8 { bytes in
-            // Copy runs that need no escaping in one go; most strings are a single run.
+        s.withUTF8 { utf8 in
+            // Copy runs that need no escaping in one go; most strings are a single run. The bytes
+            // are read through a pointer, which keeps this loop cheap in debug builds.
+            let count = utf8.count
+            guard let bytes = utf8.baseAddress else { return }
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < count {
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                runStart = index + 1
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {  // control, `"`, `\`
+                    index += 1
+                    continue
+                }
+                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: index - runStart)) }
+                index += 1
+                runStart = index
                 switch byte {
                 case UInt8(ascii: "\""):
                     out.append(0x5C)
@@ -83,8 +97,8 @@ public enum JSONWriter {
                     out.append(hexDigits[Int(byte & 0x0F)])
                 }
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+            if runStart < count { out.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: count - runStart)) }
         }
-        out.append(UInt8(ascii: "\""))
+        out.append(0x22)  // "
     }
 }
