@@ -69,6 +69,19 @@ import Testing
                 body: ByteBuffer(string: #"{"add": ["vip"]}"#)
             )
             #expect(form.status == .ok && form.json["tags"] == ["vip", "会员"])
+            // A path of the contract asked with a method it does not take is 405 with the methods it
+            // does take (the contract lists GET and POST for /segments, POST for the funnel, PUT and
+            // DELETE for a setting); a path it does not have stays 404.
+            for (uri, method, allowed) in [
+                ("/api/v1/segments", HTTPRequest.Method.put, "GET, POST"), ("/api/v1/analytics/funnel", .get, "POST"),
+                ("/api/v1/settings/kpiMapping", .post, "PUT, DELETE"), ("/v1/track", .get, "POST"),
+            ] {
+                let answer = try await client.execute(uri: uri, method: method, headers: harness.bearer)
+                #expect(answer.status == .methodNotAllowed && answer.errorCode == "method_not_allowed", "\(method) \(uri): \(answer.status)")
+                #expect(answer.headers[.allow] == allowed, "\(method) \(uri)")
+            }
+            let nowhere = try await client.execute(uri: "/api/v1/nowhere", method: .get, headers: harness.bearer)
+            #expect(nowhere.status == .notFound && nowhere.errorCode == "not_found")
         }
     }
 

@@ -58,6 +58,18 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            // The router found no route: a path of the contract asked with another method is a 405.
+            guard let methods = RouteTable.contract.methods(for: request.uri.path), !methods.contains(request.method.rawValue) else {
+                return try Self.apiError(error)!.response(from: request, context: context)
+            }
+            let answer = APIError(
+                .methodNotAllowed,
+                code: "method_not_allowed",
+                message: "\(request.uri.path) takes \(methods.joined(separator: ", "))",
+                headers: [.allow: methods.joined(separator: ", ")]
+            )
+            return try answer.response(from: request, context: context)
         } catch {
             guard let answer = Self.apiError(error) else {
                 // A generated operation's error describes the whole request, its Authorization header
