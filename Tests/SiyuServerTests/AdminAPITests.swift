@@ -80,6 +80,17 @@ import Testing
                 #expect(answer.status == .methodNotAllowed && answer.errorCode == "method_not_allowed", "\(method) \(uri): \(answer.status)")
                 #expect(answer.headers[.allow] == allowed, "\(method) \(uri)")
             }
+            // Bodies the contract cannot read are 400s that say why in words, naming the field where there is one.
+            let null = try await client.execute(uri: "/api/v1/analytics/kpis", method: .post, headers: json, body: ByteBuffer(string: "null"))
+            #expect(null.status == .badRequest && null.json["error"]?["message"] == "the body must be an object, not null")
+            let beyond = try await client.execute(
+                uri: "/api/v1/analytics/funnel",
+                method: .post,
+                headers: json,
+                body: ByteBuffer(string: #"{"steps": ["a", "b"], "bins": 1e999}"#)
+            )
+            #expect(beyond.status == .badRequest && beyond.json["error"]?["field"] == "bins", "\(String(buffer: beyond.body))")
+            #expect(beyond.json["error"]?["message"]?.stringValue?.contains("OpenAPIValueContainer") == false)
             let nowhere = try await client.execute(uri: "/api/v1/nowhere", method: .get, headers: harness.bearer)
             #expect(nowhere.status == .notFound && nowhere.errorCode == "not_found")
         }

@@ -154,13 +154,20 @@ extension APIError {
             return ("\(field.isEmpty ? "the body" : field) must be \(Self.typeName(type))", field.isEmpty ? nil : field)
         case DecodingError.valueNotFound(let type, let context):
             let field = path(context.codingPath)
-            return ("\(field) must be \(Self.typeName(type)), not null", field.isEmpty ? nil : field)
+            return ("\(field.isEmpty ? "the body" : field) must be \(Self.typeName(type)), not null", field.isEmpty ? nil : field)
         case DecodingError.dataCorrupted(let context):
             let field = path(context.codingPath)
             let reason = context.debugDescription
             // `additionalProperties: false` (the runtime names the first unknown key in the path).
             if reason.hasPrefix("Additional properties are disabled"), let key = context.codingPath.last {
                 return ("unknown field `\(key.stringValue)`", field)
+            }
+            // Free-form JSON the decoder could not read: a number beyond what a double holds (1e999).
+            if reason.hasPrefix("OpenAPIValueContainer cannot be decoded") {
+                return (
+                    "\(field.isEmpty ? "the body" : field) holds a value that cannot be read (numbers are at most ±1.8e308)",
+                    field.isEmpty ? nil : field
+                )
             }
             if field.isEmpty { return ("request body is not valid: \(reason)", nil) }
             return ("\(field): \(reason)", field)
