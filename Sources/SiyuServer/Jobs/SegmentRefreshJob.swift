@@ -10,7 +10,7 @@ struct SegmentRefresher: Sendable {
     let cache: AnalyticsCache
 
     func refresh(_ segment: SegmentRecord, workspace: Workspace, now: Int64) async throws -> SegmentRecord {
-        guard let text = segment.rule, let calendar = LocalCalendar.zone(workspace.timeZone) else {
+        guard let text = segment.rule else {
             return try await store.replaceSegmentMembers(id: segment.id, workspaceId: workspace.id, people: [])
         }
         let value: JSONValue
@@ -19,11 +19,8 @@ struct SegmentRefresher: Sendable {
         } catch {
             throw APIError(.internalServerError, code: "internal_error", message: "segment \(segment.id) has a damaged rule")
         }
-        let reader = try QueryReader(["rule": value], workspace: workspace, calendar: calendar, now: now)
-        let rule = try reader.rule(value, path: "rule")
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: rule.propertyKeys)
-        let members = PersonRuleEvaluator(rule, dataset: dataset, now: now).members().map { dataset.personIds[$0] }
-        return try await store.replaceSegmentMembers(id: segment.id, workspaceId: workspace.id, people: members)
+        let rule = try SegmentService.rule(value, workspace: workspace, now: now)
+        return try await SegmentService.fill(segment, rule: rule, workspace: workspace, now: now, store: store, cache: cache)
     }
 
     /// Refreshes every dynamic segment whose schedule is due, each on its own: one that fails — a

@@ -374,3 +374,20 @@ extension Components.Schemas.AnalyticsPerson {
         )
     }
 }
+
+extension TierMovements {
+    /// The movements between tiers, largest first (people who stayed are not movements).
+    var movements: [LabelMovement] {
+        var movements: [LabelMovement] = []
+        for (from, row) in matrix {
+            for (to, people) in row where from != to {
+                movements.append(LabelMovement(from: from == Self.noTier ? nil : from, to: to == Self.noTier ? nil : to, people: people))
+            }
+        }
+        return movements.sorted { a, b in
+            let left = (a.people, b.from ?? "", b.to ?? "")
+            let right = (b.people, a.from ?? "", a.to ?? "")
+            return left > right
+        }
+    }
+}

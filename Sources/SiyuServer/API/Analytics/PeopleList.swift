@@ -1,5 +1,4 @@
 import SiyuCore
-import SiyuStore
 
 /// Lists of people (funnel drop-outs, RFM buyers, segment members): pages in ascending person id
 /// and the columns of their CSV export.
@@ -33,48 +32,5 @@ enum PeopleList {
             return id
         }
         return page(people, dataset: dataset, limit: limit, after: after)
-    }
-}
-
-extension QueryReader {
-    /// `"step": k, "status": "dropped"` (reached step k−1, not k; the default) or `"reached"`.
-    func funnelStep(steps: Int) throws -> (step: Int, status: FunnelStepStatus) {
-        guard let step = try int("step", range: 0...(steps - 1)) else { throw Self.fail("step is required", "step") }
-        guard let status = FunnelStepStatus(rawValue: try string("status") ?? "dropped") else {
-            throw Self.fail("status is dropped or reached", "status")
-        }
-        if status == .dropped && step == 0 { throw Self.fail("nobody drops at the first step; ask for step 1 or later", "step") }
-        return (step, status)
-    }
-
-    /// Exactly one of `"class": "importantValue"` and `"segment": "atRisk"`.
-    func rfmGroup() throws -> (RFMClass?, RFMSegment?) {
-        let rfmClass = try string("class").map { code -> RFMClass in
-            guard let value = RFMClass(rawValue: code) else { throw Self.fail("unknown RFM class `\(code)`", "class") }
-            return value
-        }
-        let segment = try string("segment").map { code -> RFMSegment in
-            guard let value = RFMSegment(rawValue: code) else { throw Self.fail("unknown RFM segment `\(code)`", "segment") }
-            return value
-        }
-        guard (rfmClass == nil) != (segment == nil) else { throw Self.fail("give a class or a segment", "class") }
-        return (rfmClass, segment)
-    }
-}
-
-extension TierMovements {
-    /// The movements between tiers, largest first (people who stayed are not movements).
-    var movements: [LabelMovement] {
-        var movements: [LabelMovement] = []
-        for (from, row) in matrix {
-            for (to, people) in row where from != to {
-                movements.append(LabelMovement(from: from == Self.noTier ? nil : from, to: to == Self.noTier ? nil : to, people: people))
-            }
-        }
-        return movements.sorted { a, b in
-            let left = (a.people, b.from ?? "", b.to ?? "")
-            let right = (b.people, a.from ?? "", a.to ?? "")
-            return left > right
-        }
     }
 }

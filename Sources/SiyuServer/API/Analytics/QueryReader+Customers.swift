@@ -184,3 +184,19 @@ extension QueryReader {
         }
     }
 }
+
+extension QueryReader {
+    /// Exactly one of `"class": "importantValue"` and `"segment": "atRisk"`.
+    func rfmGroup() throws -> (RFMClass?, RFMSegment?) {
+        let rfmClass = try string("class").map { code -> RFMClass in
+            guard let value = RFMClass(rawValue: code) else { throw Self.fail("unknown RFM class `\(code)`", "class") }
+            return value
+        }
+        let segment = try string("segment").map { code -> RFMSegment in
+            guard let value = RFMSegment(rawValue: code) else { throw Self.fail("unknown RFM segment `\(code)`", "segment") }
+            return value
+        }
+        guard (rfmClass == nil) != (segment == nil) else { throw Self.fail("give a class or a segment", "class") }
+        return (rfmClass, segment)
+    }
+}

@@ -351,3 +351,15 @@ struct QueryReader {
         return query
     }
 }
+
+extension QueryReader {
+    /// `"step": k, "status": "dropped"` (reached step k−1, not k; the default) or `"reached"`.
+    func funnelStep(steps: Int) throws -> (step: Int, status: FunnelStepStatus) {
+        guard let step = try int("step", range: 0...(steps - 1)) else { throw Self.fail("step is required", "step") }
+        guard let status = FunnelStepStatus(rawValue: try string("status") ?? "dropped") else {
+            throw Self.fail("status is dropped or reached", "status")
+        }
+        if status == .dropped && step == 0 { throw Self.fail("nobody drops at the first step; ask for step 1 or later", "step") }
+        return (step, status)
+    }
+}

@@ -11,7 +11,7 @@ struct SegmentService: Sendable {
 
     /// The rule in `json`, read as every rule is (docs/admin-api.md, "Person rules"); a mistake
     /// names its field under `path`.
-    func rule(_ json: JSONValue, path: String = "rule", workspace: Workspace, now: Int64) throws -> PersonRule {
+    static func rule(_ json: JSONValue, path: String = "rule", workspace: Workspace, now: Int64) throws -> PersonRule {
         guard let calendar = LocalCalendar.zone(workspace.timeZone) else {
             throw APIError(.internalServerError, code: "internal_error", message: "unknown time zone \(workspace.timeZone)")
         }
@@ -20,6 +20,18 @@ struct SegmentService: Sendable {
 
     /// Replaces the segment's members with the people `rule` matches now.
     func fill(_ segment: SegmentRecord, rule: PersonRule, workspace: Workspace, now: Int64) async throws -> SegmentRecord {
+        try await Self.fill(segment, rule: rule, workspace: workspace, now: now, store: store, cache: cache)
+    }
+
+    /// ``fill(_:rule:workspace:now:)`` for whoever holds the segments (the scheduled refresh).
+    static func fill(
+        _ segment: SegmentRecord,
+        rule: PersonRule,
+        workspace: Workspace,
+        now: Int64,
+        store: any SegmentRepository,
+        cache: AnalyticsCache
+    ) async throws -> SegmentRecord {
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: rule.propertyKeys)
         let members = PersonRuleEvaluator(rule, dataset: dataset, now: now).members().map { dataset.personIds[$0] }
         return try await store.replaceSegmentMembers(id: segment.id, workspaceId: workspace.id, people: members)

@@ -46,10 +46,3 @@ extension AdminAPI {
         return key
     }
 }
-
-extension JSONObject {
-    /// An object the contract types as free-form JSON.
-    init(_ container: OpenAPIObjectContainer) {
-        self.init(uniqueKeysWithValues: container.value.sorted { $0.key < $1.key }.map { ($0.key, JSONValue(openAPIValue: $0.value)) })
-    }
-}

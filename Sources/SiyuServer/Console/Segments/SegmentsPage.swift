@@ -241,7 +241,7 @@ struct SegmentsPage: ConsolePage {
         if state.usesRule {
             do {
                 let json = try state.form.rule()
-                rule = try service.rule(json, workspace: workspace, now: clock())
+                rule = try SegmentService.rule(json, workspace: workspace, now: clock())
                 ruleJSON = json
             } catch let problem as SegmentRuleForm.Problem {
                 return try await fail(Self.problemText(problem, strings))
@@ -315,7 +315,7 @@ struct SegmentsPage: ConsolePage {
         var response: Response
         do {
             let json = try ruleForm.rule()
-            let rule = try service.rule(json, workspace: identity.workspace, now: clock())
+            let rule = try SegmentService.rule(json, workspace: identity.workspace, now: clock())
             let count = try await count(rule, workspace: identity.workspace)
             response = JSONResponse.make([
                 "count": .int(Int64(count)),
