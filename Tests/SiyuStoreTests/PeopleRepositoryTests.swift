@@ -76,6 +76,10 @@ import Testing
             #expect(try await store.tags(personId: p2, workspaceId: ws) == ["a", "vip"])
             await #expect(throws: StoreError.self) { _ = try await store.setTags(personId: p2, workspaceId: ws, add: [" padded"], remove: []) }
             await #expect(throws: StoreError.self) { _ = try await store.setTags(personId: 999_999, workspaceId: ws, add: ["x"], remove: []) }
+            // One edit names at most 200 tags: 201 is refused and nothing changes.
+            let many = (0...200).map { "t\($0)" }
+            await #expect(throws: StoreError.self) { _ = try await store.setTags(personId: p2, workspaceId: ws, add: many, remove: []) }
+            #expect(try await store.tags(personId: p2, workspaceId: ws) == ["a", "vip"])
         }
     }
 

@@ -1315,6 +1315,8 @@ extension Components {
                 case nextCursor
             }
         }
+        /// At most 200 tags in one edit, added and removed together.
+        ///
         /// - Remark: Generated from `#/components/schemas/PersonTagsEdit`.
         package struct PersonTagsEdit: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PersonTagsEdit/add`.

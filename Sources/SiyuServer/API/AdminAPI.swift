@@ -8,8 +8,7 @@ import SiyuStore
 /// The admin API's operations as the contract (`Sources/SiyuAPI/openapi.yaml`) types them: one
 /// implementation of the generated `APIProtocol`, with each area's operations in an extension in
 /// its folder (`API/Workspace/AdminAPI+Workspace.swift` …). Requests arrive decoded and checked
-/// against the contract; answers are the contract's structs. Operations the generator's filter
-/// does not list yet are still served by their area's controller.
+/// against the contract; answers are the contract's structs.
 struct AdminAPI: APIProtocol {
     /// The store, seen through the repositories the operations use.
     let workspaces: any WorkspaceRepository

@@ -448,7 +448,11 @@ enum PeopleSearch {
         return Page(items: items, nextCursor: next)
     }
 
+    /// The most tags one edit may name (added and removed together).
+    static let tagsPerEdit = 200
+
     static func check(tags: [String]) throws {
+        guard tags.count <= tagsPerEdit else { throw StoreError.invalid("one edit names at most \(tagsPerEdit) tags, not \(tags.count)") }
         for tag in tags {
             let trimmed = tag.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed == tag, tag.count <= 64 else {
