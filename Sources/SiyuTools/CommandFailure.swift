@@ -14,11 +14,19 @@ public struct CommandFailure: Error, CustomStringConvertible {
 /// The UTF-8 text of a file, or a failure naming what is wrong with it.
 public func readTextFile(_ path: String, maximumBytes: Int? = nil) throws -> String {
     guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
-    // Checked before reading: a configuration path pointed at a huge file must not be read into memory.
-    if let maximumBytes, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumBytes {
-        throw CommandFailure("\(path) is larger than \(maximumBytes / 1024) KB")
+    let data: Data
+    if let maximumBytes {
+        // At most one byte past the limit is read, whatever the file is (a FIFO reports no size, a
+        // file can grow): a configuration path pointed at something huge is never read into memory.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandFailure("cannot read \(path)") }
+        defer { try? handle.close() }
+        guard let read = try? handle.read(upToCount: maximumBytes + 1) ?? Data() else { throw CommandFailure("cannot read \(path)") }
+        guard read.count <= maximumBytes else { throw CommandFailure("\(path) is larger than \(maximumBytes / 1024) KB") }
+        data = read
+    } else {
+        guard let read = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+        data = read
     }
-    guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
     guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(path) is not UTF-8 text") }
     return text
 }

@@ -82,12 +82,11 @@ public struct DemoPlan: Sendable {
         // with the same boundaries.
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending: [Message] = []
-            var writing = false
             func write(_ messages: [Message]) async throws {
                 let events = try await Self.prepare(messages, with: preparer)
-                if writing { try await group.next() }
+                // The previous batch's write, if any (an empty group answers at once).
+                _ = try await group.next()
                 group.addTask { _ = try await store.ingest([IngestBatch(workspaceId: workspace.id, events: events)]) }
-                writing = true
             }
             while let (batch, current) = batches.next() {
                 pending += batch

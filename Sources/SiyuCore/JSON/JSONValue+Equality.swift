@@ -24,11 +24,17 @@ extension JSONValue {
         case .string(let value): hasher.combine(value)
         case .array(let items): hasher.combine(items)
         case .object(let object):
-            hasher.combine(object.count)
-            for key in object.keys.sorted() {
-                hasher.combine(key)
-                hasher.combine(object[key])
+            // Equal objects may list their members in any order: each member is hashed on its own
+            // and the results summed, so the order does not count and nothing is sorted or copied.
+            var members = 0
+            for (key, value) in object {
+                var member = Hasher()
+                member.combine(key)
+                member.combine(value)
+                members &+= member.finalize()
             }
+            hasher.combine(object.count)
+            hasher.combine(members)
         }
     }
 }
