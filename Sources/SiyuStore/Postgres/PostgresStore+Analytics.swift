@@ -162,49 +162,41 @@ extension PostgresStore: AnalyticsRepository {
         afterSeq: Int64,
         throughSeq: Int64
     ) async throws -> [(seq: Int64, value: JSONValue)] {
-        let nul = Self.escapedNUL
-        return try await read { connection in
-            try await connection.rows(
-                """
-                SELECT id,
-                  CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
-                  CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
-                FROM events
-                WHERE workspace_id = \(workspaceId) AND id > \(afterSeq) AND id <= \(throughSeq)
-                  AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
-                ORDER BY id
-                """,
-                logger: logger
-            ).compactMap { row in try Self.propertyValue(row, key: key) }
-        }
+        try await propertyValues(workspaceId: workspaceId, key: key, names: nil, seqs: (afterSeq, throughSeq))
     }
 
     public func eventPropertyValues(workspaceId: Int64, key: String, names: [String]?) async throws -> [(seq: Int64, value: JSONValue)] {
-        let nul = Self.escapedNUL
+        try await propertyValues(workspaceId: workspaceId, key: key, names: names, seqs: nil)
+    }
+
+    /// The events' values of the property `key` (of the events named `names`, of those after the first
+    /// and up to the second seq of `seqs`), in order. Each row's text is searched for an escaped NUL
+    /// once and its JSON parsed once: the lateral subqueries (`OFFSET 0` keeps them from being
+    /// flattened into copies) hand their results on.
+    private func propertyValues(
+        workspaceId: Int64,
+        key: String,
+        names: [String]?,
+        seqs: (after: Int64, through: Int64)?
+    ) async throws -> [(seq: Int64, value: JSONValue)] {
+        var sql = BoundSQL("")
+        let nul = sql.bind(Self.escapedNUL)
+        let property = sql.bind(key)
+        sql.append(
+            """
+            SELECT e.id, v.value, CASE WHEN n.has_nul THEN e.properties::text END
+            FROM events e
+            CROSS JOIN LATERAL (SELECT strpos(e.properties::text, \(nul)) > 0 AS has_nul OFFSET 0) n
+            CROSS JOIN LATERAL (SELECT CASE WHEN n.has_nul THEN NULL ELSE (e.properties -> \(property))::text END AS value OFFSET 0) v
+            WHERE e.workspace_id = \(sql.bind(workspaceId)) AND (n.has_nul OR v.value IS NOT NULL)
+            """
+        )
+        if let names { sql.append(" AND e.event = ANY(\(sql.bind(names))::text[])") }
+        if let seqs { sql.append(" AND e.id > \(sql.bind(seqs.after)) AND e.id <= \(sql.bind(seqs.through))") }
+        sql.append(" ORDER BY e.id")
+        let query = sql.query
         return try await read { connection in
-            let query: PostgresQuery =
-                if let names {
-                    """
-                    SELECT id,
-                      CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
-                      CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
-                    FROM events
-                    WHERE workspace_id = \(workspaceId) AND event = ANY(\(names)::text[])
-                      AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
-                    ORDER BY id
-                    """
-                } else {
-                    """
-                    SELECT id,
-                      CASE WHEN strpos(properties::text, \(nul)) = 0 THEN (properties -> \(key))::text END,
-                      CASE WHEN strpos(properties::text, \(nul)) > 0 THEN properties::text END
-                    FROM events
-                    WHERE workspace_id = \(workspaceId)
-                      AND CASE WHEN strpos(properties::text, \(nul)) > 0 THEN true ELSE properties -> \(key) IS NOT NULL END
-                    ORDER BY id
-                    """
-                }
-            return try await connection.rows(query, logger: logger).compactMap { row in try Self.propertyValue(row, key: key) }
+            try await connection.rows(query, logger: logger).compactMap { row in try Self.propertyValue(row, key: key) }
         }
     }
 

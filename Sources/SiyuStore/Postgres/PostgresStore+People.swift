@@ -213,8 +213,9 @@ extension PostgresStore: PeopleRepository {
                 logger: logger
             )
             // One statement: every table of the plan, in its order, counting the events and identities
-            // removed. The group's ids are integers, written into the statement as an array literal.
-            let people = "= ANY(ARRAY[\(group.map(String.init).joined(separator: ","))]::bigint[])"
+            // removed. The group's ids are one bound array, however many people the group holds.
+            var sql = BoundSQL("WITH ")
+            let people = "= ANY(\(sql.bind(group))::bigint[])"
             let deletions = ErasurePlan.tables.map { table in
                 "\(table.name) AS (DELETE FROM \(table.name) WHERE \(table.condition(workspaceId: workspaceId, people: people))"
                     + (table.counted == nil ? ")" : " RETURNING 1)")
@@ -222,10 +223,8 @@ extension PostgresStore: PeopleRepository {
             let counted = [ErasurePlan.Counted.events, .identities].map { kind in
                 ErasurePlan.tables.first { $0.counted == kind }.map { "(SELECT COUNT(*) FROM \($0.name))" } ?? "0"
             }
-            let counts = try await connection.rows(
-                PostgresQuery(unsafeSQL: "WITH " + deletions.joined(separator: ",\n") + "\nSELECT " + counted.joined(separator: ", ")),
-                logger: logger
-            )
+            sql.append(deletions.joined(separator: ",\n") + "\nSELECT " + counted.joined(separator: ", "))
+            let counts = try await connection.rows(sql.query, logger: logger)
             guard let row = counts.first else { throw StoreError.notFound("no person \(id) in this workspace") }
             let (events, identities) = try row.decode((Int64, Int64).self)
             let summary = ErasureSummary(people: group.count, identities: Int(identities), events: Int(events))
