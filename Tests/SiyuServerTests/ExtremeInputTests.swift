@@ -158,6 +158,14 @@ import Testing
             let noted = try await ordered(#"{"key": "note", "op": "isSet"}"#)
             #expect(noted.status == .ok)
             #expect(noted.json["steps"]?.arrayValue?.first?["count"] == 3)
+            // A trait holding U+0000 does not stop people search by trait or text for everyone else.
+            #expect(try await client.send("/v1/identify", #"{"userId": "u1", "traits": {"name": "a\u0000b", "city": "上海"}}"#, harness).status == .ok)
+            #expect(try await client.send("/v1/identify", #"{"userId": "u2", "traits": {"name": "Li", "city": "上海"}}"#, harness).status == .ok)
+            let byTrait = try await TrackingAPITests().get(client, harness, "/api/v1/people?trait.city=%E4%B8%8A%E6%B5%B7")
+            #expect(byTrait.status == .ok, "\(String(buffer: byTrait.body))")
+            #expect(byTrait.json["people"]?.arrayValue?.compactMap { $0["userId"]?.stringValue }.contains("u2") == true)
+            let byText = try await TrackingAPITests().get(client, harness, "/api/v1/people?q=Li")
+            #expect(byText.status == .ok && byText.json["people"]?.arrayValue?.count == 1)
         }
     }
 }

@@ -21,9 +21,18 @@ extension PostgresStore: PeopleRepository {
         let limit = max(1, min(query.limit, 1000))
         var sql = BoundSQL("SELECT \(Self.profileColumns) FROM persons p WHERE ")
         var clauses = ["p.workspace_id = \(sql.bind(workspaceId))", "p.canonical_id = p.id"]
+        // Traits PostgreSQL can read: `->>` on a document holding an escaped NUL fails the whole
+        // statement (as for event properties), so such a person's traits match nothing here.
+        var readableTraits: String?
+        func traits() -> String {
+            if let readableTraits { return readableTraits }
+            let fragment = "(CASE WHEN strpos(p.traits::text, \(sql.bind(Self.escapedNUL))) = 0 THEN p.traits END)"
+            readableTraits = fragment
+            return fragment
+        }
         for (key, value) in query.traits.sorted(by: { $0.key < $1.key }) {
             // `->>` gives JSON booleans as `true`/`false`, numbers and strings as their text.
-            clauses.append("p.traits ->> \(sql.bind(key)) = \(sql.bind(value))")
+            clauses.append("\(traits()) ->> \(sql.bind(key)) = \(sql.bind(value))")
         }
         if query.identity != nil {
             guard let identity else { return Page(items: [], nextCursor: nil) }
@@ -45,7 +54,7 @@ extension PostgresStore: PeopleRepository {
             // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
             let pattern = PeopleSearch.likeEscaped(text)
             clauses.append(
-                "(p.user_id ILIKE \(sql.bind(pattern + "%")) ESCAPE '\\' OR (p.traits ->> 'name') ILIKE \(sql.bind("%" + pattern + "%")) ESCAPE '\\')"
+                "(p.user_id ILIKE \(sql.bind(pattern + "%")) ESCAPE '\\' OR (\(traits()) ->> 'name') ILIKE \(sql.bind("%" + pattern + "%")) ESCAPE '\\')"
             )
         }
         if let (lastSeen, id) = after {
