@@ -1,3 +1,4 @@
+import Hummingbird
 import SiyuCore
 
 /// Lists of people (funnel drop-outs, RFM buyers, segment members): pages in ascending person id
@@ -12,6 +13,11 @@ enum PeopleList {
             String(dataset.personIds[p]), dataset.userIds[p] ?? "", dataset.traits[p]["name"]?.scalarText ?? "",
             dataset.channelName(dataset.firstChannel[p]), dataset.lastSeen[p] == .min ? "" : Timestamp.iso8601(dataset.lastSeen[p]),
         ]
+    }
+
+    /// Every person of `people` (dataset indexes) as a streamed CSV download, as the console exports lists.
+    static func csv(_ people: [Int], dataset: Dataset, filename: String) -> Response {
+        CSVResponse.stream(filename: filename, header: csvHeader, count: people.count) { csvRow(dataset, people[$0]) }
     }
 
     /// One page of `people` (dataset indexes) in ascending person id, starting after the person id

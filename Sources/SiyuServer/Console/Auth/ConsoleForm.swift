@@ -24,8 +24,14 @@ public struct ConsoleForm: Sendable {
     public func decodeFields<Input: Decodable>(_ type: Input.Type) throws -> Input {
         // Names with brackets would be nested values for the decoder; no console form declares one.
         let plain = fields.filter { !$0.key.contains("[") && !$0.key.contains("]") }
-        let text = plain.map { Self.encode($0.key) + "=" + Self.encode($0.value) }.joined(separator: "&")
-        return try ConsoleForm(urlEncoded: text).decode(type)
+        var form = ConsoleForm(fields: plain)
+        form.text = Self.queryString(plain.map { ($0.key, $0.value) })
+        return try form.decode(type)
+    }
+
+    /// `name=value&…`, every name and value percent-encoded (links carry forms as query strings).
+    static func queryString(_ items: [(String, String)]) -> String {
+        items.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 
     /// A field read by a name built at run time (`g1.c2.type`, `step3`) rather than declared.
@@ -38,9 +44,9 @@ public struct ConsoleForm: Sendable {
     }
 
     /// Unreserved ASCII characters; everything else (Chinese names, `+`, `&`) is percent-encoded.
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
-    private static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text }
+    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text }
 
     /// Parses `a=1&b=two+words&c=%E4%B8%AD`.
     public init(urlEncoded text: String) {

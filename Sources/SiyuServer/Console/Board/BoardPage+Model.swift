@@ -13,7 +13,6 @@ extension BoardPage {
         var hasChannels: Bool
         /// The latest events (`board-events.mustache`, also served alone to the page's script).
         var events: [Event]
-        var canReadSettings: Bool
         var emptyHint: String
     }
 

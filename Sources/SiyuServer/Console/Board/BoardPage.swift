@@ -59,7 +59,6 @@ struct BoardPage: ConsolePage {
             channels: presenter.channels(board),
             hasChannels: !board.channels.isEmpty,
             events: presenter.events(events),
-            canReadSettings: identity.role.can(.manageKeys),
             emptyHint: strings.text(identity.role.can(.manageKeys) ? "board.emptyHintAdmin" : "board.emptyHint")
         )
         return try views.page(

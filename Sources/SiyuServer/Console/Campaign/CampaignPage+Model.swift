@@ -35,8 +35,6 @@ extension CampaignPage {
         var showChannels: Bool
         var showKOLs: Bool
         var canManageChannels: Bool
-        /// `channels` or `kols`.
-        var view: String
     }
 
     /// A figure across the top of the screen.
@@ -53,7 +51,6 @@ extension CampaignPage {
         var name: String
         /// The KOL's kind, or empty.
         var kind: String
-        var isKOL: Bool
         var reach: String
         var reachExact: String
         var newPeople: String
@@ -70,7 +67,6 @@ extension CampaignPage {
         /// `good`, `bad` or `none`.
         var roiTone: String
         var clv: String
-        var valuedCustomers: String
         var revenueSpark: String
         var newPeopleSpark: String
     }

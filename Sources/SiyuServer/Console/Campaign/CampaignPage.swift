@@ -153,8 +153,7 @@ struct CampaignPage: ConsolePage {
             hasKOLs: !board.kols.isEmpty,
             showChannels: options.view == .channels,
             showKOLs: options.view == .kols,
-            canManageChannels: identity.role.can(.manageKeys),
-            view: options.view.rawValue
+            canManageChannels: identity.role.can(.manageKeys)
         )
     }
 

@@ -63,7 +63,6 @@ struct CampaignPresenter {
             key: row.channel,
             name: name,
             kind: row.kind.map { strings.text("campaign.kinds." + $0.rawValue) } ?? "",
-            isKOL: row.isKOL,
             reach: compact(row.reach),
             reachExact: format.integer(row.reach),
             newPeople: compact(row.newPeople),
@@ -79,7 +78,6 @@ struct CampaignPresenter {
             roas: row.roas.map(ratio) ?? "–",
             roiTone: row.roi.map { $0 >= 0 ? "good" : "bad" } ?? "none",
             clv: row.averageCustomerValue.map(majorMoney) ?? "–",
-            valuedCustomers: format.integer(row.valuedCustomers),
             revenueSpark: revenueLine.svg(),
             newPeopleSpark: peopleLine.svg()
         )

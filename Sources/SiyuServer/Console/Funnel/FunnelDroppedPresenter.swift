@@ -15,7 +15,7 @@ struct FunnelDroppedPresenter {
         let page = min(page, pages)
         let slice = people.dropFirst((page - 1) * pageSize).prefix(pageSize)
         let base = form.queryItems + [("step", String(step))]
-        func href(_ extra: [(String, String)]) -> String { "/console/funnel/dropped?" + FunnelForm.queryString(base + extra) }
+        func href(_ extra: [(String, String)]) -> String { "/console/funnel/dropped?" + ConsoleForm.queryString(base + extra) }
         let rows = slice.map { p in
             let id = dataset.personIds[p]
             let name = dataset.traits[p]["name"]?.scalarText
@@ -39,7 +39,7 @@ struct FunnelDroppedPresenter {
             people: Array(rows),
             isEmpty: people.isEmpty,
             csvHref: href([("format", "csv")]),
-            backHref: "/console/funnel?" + FunnelForm.queryString(form.queryItems),
+            backHref: "/console/funnel?" + ConsoleForm.queryString(form.queryItems),
             pageText: strings.text("analysis.pageOf", ["page": format.integer(page), "pages": format.integer(pages)]),
             previousHref: page > 1 ? href([("page", String(page - 1))]) : nil,
             nextHref: page < pages ? href([("page", String(page + 1))]) : nil

@@ -136,15 +136,4 @@ struct FunnelForm {
         items.append(("trend", trend))
         return items
     }
-
-    static func queryString(_ items: [(String, String)]) -> String {
-        items.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
-    }
-
-    /// Unreserved ASCII characters; everything else (Chinese names included) is percent-encoded.
-    static let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
-
-    static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
 }

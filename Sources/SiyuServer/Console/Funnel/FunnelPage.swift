@@ -99,9 +99,7 @@ struct FunnelPage: ConsolePage {
         let engine = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now)
         let people = engine.people(at: step, .dropped, in: engine.outcomes())
         if fields.format == "csv" {
-            return CSVResponse.stream(filename: "funnel-step-\(step)-dropped.csv", header: PeopleList.csvHeader, count: people.count) {
-                PeopleList.csvRow(dataset, people[$0])
-            }
+            return PeopleList.csv(people, dataset: dataset, filename: "funnel-step-\(step)-dropped.csv")
         }
         let pageText = fields.page ?? "1"
         guard let page = Int(pageText), page >= 1 else {

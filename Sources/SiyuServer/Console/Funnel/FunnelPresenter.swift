@@ -47,7 +47,7 @@ struct FunnelPresenter {
         var items = form.queryItems
         items.append(("step", String(k)))
         if csv { items.append(("format", "csv")) }
-        return "/console/funnel/dropped?" + FunnelForm.queryString(items)
+        return "/console/funnel/dropped?" + ConsoleForm.queryString(items)
     }
 
     func stepLabel(_ k: Int) -> String { "\(k + 1). " + form.steps[k].event }

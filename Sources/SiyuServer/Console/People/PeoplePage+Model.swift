@@ -11,8 +11,6 @@ extension PeoplePage {
         var people: [Row]
         var hasPeople: Bool
         var filtered: Bool
-        /// The text was a person id and found that person.
-        var exactId: Bool
         var problems: [String]
         var hasProblems: Bool
         var totalText: String

@@ -59,12 +59,10 @@ struct PeoplePage: ConsolePage {
         let workspaceId = identity.workspace.id
         var profiles: [PersonProfile] = []
         var nextCursor: String?
-        var exactId = false
         if problems.isEmpty {
             // A number is first tried as a person id.
             if let id = Int64(q), query.cursor == nil, let profile = try await store.person(id: id, workspaceId: workspaceId) {
                 profiles = [profile]
-                exactId = true
             } else {
                 do {
                     let page = try await store.searchPeople(workspaceId: workspaceId, query: query)
@@ -101,7 +99,6 @@ struct PeoplePage: ConsolePage {
             people: rows,
             hasPeople: !rows.isEmpty,
             filtered: filtered,
-            exactId: exactId,
             problems: problems,
             hasProblems: !problems.isEmpty,
             totalText: strings.text("people.total", ["count": fmt.format.integer(total)]),

@@ -103,9 +103,7 @@ struct RFMPage: ConsolePage {
         let code = rfmClass?.rawValue ?? segment?.rawValue ?? ""
         if parameters.get("format") == "csv" {
             let people = rows.compactMap { dataset.personIndex(of: $0.personId) }
-            return CSVResponse.stream(filename: "rfm-\(code).csv", header: PeopleList.csvHeader, count: people.count) {
-                PeopleList.csvRow(dataset, people[$0])
-            }
+            return PeopleList.csv(people, dataset: dataset, filename: "rfm-\(code).csv")
         }
         let after = try parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int64 in
             guard let id = Int64(text) else { throw ConsolePageError.badRequest(page.strings.text("rfm.people.badCursor")) }

@@ -62,7 +62,6 @@ extension RetentionPage {
         var groupRows: [GroupRow]
         var groupChart: String
         var groupColumns: [Label]
-        var groupChartTitle: String
         var bestGroup: String?
     }
 

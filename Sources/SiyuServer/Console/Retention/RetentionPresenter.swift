@@ -103,7 +103,6 @@ struct RetentionPresenter {
             groupRows: Array(rows),
             groupChart: chart,
             groupColumns: (1...max(1, shown)).map { RetentionPage.Label(label: column($0)) },
-            groupChartTitle: strings.text("retention.byGroup.chartTitle", ["group": label, "period": column(1)]),
             bestGroup: ranked.first.map { best in
                 strings.text("retention.byGroup.best", ["name": best.0, "rate": format.percent(best.1), "period": column(1)])
             }

@@ -156,9 +156,7 @@ struct SegmentsPage: ConsolePage {
             return Response(status: .seeOther, headers: [.location: "/console/segments/\(segment.id)/export?format=csv"])
         }
         let (dataset, people) = try await service.members(segment, workspace: identity.workspace)
-        return CSVResponse.stream(filename: "segment-\(segment.id).csv", header: PeopleList.csvHeader, count: people.count) {
-            PeopleList.csvRow(dataset, people[$0])
-        }
+        return PeopleList.csv(people, dataset: dataset, filename: "segment-\(segment.id).csv")
     }
 
     func refresh(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
