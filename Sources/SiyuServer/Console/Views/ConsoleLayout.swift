@@ -45,23 +45,43 @@ struct ConsoleLayout {
 }
 
 /// The top level a console template sees: each layer's stored properties, the first layer that
-/// has a (non-`nil`) value of a name winning — the page's model before the layout.
+/// has a (non-`nil`) value of a name winning — the page's model before the layout. The layers are
+/// reflected once, when the page is rendered, not at every name a template looks up.
 struct ConsoleTemplateValues: MustacheParent {
-    let layers: [Any]
+    /// Each layer's properties by name, or a layer that answers names itself.
+    private enum Layer {
+        case properties([String: Any])
+        case parent(any MustacheParent)
+    }
+
+    private let layers: [Layer]
+
+    init(layers: [Any]) {
+        self.layers = layers.map { layer in
+            if let parent = layer as? any MustacheParent { return .parent(parent) }
+            var properties: [String: Any] = [:]
+            for child in Mirror(reflecting: layer).children {
+                guard let name = child.label, properties[name] == nil, let value = Self.unwrapped(child.value) else { continue }
+                properties[name] = value
+            }
+            return .properties(properties)
+        }
+    }
 
     func child(named name: String) -> Any? {
         for layer in layers {
-            if let value = Self.property(name, of: layer) { return value }
+            switch layer {
+            case .properties(let properties): if let value = properties[name] { return value }
+            case .parent(let parent): if let value = parent.child(named: name) { return value }
+            }
         }
         return nil
     }
 
-    /// The stored property `name` of `value` (its wrapped value when optional; `nil` when absent or `nil`).
-    static func property(_ name: String, of value: Any) -> Any? {
-        if let parent = value as? MustacheParent { return parent.child(named: name) }
-        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else { return nil }
-        let mirror = Mirror(reflecting: child.value)
-        guard mirror.displayStyle == .optional else { return child.value }
+    /// An optional's wrapped value (`nil` when it is `nil`); any other value as it is.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
         return mirror.children.first?.value
     }
 }
