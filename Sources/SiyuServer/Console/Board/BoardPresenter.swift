@@ -129,8 +129,6 @@ struct BoardPresenter {
         guard baseline != 0 else {
             return ConsoleDelta(text: current == 0 ? "–" : strings.text("board.new"), direction: "flat")
         }
-        let relative = Double(current - baseline) / Double(abs(baseline))
-        let text = format.signedPercent(relative)
-        return ConsoleDelta(text: text, direction: relative > 0.0005 ? "up" : relative < -0.0005 ? "down" : "flat")
+        return ConsoleDelta(relative: Double(current - baseline) / Double(abs(baseline)), format: format)
     }
 }

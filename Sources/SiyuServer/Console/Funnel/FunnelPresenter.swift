@@ -143,11 +143,7 @@ struct FunnelPresenter {
         let then = totals(before)
         func change(_ current: Double?, _ baseline: Double?) -> ConsoleDelta {
             guard let current, let baseline, baseline != 0 else { return ConsoleDelta(text: "–", direction: "flat") }
-            let relative = (current - baseline) / abs(baseline)
-            return ConsoleDelta(
-                text: format.signedPercent(relative),
-                direction: relative > 0.0005 ? "up" : relative < -0.0005 ? "down" : "flat"
-            )
+            return ConsoleDelta(relative: (current - baseline) / abs(baseline), format: format)
         }
         let strings = analysis.strings
         return [

@@ -88,12 +88,3 @@ extension ReportsPage {
         var tone: String
     }
 }
-
-/// What the report pages' period pickers send.
-extension ReportsPage {
-    /// `?day=2024-05-08` (daily) or `?week=2024-W19` (weekly); absent: the last whole day or week.
-    struct PeriodForm: Decodable {
-        var day: String?
-        var week: String?
-    }
-}

@@ -165,7 +165,7 @@ struct ReportsPage: ConsolePage {
 
     /// `?day=`, else yesterday in the workspace's zone; a bad or future day is a clear 400.
     private func requestedDay(_ request: Request, calendar: LocalCalendar, now: Int64, strings: StringTable) throws -> Int {
-        guard let text = try Self.period(request).day, !text.isEmpty else { return calendar.day(now) - 1 }
+        guard let text = request.uri.queryParameters.get("day"), !text.isEmpty else { return calendar.day(now) - 1 }
         guard let day = ReportPeriodInput.day(text, calendar: calendar) else {
             throw ConsolePageError.badRequest(strings.text("reports.errors.badDay", ["value": String(text.prefix(40))]))
         }
@@ -177,7 +177,7 @@ struct ReportsPage: ConsolePage {
 
     /// `?week=`, else the last complete week; a bad or future week is a clear 400.
     private func requestedWeek(_ request: Request, calendar: LocalCalendar, now: Int64, strings: StringTable) throws -> Int {
-        guard let text = try Self.period(request).week, !text.isEmpty else { return calendar.bucket(now, .week) - 1 }
+        guard let text = request.uri.queryParameters.get("week"), !text.isEmpty else { return calendar.bucket(now, .week) - 1 }
         guard let week = ReportPeriodInput.week(text, calendar: calendar) else {
             throw ConsolePageError.badRequest(strings.text("reports.errors.badWeek", ["value": String(text.prefix(40))]))
         }
@@ -185,13 +185,6 @@ struct ReportsPage: ConsolePage {
             throw ConsolePageError.badRequest(strings.text("reports.errors.futureWeek", ["value": text]))
         }
         return week
-    }
-
-    /// The period picker's field as the query string has it (`+` stays a plus, the first of a repeated name wins).
-    private static func period(_ request: Request) throws -> PeriodForm {
-        var fields: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters where fields[String(name)] == nil { fields[String(name)] = String(value) }
-        return try ConsoleForm(fields: fields).decodeFields(PeriodForm.self)
     }
 
     private func prepare(_ context: AppRequestContext) throws -> (ConsoleIdentity, LocalCalendar, Int64) {
