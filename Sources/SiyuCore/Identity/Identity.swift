@@ -100,16 +100,7 @@ public struct IdentityExtractor: Sendable {
         }
         message.traits = PersonalData.masked(message.traits)
         message.properties = PersonalData.masked(message.properties)
-        // Keys and values walked as arrays (cheaper than the dictionary's pairs in debug builds).
-        let contextKeys = message.context.keys.elements
-        let contextValues = message.context.values.elements
-        var index = 0
-        while index < contextKeys.count {
-            if contextKeys[index] != "externalIds", let masked = PersonalData.mask(contextValues[index], key: contextKeys[index]) {
-                message.context.values[index] = masked
-            }
-            index += 1
-        }
+        message.context = PersonalData.masked(message.context, except: "externalIds")
         if let anonymousId = message.anonymousId { add(IdentityKey(IdentityKey.anonymousId, anonymousId)) }
         return keys
     }

@@ -205,17 +205,29 @@ public enum PersonalData {
     }
 
     /// The object with every phone number and e-mail address masked (`138****8000`,
-    /// `l***@example.com`), by key and by value, at any depth.
-    public static func masked(_ object: JSONObject) -> JSONObject {
+    /// `l***@example.com`), by key and by value, at any depth; the member `except` is left as it is.
+    public static func masked(_ object: JSONObject, except: String? = nil) -> JSONObject {
+        maskedMembers(object, named: nil, except: except) ?? object
+    }
+
+    /// The members of `object` masked, or `nil` when none needed it; `named` is set when an
+    /// enclosing key named the contact kind.
+    static func maskedMembers(_ object: JSONObject, named: Kind?, except: String? = nil) -> JSONObject? {
         // Keys and values walked as plain arrays: iterating the dictionary's pairs is several times
         // slower in debug builds, and every event's properties, traits and context come through here.
         let keys = object.keys.elements
         let values = object.values.elements
-        var result = object
+        var result: JSONObject?
         var index = 0
         while index < keys.count {
-            if let masked = mask(values[index], key: keys[index]) { result.values[index] = masked }
-            index += 1
+            defer { index += 1 }
+            switch values[index] {
+            case .null, .bool: continue  // nothing to mask: the key need not be classified
+            default: break
+            }
+            guard keys[index] != except, let masked = mask(values[index], keyClass: classify(keys[index]), named: named) else { continue }
+            if result == nil { result = object }
+            result?.values[index] = masked
         }
         return result
     }
@@ -258,19 +270,7 @@ public enum PersonalData {
             }
             return changed ? .array(result) : nil
         case .object(let inner):
-            let keys = inner.keys.elements
-            let values = inner.values.elements
-            var result = inner
-            var changed = false
-            var index = 0
-            while index < keys.count {
-                if let masked = mask(values[index], keyClass: classify(keys[index]), named: named) {
-                    result.values[index] = masked
-                    changed = true
-                }
-                index += 1
-            }
-            return changed ? .object(result) : nil
+            return maskedMembers(inner, named: named).map(JSONValue.object)
         }
     }
 }
