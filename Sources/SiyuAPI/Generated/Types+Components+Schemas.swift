@@ -3085,10 +3085,10 @@ extension Components {
         /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter`.
         package struct AnalyticsEventFilter: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/event`.
-            package var event: Components.Schemas.AnalyticsText
+            package var event: Components.Schemas.AnalyticsText?
             /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/where`.
             package var _where: Components.Schemas.AnalyticsConditions?
-            /// With `true` and no `event`, any event matches.
+            /// With `true` and no `event`, any event matches; without it `event` is required.
             ///
             /// - Remark: Generated from `#/components/schemas/AnalyticsEventFilter/any`.
             package var any: Swift.Bool?
@@ -3097,9 +3097,9 @@ extension Components {
             /// - Parameters:
             ///   - event:
             ///   - _where:
-            ///   - any: With `true` and no `event`, any event matches.
+            ///   - any: With `true` and no `event`, any event matches; without it `event` is required.
             package init(
-                event: Components.Schemas.AnalyticsText,
+                event: Components.Schemas.AnalyticsText? = nil,
                 _where: Components.Schemas.AnalyticsConditions? = nil,
                 any: Swift.Bool? = nil
             ) {
@@ -3415,170 +3415,7 @@ extension Components {
         /// A person rule: `{"all": [...]}`, `{"any": [...]}`, `{"not": rule}` over conditions on traits, tags, identities, channels, event counts, orders, revenue, recency, model values and labels. At most 10 levels deep and 200 conditions. Evaluated at the end of the range.
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsRule`.
-        @frozen package indirect enum AnalyticsRule: Codable, Hashable, Sendable {
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case1`.
-            case AnalyticsRuleAll(Components.Schemas.AnalyticsRuleAll)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case2`.
-            case AnalyticsRuleAny(Components.Schemas.AnalyticsRuleAny)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case3`.
-            case AnalyticsRuleNot(Components.Schemas.AnalyticsRuleNot)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case4`.
-            case AnalyticsRuleTrait(Components.Schemas.AnalyticsRuleTrait)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case5`.
-            case AnalyticsRuleTag(Components.Schemas.AnalyticsRuleTag)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case6`.
-            case AnalyticsRuleIdentity(Components.Schemas.AnalyticsRuleIdentity)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case7`.
-            case AnalyticsRuleFirstChannel(Components.Schemas.AnalyticsRuleFirstChannel)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case8`.
-            case AnalyticsRuleLastChannel(Components.Schemas.AnalyticsRuleLastChannel)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case9`.
-            case AnalyticsRuleEvent(Components.Schemas.AnalyticsRuleEvent)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case10`.
-            case AnalyticsRuleOrders(Components.Schemas.AnalyticsRuleOrders)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case11`.
-            case AnalyticsRuleRevenue(Components.Schemas.AnalyticsRuleRevenue)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case12`.
-            case AnalyticsRuleLastSeen(Components.Schemas.AnalyticsRuleLastSeen)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case13`.
-            case AnalyticsRuleFirstSeen(Components.Schemas.AnalyticsRuleFirstSeen)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case14`.
-            case AnalyticsRuleAttribute(Components.Schemas.AnalyticsRuleAttribute)
-            /// - Remark: Generated from `#/components/schemas/AnalyticsRule/case15`.
-            case AnalyticsRuleLabel(Components.Schemas.AnalyticsRuleLabel)
-            package init(from decoder: any Swift.Decoder) throws {
-                var errors: [any Swift.Error] = []
-                do {
-                    self = .AnalyticsRuleAll(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleAny(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleNot(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleTrait(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleTag(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleIdentity(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleFirstChannel(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleLastChannel(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleEvent(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleOrders(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleRevenue(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleLastSeen(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleFirstSeen(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleAttribute(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                do {
-                    self = .AnalyticsRuleLabel(try .init(from: decoder))
-                    return
-                } catch {
-                    errors.append(error)
-                }
-                throw Swift.DecodingError.failedToDecodeOneOfSchema(
-                    type: Self.self,
-                    codingPath: decoder.codingPath,
-                    errors: errors
-                )
-            }
-            package func encode(to encoder: any Swift.Encoder) throws {
-                switch self {
-                case let .AnalyticsRuleAll(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleAny(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleNot(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleTrait(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleTag(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleIdentity(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleFirstChannel(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleLastChannel(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleEvent(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleOrders(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleRevenue(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleLastSeen(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleFirstSeen(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleAttribute(value):
-                    try value.encode(to: encoder)
-                case let .AnalyticsRuleLabel(value):
-                    try value.encode(to: encoder)
-                }
-            }
-        }
+        package typealias AnalyticsRule = OpenAPIValueContainer
         /// Every rule holds.
         ///
         /// - Remark: Generated from `#/components/schemas/AnalyticsRuleAll`.
@@ -4588,8 +4425,8 @@ extension Components {
         /// - Remark: Generated from `#/components/schemas/FunnelStepDetail`.
         package struct FunnelStepDetail: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/event`.
-            package var event: Components.Schemas.AnalyticsText
-            /// With `true` and no `event`, any event matches.
+            package var event: Components.Schemas.AnalyticsText?
+            /// With `true` and no `event`, any event matches; without it `event` is required.
             ///
             /// - Remark: Generated from `#/components/schemas/FunnelStepDetail/any`.
             package var any: Swift.Bool?
@@ -4615,13 +4452,13 @@ extension Components {
             ///
             /// - Parameters:
             ///   - event:
-            ///   - any: With `true` and no `event`, any event matches.
+            ///   - any: With `true` and no `event`, any event matches; without it `event` is required.
             ///   - _where:
             ///   - window:
             ///   - optional:
             ///   - occurrence: `any` - the first matching event after the previous step; `firstEver` - only the person's first-ever event of that name; `firstMatching` - only the first-ever event that meets the step's filters.
             package init(
-                event: Components.Schemas.AnalyticsText,
+                event: Components.Schemas.AnalyticsText? = nil,
                 any: Swift.Bool? = nil,
                 _where: Components.Schemas.AnalyticsConditions? = nil,
                 window: Components.Schemas.AnalyticsDuration? = nil,
@@ -4649,7 +4486,7 @@ extension Components {
         /// - Remark: Generated from `#/components/schemas/FunnelExclusion`.
         package struct FunnelExclusion: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/FunnelExclusion/event`.
-            package var event: Components.Schemas.AnalyticsText
+            package var event: Components.Schemas.AnalyticsText?
             /// - Remark: Generated from `#/components/schemas/FunnelExclusion/any`.
             package var any: Swift.Bool?
             /// - Remark: Generated from `#/components/schemas/FunnelExclusion/where`.
@@ -4667,7 +4504,7 @@ extension Components {
             ///   - fromStep:
             ///   - toStep:
             package init(
-                event: Components.Schemas.AnalyticsText,
+                event: Components.Schemas.AnalyticsText? = nil,
                 any: Swift.Bool? = nil,
                 _where: Components.Schemas.AnalyticsConditions? = nil,
                 fromStep: Swift.Int,
@@ -4755,23 +4592,746 @@ extension Components {
         /// A funnel query; the range defaults to the last 30 days (at most 3 years).
         ///
         /// - Remark: Generated from `#/components/schemas/FunnelRequest`.
-        package typealias FunnelRequest = OpenAPIObjectContainer
+        package struct FunnelRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/steps`.
+            package var steps: [Components.Schemas.FunnelStep]
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/window`.
+            package var window: Components.Schemas.AnalyticsDuration?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/order`.
+            package var order: Components.Schemas.FunnelOrder?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/exclusions`.
+            package var exclusions: [Components.Schemas.FunnelExclusion]?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/breakdown`.
+            package var breakdown: Components.Schemas.AnalyticsBreakdown?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/attribution`.
+            package var attribution: Components.Schemas.FunnelAttribution?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// Conversion of the people who entered in each day or week.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/trend`.
+            @frozen package enum TrendPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case day = "day"
+                case week = "week"
+            }
+            /// Conversion of the people who entered in each day or week.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/trend`.
+            package var trend: Components.Schemas.FunnelRequest.TrendPayload?
+            /// Bins of each step's time-to-convert histogram
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/bins`.
+            package var bins: Swift.Int?
+            /// Also answer the same funnel over the previous period of the same length (`previous`)
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelRequest/compare`.
+            package var compare: Swift.Bool?
+            /// Creates a new `FunnelRequest`.
+            ///
+            /// - Parameters:
+            ///   - steps:
+            ///   - from:
+            ///   - to:
+            ///   - window:
+            ///   - order:
+            ///   - exclusions:
+            ///   - breakdown:
+            ///   - attribution:
+            ///   - people:
+            ///   - _where:
+            ///   - trend: Conversion of the people who entered in each day or week.
+            ///   - bins: Bins of each step's time-to-convert histogram
+            ///   - compare: Also answer the same funnel over the previous period of the same length (`previous`)
+            package init(
+                steps: [Components.Schemas.FunnelStep],
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                window: Components.Schemas.AnalyticsDuration? = nil,
+                order: Components.Schemas.FunnelOrder? = nil,
+                exclusions: [Components.Schemas.FunnelExclusion]? = nil,
+                breakdown: Components.Schemas.AnalyticsBreakdown? = nil,
+                attribution: Components.Schemas.FunnelAttribution? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                trend: Components.Schemas.FunnelRequest.TrendPayload? = nil,
+                bins: Swift.Int? = nil,
+                compare: Swift.Bool? = nil
+            ) {
+                self.steps = steps
+                self.from = from
+                self.to = to
+                self.window = window
+                self.order = order
+                self.exclusions = exclusions
+                self.breakdown = breakdown
+                self.attribution = attribution
+                self.people = people
+                self._where = _where
+                self.trend = trend
+                self.bins = bins
+                self.compare = compare
+            }
+            package enum CodingKeys: String, CodingKey {
+                case steps
+                case from
+                case to
+                case window
+                case order
+                case exclusions
+                case breakdown
+                case attribution
+                case people
+                case _where = "where"
+                case trend
+                case bins
+                case compare
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.steps = try container.decode(
+                    [Components.Schemas.FunnelStep].self,
+                    forKey: .steps
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.window = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDuration.self,
+                    forKey: .window
+                )
+                self.order = try container.decodeIfPresent(
+                    Components.Schemas.FunnelOrder.self,
+                    forKey: .order
+                )
+                self.exclusions = try container.decodeIfPresent(
+                    [Components.Schemas.FunnelExclusion].self,
+                    forKey: .exclusions
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.attribution = try container.decodeIfPresent(
+                    Components.Schemas.FunnelAttribution.self,
+                    forKey: .attribution
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                self.trend = try container.decodeIfPresent(
+                    Components.Schemas.FunnelRequest.TrendPayload.self,
+                    forKey: .trend
+                )
+                self.bins = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .bins
+                )
+                self.compare = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .compare
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "steps",
+                    "from",
+                    "to",
+                    "window",
+                    "order",
+                    "exclusions",
+                    "breakdown",
+                    "attribution",
+                    "people",
+                    "where",
+                    "trend",
+                    "bins",
+                    "compare"
+                ])
+            }
+        }
         /// The funnel (without `trend`, `bins`, `compare`), the step and the status.
         ///
         /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest`.
-        package typealias FunnelPeopleRequest = OpenAPIObjectContainer
+        package struct FunnelPeopleRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/steps`.
+            package var steps: [Components.Schemas.FunnelStep]
+            /// Index of the step (less than the number of steps; at least 1 for `dropped`)
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/step`.
+            package var step: Swift.Int
+            /// `dropped` - reached the step before but not this one; `reached` - got to this step.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case dropped = "dropped"
+                case reached = "reached"
+            }
+            /// `dropped` - reached the step before but not this one; `reached` - got to this step.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/status`.
+            package var status: Components.Schemas.FunnelPeopleRequest.StatusPayload?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/window`.
+            package var window: Components.Schemas.AnalyticsDuration?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/order`.
+            package var order: Components.Schemas.FunnelOrder?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/exclusions`.
+            package var exclusions: [Components.Schemas.FunnelExclusion]?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/breakdown`.
+            package var breakdown: Components.Schemas.AnalyticsBreakdown?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/attribution`.
+            package var attribution: Components.Schemas.FunnelAttribution?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/limit`.
+            package var limit: Components.Schemas.AnalyticsLimit?
+            /// - Remark: Generated from `#/components/schemas/FunnelPeopleRequest/cursor`.
+            package var cursor: Components.Schemas.AnalyticsCursor?
+            /// Creates a new `FunnelPeopleRequest`.
+            ///
+            /// - Parameters:
+            ///   - steps:
+            ///   - step: Index of the step (less than the number of steps; at least 1 for `dropped`)
+            ///   - status: `dropped` - reached the step before but not this one; `reached` - got to this step.
+            ///   - from:
+            ///   - to:
+            ///   - window:
+            ///   - order:
+            ///   - exclusions:
+            ///   - breakdown:
+            ///   - attribution:
+            ///   - people:
+            ///   - _where:
+            ///   - limit:
+            ///   - cursor:
+            package init(
+                steps: [Components.Schemas.FunnelStep],
+                step: Swift.Int,
+                status: Components.Schemas.FunnelPeopleRequest.StatusPayload? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                window: Components.Schemas.AnalyticsDuration? = nil,
+                order: Components.Schemas.FunnelOrder? = nil,
+                exclusions: [Components.Schemas.FunnelExclusion]? = nil,
+                breakdown: Components.Schemas.AnalyticsBreakdown? = nil,
+                attribution: Components.Schemas.FunnelAttribution? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil,
+                limit: Components.Schemas.AnalyticsLimit? = nil,
+                cursor: Components.Schemas.AnalyticsCursor? = nil
+            ) {
+                self.steps = steps
+                self.step = step
+                self.status = status
+                self.from = from
+                self.to = to
+                self.window = window
+                self.order = order
+                self.exclusions = exclusions
+                self.breakdown = breakdown
+                self.attribution = attribution
+                self.people = people
+                self._where = _where
+                self.limit = limit
+                self.cursor = cursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case steps
+                case step
+                case status
+                case from
+                case to
+                case window
+                case order
+                case exclusions
+                case breakdown
+                case attribution
+                case people
+                case _where = "where"
+                case limit
+                case cursor
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.steps = try container.decode(
+                    [Components.Schemas.FunnelStep].self,
+                    forKey: .steps
+                )
+                self.step = try container.decode(
+                    Swift.Int.self,
+                    forKey: .step
+                )
+                self.status = try container.decodeIfPresent(
+                    Components.Schemas.FunnelPeopleRequest.StatusPayload.self,
+                    forKey: .status
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.window = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDuration.self,
+                    forKey: .window
+                )
+                self.order = try container.decodeIfPresent(
+                    Components.Schemas.FunnelOrder.self,
+                    forKey: .order
+                )
+                self.exclusions = try container.decodeIfPresent(
+                    [Components.Schemas.FunnelExclusion].self,
+                    forKey: .exclusions
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.attribution = try container.decodeIfPresent(
+                    Components.Schemas.FunnelAttribution.self,
+                    forKey: .attribution
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                self.limit = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsLimit.self,
+                    forKey: .limit
+                )
+                self.cursor = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsCursor.self,
+                    forKey: .cursor
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "steps",
+                    "step",
+                    "status",
+                    "from",
+                    "to",
+                    "window",
+                    "order",
+                    "exclusions",
+                    "breakdown",
+                    "attribution",
+                    "people",
+                    "where",
+                    "limit",
+                    "cursor"
+                ])
+            }
+        }
         /// Cohorts are the periods that start inside the range (default the last 84 days, at most 3 years).
         ///
         /// - Remark: Generated from `#/components/schemas/RetentionRequest`.
-        package typealias RetentionRequest = OpenAPIObjectContainer
+        package struct RetentionRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/start`.
+            package var start: Components.Schemas.AnalyticsEventMatcher
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/return`.
+            package var _return: Components.Schemas.AnalyticsOptionalEventMatcher?
+            /// `firstTime` (cohort = first time ever) or `recurring`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case firstTime = "firstTime"
+                case recurring = "recurring"
+            }
+            /// `firstTime` (cohort = first time ever) or `recurring`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/kind`.
+            package var kind: Components.Schemas.RetentionRequest.KindPayload?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/period`.
+            @frozen package enum PeriodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case hour = "hour"
+                case day = "day"
+                case week = "week"
+                case month = "month"
+                case quarter = "quarter"
+            }
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/period`.
+            package var period: Components.Schemas.RetentionRequest.PeriodPayload?
+            /// Periods after the cohort's
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/periods`.
+            package var periods: Swift.Int?
+            /// `on` (returned in period N) or `onOrAfter`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/criterion`.
+            @frozen package enum CriterionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case on = "on"
+                case onOrAfter = "onOrAfter"
+            }
+            /// `on` (returned in period N) or `onOrAfter`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/criterion`.
+            package var criterion: Components.Schemas.RetentionRequest.CriterionPayload?
+            /// Returns needed in a period
+            ///
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/minimumReturns`.
+            package var minimumReturns: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/breakdown`.
+            package var breakdown: Components.Schemas.RetentionBreakdown?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/RetentionRequest/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// Creates a new `RetentionRequest`.
+            ///
+            /// - Parameters:
+            ///   - start:
+            ///   - _return:
+            ///   - kind: `firstTime` (cohort = first time ever) or `recurring`.
+            ///   - period:
+            ///   - periods: Periods after the cohort's
+            ///   - criterion: `on` (returned in period N) or `onOrAfter`.
+            ///   - minimumReturns: Returns needed in a period
+            ///   - from:
+            ///   - to:
+            ///   - breakdown:
+            ///   - people:
+            ///   - _where:
+            package init(
+                start: Components.Schemas.AnalyticsEventMatcher,
+                _return: Components.Schemas.AnalyticsOptionalEventMatcher? = nil,
+                kind: Components.Schemas.RetentionRequest.KindPayload? = nil,
+                period: Components.Schemas.RetentionRequest.PeriodPayload? = nil,
+                periods: Swift.Int? = nil,
+                criterion: Components.Schemas.RetentionRequest.CriterionPayload? = nil,
+                minimumReturns: Swift.Int? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                breakdown: Components.Schemas.RetentionBreakdown? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil
+            ) {
+                self.start = start
+                self._return = _return
+                self.kind = kind
+                self.period = period
+                self.periods = periods
+                self.criterion = criterion
+                self.minimumReturns = minimumReturns
+                self.from = from
+                self.to = to
+                self.breakdown = breakdown
+                self.people = people
+                self._where = _where
+            }
+            package enum CodingKeys: String, CodingKey {
+                case start
+                case _return = "return"
+                case kind
+                case period
+                case periods
+                case criterion
+                case minimumReturns
+                case from
+                case to
+                case breakdown
+                case people
+                case _where = "where"
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.start = try container.decode(
+                    Components.Schemas.AnalyticsEventMatcher.self,
+                    forKey: .start
+                )
+                self._return = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsOptionalEventMatcher.self,
+                    forKey: ._return
+                )
+                self.kind = try container.decodeIfPresent(
+                    Components.Schemas.RetentionRequest.KindPayload.self,
+                    forKey: .kind
+                )
+                self.period = try container.decodeIfPresent(
+                    Components.Schemas.RetentionRequest.PeriodPayload.self,
+                    forKey: .period
+                )
+                self.periods = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .periods
+                )
+                self.criterion = try container.decodeIfPresent(
+                    Components.Schemas.RetentionRequest.CriterionPayload.self,
+                    forKey: .criterion
+                )
+                self.minimumReturns = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .minimumReturns
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.RetentionBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "start",
+                    "return",
+                    "kind",
+                    "period",
+                    "periods",
+                    "criterion",
+                    "minimumReturns",
+                    "from",
+                    "to",
+                    "breakdown",
+                    "people",
+                    "where"
+                ])
+            }
+        }
         /// The range defaults to the last 28 days (at most 366 days).
         ///
         /// - Remark: Generated from `#/components/schemas/StickinessRequest`.
-        package typealias StickinessRequest = OpenAPIObjectContainer
+        package struct StickinessRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/event`.
+            package var event: Components.Schemas.AnalyticsEventMatcher
+            /// One histogram per local week or month, or one for the whole range.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/window`.
+            @frozen package enum WindowPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case week = "week"
+                case month = "month"
+                case range = "range"
+            }
+            /// One histogram per local week or month, or one for the whole range.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/window`.
+            package var window: Components.Schemas.StickinessRequest.WindowPayload?
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/breakdown`.
+            package var breakdown: Components.Schemas.AnalyticsBreakdown?
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/StickinessRequest/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// Creates a new `StickinessRequest`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - window: One histogram per local week or month, or one for the whole range.
+            ///   - from:
+            ///   - to:
+            ///   - breakdown:
+            ///   - people:
+            ///   - _where:
+            package init(
+                event: Components.Schemas.AnalyticsEventMatcher,
+                window: Components.Schemas.StickinessRequest.WindowPayload? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                breakdown: Components.Schemas.AnalyticsBreakdown? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil
+            ) {
+                self.event = event
+                self.window = window
+                self.from = from
+                self.to = to
+                self.breakdown = breakdown
+                self.people = people
+                self._where = _where
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case window
+                case from
+                case to
+                case breakdown
+                case people
+                case _where = "where"
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decode(
+                    Components.Schemas.AnalyticsEventMatcher.self,
+                    forKey: .event
+                )
+                self.window = try container.decodeIfPresent(
+                    Components.Schemas.StickinessRequest.WindowPayload.self,
+                    forKey: .window
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "window",
+                    "from",
+                    "to",
+                    "breakdown",
+                    "people",
+                    "where"
+                ])
+            }
+        }
         /// The range defaults to the last 84 days (at most 3 years); without `event`, any event counts.
         ///
         /// - Remark: Generated from `#/components/schemas/LifecycleRequest`.
-        package typealias LifecycleRequest = OpenAPIObjectContainer
+        package struct LifecycleRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/event`.
+            package var event: Components.Schemas.AnalyticsOptionalEventMatcher?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/period`.
+            @frozen package enum PeriodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case day = "day"
+                case week = "week"
+                case month = "month"
+            }
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/period`.
+            package var period: Components.Schemas.LifecycleRequest.PeriodPayload?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/breakdown`.
+            package var breakdown: Components.Schemas.AnalyticsBreakdown?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/LifecycleRequest/where`.
+            package var _where: Components.Schemas.AnalyticsConditions?
+            /// Creates a new `LifecycleRequest`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - period:
+            ///   - from:
+            ///   - to:
+            ///   - breakdown:
+            ///   - people:
+            ///   - _where:
+            package init(
+                event: Components.Schemas.AnalyticsOptionalEventMatcher? = nil,
+                period: Components.Schemas.LifecycleRequest.PeriodPayload? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                breakdown: Components.Schemas.AnalyticsBreakdown? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                _where: Components.Schemas.AnalyticsConditions? = nil
+            ) {
+                self.event = event
+                self.period = period
+                self.from = from
+                self.to = to
+                self.breakdown = breakdown
+                self.people = people
+                self._where = _where
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case period
+                case from
+                case to
+                case breakdown
+                case people
+                case _where = "where"
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsOptionalEventMatcher.self,
+                    forKey: .event
+                )
+                self.period = try container.decodeIfPresent(
+                    Components.Schemas.LifecycleRequest.PeriodPayload.self,
+                    forKey: .period
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsConditions.self,
+                    forKey: ._where
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "period",
+                    "from",
+                    "to",
+                    "breakdown",
+                    "people",
+                    "where"
+                ])
+            }
+        }
         /// Event names of each KPI; a list left out keeps its default (Segment e-commerce names).
         ///
         /// - Remark: Generated from `#/components/schemas/KPIEventMapping`.
@@ -4875,7 +5435,121 @@ extension Components {
         /// The range defaults to the last 14 days (at most 3 years).
         ///
         /// - Remark: Generated from `#/components/schemas/KPIRequest`.
-        package typealias KPIRequest = OpenAPIObjectContainer
+        package struct KPIRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/period`.
+            @frozen package enum PeriodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case day = "day"
+                case week = "week"
+                case month = "month"
+            }
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/period`.
+            package var period: Components.Schemas.KPIRequest.PeriodPayload?
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/mapping`.
+            package var mapping: Components.Schemas.KPIEventMapping?
+            /// Also one series per channel
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/byChannel`.
+            package var byChannel: Swift.Bool?
+            /// Days a new person has to do a key action to count as activated
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/activationDays`.
+            package var activationDays: Swift.Int?
+            /// Days of silence before a return counts as reactivation
+            ///
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/silentDays`.
+            package var silentDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/KPIRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Creates a new `KPIRequest`.
+            ///
+            /// - Parameters:
+            ///   - period:
+            ///   - from:
+            ///   - to:
+            ///   - mapping:
+            ///   - byChannel: Also one series per channel
+            ///   - activationDays: Days a new person has to do a key action to count as activated
+            ///   - silentDays: Days of silence before a return counts as reactivation
+            ///   - people:
+            package init(
+                period: Components.Schemas.KPIRequest.PeriodPayload? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                mapping: Components.Schemas.KPIEventMapping? = nil,
+                byChannel: Swift.Bool? = nil,
+                activationDays: Swift.Int? = nil,
+                silentDays: Swift.Int? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil
+            ) {
+                self.period = period
+                self.from = from
+                self.to = to
+                self.mapping = mapping
+                self.byChannel = byChannel
+                self.activationDays = activationDays
+                self.silentDays = silentDays
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case from
+                case to
+                case mapping
+                case byChannel
+                case activationDays
+                case silentDays
+                case people
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.period = try container.decodeIfPresent(
+                    Components.Schemas.KPIRequest.PeriodPayload.self,
+                    forKey: .period
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.mapping = try container.decodeIfPresent(
+                    Components.Schemas.KPIEventMapping.self,
+                    forKey: .mapping
+                )
+                self.byChannel = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .byChannel
+                )
+                self.activationDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .activationDays
+                )
+                self.silentDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .silentDays
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "period",
+                    "from",
+                    "to",
+                    "mapping",
+                    "byChannel",
+                    "activationDays",
+                    "silentDays",
+                    "people"
+                ])
+            }
+        }
         /// The 8 classes: importantValue 重要价值, importantDevelopment 重要发展, importantRetention 重要保持, importantWinBack 重要挽留, generalValue 一般价值, generalDevelopment 一般发展, generalRetention 一般保持, generalWinBack 一般挽留.
         ///
         /// - Remark: Generated from `#/components/schemas/RFMClass`.
@@ -4908,11 +5582,206 @@ extension Components {
         /// The range defaults to the last 365 days (at most 3 years); `asOf` defaults to the end of the range (or now, if earlier) and may not be before its start.
         ///
         /// - Remark: Generated from `#/components/schemas/RFMRequest`.
-        package typealias RFMRequest = OpenAPIObjectContainer
+        package struct RFMRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/asOf`.
+            package var asOf: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/breakdown`.
+            package var breakdown: Components.Schemas.AudienceBreakdown?
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Store the segments and classes as the labels `rfm11` and `rfm8` (not with `people`)
+            ///
+            /// - Remark: Generated from `#/components/schemas/RFMRequest/save`.
+            package var save: Swift.Bool?
+            /// Creates a new `RFMRequest`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - asOf:
+            ///   - breakdown:
+            ///   - people:
+            ///   - save: Store the segments and classes as the labels `rfm11` and `rfm8` (not with `people`)
+            package init(
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                asOf: Components.Schemas.AnalyticsDate? = nil,
+                breakdown: Components.Schemas.AudienceBreakdown? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                save: Swift.Bool? = nil
+            ) {
+                self.from = from
+                self.to = to
+                self.asOf = asOf
+                self.breakdown = breakdown
+                self.people = people
+                self.save = save
+            }
+            package enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case asOf
+                case breakdown
+                case people
+                case save
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.asOf = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .asOf
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AudienceBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self.save = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .save
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "from",
+                    "to",
+                    "asOf",
+                    "breakdown",
+                    "people",
+                    "save"
+                ])
+            }
+        }
         /// Exactly one of `class` and `segment`; the range and `asOf` as for RFM.
         ///
         /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest`.
-        package typealias RFMPeopleRequest = OpenAPIObjectContainer
+        package struct RFMPeopleRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/class`.
+            package var _class: Components.Schemas.RFMClass?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/segment`.
+            package var segment: Components.Schemas.RFMSegment?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/asOf`.
+            package var asOf: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/breakdown`.
+            package var breakdown: Components.Schemas.AudienceBreakdown?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/limit`.
+            package var limit: Components.Schemas.AnalyticsLimit?
+            /// - Remark: Generated from `#/components/schemas/RFMPeopleRequest/cursor`.
+            package var cursor: Components.Schemas.AnalyticsCursor?
+            /// Creates a new `RFMPeopleRequest`.
+            ///
+            /// - Parameters:
+            ///   - _class:
+            ///   - segment:
+            ///   - from:
+            ///   - to:
+            ///   - asOf:
+            ///   - breakdown:
+            ///   - people:
+            ///   - limit:
+            ///   - cursor:
+            package init(
+                _class: Components.Schemas.RFMClass? = nil,
+                segment: Components.Schemas.RFMSegment? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                asOf: Components.Schemas.AnalyticsDate? = nil,
+                breakdown: Components.Schemas.AudienceBreakdown? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                limit: Components.Schemas.AnalyticsLimit? = nil,
+                cursor: Components.Schemas.AnalyticsCursor? = nil
+            ) {
+                self._class = _class
+                self.segment = segment
+                self.from = from
+                self.to = to
+                self.asOf = asOf
+                self.breakdown = breakdown
+                self.people = people
+                self.limit = limit
+                self.cursor = cursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case _class = "class"
+                case segment
+                case from
+                case to
+                case asOf
+                case breakdown
+                case people
+                case limit
+                case cursor
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self._class = try container.decodeIfPresent(
+                    Components.Schemas.RFMClass.self,
+                    forKey: ._class
+                )
+                self.segment = try container.decodeIfPresent(
+                    Components.Schemas.RFMSegment.self,
+                    forKey: .segment
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.asOf = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .asOf
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AudienceBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self.limit = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsLimit.self,
+                    forKey: .limit
+                )
+                self.cursor = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsCursor.self,
+                    forKey: .cursor
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "class",
+                    "segment",
+                    "from",
+                    "to",
+                    "asOf",
+                    "breakdown",
+                    "people",
+                    "limit",
+                    "cursor"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PyramidTier`.
         package struct PyramidTier: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PyramidTier/code`.
@@ -4999,15 +5868,315 @@ extension Components {
         /// The fields depend on the scheme, and a field of another scheme is refused: `pyramid` and `fiveThreeTwo` take `from`, `to` (revenue range, default the last 365 days) and `tiers`; `colours` takes `rules` and `fallback`; `ladder` takes `rungs`, `interactions` and `windowDays`. All take `people` and `save`.
         ///
         /// - Remark: Generated from `#/components/schemas/TiersRequest`.
-        package typealias TiersRequest = OpenAPIObjectContainer
+        package struct TiersRequest: Codable, Hashable, Sendable {
+            /// `pyramid` (10/60/30 by revenue), `fiveThreeTwo` (5-3-2), `colours` (red/yellow/green intent rules) or `ladder` (value ladder).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/scheme`.
+            @frozen package enum SchemePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pyramid = "pyramid"
+                case fiveThreeTwo = "fiveThreeTwo"
+                case colours = "colours"
+                case ladder = "ladder"
+            }
+            /// `pyramid` (10/60/30 by revenue), `fiveThreeTwo` (5-3-2), `colours` (red/yellow/green intent rules) or `ladder` (value ladder).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/scheme`.
+            package var scheme: Components.Schemas.TiersRequest.SchemePayload?
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Store the assignments as the label `tier.<scheme>` and answer the movements
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/save`.
+            package var save: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// Pyramid tiers, top first; distinct codes, fractions adding up to 1.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/tiers`.
+            package var tiers: [Components.Schemas.PyramidTier]?
+            /// Colour rules; the first matching rule wins.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/rules`.
+            package var rules: [Components.Schemas.ColourRule]?
+            /// Colour of people no rule matches (read with `rules`)
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/fallback`.
+            package var fallback: Swift.String?
+            /// Ladder rungs, lowest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/rungs`.
+            package var rungs: [Components.Schemas.LadderRung]?
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/interactions`.
+            package var interactions: Components.Schemas.AnalyticsOptionalEventMatcher?
+            /// Days of activity the ladder looks at
+            ///
+            /// - Remark: Generated from `#/components/schemas/TiersRequest/windowDays`.
+            package var windowDays: Swift.Int?
+            /// Creates a new `TiersRequest`.
+            ///
+            /// - Parameters:
+            ///   - scheme: `pyramid` (10/60/30 by revenue), `fiveThreeTwo` (5-3-2), `colours` (red/yellow/green intent rules) or `ladder` (value ladder).
+            ///   - people:
+            ///   - save: Store the assignments as the label `tier.<scheme>` and answer the movements
+            ///   - from:
+            ///   - to:
+            ///   - tiers: Pyramid tiers, top first; distinct codes, fractions adding up to 1.
+            ///   - rules: Colour rules; the first matching rule wins.
+            ///   - fallback: Colour of people no rule matches (read with `rules`)
+            ///   - rungs: Ladder rungs, lowest first.
+            ///   - interactions:
+            ///   - windowDays: Days of activity the ladder looks at
+            package init(
+                scheme: Components.Schemas.TiersRequest.SchemePayload? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                save: Swift.Bool? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                tiers: [Components.Schemas.PyramidTier]? = nil,
+                rules: [Components.Schemas.ColourRule]? = nil,
+                fallback: Swift.String? = nil,
+                rungs: [Components.Schemas.LadderRung]? = nil,
+                interactions: Components.Schemas.AnalyticsOptionalEventMatcher? = nil,
+                windowDays: Swift.Int? = nil
+            ) {
+                self.scheme = scheme
+                self.people = people
+                self.save = save
+                self.from = from
+                self.to = to
+                self.tiers = tiers
+                self.rules = rules
+                self.fallback = fallback
+                self.rungs = rungs
+                self.interactions = interactions
+                self.windowDays = windowDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case people
+                case save
+                case from
+                case to
+                case tiers
+                case rules
+                case fallback
+                case rungs
+                case interactions
+                case windowDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.scheme = try container.decodeIfPresent(
+                    Components.Schemas.TiersRequest.SchemePayload.self,
+                    forKey: .scheme
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self.save = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .save
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.tiers = try container.decodeIfPresent(
+                    [Components.Schemas.PyramidTier].self,
+                    forKey: .tiers
+                )
+                self.rules = try container.decodeIfPresent(
+                    [Components.Schemas.ColourRule].self,
+                    forKey: .rules
+                )
+                self.fallback = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .fallback
+                )
+                self.rungs = try container.decodeIfPresent(
+                    [Components.Schemas.LadderRung].self,
+                    forKey: .rungs
+                )
+                self.interactions = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsOptionalEventMatcher.self,
+                    forKey: .interactions
+                )
+                self.windowDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .windowDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "scheme",
+                    "people",
+                    "save",
+                    "from",
+                    "to",
+                    "tiers",
+                    "rules",
+                    "fallback",
+                    "rungs",
+                    "interactions",
+                    "windowDays"
+                ])
+            }
+        }
         /// The range defaults to the last 30 days (at most 3 years).
         ///
         /// - Remark: Generated from `#/components/schemas/TierMovementsRequest`.
-        package typealias TierMovementsRequest = OpenAPIObjectContainer
+        package struct TierMovementsRequest: Codable, Hashable, Sendable {
+            /// A label scheme: `tier.pyramid` (default), `tier.fiveThreeTwo`, `tier.colours`, `tier.ladder`, `rfm11`, `rfm8`, `journey`, `value.churn`, `value.recency`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TierMovementsRequest/scheme`.
+            package var scheme: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TierMovementsRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/TierMovementsRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// Creates a new `TierMovementsRequest`.
+            ///
+            /// - Parameters:
+            ///   - scheme: A label scheme: `tier.pyramid` (default), `tier.fiveThreeTwo`, `tier.colours`, `tier.ladder`, `rfm11`, `rfm8`, `journey`, `value.churn`, `value.recency`.
+            ///   - from:
+            ///   - to:
+            package init(
+                scheme: Swift.String? = nil,
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil
+            ) {
+                self.scheme = scheme
+                self.from = from
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case from
+                case to
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.scheme = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .scheme
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "scheme",
+                    "from",
+                    "to"
+                ])
+            }
+        }
         /// The range defaults to the last 365 days (at most 3 years).
         ///
         /// - Remark: Generated from `#/components/schemas/ConcentrationRequest`.
-        package typealias ConcentrationRequest = OpenAPIObjectContainer
+        package struct ConcentrationRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/from`.
+            package var from: Components.Schemas.AnalyticsDate?
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/to`.
+            package var to: Components.Schemas.AnalyticsDate?
+            /// Buyers only, or everyone (people without revenue count as 0).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/population`.
+            @frozen package enum PopulationPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case buyers = "buyers"
+                case everyone = "everyone"
+            }
+            /// Buyers only, or everyone (people without revenue count as 0).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/population`.
+            package var population: Components.Schemas.ConcentrationRequest.PopulationPayload?
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// Fractions of people whose revenue share is answered (default [0.01, 0.05, 0.1, 0.2]).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/top`.
+            package var top: [Swift.Double]?
+            /// Points of the Lorenz curve
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConcentrationRequest/points`.
+            package var points: Swift.Int?
+            /// Creates a new `ConcentrationRequest`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - population: Buyers only, or everyone (people without revenue count as 0).
+            ///   - people:
+            ///   - top: Fractions of people whose revenue share is answered (default [0.01, 0.05, 0.1, 0.2]).
+            ///   - points: Points of the Lorenz curve
+            package init(
+                from: Components.Schemas.AnalyticsDate? = nil,
+                to: Components.Schemas.AnalyticsDate? = nil,
+                population: Components.Schemas.ConcentrationRequest.PopulationPayload? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                top: [Swift.Double]? = nil,
+                points: Swift.Int? = nil
+            ) {
+                self.from = from
+                self.to = to
+                self.population = population
+                self.people = people
+                self.top = top
+                self.points = points
+            }
+            package enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case population
+                case people
+                case top
+                case points
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .from
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDate.self,
+                    forKey: .to
+                )
+                self.population = try container.decodeIfPresent(
+                    Components.Schemas.ConcentrationRequest.PopulationPayload.self,
+                    forKey: .population
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self.top = try container.decodeIfPresent(
+                    [Swift.Double].self,
+                    forKey: .top
+                )
+                self.points = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .points
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "from",
+                    "to",
+                    "population",
+                    "people",
+                    "top",
+                    "points"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/JourneyStage`.
         package struct JourneyStage: Codable, Hashable, Sendable {
             /// Distinct within the journey
@@ -5052,7 +6221,69 @@ extension Components {
         /// No date range - stages are evaluated now.
         ///
         /// - Remark: Generated from `#/components/schemas/JourneyRequest`.
-        package typealias JourneyRequest = OpenAPIObjectContainer
+        package struct JourneyRequest: Codable, Hashable, Sendable {
+            /// Stages from the first to the deepest (default reach, awareness, interest, purchase, loyalty).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyRequest/stages`.
+            package var stages: [Components.Schemas.JourneyStage]?
+            /// - Remark: Generated from `#/components/schemas/JourneyRequest/people`.
+            package var people: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/JourneyRequest/breakdown`.
+            package var breakdown: Components.Schemas.AudienceBreakdown?
+            /// Store each person's stage as the label `journey`
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyRequest/save`.
+            package var save: Swift.Bool?
+            /// Creates a new `JourneyRequest`.
+            ///
+            /// - Parameters:
+            ///   - stages: Stages from the first to the deepest (default reach, awareness, interest, purchase, loyalty).
+            ///   - people:
+            ///   - breakdown:
+            ///   - save: Store each person's stage as the label `journey`
+            package init(
+                stages: [Components.Schemas.JourneyStage]? = nil,
+                people: Components.Schemas.AnalyticsRule? = nil,
+                breakdown: Components.Schemas.AudienceBreakdown? = nil,
+                save: Swift.Bool? = nil
+            ) {
+                self.stages = stages
+                self.people = people
+                self.breakdown = breakdown
+                self.save = save
+            }
+            package enum CodingKeys: String, CodingKey {
+                case stages
+                case people
+                case breakdown
+                case save
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.stages = try container.decodeIfPresent(
+                    [Components.Schemas.JourneyStage].self,
+                    forKey: .stages
+                )
+                self.people = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .people
+                )
+                self.breakdown = try container.decodeIfPresent(
+                    Components.Schemas.AudienceBreakdown.self,
+                    forKey: .breakdown
+                )
+                self.save = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .save
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "stages",
+                    "people",
+                    "breakdown",
+                    "save"
+                ])
+            }
+        }
         /// `tiers.pyramid` / `tiers.fiveThreeTwo`: the tiers and the revenue range.
         ///
         /// - Remark: Generated from `#/components/schemas/PyramidSetting`.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -113,22 +114,42 @@ struct AdminAPIScopeMiddleware: RouterMiddleware {
             type = "text/csv"
         }
         // A CSV body is streamed to its operation, which bounds it (an import reads any size).
+        var collected: ByteBuffer?
         if request.method != .get && request.method != .head && !type.hasPrefix("text/csv") {
-            _ = try await request.collectBody(upTo: Self.bodyLimit(request.uri.path))
+            collected = try await request.collectBody(upTo: Self.bodyLimit(request.uri.path))
             if !type.hasPrefix("application/json") {
                 var head = request.head
                 head.headerFields[.contentType] = "application/json"
                 request = Request(head: head, body: request.body)
             }
         }
-        var response = try await AdminAPI.$scope.withValue(
-            AdminAPI.Scope(workspace: workspace, queryParameters: request.uri.queryParameters)
-        ) {
-            try await next(request, context)
+        var response: Response
+        do {
+            response = try await AdminAPI.$scope.withValue(AdminAPI.Scope(workspace: workspace, queryParameters: request.uri.queryParameters)) {
+                try await next(request, context)
+            }
+        } catch let error as ServerError where error.operationInput == nil {
+            throw Self.locating(error, in: collected)
         }
         // CSV downloads say their encoding, as they always have (the contract names the bare media type).
         if response.headers[.contentType] == "text/csv" { response.headers[.contentType] = "text/csv; charset=utf-8" }
         return response
+    }
+
+    /// A body the contract's types could not read for a number no Swift number holds (`"bins": 1e999`):
+    /// Foundation's decoder says only that the data is not valid JSON, so the body is read again as
+    /// free-form JSON, whose error names the field. Any other error is passed on as it is.
+    static func locating(_ error: ServerError, in body: ByteBuffer?) -> any Error {
+        guard case DecodingError.dataCorrupted(let context) = error.underlyingError, context.codingPath.isEmpty, let body else { return error }
+        do {
+            _ = try JSONDecoder().decode(OpenAPIValueContainer.self, from: Data(buffer: body))
+        } catch let located as DecodingError {
+            if case .dataCorrupted(let place) = located, !place.codingPath.isEmpty {
+                let (message, field) = APIError.describe(located, cause: error.causeDescription)
+                return APIError(.badRequest, code: "invalid_request", message: message, field: field)
+            }
+        } catch {}
+        return error
     }
 }
 

@@ -18,14 +18,9 @@ struct LabelEvaluation: Sendable {
         _ = try? await ValueFitting(store: store, cache: cache).run(workspace: workspace, now: now)
         var dataset = try await cache.dataset(workspaceId: workspace.id)
         let settings = try await store.settings(workspaceId: workspace.id)
-        let calendar = LocalCalendar.zone(workspace.timeZone)
+        let context = try QueryContext(workspace: workspace, now: now)
         for kind in TierScheme.Kind.allCases {
-            var scheme = TierScheme.standard(kind, now: now)
-            if let saved = settings["tiers." + kind.rawValue]?.objectValue, let calendar {
-                var body = saved
-                body["scheme"] = .string(kind.rawValue)
-                scheme = try QueryReader(.object(body), workspace: workspace, calendar: calendar, now: now).tierScheme()
-            }
+            let scheme = try AnalyticsSettings.tiers(settings["tiers." + kind.rawValue], kind)?.scheme(context) ?? TierScheme.standard(kind, now: now)
             let assignment = scheme.assign(dataset, now: now)
             summaries[kind.labelScheme] = try await store.saveLabels(
                 workspaceId: workspace.id,
@@ -37,10 +32,7 @@ struct LabelEvaluation: Sendable {
         summaries["rfm11"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: rfm.segmentLabels)
         summaries["rfm8"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: rfm.classLabels)
         dataset = try await cache.dataset(workspaceId: workspace.id)
-        var journeyQuery = JourneyQuery()
-        if let saved = settings["journey"], let calendar {
-            journeyQuery = try QueryReader(saved, workspace: workspace, calendar: calendar, now: now).journey()
-        }
+        let journeyQuery = try AnalyticsSettings.journey(settings["journey"])?.query(context) ?? JourneyQuery()
         let journey = JourneyEngine(dataset: dataset, query: journeyQuery, now: now).run()
         summaries["journey"] = try await store.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: journey.assignments)
         return summaries

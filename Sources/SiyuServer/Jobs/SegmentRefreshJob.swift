@@ -19,7 +19,7 @@ struct SegmentRefresher: Sendable {
         } catch {
             throw APIError(.internalServerError, code: "internal_error", message: "segment \(segment.id) has a damaged rule")
         }
-        let rule = try SegmentService.rule(value, workspace: workspace, now: now)
+        let rule = try SegmentService.rule(value, workspace: workspace)
         return try await SegmentService.fill(segment, rule: rule, workspace: workspace, now: now, store: store, cache: cache)
     }
 

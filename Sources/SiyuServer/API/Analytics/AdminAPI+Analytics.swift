@@ -5,13 +5,13 @@ import SiyuStore
 
 /// Analytics: funnels (with their people), retention, stickiness, lifecycle, the KPI set, RFM (with
 /// its buyers), tiers and their movements, revenue concentration, journey stages, and the status of
-/// the in-memory dataset. A query body is the query language of docs/analytics.md, read by
-/// ``QueryReader``; answers are the contract's structs.
+/// the in-memory dataset. A query body is the query language of docs/analytics.md, decoded into the
+/// contract's request types and read with ``QueryContext``; answers are the contract's structs.
 extension AdminAPI {
     /// `GET /api/v1/analytics/status`: what the in-memory dataset holds, its memory, and how it was
     /// kept current (builds, merges, read from its snapshot file). Builds the dataset if needed.
     func analyticsStatus(_ input: Operations.AnalyticsStatus.Input) async throws -> Operations.AnalyticsStatus.Output {
-        let workspace = try workspace
+        let workspace = try self.workspace
         _ = try await cache.dataset(workspaceId: workspace.id)
         guard let status = await cache.status(workspaceId: workspace.id) else { throw APIError.notFound("no analytics dataset yet") }
         return .ok(.init(body: .json(.init(status))))
@@ -19,18 +19,19 @@ extension AdminAPI {
 
     func funnel(_ input: Operations.Funnel.Input) async throws -> Operations.Funnel.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.funnel, "funnel")
-        let query = try reader.funnel()
-        let compare = try reader.bool("compare") == true
+        let context = try queryContext()
+        let (workspace, calendar) = (context.workspace, context.calendar)
+        let query = try body.query(context)
+        let compare = body.compare == true
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset) * (compare ? 2 : 1))
-        let result = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        let result = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: context.now).run()
         var previous: (FunnelResult, FunnelQuery)?
         if compare {
             var earlier = query
             earlier.range = query.range.previous
             earlier.trend = nil
-            previous = (FunnelEngine(dataset: dataset, query: earlier, calendar: calendar, now: reader.now).run(), earlier)
+            previous = (FunnelEngine(dataset: dataset, query: earlier, calendar: calendar, now: context.now).run(), earlier)
         }
         return .ok(.init(body: .json(.init(result, query: query, previous: previous))))
     }
@@ -39,74 +40,74 @@ extension AdminAPI {
     /// `"reached"`; paged by person id (`limit`, `cursor`), or all as CSV with `?format=csv`.
     func funnelPeople(_ input: Operations.FunnelPeople.Input) async throws -> Operations.FunnelPeople.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.funnelPeople, "funnel people")
-        let query = try reader.funnel()
-        let (step, status) = try reader.funnelStep(steps: query.steps.count)
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
-        let engine = FunnelEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now)
+        let context = try queryContext()
+        let query = try body.funnel.query(context)
+        let (step, status) = try body.step(steps: query.steps.count)
+        let dataset = try await cache.dataset(workspaceId: context.workspace.id, propertyKeys: query.propertyKeys)
+        let engine = FunnelEngine(dataset: dataset, query: query, calendar: context.calendar, now: context.now)
         let people = engine.people(at: step, status, in: engine.outcomes())
         if input.query.format == "csv" {
             let body = CSVResponse.body(header: PeopleList.csvHeader, count: people.count) { PeopleList.csvRow(dataset, people[$0]) }
             let name = CSVResponse.disposition("funnel-step-\(step)-\(status.rawValue).csv")
             return .ok(.init(headers: .init(contentDisposition: name), body: .csv(body)))
         }
-        let (page, nextCursor) = try PeopleList.page(people, dataset: dataset, reader: reader)
+        let (page, nextCursor) = try PeopleList.page(people, dataset: dataset, limit: body.limit, cursor: body.cursor)
         let entries = page.map { Components.Schemas.AnalyticsPerson(dataset, people[$0]) }
         return .ok(.init(body: .json(.init(total: people.count, people: entries, nextCursor: nextCursor))))
     }
 
     func retention(_ input: Operations.Retention.Input) async throws -> Operations.Retention.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.retention, "retention")
-        let query = try reader.retention()
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let context = try queryContext()
+        let query = try body.query(context)
+        let dataset = try await cache.dataset(workspaceId: context.workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
-        let result = RetentionEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        let result = RetentionEngine(dataset: dataset, query: query, calendar: context.calendar, now: context.now).run()
         return .ok(.init(body: .json(.init(result))))
     }
 
     func stickiness(_ input: Operations.Stickiness.Input) async throws -> Operations.Stickiness.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.stickiness, "stickiness")
-        let query = try reader.stickiness()
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let context = try queryContext()
+        let query = try body.query(context)
+        let dataset = try await cache.dataset(workspaceId: context.workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
-        let result = StickinessEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        let result = StickinessEngine(dataset: dataset, query: query, calendar: context.calendar, now: context.now).run()
         return .ok(.init(body: .json(.init(result))))
     }
 
     func lifecycle(_ input: Operations.Lifecycle.Input) async throws -> Operations.Lifecycle.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.lifecycle, "lifecycle")
-        let query = try reader.lifecycle()
-        let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
+        let context = try queryContext()
+        let query = try body.query(context)
+        let dataset = try await cache.dataset(workspaceId: context.workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
-        let result = LifecycleEngine(dataset: dataset, query: query, calendar: calendar, now: reader.now).run()
+        let result = LifecycleEngine(dataset: dataset, query: query, calendar: context.calendar, now: context.now).run()
         return .ok(.init(body: .json(.init(result))))
     }
 
     /// The KPI set, with the saved KPI event mapping where the request gives none.
     func kpis(_ input: Operations.Kpis.Input) async throws -> Operations.Kpis.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, calendar, reader) = try query(body, QueryFields.kpis, "KPI")
+        let context = try queryContext()
         let kpis = KPIService(store: settings, cache: cache)
-        let query = try await kpis.query(reader, workspaceId: workspace.id)
-        let result = try await kpis.run(query, workspaceId: workspace.id, calendar: calendar, now: reader.now)
-        return .ok(.init(body: .json(.init(result, currency: workspace.currency))))
+        let query = try await kpis.query(body, context)
+        let result = try await kpis.run(query, workspaceId: context.workspace.id, calendar: context.calendar, now: context.now)
+        return .ok(.init(body: .json(.init(result, currency: context.workspace.currency))))
     }
 
     /// RFM over the range; with `"save": true` the classes become the labels `rfm11` and `rfm8`
     /// (segments can use them, movements are recorded).
     func rfm(_ input: Operations.Rfm.Input) async throws -> Operations.Rfm.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, reader) = try query(body, QueryFields.rfm, "RFM")
-        let query = try reader.rfm()
+        let workspace = try self.workspace
+        let query = try body.query(try queryContext())
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
         let result = RFMEngine(dataset: dataset, query: query).run()
         var saved: Components.Schemas.RFMSaved?
-        if try reader.bool("save") == true {
-            guard query.people == nil else { throw QueryReader.fail("saved classes cover everyone: drop `people` to save", "save") }
+        if body.save == true {
+            guard query.people == nil else { throw QueryContext.fail("saved classes cover everyone: drop `people` to save", "save") }
             let eleven = try await labels.saveLabels(workspaceId: workspace.id, scheme: "rfm11", assignments: result.segmentLabels)
             let eight = try await labels.saveLabels(workspaceId: workspace.id, scheme: "rfm8", assignments: result.classLabels)
             saved = .init(rfm11: eleven.changed, rfm8: eight.changed)
@@ -118,9 +119,9 @@ extension AdminAPI {
     /// paged, or all as CSV with each buyer's R, F and M values and scores.
     func rfmPeople(_ input: Operations.RfmPeople.Input) async throws -> Operations.RfmPeople.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, reader) = try query(body, QueryFields.rfmPeople, "RFM people")
-        let query = try reader.rfm()
-        let (rfmClass, segment) = try reader.rfmGroup()
+        let workspace = try self.workspace
+        let query = try body.rfm.query(try queryContext())
+        let (rfmClass, segment) = try body.group()
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let rows = RFMEngine(dataset: dataset, query: query).run().rows
             .filter { row in rfmClass.map { row.rfmClass == $0 } ?? (row.segment == segment) }
@@ -139,7 +140,7 @@ extension AdminAPI {
             let name = CSVResponse.disposition("rfm-\(rfmClass?.rawValue ?? segment?.rawValue ?? "").csv")
             return .ok(.init(headers: .init(contentDisposition: name), body: .csv(body)))
         }
-        let (page, nextCursor) = try PeopleList.page(people, dataset: dataset, reader: reader)
+        let (page, nextCursor) = try PeopleList.page(people, dataset: dataset, limit: body.limit, cursor: body.cursor)
         let entries = try page.map { index in
             let row = rows[index]
             let person = Components.Schemas.AnalyticsPerson(dataset, people[index])
@@ -171,18 +172,16 @@ extension AdminAPI {
     /// this evaluation are answered.
     func tiers(_ input: Operations.Tiers.Input) async throws -> Operations.Tiers.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, request) = try query(body, nil, "tier")
-        let name = try request.string("scheme") ?? TierScheme.Kind.pyramid.rawValue
-        guard let kind = TierScheme.Kind(rawValue: name) else {
-            throw QueryReader.fail("scheme must be one of \(TierScheme.Kind.allCases.map(\.rawValue).joined(separator: ", "))", "scheme")
-        }
-        try request.refuseUnknownFields(QueryFields.tiers(kind), query: "\(name) tier")
-        let reader = try request.filling(try await settings.settings(workspaceId: workspace.id)["tiers." + name]?.objectValue ?? [:])
-        let scheme = try reader.tierScheme()
+        let context = try queryContext()
+        let workspace = context.workspace
+        let kind = try body.kind
+        try body.refuseFieldsOutside(kind)
+        let setting = try await settings.settings(workspaceId: workspace.id)["tiers." + kind.rawValue]
+        let scheme = try body.filling(try AnalyticsSettings.tiers(setting, kind)).scheme(context)
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: scheme.propertyKeys)
-        let assignment = scheme.assign(dataset, now: reader.now)
+        let assignment = scheme.assign(dataset, now: context.now)
         var saved: Components.Schemas.TiersSaved?
-        if try reader.bool("save") == true {
+        if body.save == true {
             let previous = try await labels.labels(workspaceId: workspace.id, scheme: scheme.kind.labelScheme)
             let summary = try await labels.saveLabels(workspaceId: workspace.id, scheme: scheme.kind.labelScheme, assignments: assignment.assignments)
             let movements = TierMovements.compare(previous: previous, current: assignment.assignments).movements
@@ -194,9 +193,10 @@ extension AdminAPI {
     /// Stored movements of a scheme (`tier.pyramid`, `rfm8`, …) between `from` and `to`, and its current sizes.
     func tierMovements(_ input: Operations.TierMovements.Input) async throws -> Operations.TierMovements.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, reader) = try query(body, QueryFields.tierMovements, "tier movement")
-        let scheme = try reader.string("scheme") ?? "tier.pyramid"
-        let range = try reader.range(defaultDays: 30)
+        let context = try queryContext()
+        let workspace = context.workspace
+        let scheme = body.scheme ?? "tier.pyramid"
+        let range = try context.range(from: body.from, to: body.to, defaultDays: 30)
         let movements = try await labels.labelMovements(workspaceId: workspace.id, scheme: scheme, from: range.from, to: range.to)
         let current = try await labels.labels(workspaceId: workspace.id, scheme: scheme)
         var sizes: [String: Int] = [:]
@@ -216,8 +216,8 @@ extension AdminAPI {
 
     func concentration(_ input: Operations.Concentration.Input) async throws -> Operations.Concentration.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, reader) = try query(body, QueryFields.concentration, "concentration")
-        let query = try reader.concentration()
+        let workspace = try self.workspace
+        let query = try body.query(try queryContext())
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         let result = ConcentrationEngine(dataset: dataset, query: query).run()
         return .ok(.init(body: .json(.init(result, currency: workspace.currency))))
@@ -227,29 +227,21 @@ extension AdminAPI {
     /// person's deepest stage becomes the label `journey`.
     func journey(_ input: Operations.Journey.Input) async throws -> Operations.Journey.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
-        let (workspace, _, request) = try query(body, QueryFields.journey, "journey")
-        let reader = try request.filling(try await settings.settings(workspaceId: workspace.id)["journey"]?.objectValue ?? [:])
-        let query = try reader.journey()
+        let context = try queryContext()
+        let workspace = context.workspace
+        let setting = try await settings.settings(workspaceId: workspace.id)["journey"]
+        let query = try body.filling(try AnalyticsSettings.journey(setting)).query(context)
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: query.propertyKeys)
         try AnswerSize.check(query.answerCells(in: dataset))
-        let result = JourneyEngine(dataset: dataset, query: query, now: reader.now).run()
+        let result = JourneyEngine(dataset: dataset, query: query, now: context.now).run()
         var saved: Components.Schemas.JourneySaved?
-        if try reader.bool("save") == true {
+        if body.save == true {
             let summary = try await labels.saveLabels(workspaceId: workspace.id, scheme: "journey", assignments: result.assignments)
             saved = .init(changed: summary.changed)
         }
         return .ok(.init(body: .json(.init(result, saved: saved))))
     }
 
-    /// The workspace, its calendar and a reader of the query body; a field outside `fields` is
-    /// refused, naming it (nil: the operation checks its fields itself).
-    func query(_ body: OpenAPIObjectContainer, _ fields: Set<String>?, _ name: String) throws -> (Workspace, LocalCalendar, QueryReader) {
-        let workspace = try workspace
-        guard let calendar = LocalCalendar.zone(workspace.timeZone) else {
-            throw APIError(.internalServerError, code: "internal_error", message: "unknown time zone \(workspace.timeZone)")
-        }
-        let reader = try QueryReader(.object(JSONObject(body)), workspace: workspace, calendar: calendar, now: clock())
-        if let fields { try reader.refuseUnknownFields(fields, query: name) }
-        return (workspace, calendar, reader)
-    }
+    /// The workspace's calendar and the instant now, for reading a query.
+    func queryContext() throws -> QueryContext { try QueryContext(workspace: workspace, now: clock()) }
 }

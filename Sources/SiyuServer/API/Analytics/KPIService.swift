@@ -1,3 +1,4 @@
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -8,9 +9,9 @@ struct KPIService: Sendable {
     let cache: AnalyticsCache
 
     /// The query a request asks for, with the saved `kpiMapping` where the request gives none.
-    func query(_ reader: QueryReader, workspaceId: Int64) async throws -> KPIQuery {
-        let saved = try await store.settings(workspaceId: workspaceId)
-        return try reader.filling(saved["kpiMapping"].map { ["mapping": $0] } ?? [:]).kpis()
+    func query(_ request: Components.Schemas.KPIRequest, _ context: QueryContext) async throws -> KPIQuery {
+        let saved = try await store.settings(workspaceId: context.workspace.id)["kpiMapping"]
+        return try request.query(context, saved: saved?.decoded(as: Components.Schemas.KPIEventMapping.self))
     }
 
     /// Runs a query on the workspace's current dataset.

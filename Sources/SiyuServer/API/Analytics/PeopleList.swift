@@ -31,12 +31,12 @@ enum PeopleList {
     }
 
     /// The page a query body asks for with `limit` (1 to 1,000, default 100) and `cursor`.
-    static func page(_ people: [Int], dataset: Dataset, reader: QueryReader) throws -> (positions: ArraySlice<Int>, nextCursor: String?) {
-        let limit = try reader.int("limit", range: 1...1000) ?? 100
-        let after = try reader.string("cursor").map { text -> Int64 in
-            guard let id = Int64(text) else { throw QueryReader.fail("cursor is not valid", "cursor") }
+    static func page(_ people: [Int], dataset: Dataset, limit: Int?, cursor: String?) throws -> (positions: ArraySlice<Int>, nextCursor: String?) {
+        guard (1...1000).contains(limit ?? 100) else { throw QueryContext.fail("limit must be 1 to 1000", "limit") }
+        let after = try cursor.map { text -> Int64 in
+            guard let id = Int64(text) else { throw QueryContext.fail("cursor is not valid", "cursor") }
             return id
         }
-        return page(people, dataset: dataset, limit: limit, after: after)
+        return page(people, dataset: dataset, limit: limit ?? 100, after: after)
     }
 }

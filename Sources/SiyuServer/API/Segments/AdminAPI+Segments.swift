@@ -25,7 +25,7 @@ extension AdminAPI {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let now = clock()
         let kind = body.kind.map(SegmentKind.init) ?? .dynamic
-        let rule = try body.rule.map { try SegmentService.rule(JSONValue($0), workspace: workspace, now: now) }
+        let rule = try body.rule.map { try SegmentService.rule(JSONValue($0), workspace: workspace) }
         if kind == .dynamic && rule == nil { throw APIError.badRequest("a dynamic segment needs a rule", field: "rule") }
         if kind == .static && rule != nil && body.people != nil {
             throw APIError.badRequest("a static segment is built from a rule or from people, not both", field: "people")
@@ -53,7 +53,7 @@ extension AdminAPI {
         let workspace = try workspace
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let now = clock()
-        let rule = try SegmentService.rule(JSONValue(body.rule), workspace: workspace, now: now)
+        let rule = try SegmentService.rule(JSONValue(body.rule), workspace: workspace)
         let dataset = try await cache.dataset(workspaceId: workspace.id, propertyKeys: rule.propertyKeys)
         let members = PersonRuleEvaluator(rule, dataset: dataset, now: now).members()
         return .ok(
@@ -83,7 +83,7 @@ extension AdminAPI {
             throw APIError.badRequest("a segment's kind cannot change; create a new segment", field: "kind")
         }
         let now = clock()
-        let rule = try body.rule.map { try SegmentService.rule(JSONValue($0), workspace: workspace, now: now) }
+        let rule = try body.rule.map { try SegmentService.rule(JSONValue($0), workspace: workspace) }
         if segment.kind == .static, rule != nil || body.refreshMinutes != nil {
             throw APIError.badRequest("a static segment is frozen: change its members with POST /segments/:id/members", field: "rule")
         }

@@ -11,11 +11,8 @@ struct SegmentService: Sendable {
 
     /// The rule in `json`, read as every rule is (docs/admin-api.md, "Person rules"); a mistake
     /// names its field under `path`.
-    static func rule(_ json: JSONValue, path: String = "rule", workspace: Workspace, now: Int64) throws -> PersonRule {
-        guard let calendar = LocalCalendar.zone(workspace.timeZone) else {
-            throw APIError(.internalServerError, code: "internal_error", message: "unknown time zone \(workspace.timeZone)")
-        }
-        return try QueryReader([path: json], workspace: workspace, calendar: calendar, now: now).rule(json, path: path)
+    static func rule(_ json: JSONValue, path: String = "rule", workspace: Workspace) throws -> PersonRule {
+        try RuleReader(currency: workspace.currency).rule(json, path: path)
     }
 
     /// Replaces the segment's members with the people `rule` matches now.

@@ -1,3 +1,4 @@
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -16,9 +17,9 @@ enum AnalyticsSettings {
     static func fields(_ key: String) -> Set<String>? {
         switch key {
         case "kpiMapping": ["exposures", "pageAndScreenAreExposures", "clicks", "interactions", "conversions", "keyActions"]
-        case "journey": QueryFields.journey.subtracting(["save"])
+        case "journey": Components.Schemas.JourneyRequest.settingFields
         case valueSimpleKey: nil
-        default: TierScheme.Kind(rawValue: String(key.dropFirst("tiers.".count))).map { QueryFields.tiers($0).subtracting(["scheme", "save"]) }
+        default: TierScheme.Kind(rawValue: String(key.dropFirst("tiers.".count))).map { $0.fields.union(["people"]) }
         }
     }
 
@@ -32,16 +33,27 @@ enum AnalyticsSettings {
                 field: unknown
             )
         }
-        guard let calendar = LocalCalendar.zone(workspace.timeZone) else { return }
+        let context = try QueryContext(workspace: workspace, now: now)
         switch key {
-        case "kpiMapping": _ = try QueryReader(["mapping": value], workspace: workspace, calendar: calendar, now: now).kpis()
-        case "journey": _ = try QueryReader(value, workspace: workspace, calendar: calendar, now: now).journey()
+        case "kpiMapping": _ = try Components.Schemas.KPIRequest().query(context, saved: value.decoded(as: Components.Schemas.KPIEventMapping.self))
+        case "journey": _ = try journey(value)?.query(context)
         case valueSimpleKey: _ = try ValueFitting.simpleInputs(value)
         default:
-            var body = value.objectValue ?? [:]
-            body["scheme"] = .string(String(key.dropFirst("tiers.".count)))
-            _ = try QueryReader(.object(body), workspace: workspace, calendar: calendar, now: now).tierScheme()
+            guard let kind = TierScheme.Kind(rawValue: String(key.dropFirst("tiers.".count))) else { return }
+            _ = try tiers(value, kind)?.scheme(context)
         }
+    }
+
+    /// The saved `journey` setting as the request it configures.
+    static func journey(_ saved: JSONValue?) throws -> Components.Schemas.JourneyRequest? {
+        try saved.map { try $0.decoded(as: Components.Schemas.JourneyRequest.self) }
+    }
+
+    /// A saved `tiers.<scheme>` setting as the request it configures.
+    static func tiers(_ saved: JSONValue?, _ kind: TierScheme.Kind) throws -> Components.Schemas.TiersRequest? {
+        guard var object = saved?.objectValue else { return nil }
+        object["scheme"] = .string(kind.rawValue)
+        return try JSONValue.object(object).decoded(as: Components.Schemas.TiersRequest.self)
     }
 
     static func json(_ mapping: KPIEventMapping) -> JSONValue {
@@ -50,14 +62,5 @@ enum AnalyticsSettings {
             "clicks": .array(mapping.clicks.map(JSONValue.string)), "interactions": .array(mapping.interactions.map(JSONValue.string)),
             "conversions": .array(mapping.conversions.map(JSONValue.string)), "keyActions": .array(mapping.keyActions.map(JSONValue.string)),
         ]
-    }
-}
-
-extension QueryReader {
-    /// The same query with `saved` filling the fields the request left out.
-    func filling(_ saved: JSONObject) throws -> QueryReader {
-        var merged = saved
-        for (key, value) in body { merged[key] = value }
-        return try QueryReader(.object(merged), workspace: workspace, calendar: calendar, now: now)
     }
 }

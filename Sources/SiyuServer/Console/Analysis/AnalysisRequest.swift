@@ -133,10 +133,8 @@ struct AnalysisRequest {
         return strings.text("analysis.units.days", ["n": format.decimal(hours / 24, digits: 1)])
     }
 
-    /// A JSON query for ``QueryReader``, the same reader the admin API uses.
-    func reader(_ body: JSONObject) throws -> QueryReader {
-        try QueryReader(.object(body), workspace: workspace, calendar: calendar, now: now)
-    }
+    /// What reading a query of the admin API needs: the pages ask their questions in the API's request types.
+    var context: QueryContext { QueryContext(workspace: workspace, calendar: calendar, now: now) }
 }
 
 /// A mistake in an analysis form, already in the reader's language; the page shows it above the form.
@@ -146,7 +144,7 @@ struct AnalysisInputError: Error {
 }
 
 extension AnalysisRequest {
-    /// The message of a mistake in the form: ours in the reader's language, or the query reader's
+    /// The message of a mistake in the form: ours in the reader's language, or the admin API query's
     /// (the admin API's words) after a localised lead; `nil` for errors that are not the reader's.
     func inputMessage(_ error: any Error) -> String? {
         switch error {

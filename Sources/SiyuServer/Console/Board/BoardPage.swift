@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -22,13 +23,8 @@ struct BoardPage: ConsolePage {
         let today = calendar.day(now)
         let kpis = KPIService(store: store, cache: cache)
         let dayText = calendar.label(ofBucket: today, .day)
-        let reader = try QueryReader(
-            ["from": .string(dayText), "to": .string(dayText), "byChannel": true],
-            workspace: workspace,
-            calendar: calendar,
-            now: now
-        )
-        let daily = try await kpis.query(reader, workspaceId: workspace.id)
+        let queries = QueryContext(workspace: workspace, calendar: calendar, now: now)
+        let daily = try await kpis.query(.init(from: dayText, to: dayText, byChannel: true), queries)
         var hourly = daily
         hourly.period = .hour
         hourly.byChannel = false

@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -27,11 +28,10 @@ struct ConcentrationPage: ConsolePage {
             default: "buyers",
             page
         )
-        var body = window.body
-        body["population"] = .string(population)
         let query: ConcentrationQuery
         do {
-            query = try QueryReader(.object(body), workspace: page.workspace, calendar: page.calendar, now: page.now).concentration()
+            query = try Components.Schemas.ConcentrationRequest(from: window.from, to: window.to, population: .init(rawValue: population))
+                .query(page.context)
         } catch let error as APIError {
             throw ConsolePageError.badRequest(error.message)
         }

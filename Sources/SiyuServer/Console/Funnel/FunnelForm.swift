@@ -1,10 +1,12 @@
 import Foundation
+import OpenAPIRuntime
+import SiyuAPI
 import SiyuCore
 
 /// The funnel builder's GET form: `step0…step19` (event names) with optional filters `key<i>`,
 /// `op<i>`, `val<i>`; `window` + `unit`; `order`; `breakdown`; `from`/`to`; `trend`. It is decoded
 /// (`FunnelPage.Query`), checked against the workspace's event names, and turned into the admin
-/// API's JSON query.
+/// API's funnel request.
 struct FunnelForm {
     /// One step as typed in the form.
     struct StepInput: Equatable {
@@ -104,25 +106,23 @@ struct FunnelForm {
     }
 
     /// The admin API's funnel query for this form (`POST /api/v1/analytics/funnel`).
-    var body: JSONObject {
-        var body: JSONObject = [
-            "steps": .array(
-                steps.map { step in
-                    var object: JSONObject = ["event": .string(step.event)]
-                    if !step.key.isEmpty {
-                        object["where"] = [["key": .string(step.key), "op": .string(step.op), "value": .string(step.value)]]
-                    }
-                    return .object(object)
-                }
-            ),
-            "window": ["value": .int(Int64(window)), "unit": .string(unit)],
-            "order": .string(order),
-            "from": .string(from),
-            "to": .string(to),
-            "trend": .string(trend),
-        ]
-        if breakdown != "none" { body["breakdown"] = .string(breakdown) }
-        return body
+    var request: Components.Schemas.FunnelRequest {
+        .init(
+            steps: steps.map { step in
+                let filter = Components.Schemas.AnalyticsCondition(
+                    key: step.key,
+                    op: Components.Schemas.AnalyticsComparison(rawValue: step.op),
+                    value: OpenAPIValueContainer(.string(step.value))
+                )
+                return .FunnelStepDetail(.init(event: step.event, _where: step.key.isEmpty ? nil : [filter]))
+            },
+            from: from,
+            to: to,
+            window: .AnalyticsDurationValue(.init(value: Int64(window), unit: .init(rawValue: unit))),
+            order: .init(rawValue: order),
+            breakdown: breakdown == "none" ? nil : .AnalyticsBreakdownChannel(.init(rawValue: breakdown) ?? .channel),
+            trend: .init(rawValue: trend)
+        )
     }
 
     /// The form as a query string (for links to the people who dropped, and back).

@@ -56,8 +56,7 @@ struct FunnelPage: ConsolePage {
         if form.steps.count < 2 {
             model.noSteps = true
         } else {
-            let reader = try analysis.reader(form.body)
-            let query = try reader.funnel()
+            let query = try form.request.query(analysis.context)
             let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
             try AnswerSize.check(query.answerCells(in: dataset) * 2)
             let result = FunnelEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()
@@ -81,12 +80,10 @@ struct FunnelPage: ConsolePage {
         let form: FunnelForm
         let query: FunnelQuery
         let step: Int
-        let reader: QueryReader
         do {
             form = try FunnelForm(fields, analysis, eventNames: Set(names))
             guard form.steps.count >= 2 else { throw AnalysisInputError(analysis.strings.text("funnel.errors.twoSteps")) }
-            reader = try analysis.reader(form.body)
-            query = try reader.funnel()
+            query = try form.request.query(analysis.context)
             guard let text = fields.step, let number = Int(text), (1..<form.steps.count).contains(number) else {
                 throw AnalysisInputError(analysis.strings.text("funnel.errors.step", ["value": fields.step ?? ""]))
             }

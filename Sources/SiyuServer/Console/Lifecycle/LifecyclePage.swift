@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -45,24 +46,28 @@ struct LifecyclePage: ConsolePage {
         )
         var status = HTTPResponse.Status.ok
         do {
-            var body: JSONObject = ["period": .string(try analysis.choice(form.period, field: "period", Self.periods))]
-            if let name = form.event {
-                guard names.contains(name) else { throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name])) }
-                body["event"] = .string(name)
+            let period = try analysis.choice(form.period, field: "period", Self.periods)
+            if let name = form.event, !names.contains(name) {
+                throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name]))
             }
             let range = try analysis.dateRange(from: form.from, to: form.to, defaultDays: days)
-            body["from"] = .string(range.from)
-            body["to"] = .string(range.to)
-            let reader = try analysis.reader(body)
-            let lifecycleQuery = try reader.lifecycle()
+            let lifecycleQuery = try Components.Schemas.LifecycleRequest(
+                event: form.event.map { .AnalyticsText($0) },
+                period: .init(rawValue: period),
+                from: range.from,
+                to: range.to
+            ).query(analysis.context)
             // Stickiness of the same event, a histogram per week, over at most the last 366 days of the range.
-            var stickinessBody = body
-            stickinessBody["window"] = "week"
-            if stickinessBody["event"] == nil { stickinessBody["event"] = ["any": true] }
+            var stickinessFrom = range.from
             if FunnelForm.days(from: range.from, to: range.to) > StickinessQuery.maximumDays, let end = Timestamp.parseISO8601(range.to) {
-                stickinessBody["from"] = .string(analysis.dayText(Int(end / 86_400_000) - StickinessQuery.maximumDays + 1))
+                stickinessFrom = analysis.dayText(Int(end / 86_400_000) - StickinessQuery.maximumDays + 1)
             }
-            let stickinessQuery = try analysis.reader(stickinessBody).stickiness()
+            let stickinessQuery = try Components.Schemas.StickinessRequest(
+                event: form.event.map { .AnalyticsText($0) } ?? .AnalyticsEventFilter(.init(any: true)),
+                window: .week,
+                from: stickinessFrom,
+                to: range.to
+            ).query(analysis.context)
             let dataset = try await cache.dataset(
                 workspaceId: analysis.workspace.id,
                 propertyKeys: lifecycleQuery.propertyKeys + stickinessQuery.propertyKeys

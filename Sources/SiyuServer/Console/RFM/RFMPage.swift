@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -24,18 +25,20 @@ struct RFMPage: ConsolePage {
     /// The window and breakdown of the form, as the API's query.
     func query(_ request: Request, _ page: ValuePageContext, breakdown allowed: Bool = true) throws -> (DateWindow, RFMQuery, String?) {
         let window = try DateWindow.read(request, page, defaultDays: 365)
-        var body = window.body
         var breakdown: String?
         if allowed, let text = request.uri.queryParameters.get("breakdown"), !text.isEmpty {
             guard Self.breakdowns.contains(text) else {
                 throw ConsolePageError.badRequest(page.strings.text("valueFilters.badBreakdown", ["value": String(text.prefix(40))]))
             }
-            body["breakdown"] = .string(text)
             breakdown = text
         }
         do {
-            let reader = try QueryReader(.object(body), workspace: page.workspace, calendar: page.calendar, now: page.now)
-            return (window, try reader.rfm(), breakdown)
+            let body = Components.Schemas.RFMRequest(
+                from: window.from,
+                to: window.to,
+                breakdown: breakdown.flatMap(Components.Schemas.AnalyticsBreakdownTouch.init).map { .AnalyticsBreakdownTouch($0) }
+            )
+            return (window, try body.query(page.context), breakdown)
         } catch let error as APIError {
             throw ConsolePageError.badRequest(error.message)
         }

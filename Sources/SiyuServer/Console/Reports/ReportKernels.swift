@@ -9,14 +9,8 @@ struct ReportKernels: Sendable {
 
     /// The KPI query of the workspace (its saved mapping) over `range`, cut in `period`, by channel.
     func kpiQuery(_ workspace: Workspace, calendar: LocalCalendar, now: Int64, period: Period, range: TimeRange) async throws -> KPIQuery {
-        let today = calendar.label(ofBucket: calendar.day(now), .day)
-        let reader = try QueryReader(
-            ["from": .string(today), "to": .string(today), "byChannel": true],
-            workspace: workspace,
-            calendar: calendar,
-            now: now
-        )
-        var query = try await KPIService(store: store, cache: cache).query(reader, workspaceId: workspace.id)
+        let context = QueryContext(workspace: workspace, calendar: calendar, now: now)
+        var query = try await KPIService(store: store, cache: cache).query(.init(), context)
         query.period = period
         query.range = range
         query.byChannel = true

@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -52,27 +53,27 @@ struct RetentionPage: ConsolePage {
         )
         var status = HTTPResponse.Status.ok
         do {
-            var body: JSONObject = [
-                "period": .string(try analysis.choice(form.period, field: "period", Self.periods)),
-                "kind": .string(try analysis.choice(form.kind, field: "kind", Self.kinds)),
-                "criterion": .string(try analysis.choice(form.criterion, field: "criterion", Self.criteria)),
-                "periods": .int(Int64(defaults.periods)),
-            ]
+            let periodName = try analysis.choice(form.period, field: "period", Self.periods)
+            let kind = try analysis.choice(form.kind, field: "kind", Self.kinds)
+            let criterion = try analysis.choice(form.criterion, field: "criterion", Self.criteria)
             let known = Set(names)
-            for (key, text) in [("start", form.start), ("return", form.return)] {
-                guard let name = text else { continue }
-                guard known.contains(name) else {
-                    throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name]))
-                }
-                body[key] = .string(name)
+            for name in [form.start, form.return].compactMap({ $0 }) where !known.contains(name) {
+                throw AnalysisInputError(analysis.strings.text("analysis.errors.unknownEvent", ["name": name]))
             }
-            if body["start"] == nil { body["start"] = ["any": true] }
             let breakdown = try analysis.choice(form.breakdown, field: "breakdown", Self.breakdowns)
-            if breakdown != "none" { body["breakdown"] = .string(breakdown) }
             let range = try analysis.dateRange(from: form.from, to: form.to, defaultDays: defaults.days)
-            body["from"] = .string(range.from)
-            body["to"] = .string(range.to)
-            let query = try analysis.reader(body).retention()
+            let body = Components.Schemas.RetentionRequest(
+                start: form.start.map { .AnalyticsText($0) } ?? .AnalyticsEventFilter(.init(any: true)),
+                _return: form.return.map { .AnalyticsText($0) },
+                kind: .init(rawValue: kind),
+                period: .init(rawValue: periodName),
+                periods: defaults.periods,
+                criterion: .init(rawValue: criterion),
+                from: range.from,
+                to: range.to,
+                breakdown: breakdown == "none" ? nil : .AnalyticsBreakdownChannel(.init(rawValue: breakdown) ?? .channel)
+            )
+            let query = try body.query(analysis.context)
             let dataset = try await cache.dataset(workspaceId: analysis.workspace.id, propertyKeys: query.propertyKeys)
             try AnswerSize.check(query.answerCells(in: dataset))
             let result = RetentionEngine(dataset: dataset, query: query, calendar: analysis.calendar, now: analysis.now).run()

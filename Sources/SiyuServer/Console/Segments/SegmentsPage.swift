@@ -239,7 +239,7 @@ struct SegmentsPage: ConsolePage {
         if state.usesRule {
             do {
                 let json = try state.form.rule()
-                rule = try SegmentService.rule(json, workspace: workspace, now: clock())
+                rule = try SegmentService.rule(json, workspace: workspace)
                 ruleJSON = json
             } catch let problem as SegmentRuleForm.Problem {
                 return try await fail(Self.problemText(problem, strings))
@@ -313,7 +313,7 @@ struct SegmentsPage: ConsolePage {
         var response: Response
         do {
             let json = try ruleForm.rule()
-            let rule = try SegmentService.rule(json, workspace: identity.workspace, now: clock())
+            let rule = try SegmentService.rule(json, workspace: identity.workspace)
             let count = try await count(rule, workspace: identity.workspace)
             response = JSONResponse.make([
                 "count": .int(Int64(count)),

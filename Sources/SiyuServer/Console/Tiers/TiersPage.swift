@@ -1,4 +1,5 @@
 import Hummingbird
+import SiyuAPI
 import SiyuCore
 import SiyuStore
 
@@ -24,11 +25,9 @@ struct TiersPage: ConsolePage {
     func evaluate(_ page: ValuePageContext, _ window: DateWindow) async throws -> [(TierScheme, TierAssignment)] {
         let settings = try await store.settings(workspaceId: page.workspace.id)
         let schemes = try TierScheme.Kind.allCases.map { kind -> TierScheme in
-            var body = window.body
-            body["scheme"] = .string(kind.rawValue)
             do {
-                let reader = try QueryReader(.object(body), workspace: page.workspace, calendar: page.calendar, now: page.now)
-                return try reader.filling(settings["tiers." + kind.rawValue]?.objectValue ?? [:]).tierScheme()
+                let body = Components.Schemas.TiersRequest(scheme: .init(rawValue: kind.rawValue), from: window.from, to: window.to)
+                return try body.filling(try AnalyticsSettings.tiers(settings["tiers." + kind.rawValue], kind)).scheme(page.context)
             } catch let error as APIError {
                 throw ConsolePageError.badRequest(error.message)
             }

@@ -25,6 +25,8 @@ struct ValuePageContext {
     }
 
     var workspace: Workspace { identity.workspace }
+    /// What reading a query of the admin API needs: the pages ask their questions in the API's request types.
+    var context: QueryContext { QueryContext(workspace: workspace, calendar: calendar, now: now) }
     var currency: String { identity.workspace.currency }
     /// Whether the user may store evaluations (labels, tiers, model fits): analysts and above.
     var canSave: Bool { identity.role.can(.saveAnalyses) }
@@ -90,11 +92,12 @@ struct ValuePageContext {
 }
 
 /// The date range of a page's GET form (`from`, `to`: local dates, both included), checked with
-/// the console's words and turned into the admin API's query body.
+/// the console's words, as the admin API's queries take it.
 struct DateWindow {
-    /// `from`/`to` as the API's query reader takes them (absent: its default window).
-    var body: JSONObject
-    /// The range the reader settled on.
+    /// `from`/`to` as the form gave them (absent: the queries' default window).
+    var from: String?
+    var to: String?
+    /// The range the queries settle on.
     var range: TimeRange
     /// First and last local day of the range, for the form's fields.
     var fromText: String
@@ -103,21 +106,20 @@ struct DateWindow {
     /// Reads `from` and `to`; a malformed date or an empty or too long range is a 400 page saying which.
     static func read(_ request: Request, _ page: ValuePageContext, defaultDays: Int, fields: (String, String) = ("from", "to")) throws -> DateWindow {
         let parameters = request.uri.queryParameters
-        var body: JSONObject = [:]
-        for (field, key) in [(fields.0, "from"), (fields.1, "to")] {
-            guard let text = parameters.get(field)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
+        let given = try [fields.0, fields.1].map { field -> String? in
+            guard let text = parameters.get(field)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             guard text.count == 10, Timestamp.parseISO8601(text) != nil else {
                 throw ConsolePageError.badRequest(page.strings.text("valueFilters.badDate", ["value": String(text.prefix(40))]))
             }
-            body[key] = .string(text)
+            return text
         }
         let range: TimeRange
         do {
-            range = try QueryReader(.object(body), workspace: page.workspace, calendar: page.calendar, now: page.now).range(defaultDays: defaultDays)
+            range = try page.context.range(from: given[0], to: given[1], defaultDays: defaultDays)
         } catch is APIError {
             throw ConsolePageError.badRequest(page.strings.text("valueFilters.badRange"))
         }
-        return DateWindow(body: body, range: range, fromText: page.dayLabel(range.from), toText: page.dayLabel(range.to - 1))
+        return DateWindow(from: given[0], to: given[1], range: range, fromText: page.dayLabel(range.from), toText: page.dayLabel(range.to - 1))
     }
 
     /// The query string that repeats this window (`from=…&to=…`).
