@@ -125,6 +125,21 @@ import Testing
                 #"{"event": "Order Completed", "window": "range", "from": "2024-04-28", "to": "2024-04-30"}"#
             )
             #expect(stickiness["groups"]?.arrayValue?.first?["windows"]?.arrayValue?.first?["counts"] == [1, 2, 0])
+
+            // Any event with revenue ≥ 100 (`"any": true` instead of a name): u1's ¥100 and u2's ¥300
+            // orders, both on Apr 28, so two people on 1 day and nobody on 2 or 3.
+            let large = try await query(
+                client,
+                harness,
+                "stickiness",
+                #"{"event": {"any": true, "where": [{"key": "revenue", "op": "gte", "value": 100}]}, "window": "range", "from": "2024-04-28", "to": "2024-04-30"}"#
+            )
+            #expect(large["groups"]?.arrayValue?.first?["windows"]?.arrayValue?.first?["counts"] == [2, 0, 0])
+            // Without a name and without `any`, the event is missing, and the field says where.
+            let unnamed = try await segments.post(client, harness, "/api/v1/analytics/stickiness", #"{"event": {"where": []}}"#)
+            #expect(unnamed.status == .badRequest && unnamed.json["error"]?["field"] == "event.event")
+            let step = try await segments.post(client, harness, "/api/v1/analytics/funnel", #"{"steps": ["Order Completed", {"optional": false}]}"#)
+            #expect(step.status == .badRequest && step.json["error"]?["field"] == "steps[1].event")
         }
     }
 
