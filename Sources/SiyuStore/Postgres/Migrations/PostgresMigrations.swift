@@ -374,5 +374,87 @@ extension PostgresStore {
                 "ALTER TABLE workspace_state ADD COLUMN rebuild_version BIGINT NOT NULL DEFAULT 0",
             ]
         ),
+        Migration(
+            name: "v8-journeys",
+            statements: [
+                // Journeys, the people inside them (found by due time through a partial index, never by
+                // scanning), per-node counts, and the outbox of side effects (each key once per workspace).
+                """
+                CREATE TABLE journeys (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    draft TEXT NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, name)
+                )
+                """,
+                """
+                CREATE TABLE journey_versions (
+                    journey_id BIGINT NOT NULL,
+                    version INTEGER NOT NULL,
+                    definition TEXT NOT NULL,
+                    published_at BIGINT NOT NULL,
+                    PRIMARY KEY (journey_id, version)
+                )
+                """,
+                """
+                CREATE TABLE journey_instances (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    journey_id BIGINT NOT NULL,
+                    version INTEGER NOT NULL,
+                    person_id BIGINT NOT NULL,
+                    entry_key TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    due_at BIGINT,
+                    wait_key TEXT,
+                    step INTEGER NOT NULL DEFAULT 0,
+                    entered_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    exited_at BIGINT,
+                    goal_at BIGINT,
+                    UNIQUE (journey_id, entry_key)
+                )
+                """,
+                "CREATE INDEX journey_instances_due ON journey_instances(due_at) WHERE due_at IS NOT NULL",
+                "CREATE INDEX journey_instances_person ON journey_instances(workspace_id, person_id, journey_id)",
+                """
+                CREATE TABLE journey_node_counts (
+                    journey_id BIGINT NOT NULL,
+                    version INTEGER NOT NULL,
+                    node TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (journey_id, version, node, outcome)
+                )
+                """,
+                """
+                CREATE TABLE outbox (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    key TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    due_at BIGINT NOT NULL,
+                    last_error TEXT,
+                    response TEXT,
+                    journey_id BIGINT,
+                    person_id BIGINT,
+                    created_at BIGINT NOT NULL,
+                    delivered_at BIGINT,
+                    UNIQUE (workspace_id, key)
+                )
+                """,
+                "CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending')",
+                "CREATE INDEX outbox_workspace ON outbox(workspace_id, id)",
+            ]
+        ),
     ]
 }

@@ -295,6 +295,79 @@ extension AppDatabase {
                     """
             )
         }
+        migrator.registerMigration("v8-journeys") { db in
+            // Journeys, the people inside them (found by due time through a partial index, never by
+            // scanning), per-node counts, and the outbox of side effects (each key once per workspace).
+            try db.execute(
+                sql: """
+                    CREATE TABLE journeys (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        draft TEXT NOT NULL,
+                        version INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (workspace_id, name)
+                    );
+                    CREATE TABLE journey_versions (
+                        journey_id INTEGER NOT NULL,
+                        version INTEGER NOT NULL,
+                        definition TEXT NOT NULL,
+                        published_at INTEGER NOT NULL,
+                        PRIMARY KEY (journey_id, version)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE journey_instances (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        journey_id INTEGER NOT NULL,
+                        version INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        entry_key TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        due_at INTEGER,
+                        wait_key TEXT,
+                        step INTEGER NOT NULL DEFAULT 0,
+                        entered_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        exited_at INTEGER,
+                        goal_at INTEGER,
+                        UNIQUE (journey_id, entry_key)
+                    );
+                    CREATE INDEX journey_instances_due ON journey_instances(due_at) WHERE due_at IS NOT NULL;
+                    CREATE INDEX journey_instances_person ON journey_instances(workspace_id, person_id, journey_id);
+                    CREATE TABLE journey_node_counts (
+                        journey_id INTEGER NOT NULL,
+                        version INTEGER NOT NULL,
+                        node TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (journey_id, version, node, outcome)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        key TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        due_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        response TEXT,
+                        journey_id INTEGER,
+                        person_id INTEGER,
+                        created_at INTEGER NOT NULL,
+                        delivered_at INTEGER,
+                        UNIQUE (workspace_id, key)
+                    );
+                    CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending');
+                    CREATE INDEX outbox_workspace ON outbox(workspace_id, id);
+                    """
+            )
+        }
         return migrator
     }
 }
