@@ -8953,5 +8953,1368 @@ extension Components {
                 case peopleVersion
             }
         }
+        /// A node's id, 1 to 64 letters, digits, `-` and `_`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyNodeId`.
+        package typealias JourneyNodeId = Swift.String
+        /// A local time of day, `HH:MM`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyTimeOfDay`.
+        package typealias JourneyTimeOfDay = Swift.String
+        /// Whose clock a time of day is read on; `person` is the person's `timezone` trait (IANA name), the workspace's when they have none.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyZone`.
+        @frozen package enum JourneyZone: String, Codable, Hashable, Sendable, CaseIterable {
+            case workspace = "workspace"
+            case person = "person"
+        }
+        /// A label of a scheme taking one of the values: `{"scheme": "rfm8", "values": ["importantWinBack"]}`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyLabelMatch`.
+        package struct JourneyLabelMatch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyLabelMatch/scheme`.
+            package var scheme: Components.Schemas.AnalyticsKey
+            /// - Remark: Generated from `#/components/schemas/JourneyLabelMatch/values`.
+            package var values: [Swift.String]
+            /// Creates a new `JourneyLabelMatch`.
+            ///
+            /// - Parameters:
+            ///   - scheme:
+            ///   - values:
+            package init(
+                scheme: Components.Schemas.AnalyticsKey,
+                values: [Swift.String]
+            ) {
+                self.scheme = scheme
+                self.values = values
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scheme
+                case values
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.scheme = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .scheme
+                )
+                self.values = try container.decode(
+                    [Swift.String].self,
+                    forKey: .values
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "scheme",
+                    "values"
+                ])
+            }
+        }
+        /// How people enter, exactly one of: `segment` (a segment id: when a person joins it), `label` (when a label becomes one of the values), `event` (on each matching event, one entry per `key`: `messageId` or an event property such as `order_id`, so a repeated event never enters twice). Entry by event happens within a second of the event being acknowledged.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyEntry`.
+        package struct JourneyEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyEntry/segment`.
+            package var segment: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/JourneyEntry/label`.
+            package var label: Components.Schemas.JourneyLabelMatch?
+            /// - Remark: Generated from `#/components/schemas/JourneyEntry/event`.
+            package var event: Components.Schemas.AnalyticsEventMatcher?
+            /// With `event`, what makes an entry unique; default `messageId`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyEntry/key`.
+            package var key: Swift.String?
+            /// Creates a new `JourneyEntry`.
+            ///
+            /// - Parameters:
+            ///   - segment:
+            ///   - label:
+            ///   - event:
+            ///   - key: With `event`, what makes an entry unique; default `messageId`.
+            package init(
+                segment: Swift.Int64? = nil,
+                label: Components.Schemas.JourneyLabelMatch? = nil,
+                event: Components.Schemas.AnalyticsEventMatcher? = nil,
+                key: Swift.String? = nil
+            ) {
+                self.segment = segment
+                self.label = label
+                self.event = event
+                self.key = key
+            }
+            package enum CodingKeys: String, CodingKey {
+                case segment
+                case label
+                case event
+                case key
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.segment = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .segment
+                )
+                self.label = try container.decodeIfPresent(
+                    Components.Schemas.JourneyLabelMatch.self,
+                    forKey: .label
+                )
+                self.event = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsEventMatcher.self,
+                    forKey: .event
+                )
+                self.key = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .key
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "segment",
+                    "label",
+                    "event",
+                    "key"
+                ])
+            }
+        }
+        /// Until the next local time of day, on one of the weekdays (1 = Monday … 7 = Sunday; none means any day).
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyDelayUntil`.
+        package struct JourneyDelayUntil: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntil/time`.
+            package var time: Components.Schemas.JourneyTimeOfDay
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntil/weekdays`.
+            package var weekdays: [Swift.Int]?
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntil/zone`.
+            package var zone: Components.Schemas.JourneyZone?
+            /// Creates a new `JourneyDelayUntil`.
+            ///
+            /// - Parameters:
+            ///   - time:
+            ///   - weekdays:
+            ///   - zone:
+            package init(
+                time: Components.Schemas.JourneyTimeOfDay,
+                weekdays: [Swift.Int]? = nil,
+                zone: Components.Schemas.JourneyZone? = nil
+            ) {
+                self.time = time
+                self.weekdays = weekdays
+                self.zone = zone
+            }
+            package enum CodingKeys: String, CodingKey {
+                case time
+                case weekdays
+                case zone
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.time = try container.decode(
+                    Components.Schemas.JourneyTimeOfDay.self,
+                    forKey: .time
+                )
+                self.weekdays = try container.decodeIfPresent(
+                    [Swift.Int].self,
+                    forKey: .weekdays
+                )
+                self.zone = try container.decodeIfPresent(
+                    Components.Schemas.JourneyZone.self,
+                    forKey: .zone
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "time",
+                    "weekdays",
+                    "zone"
+                ])
+            }
+        }
+        /// Until the date in a trait (`1990-05-17` or `05-17`) at a local time; `yearly` for the next anniversary (29 February falls on 28 February in other years). A missing, unreadable or past date skips the delay.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyDelayUntilDate`.
+        package struct JourneyDelayUntilDate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntilDate/trait`.
+            package var trait: Components.Schemas.AnalyticsKey
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntilDate/time`.
+            package var time: Components.Schemas.JourneyTimeOfDay?
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntilDate/yearly`.
+            package var yearly: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/JourneyDelayUntilDate/zone`.
+            package var zone: Components.Schemas.JourneyZone?
+            /// Creates a new `JourneyDelayUntilDate`.
+            ///
+            /// - Parameters:
+            ///   - trait:
+            ///   - time:
+            ///   - yearly:
+            ///   - zone:
+            package init(
+                trait: Components.Schemas.AnalyticsKey,
+                time: Components.Schemas.JourneyTimeOfDay? = nil,
+                yearly: Swift.Bool? = nil,
+                zone: Components.Schemas.JourneyZone? = nil
+            ) {
+                self.trait = trait
+                self.time = time
+                self.yearly = yearly
+                self.zone = zone
+            }
+            package enum CodingKeys: String, CodingKey {
+                case trait
+                case time
+                case yearly
+                case zone
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.trait = try container.decode(
+                    Components.Schemas.AnalyticsKey.self,
+                    forKey: .trait
+                )
+                self.time = try container.decodeIfPresent(
+                    Components.Schemas.JourneyTimeOfDay.self,
+                    forKey: .time
+                )
+                self.yearly = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .yearly
+                )
+                self.zone = try container.decodeIfPresent(
+                    Components.Schemas.JourneyZone.self,
+                    forKey: .zone
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "trait",
+                    "time",
+                    "yearly",
+                    "zone"
+                ])
+            }
+        }
+        /// What a wait-for node waits for, exactly one of: `event`, `segment` (joining it), `label`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyWaitFor`.
+        package struct JourneyWaitFor: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyWaitFor/event`.
+            package var event: Components.Schemas.AnalyticsEventMatcher?
+            /// - Remark: Generated from `#/components/schemas/JourneyWaitFor/segment`.
+            package var segment: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/JourneyWaitFor/label`.
+            package var label: Components.Schemas.JourneyLabelMatch?
+            /// Creates a new `JourneyWaitFor`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - segment:
+            ///   - label:
+            package init(
+                event: Components.Schemas.AnalyticsEventMatcher? = nil,
+                segment: Swift.Int64? = nil,
+                label: Components.Schemas.JourneyLabelMatch? = nil
+            ) {
+                self.event = event
+                self.segment = segment
+                self.label = label
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case segment
+                case label
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsEventMatcher.self,
+                    forKey: .event
+                )
+                self.segment = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .segment
+                )
+                self.label = try container.decodeIfPresent(
+                    Components.Schemas.JourneyLabelMatch.self,
+                    forKey: .label
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "segment",
+                    "label"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyBranch`.
+        package struct JourneyBranch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyBranch/weight`.
+            package var weight: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyBranch/next`.
+            package var next: Components.Schemas.JourneyNodeId
+            /// Creates a new `JourneyBranch`.
+            ///
+            /// - Parameters:
+            ///   - weight:
+            ///   - next:
+            package init(
+                weight: Swift.Int,
+                next: Components.Schemas.JourneyNodeId
+            ) {
+                self.weight = weight
+                self.next = next
+            }
+            package enum CodingKeys: String, CodingKey {
+                case weight
+                case next
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.weight = try container.decode(
+                    Swift.Int.self,
+                    forKey: .weight
+                )
+                self.next = try container.decode(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .next
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "weight",
+                    "next"
+                ])
+            }
+        }
+        /// At most `count` people pass per minute or hour; the others wait for the next one.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyRateLimit`.
+        package struct JourneyRateLimit: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyRateLimit/count`.
+            package var count: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyRateLimit/per`.
+            @frozen package enum PerPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case minute = "minute"
+                case hour = "hour"
+            }
+            /// - Remark: Generated from `#/components/schemas/JourneyRateLimit/per`.
+            package var per: Components.Schemas.JourneyRateLimit.PerPayload
+            /// Creates a new `JourneyRateLimit`.
+            ///
+            /// - Parameters:
+            ///   - count:
+            ///   - per:
+            package init(
+                count: Swift.Int,
+                per: Components.Schemas.JourneyRateLimit.PerPayload
+            ) {
+                self.count = count
+                self.per = per
+            }
+            package enum CodingKeys: String, CodingKey {
+                case count
+                case per
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.count = try container.decode(
+                    Swift.Int.self,
+                    forKey: .count
+                )
+                self.per = try container.decode(
+                    Components.Schemas.JourneyRateLimit.PerPayload.self,
+                    forKey: .per
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "count",
+                    "per"
+                ])
+            }
+        }
+        /// A task for the staff ("call this customer"), due some minutes after it is made.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyTask`.
+        package struct JourneyTask: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyTask/title`.
+            package var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyTask/assignee`.
+            package var assignee: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JourneyTask/dueMinutes`.
+            package var dueMinutes: Swift.Int?
+            /// Creates a new `JourneyTask`.
+            ///
+            /// - Parameters:
+            ///   - title:
+            ///   - assignee:
+            ///   - dueMinutes:
+            package init(
+                title: Swift.String,
+                assignee: Swift.String? = nil,
+                dueMinutes: Swift.Int? = nil
+            ) {
+                self.title = title
+                self.assignee = assignee
+                self.dueMinutes = dueMinutes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case title
+                case assignee
+                case dueMinutes
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.title = try container.decode(
+                    Swift.String.self,
+                    forKey: .title
+                )
+                self.assignee = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .assignee
+                )
+                self.dueMinutes = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .dueMinutes
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "title",
+                    "assignee",
+                    "dueMinutes"
+                ])
+            }
+        }
+        /// A JSON POST to the URL with the person and the journey, signed with HMAC-SHA-256 (docs/webhooks.md).
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyWebhook`.
+        package struct JourneyWebhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyWebhook/url`.
+            package var url: Swift.String
+            /// Creates a new `JourneyWebhook`.
+            ///
+            /// - Parameters:
+            ///   - url:
+            package init(url: Swift.String) {
+                self.url = url
+            }
+            package enum CodingKeys: String, CodingKey {
+                case url
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.url = try container.decode(
+                    Swift.String.self,
+                    forKey: .url
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "url"
+                ])
+            }
+        }
+        /// What an action node does, exactly one of: `addTag`, `removeTag`, `addToSegment` (a static segment's id), `task`, `webhook`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyAction`.
+        package struct JourneyAction: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/addTag`.
+            package var addTag: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/removeTag`.
+            package var removeTag: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/addToSegment`.
+            package var addToSegment: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/task`.
+            package var task: Components.Schemas.JourneyTask?
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/webhook`.
+            package var webhook: Components.Schemas.JourneyWebhook?
+            /// Creates a new `JourneyAction`.
+            ///
+            /// - Parameters:
+            ///   - addTag:
+            ///   - removeTag:
+            ///   - addToSegment:
+            ///   - task:
+            ///   - webhook:
+            package init(
+                addTag: Swift.String? = nil,
+                removeTag: Swift.String? = nil,
+                addToSegment: Swift.Int64? = nil,
+                task: Components.Schemas.JourneyTask? = nil,
+                webhook: Components.Schemas.JourneyWebhook? = nil
+            ) {
+                self.addTag = addTag
+                self.removeTag = removeTag
+                self.addToSegment = addToSegment
+                self.task = task
+                self.webhook = webhook
+            }
+            package enum CodingKeys: String, CodingKey {
+                case addTag
+                case removeTag
+                case addToSegment
+                case task
+                case webhook
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.addTag = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .addTag
+                )
+                self.removeTag = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .removeTag
+                )
+                self.addToSegment = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .addToSegment
+                )
+                self.task = try container.decodeIfPresent(
+                    Components.Schemas.JourneyTask.self,
+                    forKey: .task
+                )
+                self.webhook = try container.decodeIfPresent(
+                    Components.Schemas.JourneyWebhook.self,
+                    forKey: .webhook
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "addTag",
+                    "removeTag",
+                    "addToSegment",
+                    "task",
+                    "webhook"
+                ])
+            }
+        }
+        /// One step, of exactly one kind: `delay` (a duration), `delayUntil` (a time of day), `delayUntilDate` (a date in a trait), `waitFor` (with `timeout` and `timeoutNext`), `condition` (a person rule, with `yes` and `no`), `split` (weighted branches, the same branch for a person every time), `rateLimit`, `action`, `exit`. `next` is where a delay, a wait (when it happens), a rate limit or an action goes on; an action without `next` leaves the journey after it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyNode`.
+        package struct JourneyNode: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/id`.
+            package var id: Components.Schemas.JourneyNodeId
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/delay`.
+            package var delay: Components.Schemas.AnalyticsDuration?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/delayUntil`.
+            package var delayUntil: Components.Schemas.JourneyDelayUntil?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/delayUntilDate`.
+            package var delayUntilDate: Components.Schemas.JourneyDelayUntilDate?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/waitFor`.
+            package var waitFor: Components.Schemas.JourneyWaitFor?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/timeout`.
+            package var timeout: Components.Schemas.AnalyticsDuration?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/timeoutNext`.
+            package var timeoutNext: Components.Schemas.JourneyNodeId?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/condition`.
+            package var condition: Components.Schemas.AnalyticsRule?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/yes`.
+            package var yes: Components.Schemas.JourneyNodeId?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/no`.
+            package var no: Components.Schemas.JourneyNodeId?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/split`.
+            package var split: [Components.Schemas.JourneyBranch]?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/rateLimit`.
+            package var rateLimit: Components.Schemas.JourneyRateLimit?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/action`.
+            package var action: Components.Schemas.JourneyAction?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/exit`.
+            package struct ExitPayload: Codable, Hashable, Sendable {
+                /// Creates a new `ExitPayload`.
+                package init() {}
+                package init(from decoder: any Swift.Decoder) throws {
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/exit`.
+            package var exit: Components.Schemas.JourneyNode.ExitPayload?
+            /// - Remark: Generated from `#/components/schemas/JourneyNode/next`.
+            package var next: Components.Schemas.JourneyNodeId?
+            /// Creates a new `JourneyNode`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - delay:
+            ///   - delayUntil:
+            ///   - delayUntilDate:
+            ///   - waitFor:
+            ///   - timeout:
+            ///   - timeoutNext:
+            ///   - condition:
+            ///   - yes:
+            ///   - no:
+            ///   - split:
+            ///   - rateLimit:
+            ///   - action:
+            ///   - exit:
+            ///   - next:
+            package init(
+                id: Components.Schemas.JourneyNodeId,
+                delay: Components.Schemas.AnalyticsDuration? = nil,
+                delayUntil: Components.Schemas.JourneyDelayUntil? = nil,
+                delayUntilDate: Components.Schemas.JourneyDelayUntilDate? = nil,
+                waitFor: Components.Schemas.JourneyWaitFor? = nil,
+                timeout: Components.Schemas.AnalyticsDuration? = nil,
+                timeoutNext: Components.Schemas.JourneyNodeId? = nil,
+                condition: Components.Schemas.AnalyticsRule? = nil,
+                yes: Components.Schemas.JourneyNodeId? = nil,
+                no: Components.Schemas.JourneyNodeId? = nil,
+                split: [Components.Schemas.JourneyBranch]? = nil,
+                rateLimit: Components.Schemas.JourneyRateLimit? = nil,
+                action: Components.Schemas.JourneyAction? = nil,
+                exit: Components.Schemas.JourneyNode.ExitPayload? = nil,
+                next: Components.Schemas.JourneyNodeId? = nil
+            ) {
+                self.id = id
+                self.delay = delay
+                self.delayUntil = delayUntil
+                self.delayUntilDate = delayUntilDate
+                self.waitFor = waitFor
+                self.timeout = timeout
+                self.timeoutNext = timeoutNext
+                self.condition = condition
+                self.yes = yes
+                self.no = no
+                self.split = split
+                self.rateLimit = rateLimit
+                self.action = action
+                self.exit = exit
+                self.next = next
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case delay
+                case delayUntil
+                case delayUntilDate
+                case waitFor
+                case timeout
+                case timeoutNext
+                case condition
+                case yes
+                case no
+                case split
+                case rateLimit
+                case action
+                case exit
+                case next
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .id
+                )
+                self.delay = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDuration.self,
+                    forKey: .delay
+                )
+                self.delayUntil = try container.decodeIfPresent(
+                    Components.Schemas.JourneyDelayUntil.self,
+                    forKey: .delayUntil
+                )
+                self.delayUntilDate = try container.decodeIfPresent(
+                    Components.Schemas.JourneyDelayUntilDate.self,
+                    forKey: .delayUntilDate
+                )
+                self.waitFor = try container.decodeIfPresent(
+                    Components.Schemas.JourneyWaitFor.self,
+                    forKey: .waitFor
+                )
+                self.timeout = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsDuration.self,
+                    forKey: .timeout
+                )
+                self.timeoutNext = try container.decodeIfPresent(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .timeoutNext
+                )
+                self.condition = try container.decodeIfPresent(
+                    Components.Schemas.AnalyticsRule.self,
+                    forKey: .condition
+                )
+                self.yes = try container.decodeIfPresent(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .yes
+                )
+                self.no = try container.decodeIfPresent(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .no
+                )
+                self.split = try container.decodeIfPresent(
+                    [Components.Schemas.JourneyBranch].self,
+                    forKey: .split
+                )
+                self.rateLimit = try container.decodeIfPresent(
+                    Components.Schemas.JourneyRateLimit.self,
+                    forKey: .rateLimit
+                )
+                self.action = try container.decodeIfPresent(
+                    Components.Schemas.JourneyAction.self,
+                    forKey: .action
+                )
+                self.exit = try container.decodeIfPresent(
+                    Components.Schemas.JourneyNode.ExitPayload.self,
+                    forKey: .exit
+                )
+                self.next = try container.decodeIfPresent(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .next
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "delay",
+                    "delayUntil",
+                    "delayUntilDate",
+                    "waitFor",
+                    "timeout",
+                    "timeoutNext",
+                    "condition",
+                    "yes",
+                    "no",
+                    "split",
+                    "rateLimit",
+                    "action",
+                    "exit",
+                    "next"
+                ])
+            }
+        }
+        /// The event the journey is for, within some days of entry; compared with the holdout.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyGoal`.
+        package struct JourneyGoal: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyGoal/event`.
+            package var event: Components.Schemas.AnalyticsEventMatcher
+            /// - Remark: Generated from `#/components/schemas/JourneyGoal/withinDays`.
+            package var withinDays: Swift.Int?
+            /// Creates a new `JourneyGoal`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - withinDays:
+            package init(
+                event: Components.Schemas.AnalyticsEventMatcher,
+                withinDays: Swift.Int? = nil
+            ) {
+                self.event = event
+                self.withinDays = withinDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case withinDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decode(
+                    Components.Schemas.AnalyticsEventMatcher.self,
+                    forKey: .event
+                )
+                self.withinDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .withinDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "withinDays"
+                ])
+            }
+        }
+        /// How people enter, the nodes they go through from `start`, the goal, and the share held out of every action (0 to 0.5, the same people on every version). `reEntry` lets a person who has left enter again.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JourneyDefinition`.
+        package struct JourneyDefinition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/entry`.
+            package var entry: Components.Schemas.JourneyEntry
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/reEntry`.
+            package var reEntry: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/start`.
+            package var start: Components.Schemas.JourneyNodeId
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/nodes`.
+            package var nodes: [Components.Schemas.JourneyNode]
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/goal`.
+            package var goal: Components.Schemas.JourneyGoal?
+            /// - Remark: Generated from `#/components/schemas/JourneyDefinition/holdout`.
+            package var holdout: Swift.Double?
+            /// Creates a new `JourneyDefinition`.
+            ///
+            /// - Parameters:
+            ///   - entry:
+            ///   - reEntry:
+            ///   - start:
+            ///   - nodes:
+            ///   - goal:
+            ///   - holdout:
+            package init(
+                entry: Components.Schemas.JourneyEntry,
+                reEntry: Swift.Bool? = nil,
+                start: Components.Schemas.JourneyNodeId,
+                nodes: [Components.Schemas.JourneyNode],
+                goal: Components.Schemas.JourneyGoal? = nil,
+                holdout: Swift.Double? = nil
+            ) {
+                self.entry = entry
+                self.reEntry = reEntry
+                self.start = start
+                self.nodes = nodes
+                self.goal = goal
+                self.holdout = holdout
+            }
+            package enum CodingKeys: String, CodingKey {
+                case entry
+                case reEntry
+                case start
+                case nodes
+                case goal
+                case holdout
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.entry = try container.decode(
+                    Components.Schemas.JourneyEntry.self,
+                    forKey: .entry
+                )
+                self.reEntry = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .reEntry
+                )
+                self.start = try container.decode(
+                    Components.Schemas.JourneyNodeId.self,
+                    forKey: .start
+                )
+                self.nodes = try container.decode(
+                    [Components.Schemas.JourneyNode].self,
+                    forKey: .nodes
+                )
+                self.goal = try container.decodeIfPresent(
+                    Components.Schemas.JourneyGoal.self,
+                    forKey: .goal
+                )
+                self.holdout = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .holdout
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "entry",
+                    "reEntry",
+                    "start",
+                    "nodes",
+                    "goal",
+                    "holdout"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyProblem`.
+        package struct JourneyProblem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyProblem/field`.
+            package var field: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyProblem/message`.
+            package var message: Swift.String
+            /// Creates a new `JourneyProblem`.
+            ///
+            /// - Parameters:
+            ///   - field:
+            ///   - message:
+            package init(
+                field: Swift.String,
+                message: Swift.String
+            ) {
+                self.field = field
+                self.message = message
+            }
+            package enum CodingKeys: String, CodingKey {
+                case field
+                case message
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Journey`.
+        package struct Journey: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Journey/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Journey/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Journey/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case draft = "draft"
+                case active = "active"
+                case paused = "paused"
+                case stopped = "stopped"
+            }
+            /// - Remark: Generated from `#/components/schemas/Journey/status`.
+            package var status: Components.Schemas.Journey.StatusPayload
+            /// The latest published version (0 before the first); new entrants get it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Journey/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Journey/definition`.
+            package var definition: Components.Schemas.JourneyDefinition
+            /// What keeps the draft from being published (empty when it can be).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Journey/problems`.
+            package var problems: [Components.Schemas.JourneyProblem]
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Journey/createdAt`.
+            package var createdAt: Swift.String
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Journey/updatedAt`.
+            package var updatedAt: Swift.String
+            /// Creates a new `Journey`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - status:
+            ///   - version: The latest published version (0 before the first); new entrants get it.
+            ///   - definition:
+            ///   - problems: What keeps the draft from being published (empty when it can be).
+            ///   - createdAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///   - updatedAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            package init(
+                id: Swift.Int64,
+                name: Swift.String,
+                status: Components.Schemas.Journey.StatusPayload,
+                version: Swift.Int,
+                definition: Components.Schemas.JourneyDefinition,
+                problems: [Components.Schemas.JourneyProblem],
+                createdAt: Swift.String,
+                updatedAt: Swift.String
+            ) {
+                self.id = id
+                self.name = name
+                self.status = status
+                self.version = version
+                self.definition = definition
+                self.problems = problems
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case status
+                case version
+                case definition
+                case problems
+                case createdAt
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyList`.
+        package struct JourneyList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyList/journeys`.
+            package var journeys: [Components.Schemas.Journey]
+            /// Creates a new `JourneyList`.
+            ///
+            /// - Parameters:
+            ///   - journeys:
+            package init(journeys: [Components.Schemas.Journey]) {
+                self.journeys = journeys
+            }
+            package enum CodingKeys: String, CodingKey {
+                case journeys
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyCreate`.
+        package struct JourneyCreate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyCreate/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyCreate/definition`.
+            package var definition: Components.Schemas.JourneyDefinition
+            /// Creates a new `JourneyCreate`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - definition:
+            package init(
+                name: Swift.String,
+                definition: Components.Schemas.JourneyDefinition
+            ) {
+                self.name = name
+                self.definition = definition
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case definition
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.definition = try container.decode(
+                    Components.Schemas.JourneyDefinition.self,
+                    forKey: .definition
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "definition"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyUpdate`.
+        package struct JourneyUpdate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyUpdate/name`.
+            package var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JourneyUpdate/definition`.
+            package var definition: Components.Schemas.JourneyDefinition?
+            /// Creates a new `JourneyUpdate`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - definition:
+            package init(
+                name: Swift.String? = nil,
+                definition: Components.Schemas.JourneyDefinition? = nil
+            ) {
+                self.name = name
+                self.definition = definition
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case definition
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.definition = try container.decodeIfPresent(
+                    Components.Schemas.JourneyDefinition.self,
+                    forKey: .definition
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "definition"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyNodeCount`.
+        package struct JourneyNodeCount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyNodeCount/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyNodeCount/node`.
+            package var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyNodeCount/outcome`.
+            @frozen package enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case waiting = "waiting"
+                case passed = "passed"
+                case timedOut = "timedOut"
+                case skipped = "skipped"
+                case limited = "limited"
+                case exited = "exited"
+            }
+            /// - Remark: Generated from `#/components/schemas/JourneyNodeCount/outcome`.
+            package var outcome: Components.Schemas.JourneyNodeCount.OutcomePayload
+            /// - Remark: Generated from `#/components/schemas/JourneyNodeCount/people`.
+            package var people: Swift.Int
+            /// Creates a new `JourneyNodeCount`.
+            ///
+            /// - Parameters:
+            ///   - version:
+            ///   - node:
+            ///   - outcome:
+            ///   - people:
+            package init(
+                version: Swift.Int,
+                node: Swift.String,
+                outcome: Components.Schemas.JourneyNodeCount.OutcomePayload,
+                people: Swift.Int
+            ) {
+                self.version = version
+                self.node = node
+                self.outcome = outcome
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case version
+                case node
+                case outcome
+                case people
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyGoalResult`.
+        package struct JourneyGoalResult: Codable, Hashable, Sendable {
+            /// Entrants who went through the journey.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/treated`.
+            package var treated: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/treatedConverted`.
+            package var treatedConverted: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/heldOut`.
+            package var heldOut: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/heldOutConverted`.
+            package var heldOutConverted: Swift.Int
+            /// Conversion of those who went through minus the holdout's; absent while either group is empty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/difference`.
+            package var difference: Swift.Double?
+            /// The difference's 95 % interval (Newcombe's hybrid score).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/lower`.
+            package var lower: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/JourneyGoalResult/upper`.
+            package var upper: Swift.Double?
+            /// Creates a new `JourneyGoalResult`.
+            ///
+            /// - Parameters:
+            ///   - treated: Entrants who went through the journey.
+            ///   - treatedConverted:
+            ///   - heldOut:
+            ///   - heldOutConverted:
+            ///   - difference: Conversion of those who went through minus the holdout's; absent while either group is empty.
+            ///   - lower: The difference's 95 % interval (Newcombe's hybrid score).
+            ///   - upper:
+            package init(
+                treated: Swift.Int,
+                treatedConverted: Swift.Int,
+                heldOut: Swift.Int,
+                heldOutConverted: Swift.Int,
+                difference: Swift.Double? = nil,
+                lower: Swift.Double? = nil,
+                upper: Swift.Double? = nil
+            ) {
+                self.treated = treated
+                self.treatedConverted = treatedConverted
+                self.heldOut = heldOut
+                self.heldOutConverted = heldOutConverted
+                self.difference = difference
+                self.lower = lower
+                self.upper = upper
+            }
+            package enum CodingKeys: String, CodingKey {
+                case treated
+                case treatedConverted
+                case heldOut
+                case heldOutConverted
+                case difference
+                case lower
+                case upper
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyReport`.
+        package struct JourneyReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyReport/counts`.
+            package var counts: [Components.Schemas.JourneyNodeCount]
+            /// - Remark: Generated from `#/components/schemas/JourneyReport/goal`.
+            package var goal: Components.Schemas.JourneyGoalResult
+            /// Creates a new `JourneyReport`.
+            ///
+            /// - Parameters:
+            ///   - counts:
+            ///   - goal:
+            package init(
+                counts: [Components.Schemas.JourneyNodeCount],
+                goal: Components.Schemas.JourneyGoalResult
+            ) {
+                self.counts = counts
+                self.goal = goal
+            }
+            package enum CodingKeys: String, CodingKey {
+                case counts
+                case goal
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyTestInput`.
+        package struct JourneyTestInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyTestInput/personId`.
+            package var personId: Swift.Int64
+            /// Creates a new `JourneyTestInput`.
+            ///
+            /// - Parameters:
+            ///   - personId:
+            package init(personId: Swift.Int64) {
+                self.personId = personId
+            }
+            package enum CodingKeys: String, CodingKey {
+                case personId
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.personId = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .personId
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "personId"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyTestStep`.
+        package struct JourneyTestStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyTestStep/node`.
+            package var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/JourneyTestStep/outcome`.
+            package var outcome: Swift.String
+            /// Creates a new `JourneyTestStep`.
+            ///
+            /// - Parameters:
+            ///   - node:
+            ///   - outcome:
+            package init(
+                node: Swift.String,
+                outcome: Swift.String
+            ) {
+                self.node = node
+                self.outcome = outcome
+            }
+            package enum CodingKeys: String, CodingKey {
+                case node
+                case outcome
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyTestResult`.
+        package struct JourneyTestResult: Codable, Hashable, Sendable {
+            /// Whether the person is in the holdout (then nothing would run for them).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyTestResult/heldOut`.
+            package var heldOut: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/JourneyTestResult/steps`.
+            package var steps: [Components.Schemas.JourneyTestStep]
+            /// - Remark: Generated from `#/components/schemas/JourneyTestResult/ActionsPayload`.
+            package struct ActionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/JourneyTestResult/ActionsPayload/node`.
+                package var node: Swift.String
+                /// - Remark: Generated from `#/components/schemas/JourneyTestResult/ActionsPayload/action`.
+                package var action: Components.Schemas.JourneyAction
+                /// Creates a new `ActionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - node:
+                ///   - action:
+                package init(
+                    node: Swift.String,
+                    action: Components.Schemas.JourneyAction
+                ) {
+                    self.node = node
+                    self.action = action
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case node
+                    case action
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/JourneyTestResult/actions`.
+            package typealias ActionsPayload = [Components.Schemas.JourneyTestResult.ActionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/JourneyTestResult/actions`.
+            package var actions: Components.Schemas.JourneyTestResult.ActionsPayload
+            /// Creates a new `JourneyTestResult`.
+            ///
+            /// - Parameters:
+            ///   - heldOut: Whether the person is in the holdout (then nothing would run for them).
+            ///   - steps:
+            ///   - actions:
+            package init(
+                heldOut: Swift.Bool,
+                steps: [Components.Schemas.JourneyTestStep],
+                actions: Components.Schemas.JourneyTestResult.ActionsPayload
+            ) {
+                self.heldOut = heldOut
+                self.steps = steps
+                self.actions = actions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case heldOut
+                case steps
+                case actions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OutboxStatus`.
+        @frozen package enum OutboxStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case pending = "pending"
+            case sending = "sending"
+            case delivered = "delivered"
+            case failed = "failed"
+        }
+        /// - Remark: Generated from `#/components/schemas/OutboxMessage`.
+        package struct OutboxMessage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/id`.
+            package var id: Swift.Int64
+            /// The idempotency key (journey, version, person, node, entry), sent with every attempt.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/key`.
+            package var key: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/channel`.
+            package var channel: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/status`.
+            package var status: Components.Schemas.OutboxStatus
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/attempts`.
+            package var attempts: Swift.Int
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/dueAt`.
+            package var dueAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/lastError`.
+            package var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/response`.
+            package var response: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/journeyId`.
+            package var journeyId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/personId`.
+            package var personId: Swift.Int64?
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/createdAt`.
+            package var createdAt: Swift.String
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OutboxMessage/deliveredAt`.
+            package var deliveredAt: Swift.String?
+            /// Creates a new `OutboxMessage`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - key: The idempotency key (journey, version, person, node, entry), sent with every attempt.
+            ///   - channel:
+            ///   - status:
+            ///   - attempts:
+            ///   - dueAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///   - lastError:
+            ///   - response:
+            ///   - journeyId:
+            ///   - personId:
+            ///   - createdAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///   - deliveredAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            package init(
+                id: Swift.Int64,
+                key: Swift.String,
+                channel: Swift.String,
+                status: Components.Schemas.OutboxStatus,
+                attempts: Swift.Int,
+                dueAt: Swift.String,
+                lastError: Swift.String? = nil,
+                response: Swift.String? = nil,
+                journeyId: Swift.Int64? = nil,
+                personId: Swift.Int64? = nil,
+                createdAt: Swift.String,
+                deliveredAt: Swift.String? = nil
+            ) {
+                self.id = id
+                self.key = key
+                self.channel = channel
+                self.status = status
+                self.attempts = attempts
+                self.dueAt = dueAt
+                self.lastError = lastError
+                self.response = response
+                self.journeyId = journeyId
+                self.personId = personId
+                self.createdAt = createdAt
+                self.deliveredAt = deliveredAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case key
+                case channel
+                case status
+                case attempts
+                case dueAt
+                case lastError
+                case response
+                case journeyId
+                case personId
+                case createdAt
+                case deliveredAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OutboxList`.
+        package struct OutboxList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OutboxList/messages`.
+            package var messages: [Components.Schemas.OutboxMessage]
+            /// Creates a new `OutboxList`.
+            ///
+            /// - Parameters:
+            ///   - messages:
+            package init(messages: [Components.Schemas.OutboxMessage]) {
+                self.messages = messages
+            }
+            package enum CodingKeys: String, CodingKey {
+                case messages
+            }
+        }
     }
 }

@@ -345,6 +345,84 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/value/summary`.
     /// - Remark: Generated from `#/paths//api/v1/value/summary/get(getValueSummary)`.
     func getValueSummary(_ input: Operations.GetValueSummary.Input) async throws -> Operations.GetValueSummary.Output
+    /// All journeys
+    ///
+    /// Ordered by name, each with its status, latest published version and draft.
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/get(listJourneys)`.
+    func listJourneys(_ input: Operations.ListJourneys.Input) async throws -> Operations.ListJourneys.Output
+    /// Create a journey as a draft
+    ///
+    /// The definition is checked for its shape (a mistake names its field); links between nodes, loops and numbers are checked again when it is published, and listed under `problems` meanwhile. Names are unique in the workspace (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/post(createJourney)`.
+    func createJourney(_ input: Operations.CreateJourney.Input) async throws -> Operations.CreateJourney.Output
+    /// One journey
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/get(getJourney)`.
+    func getJourney(_ input: Operations.GetJourney.Input) async throws -> Operations.GetJourney.Output
+    /// Rename it or change its draft
+    ///
+    /// People already inside keep the version they entered with; a changed draft runs once it is published.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/journeys/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/patch(updateJourney)`.
+    func updateJourney(_ input: Operations.UpdateJourney.Input) async throws -> Operations.UpdateJourney.Output
+    /// Publish the draft as the next version and run it
+    ///
+    /// Refused (400, naming the field) while the draft has problems. New entrants get the new version; people inside keep theirs.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/publish`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/publish/post(publishJourney)`.
+    func publishJourney(_ input: Operations.PublishJourney.Input) async throws -> Operations.PublishJourney.Output
+    /// Pause a journey
+    ///
+    /// Nobody enters and nobody moves until it is resumed; due work waits.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/pause`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/pause/post(pauseJourney)`.
+    func pauseJourney(_ input: Operations.PauseJourney.Input) async throws -> Operations.PauseJourney.Output
+    /// Resume a paused journey
+    ///
+    /// Those whose time came while it was paused move on at once.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/resume`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/resume/post(resumeJourney)`.
+    func resumeJourney(_ input: Operations.ResumeJourney.Input) async throws -> Operations.ResumeJourney.Output
+    /// Stop a journey for good
+    ///
+    /// Nobody enters again and everyone inside leaves.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/stop`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/stop/post(stopJourney)`.
+    func stopJourney(_ input: Operations.StopJourney.Input) async throws -> Operations.StopJourney.Output
+    /// Per-node counts and the goal against the holdout
+    ///
+    /// How many people had each outcome at each node of each version, and the goal's conversion of those who went through against the holdout's, with the difference's 95 % interval (Newcombe's hybrid score).
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys/{id}/report`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/report/get(getJourneyReport)`.
+    func getJourneyReport(_ input: Operations.GetJourneyReport.Input) async throws -> Operations.GetJourneyReport.Output
+    /// Walk one person through the draft, as a dry run
+    ///
+    /// Nothing is stored or sent. Delays and waits are passed through as if their time had come, so the whole path shows; the answer lists the nodes, what happened at each, and the actions that would run.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/test`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/test/post(testJourney)`.
+    func testJourney(_ input: Operations.TestJourney.Input) async throws -> Operations.TestJourney.Output
+    /// Messages, webhook calls and other side effects, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/outbox`.
+    /// - Remark: Generated from `#/paths//api/v1/outbox/get(listOutbox)`.
+    func listOutbox(_ input: Operations.ListOutbox.Input) async throws -> Operations.ListOutbox.Output
+    /// Put a failed row back in line
+    ///
+    /// - Remark: HTTP `POST /api/v1/outbox/{id}/retry`.
+    /// - Remark: Generated from `#/paths//api/v1/outbox/{id}/retry/post(retryOutbox)`.
+    func retryOutbox(_ input: Operations.RetryOutbox.Input) async throws -> Operations.RetryOutbox.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1041,6 +1119,178 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/v1/value/summary/get(getValueSummary)`.
     package func getValueSummary(headers: Operations.GetValueSummary.Input.Headers = .init()) async throws -> Operations.GetValueSummary.Output {
         try await getValueSummary(Operations.GetValueSummary.Input(headers: headers))
+    }
+    /// All journeys
+    ///
+    /// Ordered by name, each with its status, latest published version and draft.
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/get(listJourneys)`.
+    package func listJourneys(headers: Operations.ListJourneys.Input.Headers = .init()) async throws -> Operations.ListJourneys.Output {
+        try await listJourneys(Operations.ListJourneys.Input(headers: headers))
+    }
+    /// Create a journey as a draft
+    ///
+    /// The definition is checked for its shape (a mistake names its field); links between nodes, loops and numbers are checked again when it is published, and listed under `problems` meanwhile. Names are unique in the workspace (409).
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/post(createJourney)`.
+    package func createJourney(
+        headers: Operations.CreateJourney.Input.Headers = .init(),
+        body: Operations.CreateJourney.Input.Body
+    ) async throws -> Operations.CreateJourney.Output {
+        try await createJourney(Operations.CreateJourney.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One journey
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/get(getJourney)`.
+    package func getJourney(
+        path: Operations.GetJourney.Input.Path,
+        headers: Operations.GetJourney.Input.Headers = .init()
+    ) async throws -> Operations.GetJourney.Output {
+        try await getJourney(Operations.GetJourney.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Rename it or change its draft
+    ///
+    /// People already inside keep the version they entered with; a changed draft runs once it is published.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/journeys/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/patch(updateJourney)`.
+    package func updateJourney(
+        path: Operations.UpdateJourney.Input.Path,
+        headers: Operations.UpdateJourney.Input.Headers = .init(),
+        body: Operations.UpdateJourney.Input.Body
+    ) async throws -> Operations.UpdateJourney.Output {
+        try await updateJourney(Operations.UpdateJourney.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Publish the draft as the next version and run it
+    ///
+    /// Refused (400, naming the field) while the draft has problems. New entrants get the new version; people inside keep theirs.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/publish`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/publish/post(publishJourney)`.
+    package func publishJourney(
+        path: Operations.PublishJourney.Input.Path,
+        headers: Operations.PublishJourney.Input.Headers = .init()
+    ) async throws -> Operations.PublishJourney.Output {
+        try await publishJourney(Operations.PublishJourney.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Pause a journey
+    ///
+    /// Nobody enters and nobody moves until it is resumed; due work waits.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/pause`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/pause/post(pauseJourney)`.
+    package func pauseJourney(
+        path: Operations.PauseJourney.Input.Path,
+        headers: Operations.PauseJourney.Input.Headers = .init()
+    ) async throws -> Operations.PauseJourney.Output {
+        try await pauseJourney(Operations.PauseJourney.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Resume a paused journey
+    ///
+    /// Those whose time came while it was paused move on at once.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/resume`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/resume/post(resumeJourney)`.
+    package func resumeJourney(
+        path: Operations.ResumeJourney.Input.Path,
+        headers: Operations.ResumeJourney.Input.Headers = .init()
+    ) async throws -> Operations.ResumeJourney.Output {
+        try await resumeJourney(Operations.ResumeJourney.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Stop a journey for good
+    ///
+    /// Nobody enters again and everyone inside leaves.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/stop`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/stop/post(stopJourney)`.
+    package func stopJourney(
+        path: Operations.StopJourney.Input.Path,
+        headers: Operations.StopJourney.Input.Headers = .init()
+    ) async throws -> Operations.StopJourney.Output {
+        try await stopJourney(Operations.StopJourney.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Per-node counts and the goal against the holdout
+    ///
+    /// How many people had each outcome at each node of each version, and the goal's conversion of those who went through against the holdout's, with the difference's 95 % interval (Newcombe's hybrid score).
+    ///
+    /// - Remark: HTTP `GET /api/v1/journeys/{id}/report`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/report/get(getJourneyReport)`.
+    package func getJourneyReport(
+        path: Operations.GetJourneyReport.Input.Path,
+        headers: Operations.GetJourneyReport.Input.Headers = .init()
+    ) async throws -> Operations.GetJourneyReport.Output {
+        try await getJourneyReport(Operations.GetJourneyReport.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Walk one person through the draft, as a dry run
+    ///
+    /// Nothing is stored or sent. Delays and waits are passed through as if their time had come, so the whole path shows; the answer lists the nodes, what happened at each, and the actions that would run.
+    ///
+    /// - Remark: HTTP `POST /api/v1/journeys/{id}/test`.
+    /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/test/post(testJourney)`.
+    package func testJourney(
+        path: Operations.TestJourney.Input.Path,
+        headers: Operations.TestJourney.Input.Headers = .init(),
+        body: Operations.TestJourney.Input.Body
+    ) async throws -> Operations.TestJourney.Output {
+        try await testJourney(Operations.TestJourney.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Messages, webhook calls and other side effects, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/outbox`.
+    /// - Remark: Generated from `#/paths//api/v1/outbox/get(listOutbox)`.
+    package func listOutbox(
+        query: Operations.ListOutbox.Input.Query = .init(),
+        headers: Operations.ListOutbox.Input.Headers = .init()
+    ) async throws -> Operations.ListOutbox.Output {
+        try await listOutbox(Operations.ListOutbox.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Put a failed row back in line
+    ///
+    /// - Remark: HTTP `POST /api/v1/outbox/{id}/retry`.
+    /// - Remark: Generated from `#/paths//api/v1/outbox/{id}/retry/post(retryOutbox)`.
+    package func retryOutbox(
+        path: Operations.RetryOutbox.Input.Path,
+        headers: Operations.RetryOutbox.Input.Headers = .init()
+    ) async throws -> Operations.RetryOutbox.Output {
+        try await retryOutbox(Operations.RetryOutbox.Input(
+            path: path,
+            headers: headers
+        ))
     }
 }
 

@@ -151,7 +151,6 @@ public enum JourneyAction: Sendable, Equatable {
     case message(templateId: Int64, channel: MessageChannel)
     case addTag(String)
     case removeTag(String)
-    case setTrait(key: String, value: JSONValue)
     case addToSegment(id: Int64)
     case staffTask(title: String, assignee: String?, dueMinutes: Int)
     case webhook(url: String)
@@ -160,7 +159,7 @@ public enum JourneyAction: Sendable, Equatable {
     public var reachesCustomer: Bool {
         switch self {
         case .message, .staffTask, .webhook: true
-        case .addTag, .removeTag, .setTrait, .addToSegment: false
+        case .addTag, .removeTag, .addToSegment: false
         }
     }
 }
@@ -168,4 +167,12 @@ public enum JourneyAction: Sendable, Equatable {
 /// How a message reaches a person.
 public enum MessageChannel: String, Sendable, Equatable, CaseIterable, Codable {
     case email, sms, webhook, wecomRobot, staffTask
+}
+
+extension EventMatcher {
+    /// Whether one event matches: its name (nil matches any) and every property condition.
+    public func matches(name: String?, properties: JSONObject) -> Bool {
+        if let event, event != name { return false }
+        return self.properties.allSatisfy { $0.matches(properties[$0.key]) }
+    }
 }

@@ -19,6 +19,7 @@ struct AdminAPI: APIProtocol {
     let labels: any LabelRepository
     let attributes: any AttributeRepository
     let settings: any SettingsRepository
+    let journeys: any JourneyRepository & JourneyRunRepository & OutboxRepository
     /// Segment rules, evaluation and member lists (shared with the console).
     let segmentService: SegmentService
     /// Model fits (shared with the console and the daily job).
@@ -39,6 +40,7 @@ struct AdminAPI: APIProtocol {
         labels = store
         attributes = store
         settings = store
+        journeys = store
         segmentService = SegmentService(store: store, cache: cache)
         valueFitting = ValueFitting(store: store, cache: cache)
         segmentRefresher = SegmentRefresher(store: store, cache: cache)

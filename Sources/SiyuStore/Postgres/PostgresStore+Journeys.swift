@@ -311,6 +311,24 @@ extension PostgresStore: JourneyRunRepository {
         }
     }
 
+    public func journeyEventCursor(workspaceId: Int64) async throws -> Int64? {
+        try await read { connection in
+            try await connection.rows("SELECT seq FROM journey_cursors WHERE workspace_id = \(workspaceId)", logger: logger).first?.decode(Int64.self)
+        }
+    }
+
+    public func saveJourneyEventCursor(workspaceId: Int64, seq: Int64) async throws {
+        try await transaction { connection in
+            try await connection.run(
+                """
+                INSERT INTO journey_cursors (workspace_id, seq) VALUES (\(workspaceId), \(seq))
+                ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq
+                """,
+                logger: logger
+            )
+        }
+    }
+
     static func instance(_ row: PostgresRow) throws -> JourneyInstance {
         let (id, workspaceId, journeyId, version, personId, entryKey, node, state, dueAt, waitKey, step, enteredAt, updatedAt, exitedAt, goalAt) =
             try row.decode((Int64, Int64, Int64, Int32, Int64, String, String, String, Int64?, String?, Int32, Int64, Int64, Int64?, Int64?).self)

@@ -29,4 +29,7 @@ public protocol JourneyRunRepository: Sendable {
     func recordJourneyGoal(workspaceId: Int64, journeyId: Int64, personId: Int64, enteredSince: Int64, at: Int64) async throws -> Int
     /// Entrants and conversions, treated and held out.
     func journeyGoalCounts(journeyId: Int64, workspaceId: Int64) async throws -> JourneyGoalCounts
+    /// The last event (`seq`) whose journey triggers ran, per workspace; nil before the first.
+    func journeyEventCursor(workspaceId: Int64) async throws -> Int64?
+    func saveJourneyEventCursor(workspaceId: Int64, seq: Int64) async throws
 }

@@ -264,6 +264,19 @@ extension SQLiteStore: JourneyRunRepository {
         }
     }
 
+    public func journeyEventCursor(workspaceId: Int64) async throws -> Int64? {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM journey_cursors WHERE workspace_id = ?", arguments: [workspaceId]) }
+    }
+
+    public func saveJourneyEventCursor(workspaceId: Int64, seq: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO journey_cursors (workspace_id, seq) VALUES (?, ?) ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq",
+                arguments: [workspaceId, seq]
+            )
+        }
+    }
+
     static func instance(_ db: Database, id: Int64) throws -> JourneyInstance? {
         try Row.fetchOne(db, sql: "SELECT * FROM journey_instances WHERE id = ?", arguments: [id]).map(instance)
     }

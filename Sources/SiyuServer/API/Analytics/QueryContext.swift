@@ -91,13 +91,16 @@ struct QueryContext: Sendable {
         return instant
     }
 
-    /// A duration within ``QueryLimits/durationMillis`` (1 minute to 90 days), checked before any multiplication.
-    func duration(_ value: Components.Schemas.AnalyticsDuration, _ path: String) throws -> Int64 {
-        let limits = QueryLimits.durationMillis
-        let words = "a duration is 1 minute to 90 days: {\"value\": 7, \"unit\": \"day\"} or a number of minutes"
+    /// A duration within `limits` (by default ``QueryLimits/durationMillis``, 1 minute to 90 days), checked before any multiplication.
+    func duration(
+        _ value: Components.Schemas.AnalyticsDuration,
+        _ path: String,
+        limits: ClosedRange<Int64> = QueryLimits.durationMillis
+    ) throws -> Int64 {
+        let words = "a duration is 1 minute to \(limits.upperBound / 86_400_000) days: {\"value\": 7, \"unit\": \"day\"} or a number of minutes"
         switch value {
         case .case1(let minutes):
-            guard minutes >= 1, minutes <= limits.upperBound / 60_000 else { throw Self.fail(words, path) }
+            guard minutes >= max(1, limits.lowerBound / 60_000), minutes <= limits.upperBound / 60_000 else { throw Self.fail(words, path) }
             return minutes * 60_000
         case .AnalyticsDurationValue(let amount):
             guard amount.value > 0 else { throw Self.fail(words, path) }
@@ -108,7 +111,9 @@ struct QueryContext: Sendable {
                 case .day, .days: 86_400_000
                 case .week, .weeks: 7 * 86_400_000
                 }
-            guard amount.value <= limits.upperBound / unitMillis else { throw Self.fail(words, path + ".value") }
+            guard amount.value <= limits.upperBound / unitMillis, amount.value * unitMillis >= limits.lowerBound else {
+                throw Self.fail(words, path + ".value")
+            }
             return amount.value * unitMillis
         }
     }

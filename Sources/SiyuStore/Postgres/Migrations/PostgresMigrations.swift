@@ -454,6 +454,7 @@ extension PostgresStore {
                 """,
                 "CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending')",
                 "CREATE INDEX outbox_workspace ON outbox(workspace_id, id)",
+                "CREATE TABLE journey_cursors (workspace_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
             ]
         ),
     ]

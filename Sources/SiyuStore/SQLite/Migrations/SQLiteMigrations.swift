@@ -365,6 +365,10 @@ extension AppDatabase {
                     );
                     CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending');
                     CREATE INDEX outbox_workspace ON outbox(workspace_id, id);
+                    CREATE TABLE journey_cursors (
+                        workspace_id INTEGER PRIMARY KEY,
+                        seq INTEGER NOT NULL
+                    );
                     """
             )
         }

@@ -1,0 +1,249 @@
+import Foundation
+import OpenAPIRuntime
+import SiyuAPI
+import SiyuCore
+import SiyuStore
+
+/// Reads a journey's definition as the contract types it (`Components.Schemas.JourneyDefinition`)
+/// into the engine's ``Journey``: each node's one kind and the links it needs, durations, times of
+/// day, rules (``RuleReader``), actions; then the engine's own checks (links, loops, numbers).
+/// Every problem is named with its field (`definition.nodes[2].yes`), all of them at once, so the
+/// editor can show them beside the nodes.
+struct JourneyReader {
+    let context: QueryContext
+
+    /// A problem of a definition: the field at fault and what is wrong.
+    struct Problem: Error, Equatable {
+        var field: String
+        var message: String
+    }
+
+    /// The journey, or every problem found (then no journey).
+    func read(_ definition: Components.Schemas.JourneyDefinition, id: Int64, version: Int) -> (journey: Journey?, problems: [Problem]) {
+        var problems: [Problem] = []
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do {
+                return try body()
+            } catch let error as APIError {
+                problems.append(Problem(field: error.field ?? "definition", message: error.message))
+            } catch let problem as Problem {
+                problems.append(problem)
+            } catch {
+                problems.append(Problem(field: "definition", message: "\(error)"))
+            }
+            return nil
+        }
+        let entry = attempt { try self.entry(definition.entry) }
+        let goal = attempt { try definition.goal.map { try self.goal($0) } }
+        var nodes: [JourneyNode] = []
+        var index: [String: Int] = [:]
+        for (position, node) in definition.nodes.enumerated() {
+            if index[node.id] != nil {
+                problems.append(Problem(field: "definition.nodes[\(position)].id", message: "another node has the id `\(node.id)`"))
+            }
+            index[node.id] = position
+            if let read = attempt({ try self.node(node, path: "definition.nodes[\(position)]") }) { nodes.append(read) }
+        }
+        guard let entry, problems.isEmpty else { return (nil, problems) }
+        let journey = Journey(
+            id: id,
+            version: version,
+            entry: entry,
+            reEntry: definition.reEntry ?? false,
+            start: definition.start,
+            nodes: nodes,
+            goal: goal ?? nil,
+            holdout: definition.holdout ?? 0
+        )
+        // The engine's checks name nodes by id: `nodes[welcome]` becomes `definition.nodes[0]`.
+        let engine = journey.problems().map { problem -> Problem in
+            var field = problem.path
+            if field.hasPrefix("nodes["), let close = field.firstIndex(of: "]") {
+                let id = String(field[field.index(field.startIndex, offsetBy: 6)..<close])
+                field = "nodes[\(index[id].map(String.init) ?? id)]" + field[field.index(after: close)...]
+            }
+            return Problem(field: "definition." + field, message: problem.message)
+        }
+        return engine.isEmpty ? (journey, []) : (nil, engine)
+    }
+
+    /// Reads a definition and throws its first problem as a 400 naming the field.
+    func journey(_ definition: Components.Schemas.JourneyDefinition, id: Int64, version: Int) throws -> Journey {
+        let (journey, problems) = read(definition, id: id, version: version)
+        guard let journey else { throw APIError.badRequest(problems[0].message, field: problems[0].field) }
+        return journey
+    }
+
+    // MARK: - Parts
+
+    func entry(_ entry: Components.Schemas.JourneyEntry) throws -> JourneyEntry {
+        let path = "definition.entry"
+        let given = [entry.segment != nil, entry.label != nil, entry.event != nil].filter { $0 }.count
+        guard given == 1 else { throw Problem(field: path, message: "an entry is exactly one of segment, label and event") }
+        if let segment = entry.segment {
+            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event") }
+            return .segment(id: segment)
+        }
+        if let label = entry.label {
+            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event") }
+            return .label(scheme: label.scheme, values: label.values)
+        }
+        let matcher = try context.matcher(entry.event!, path + ".event")
+        guard matcher.event != nil else { throw Problem(field: path + ".event", message: "entry by event names the event") }
+        switch entry.key {
+        case .none, "messageId": return .event(matcher, key: .messageId)
+        case .some(let key):
+            guard QueryLimits.isValidKey(key) else {
+                throw Problem(field: path + ".key", message: "a key is 1 to 200 bytes without control characters")
+            }
+            return .event(matcher, key: .property(key))
+        }
+    }
+
+    func goal(_ goal: Components.Schemas.JourneyGoal) throws -> JourneyGoal {
+        let days = goal.withinDays ?? 7
+        guard Journey.Limits.goalDays.contains(days) else {
+            throw Problem(field: "definition.goal.withinDays", message: "withinDays must be 1 to 365")
+        }
+        return JourneyGoal(event: try context.matcher(goal.event, "definition.goal.event"), withinDays: days)
+    }
+
+    /// `HH:MM` in minutes after midnight.
+    static func minutes(_ time: String, _ field: String) throws -> Int {
+        let parts = time.split(separator: ":")
+        guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes) else {
+            throw Problem(field: field, message: "a time of day is HH:MM, 00:00 to 23:59")
+        }
+        return hours * 60 + minutes
+    }
+
+    func node(_ node: Components.Schemas.JourneyNode, path: String) throws -> JourneyNode {
+        let kinds: [(String, Bool)] = [
+            ("delay", node.delay != nil), ("delayUntil", node.delayUntil != nil), ("delayUntilDate", node.delayUntilDate != nil),
+            ("waitFor", node.waitFor != nil), ("condition", node.condition != nil), ("split", node.split != nil),
+            ("rateLimit", node.rateLimit != nil), ("action", node.action != nil), ("exit", node.exit != nil),
+        ]
+        let present = kinds.filter(\.1).map(\.0)
+        guard present.count == 1, let kind = present.first else {
+            throw Problem(
+                field: path,
+                message:
+                    "a node is exactly one of \(kinds.map(\.0).joined(separator: ", ")); this one is \(present.isEmpty ? "none" : present.joined(separator: " and "))"
+            )
+        }
+        // Links a kind takes; any other is a mistake worth saying.
+        let takes: Set<String> =
+            switch kind {
+            case "waitFor": ["next", "timeout", "timeoutNext"]
+            case "condition": ["yes", "no"]
+            case "split", "exit": []
+            default: ["next"]
+            }
+        for (name, given) in [
+            ("next", node.next != nil), ("timeout", node.timeout != nil), ("timeoutNext", node.timeoutNext != nil), ("yes", node.yes != nil),
+            ("no", node.no != nil),
+        ]
+        where given && !takes.contains(name) {
+            throw Problem(field: "\(path).\(name)", message: "\(name) is not for \(kind) nodes")
+        }
+        func required(_ value: String?, _ name: String) throws -> String {
+            guard let value else { throw Problem(field: "\(path).\(name)", message: "a \(kind) node needs \(name)") }
+            return value
+        }
+        switch kind {
+        case "delay":
+            let millis = try context.duration(
+                node.delay!,
+                path + ".delay",
+                limits: Journey.Limits.delayMillis.lowerBound...Journey.Limits.delayMillis.upperBound
+            )
+            return JourneyNode(node.id, .delay(.fixed(millis: millis), next: try required(node.next, "next")))
+        case "delayUntil":
+            let until = node.delayUntil!
+            let delay = JourneyDelay.untilTime(
+                minuteOfDay: try Self.minutes(until.time, path + ".delayUntil.time"),
+                weekdays: Set(until.weekdays ?? []),
+                zone: until.zone == .person ? .person : .workspace
+            )
+            return JourneyNode(node.id, .delay(delay, next: try required(node.next, "next")))
+        case "delayUntilDate":
+            let until = node.delayUntilDate!
+            let delay = JourneyDelay.untilTraitDate(
+                trait: until.trait,
+                minuteOfDay: try Self.minutes(until.time ?? "10:00", path + ".delayUntilDate.time"),
+                yearly: until.yearly ?? true,
+                zone: until.zone == .person ? .person : .workspace
+            )
+            return JourneyNode(node.id, .delay(delay, next: try required(node.next, "next")))
+        case "waitFor":
+            let timeout = try context.duration(
+                try node.timeout ?? { throw Problem(field: path + ".timeout", message: "a waitFor node needs timeout") }(),
+                path + ".timeout",
+                limits: Journey.Limits.timeoutMillis
+            )
+            return JourneyNode(
+                node.id,
+                .waitFor(
+                    try wait(node.waitFor!, path + ".waitFor"),
+                    timeoutMillis: timeout,
+                    next: try required(node.next, "next"),
+                    timeoutNext: try required(node.timeoutNext, "timeoutNext")
+                )
+            )
+        case "condition":
+            let rule = try context.rule(node.condition!, path + ".condition")
+            return JourneyNode(node.id, .condition(rule, yes: try required(node.yes, "yes"), no: try required(node.no, "no")))
+        case "split":
+            return JourneyNode(node.id, .randomSplit(node.split!.map { JourneyNode.Branch(weight: $0.weight, next: $0.next) }))
+        case "rateLimit":
+            let limit = node.rateLimit!
+            return JourneyNode(
+                node.id,
+                .rateLimit(count: limit.count, periodMillis: limit.per == .hour ? 3_600_000 : 60_000, next: try required(node.next, "next"))
+            )
+        case "action":
+            return JourneyNode(node.id, .action(try action(node.action!, path + ".action"), next: node.next))
+        default:
+            return JourneyNode(node.id, .exit)
+        }
+    }
+
+    func wait(_ wait: Components.Schemas.JourneyWaitFor, _ path: String) throws -> JourneyWait {
+        let given = [wait.event != nil, wait.segment != nil, wait.label != nil].filter { $0 }.count
+        guard given == 1 else { throw Problem(field: path, message: "a wait is for exactly one of event, segment and label") }
+        if let event = wait.event { return .event(try context.matcher(event, path + ".event")) }
+        if let segment = wait.segment { return .segment(id: segment) }
+        return .label(scheme: wait.label!.scheme, values: wait.label!.values)
+    }
+
+    func action(_ action: Components.Schemas.JourneyAction, _ path: String) throws -> JourneyAction {
+        var found: [JourneyAction] = []
+        if let tag = action.addTag { found.append(.addTag(try Self.tag(tag, path + ".addTag"))) }
+        if let tag = action.removeTag { found.append(.removeTag(try Self.tag(tag, path + ".removeTag"))) }
+        if let segment = action.addToSegment { found.append(.addToSegment(id: segment)) }
+        if let task = action.task {
+            let minutes = task.dueMinutes ?? 1440
+            guard (1...43_200).contains(minutes) else { throw Problem(field: path + ".task.dueMinutes", message: "dueMinutes must be 1 to 43200") }
+            found.append(.staffTask(title: task.title, assignee: task.assignee, dueMinutes: minutes))
+        }
+        if let webhook = action.webhook {
+            guard let url = URL(string: webhook.url), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
+                webhook.url.utf8.count <= 2000
+            else { throw Problem(field: path + ".webhook.url", message: "a webhook's url is an http(s) address of at most 2,000 bytes") }
+            found.append(.webhook(url: webhook.url))
+        }
+        guard found.count == 1 else {
+            throw Problem(field: path, message: "an action is exactly one of addTag, removeTag, addToSegment, task and webhook")
+        }
+        return found[0]
+    }
+
+    /// A tag as people's tags take it: 1 to 64 characters without leading or trailing spaces.
+    static func tag(_ tag: String, _ field: String) throws -> String {
+        guard !tag.isEmpty, tag.count <= 64, tag.trimmingCharacters(in: .whitespaces) == tag, !tag.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else {
+            throw Problem(field: field, message: "a tag is 1 to 64 characters without leading or trailing spaces")
+        }
+        return tag
+    }
+}

@@ -1,0 +1,341 @@
+import Logging
+import SiyuAPI
+import SiyuCore
+import SiyuStore
+
+/// Runs journeys: enters people (by event within a second of it being stored, by segment and
+/// label on a slower beat), wakes those waiting for an event, records goals, and walks everyone
+/// due, storing each walk's result with its side effects as outbox rows in one transaction.
+///
+/// Due work is read through the index on due time; a walk applies only to the step it was computed
+/// from, so a crash between reading and storing repeats the same walk with the same outbox keys.
+actor JourneyRunner {
+    typealias Store = any JourneyRepository & JourneyRunRepository & OutboxRepository & EventRepository & SegmentRepository
+        & LabelRepository & WorkspaceRepository & PeopleRepository
+
+    let store: Store
+    let cache: AnalyticsCache
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+
+    /// Read versions, by `id/version`.
+    private var versions: [String: Journey] = [:]
+    /// People through each rate-limited node in its current period (`journey/node/period`).
+    private var passed: [String: Int] = [:]
+    /// When each journey's segment or label entry last ran.
+    private var audienceRun: [Int64: Int64] = [:]
+
+    /// Due instances read per pass, and how often segment and label entries are looked at.
+    static let batch = 500
+    static let audienceMillis: Int64 = 60_000
+
+    init(store: Store, cache: AnalyticsCache, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.store = store
+        self.cache = cache
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// One pass; returns how many instances moved.
+    @discardableResult
+    func tick() async throws -> Int {
+        let active = try await store.activeJourneys()
+        var running: [(JourneyRecord, Journey, Workspace)] = []
+        for record in active {
+            guard let workspace = try await store.workspace(id: record.workspaceId) else { continue }
+            do {
+                running.append((record, try await journey(record.id, record.version, workspace), workspace))
+            } catch {
+                logger.error("journey version cannot be read", metadata: ["journey": "\(record.id)", "error": "\(error)"])
+            }
+        }
+        for (workspaceId, group) in Dictionary(grouping: running, by: { $0.2.id }) {
+            try await runEvents(workspaceId: workspaceId, group.map { ($0.1, $0.2) })
+        }
+        let now = clock()
+        for (record, journey, workspace) in running where now - (audienceRun[record.id] ?? .min / 2) >= Self.audienceMillis {
+            audienceRun[record.id] = now
+            try await enterAudience(journey, workspace: workspace, now: now)
+        }
+        return try await runDue(active: Set(active.map(\.id)))
+    }
+
+    // MARK: - Entering and waking
+
+    /// Events stored since the workspace's cursor: entries by event, goals, and waits for events.
+    func runEvents(workspaceId: Int64, _ journeys: [(Journey, Workspace)]) async throws {
+        guard let workspace = journeys.first?.1 else { return }
+        var cursor: Int64
+        if let saved = try await store.journeyEventCursor(workspaceId: workspaceId) {
+            cursor = saved
+        } else {
+            // The first pass starts at the newest event: journeys run on what happens from now on.
+            cursor = try await store.recentEvents(workspaceId: workspaceId, until: .max, limit: 1).first?.seq ?? 0
+            try await store.saveJourneyEventCursor(workspaceId: workspaceId, seq: cursor)
+        }
+        while true {
+            let events = try await store.events(workspaceId: workspaceId, afterSeq: cursor, since: nil, limit: 1000)
+            guard let last = events.last else { return }
+            for event in events {
+                try await handle(event, journeys.map(\.0), workspace: workspace)
+            }
+            cursor = last.seq
+            try await store.saveJourneyEventCursor(workspaceId: workspaceId, seq: cursor)
+            if events.count < 1000 { return }
+        }
+    }
+
+    func handle(_ event: StoredEvent, _ journeys: [Journey], workspace: Workspace) async throws {
+        let name = event.message.event
+        let properties = event.message.properties
+        let person = event.personId
+        for journey in journeys {
+            if case .event(let matcher, let key) = journey.entry, matcher.matches(name: name, properties: properties) {
+                let value: String? =
+                    switch key {
+                    case .messageId: event.message.messageId
+                    case .property(let property): properties[property]?.scalarText
+                    }
+                if let value {
+                    try await enter(journey, workspace: workspace, people: [person], key: { _ in "event:\(value)" }, oneAtATime: false)
+                }
+            }
+            if let goal = journey.goal, goal.event.matches(name: name, properties: properties) {
+                let since = event.message.timestamp - Int64(goal.withinDays) * 86_400_000
+                _ = try await store.recordJourneyGoal(
+                    workspaceId: workspace.id,
+                    journeyId: journey.id,
+                    personId: person,
+                    enteredSince: since,
+                    at: event.message.timestamp
+                )
+            }
+        }
+        // Those waiting for this event (or any event) move on now.
+        let keys = [JourneyWaitKey.event(name), JourneyWaitKey.event(nil)]
+        for instance in try await store.waitingJourneyInstances(workspaceId: workspace.id, personId: person, waitKeys: keys) {
+            guard let journey = try? await self.journey(instance.journeyId, instance.version, workspace),
+                case .waitFor(.event(let matcher), _, _, _)? = journey.nodes[instance.node]?.kind,
+                matcher.matches(name: name, properties: properties)
+            else { continue }
+            try await walk(instance, journey, workspace: workspace, wake: .matched)
+        }
+    }
+
+    /// Segment and label entries: the members now (each once, or again after leaving with `reEntry`).
+    func enterAudience(_ journey: Journey, workspace: Workspace, now: Int64) async throws {
+        let people: [Int64]
+        switch journey.entry {
+        case .segment(let id):
+            people = try await store.segmentMembers(id: id, workspaceId: workspace.id, afterPersonId: 0, limit: -1)
+        case .label(let scheme, let values):
+            let wanted = Set(values)
+            people = try await store.labels(workspaceId: workspace.id, scheme: scheme).filter { wanted.contains($0.value) }.map(\.key).sorted()
+        case .event:
+            return
+        }
+        guard !people.isEmpty else { return }
+        // Without re-entry a person enters once ever (one key per person); with it, again once they have left.
+        let reEntry = journey.reEntry
+        for start in stride(from: 0, to: people.count, by: 1000) {
+            let chunk = Array(people[start..<min(start + 1000, people.count)])
+            try await enter(
+                journey,
+                workspace: workspace,
+                people: chunk,
+                key: { person in reEntry ? "person:\(person):\(now)" : "person:\(person)" },
+                oneAtATime: true
+            )
+        }
+    }
+
+    func enter(_ journey: Journey, workspace: Workspace, people: [Int64], key: (Int64) -> String, oneAtATime: Bool) async throws {
+        let entrants = people.map { person in
+            JourneyEntrant(
+                personId: person,
+                entryKey: key(person),
+                heldOut: JourneyBucket.isHeldOut(journey: journey.id, person: person, share: journey.holdout)
+            )
+        }
+        _ = try await store.enterJourney(
+            workspaceId: workspace.id,
+            journeyId: journey.id,
+            version: journey.version,
+            start: journey.start,
+            entrants: entrants,
+            oneAtATime: oneAtATime,
+            now: clock()
+        )
+    }
+
+    // MARK: - Walking
+
+    /// Every instance due now, by due time, in batches; a paused journey's instances wait.
+    func runDue(active: Set<Int64>) async throws -> Int {
+        var moved = 0
+        var skipped = Set<Int64>()
+        while !Task.isCancelled {
+            let due = try await store.dueJourneyInstances(now: clock(), limit: Self.batch + skipped.count).filter { !skipped.contains($0.id) }
+            guard !due.isEmpty else { break }
+            for instance in due {
+                guard active.contains(instance.journeyId), let workspace = try await store.workspace(id: instance.workspaceId) else {
+                    skipped.insert(instance.id)
+                    continue
+                }
+                do {
+                    let journey = try await journey(instance.journeyId, instance.version, workspace)
+                    if try await walk(instance, journey, workspace: workspace, wake: .due) {
+                        moved += 1
+                    }
+                    // A segment or label wait that has not happened yet is looked at again later.
+                    else {
+                        skipped.insert(instance.id)
+                    }
+                } catch {
+                    skipped.insert(instance.id)
+                    logger.error("journey walk failed", metadata: ["instance": "\(instance.id)", "error": "\(error)"])
+                }
+            }
+            if due.count < Self.batch { break }
+        }
+        return moved
+    }
+
+    /// Walks one instance and stores the result; false when nothing moved.
+    @discardableResult
+    func walk(_ instance: JourneyInstance, _ journey: Journey, workspace: Workspace, wake: JourneyWalker.Wake) async throws -> Bool {
+        let now = clock()
+        var wake = wake
+        // A wait for a segment or a label is checked when due: joined means matched; before the
+        // timeout, look again in a minute.
+        if instance.state == .waiting, wake == .due, case .waitFor(let what, _, _, _)? = journey.nodes[instance.node]?.kind {
+            switch what {
+            case .event: break
+            case .segment, .label:
+                if try await holds(what, person: instance.personId, workspace: workspace) {
+                    wake = .matched
+                } else if let timeout = JourneyWaitKey.timeout(instance.waitKey), now < timeout {
+                    return try await store.advanceJourney(
+                        JourneyAdvance(
+                            instanceId: instance.id,
+                            fromStep: instance.step,
+                            node: instance.node,
+                            state: .waiting,
+                            dueAt: min(timeout, now + Self.audienceMillis),
+                            waitKey: instance.waitKey,
+                            counts: [],
+                            outbox: [],
+                            now: now
+                        )
+                    ) && false
+                }
+            }
+        }
+        let facts = try await person(instance.personId, workspace: workspace, now: now)
+        let walk = JourneyWalker(journey).walk(
+            from: .init(node: instance.node, waiting: instance.state == .waiting),
+            wake: wake,
+            person: facts,
+            now: now
+        ) { node, count, period in
+            let bucket = now / period
+            let key = "\(journey.id)/\(node)/\(bucket)"
+            let through = passed[key, default: 0]
+            guard through < count else { return (bucket + 1) * period }
+            passed[key] = through + 1
+            return nil
+        }
+        let (state, dueAt, waitKey): (JourneyInstanceState, Int64?, String?) =
+            switch walk.end {
+            case .exited: (.exited, nil, nil)
+            case .waitUntil(_, let until): (.waiting, until, nil)
+            case .waitFor(_, let what, let until):
+                switch what {
+                case .event(let matcher): (.waiting, until, JourneyWaitKey.event(matcher.event))
+                case .segment, .label: (.waiting, min(until, now + Self.audienceMillis), JourneyWaitKey.audience(what, timeout: until))
+                }
+            }
+        let node: String =
+            switch walk.end {
+            case .exited(let node), .waitUntil(let node, _), .waitFor(let node, _, _): node
+            }
+        let outbox = walk.actions.enumerated().map { index, act in
+            JourneyOutbox.draft(act, journey: journey, instance: instance, index: index, now: now)
+        }
+        return try await store.advanceJourney(
+            JourneyAdvance(
+                instanceId: instance.id,
+                fromStep: instance.step,
+                node: node,
+                state: state,
+                dueAt: dueAt,
+                waitKey: waitKey,
+                counts: walk.steps.map { ($0.node, $0.outcome.rawValue) },
+                outbox: outbox,
+                now: now
+            )
+        )
+    }
+
+    /// Whether a person is in the segment or has the label now.
+    func holds(_ what: JourneyWait, person: Int64, workspace: Workspace) async throws -> Bool {
+        switch what {
+        case .event: return false
+        case .segment(let id): return try await store.segments(personId: person, workspaceId: workspace.id).contains { $0.id == id }
+        case .label(let scheme, let values):
+            return try await store.labels(personId: person, workspaceId: workspace.id).contains { $0.scheme == scheme && values.contains($0.value) }
+        }
+    }
+
+    /// The person as a walk sees them: traits and rules from the analytics dataset (the store's
+    /// profile when the dataset has not caught up yet), and their own time zone.
+    func person(_ id: Int64, workspace: Workspace, now: Int64) async throws -> JourneyWalker.Person {
+        let calendar = LocalCalendar.zone(workspace.timeZone) ?? .shanghai
+        let dataset = try await cache.dataset(workspaceId: workspace.id)
+        var traits: JSONObject = [:]
+        let index = dataset.personIndex(of: id)
+        if let index {
+            traits = dataset.traits[index]
+        } else if let profile = try await store.person(id: id, workspaceId: workspace.id) {
+            traits = profile.traits
+        }
+        let own = traits["timezone"]?.stringValue.flatMap(LocalCalendar.zone)
+        return JourneyWalker.Person(id: id, traits: traits, workspaceCalendar: calendar, personCalendar: own) { rule in
+            guard let index else { return false }
+            return PersonRuleEvaluator(rule, dataset: dataset, now: now).matches(index)
+        }
+    }
+
+    /// A published version, read once.
+    func journey(_ id: Int64, _ version: Int, _ workspace: Workspace) async throws -> Journey {
+        let key = "\(id)/\(version)"
+        if let known = versions[key] { return known }
+        guard let text = try await store.journeyDefinition(journeyId: id, version: version) else {
+            throw StoreError.notFound("journey \(id) has no version \(version)")
+        }
+        let context = try QueryContext(workspace: workspace, now: clock())
+        let journey = try JourneyReader(context: context).journey(try AdminAPI.definition(text), id: id, version: version)
+        versions[key] = journey
+        return journey
+    }
+}
+
+/// What a waiting instance waits for, as stored (`wait_key`), so an event finds its waiters by index.
+enum JourneyWaitKey {
+    /// `event:Order Completed`, or `event:*` for any event.
+    static func event(_ name: String?) -> String { "event:" + (name ?? "*") }
+
+    /// `segment:12@<timeout>` or `label:rfm8@<timeout>`: looked at when due, until the timeout.
+    static func audience(_ what: JourneyWait, timeout: Int64) -> String {
+        switch what {
+        case .segment(let id): "segment:\(id)@\(timeout)"
+        case .label(let scheme, _): "label:\(scheme)@\(timeout)"
+        case .event(let matcher): event(matcher.event)
+        }
+    }
+
+    static func timeout(_ key: String?) -> Int64? {
+        guard let key, let at = key.lastIndex(of: "@") else { return nil }
+        return Int64(key[key.index(after: at)...])
+    }
+}
