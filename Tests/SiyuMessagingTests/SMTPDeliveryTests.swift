@@ -65,7 +65,9 @@ struct SMTPDeliveryTests {
             #expect(mail.subject == subject)
             #expect(mail.from_name == "品牌小助手" && mail.from_address == "news@brand.example")
             #expect(mail.content_type == "multipart/alternative")
-            #expect(mail.text == text)
+            // Mostly Chinese, the text went as base64 of its canonical form, CRLF line breaks (RFC 2045 §6.8), which
+            // Python decodes as they are; the HTML, mostly ASCII, went as quoted-printable.
+            #expect(mail.text?.replacingOccurrences(of: "\r\n", with: "\n") == text)
             #expect(mail.html == html)
             #expect(mail.list_unsubscribe == "<https://brand.example/unsubscribe/t0k3n>")
             #expect(mail.list_unsubscribe_post == "List-Unsubscribe=One-Click")
@@ -222,5 +224,73 @@ struct SMTPDeliveryTests {
         try await server.close()
         #expect(outcome.isRetryable && outcome.failure?.cause == .timeout, "\(outcome)")
         #expect(elapsed < .seconds(3))
+    }
+}
+
+/// The protocol's corner cases, against a scripted server.
+@Suite struct SMTPProtocolTests {
+    let message = EmailMessage(
+        from: EmailAddress("news@brand.example"),
+        to: [EmailAddress("a@example.com")],
+        subject: "Hi",
+        textBody: "Hello"
+    )
+
+    func send(_ security: SMTPConfiguration.Security = .none, answer: @escaping @Sendable (String) -> String?) async throws -> DeliveryOutcome {
+        let server = try await scriptedSMTPServer(answer: answer)
+        let port = try #require(server.localAddress?.port)
+        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, security: security, replyTimeout: .seconds(2))
+        let outcome = await SMTPSender(configuration: configuration).send(message, attempt: DeliveryAttempt(idempotencyKey: "k"))
+        try await server.close()
+        return outcome
+    }
+
+    @Test func plaintextAfterTheSTARTTLSReplyIsRefused() async throws {
+        // A man in the middle answers STARTTLS and appends a reply of its own, hoping it is read as if over TLS.
+        let outcome = try await send(.startTLS) { line in
+            if line.hasPrefix("EHLO") { return "250-scripted.test\r\n250 STARTTLS\r\n" }
+            if line == "STARTTLS" { return "220 2.0.0 Ready\r\n250 injected\r\n" }
+            return nil
+        }
+        #expect(outcome.failure?.cause == .protocolViolation && !outcome.isRetryable, "\(outcome)")
+    }
+
+    @Test func whatIsNotSMTPIsAProtocolViolation() async throws {
+        let outcome = try await send { _ in "HTTP/1.1 400 Bad Request\r\n" }
+        #expect(outcome.failure?.cause == .protocolViolation && !outcome.isRetryable, "\(outcome)")
+    }
+
+    @Test func aGreetingOf421AndAConnectionDroppedAreRetryable() async throws {
+        let server = try await scriptedSMTPServer(greeting: "421 4.3.2 Too busy, try later\r\n") { _ in nil }
+        let port = try #require(server.localAddress?.port)
+        let busy = await SMTPSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, security: .none)).send(
+            message,
+            attempt: DeliveryAttempt(idempotencyKey: "k")
+        )
+        try await server.close()
+        #expect(busy.isRetryable && busy.failure?.response?.code == 421, "\(busy)")
+
+        let dropped = try await send { line in line.hasPrefix("EHLO") ? "250 scripted.test\r\n" : "CLOSE" }
+        #expect(dropped.isRetryable && dropped.failure?.cause == .connection, "\(dropped)")
+    }
+
+    @Test func theServersSizeLimitIsRespected() async throws {
+        var big = message
+        big.textBody = String(repeating: "x", count: 20_000)
+        let server = try await scriptedSMTPServer { line in line.hasPrefix("EHLO") ? "250-scripted.test\r\n250 SIZE 10000\r\n" : nil }
+        let port = try #require(server.localAddress?.port)
+        let outcome = await SMTPSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, security: .none)).send(
+            big,
+            attempt: DeliveryAttempt(idempotencyKey: "k")
+        )
+        try await server.close()
+        #expect(outcome.failure?.cause == .invalidMessage && outcome.failure?.reason.contains("at most 10000") == true, "\(outcome)")
+        // Over Siyu's own 1 MiB limit nothing is even connected to.
+        big.textBody = String(repeating: "x", count: 1_100_000)
+        let local = await SMTPSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: 9, security: .none)).send(
+            big,
+            attempt: DeliveryAttempt(idempotencyKey: "k")
+        )
+        #expect(local.failure?.cause == .invalidMessage && local.failure?.reason.contains("1048576") == true, "\(local)")
     }
 }
