@@ -89,6 +89,21 @@ import Testing
         #expect(MIMEMessage.messageID(idempotencyKey: "key-1", domain: "brand.example") == "<be2974546978e3739e6d6da85c4be9f3@brand.example>")
     }
 
+    @Test func mostlyChineseBodiesGoAsBase64() {
+        #expect(
+            MIMEEncoding.prefersBase64("你好") && !MIMEEncoding.prefersBase64("Hello 张伟, your weekly report is ready.")
+                && !MIMEEncoding.prefersBase64("")
+        )
+        // Python: base64.b64encode("你好\r\n世界".encode()) == b'5L2g5aW9DQrkuJbnlYw='
+        #expect(MIMEEncoding.base64("你好\n世界") == "5L2g5aW9DQrkuJbnlYw=")
+        // 60 bytes of UTF-8 are 80 characters of base64: 76, CRLF, 4.
+        let lines = MIMEEncoding.base64(String(repeating: "营", count: 20)).components(separatedBy: "\r\n")
+        #expect(lines.map(\.count) == [76, 4])
+        let email = EmailMessage(from: EmailAddress("a@brand.example"), to: [EmailAddress("b@example.com")], subject: "s", textBody: "你好")
+        let rendered = String(decoding: MIMEMessage(email, messageID: "<i@brand.example>", date: Date(timeIntervalSince1970: 0)).bytes, as: UTF8.self)
+        #expect(rendered.hasSuffix("Content-Transfer-Encoding: base64\r\n\r\n5L2g5aW9\r\n"))
+    }
+
     @Test func dataIsDotStuffedWithCRLFOnly() {
         func block(_ text: String) -> String {
             String(decoding: SMTPConversation.dataBlock(Array(text.utf8)), as: UTF8.self)

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 
 /// An ``EmailMessage`` rendered as the RFC 5322 / MIME text sent after DATA: 7-bit, CRLF line endings, UTF-8 bodies as
-/// quoted-printable, text and HTML as `multipart/alternative` when both are given.
+/// quoted-printable (mostly ASCII) or base64 (mostly Chinese, say), text and HTML as `multipart/alternative` when both
+/// are given.
 public struct MIMEMessage: Sendable, Hashable {
     /// The rendered message, ending with CRLF; not dot-stuffed (SMTP does that on the wire).
     public let bytes: [UInt8]
@@ -36,19 +37,22 @@ public struct MIMEMessage: Sendable, Hashable {
 
         var text = headers.joined(separator: "\r\n") + "\r\n"
         if parts.count == 1, let part = parts.first {
-            text += Self.partHeaders(part.type) + "\r\n" + MIMEEncoding.quotedPrintable(part.body) + "\r\n"
+            text += Self.part(part.type, part.body)
         } else {
             text += "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
             for part in parts {
-                text += "--\(boundary)\r\n" + Self.partHeaders(part.type) + "\r\n" + MIMEEncoding.quotedPrintable(part.body) + "\r\n"
+                text += "--\(boundary)\r\n" + Self.part(part.type, part.body)
             }
             text += "--\(boundary)--\r\n"
         }
         bytes = Array(text.utf8)
     }
 
-    private static func partHeaders(_ type: String) -> String {
-        "Content-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+    /// A body part: its headers, a blank line, the encoded body and CRLF.
+    private static func part(_ type: String, _ body: String) -> String {
+        let base64 = MIMEEncoding.prefersBase64(body)
+        return "Content-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: \(base64 ? "base64" : "quoted-printable")\r\n\r\n"
+            + (base64 ? MIMEEncoding.base64(body) : MIMEEncoding.quotedPrintable(body)) + "\r\n"
     }
 
     /// `<first 32 hex digits of SHA-256(idempotencyKey)@domain>`: stable across retries, reveals nothing of the key.
