@@ -86,6 +86,7 @@ let package = Package(
                 "SiyuStore",
                 "SiyuDemo",
                 "SiyuAPI",
+                "SiyuMessaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

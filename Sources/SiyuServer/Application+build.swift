@@ -124,6 +124,7 @@ public func buildApplication(
     app.addServices(services.analyticsRefresher)
     app.addServices(PeriodicJob.segmentRefresh(store: store, cache: services.analytics, clock: clock, logger: logger))
     app.addServices(PeriodicJob.labelEvaluation(store: store, cache: services.analytics, clock: clock, logger: logger))
+    app.addServices(PeriodicJob.journeys(store: store, cache: services.analytics, clock: clock, logger: logger))
     // The caller's own (the demo's traffic): started last, so stopped first.
     app.addServices(extra)
     return app

@@ -223,7 +223,9 @@ struct SMTPDeliveryTests {
         let elapsed = ContinuousClock.now - started
         try await server.close()
         #expect(outcome.isRetryable && outcome.failure?.cause == .timeout, "\(outcome)")
-        #expect(elapsed < .seconds(3))
+        // Not a speed check: the 300 ms reply timeout ended the wait (a loaded machine may take seconds
+        // to get there); without it the send would hang until the test run's own limit.
+        #expect(elapsed < .seconds(60))
     }
 }
 

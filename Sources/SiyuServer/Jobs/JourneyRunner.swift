@@ -339,3 +339,30 @@ enum JourneyWaitKey {
         return Int64(key[key.index(after: at)...])
     }
 }
+
+extension PeriodicJob {
+    /// Four times a second: journey entries, wake-ups and due walks, then the outbox's due rows.
+    /// Entry by event therefore follows an acknowledged event within a second, and a due message
+    /// is attempted within a second of its time.
+    static func journeys(
+        store: any SiyuStore,
+        cache: AnalyticsCache,
+        clock: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) -> PeriodicJob {
+        let runner = JourneyRunner(store: store, cache: cache, clock: clock, logger: logger)
+        let delivery = OutboxDelivery(store: store, clock: clock, logger: logger)
+        return PeriodicJob(firstDelay: .seconds(1), interval: .milliseconds(250)) {
+            do {
+                try await runner.tick()
+            } catch {
+                logger.error("journey pass failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await delivery.deliverDue()
+            } catch {
+                logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -30,6 +30,9 @@ enum ErasurePlan {
         Table(name: "person_attributes", personColumns: ["person_id"]),
         Table(name: "merges", personColumns: ["survivor_id", "loser_id"]),
         Table(name: "merge_conflicts", personColumns: ["kept_person_id", "other_person_id"]),
+        // What journeys hold of a person: where they are, and what was (or is to be) sent to them.
+        Table(name: "journey_instances", personColumns: ["person_id"]),
+        Table(name: "outbox", personColumns: ["person_id"]),
         Table(name: "persons", personColumns: ["id"]),
     ]
 }

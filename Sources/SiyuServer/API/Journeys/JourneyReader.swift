@@ -35,6 +35,9 @@ struct JourneyReader {
         }
         let entry = attempt { try self.entry(definition.entry) }
         let goal = attempt { try definition.goal.map { try self.goal($0) } }
+        if let holdout = definition.holdout, !(0...0.5).contains(holdout) {
+            problems.append(Problem(field: "definition.holdout", message: "holdout is a share from 0 to 0.5"))
+        }
         var nodes: [JourneyNode] = []
         var index: [String: Int] = [:]
         for (position, node) in definition.nodes.enumerated() {
