@@ -15,10 +15,10 @@ struct OutboxDelivery: Sendable {
     let clock: @Sendable () -> Int64
     let logger: Logger
     var policy = RetryPolicy()
-    /// How long a claim holds a row: longer than any channel's time limit.
-    static let leaseMillis: Int64 = 120_000
-    static let batch = 200
-    /// Rows delivered at once.
+    /// How long a claim holds a row: longer than any channel's time limit (10 s for webhooks). A
+    /// worker killed mid-delivery leaves its rows for this long, then they go again.
+    static let leaseMillis: Int64 = 30_000
+    /// Rows claimed and delivered at once: only what is in flight is leased, so a crash strands few.
     static let parallel = 16
     /// The settings key of a workspace's webhook signing secret (made on first use).
     static let secretKey = "journeys.webhookSecret"
@@ -28,7 +28,7 @@ struct OutboxDelivery: Sendable {
     func deliverDue() async throws -> Int {
         var attempted = 0
         while !Task.isCancelled {
-            let rows = try await store.claimOutbox(now: clock(), limit: Self.batch, leaseMillis: Self.leaseMillis)
+            let rows = try await store.claimOutbox(now: clock(), limit: Self.parallel, leaseMillis: Self.leaseMillis)
             guard !rows.isEmpty else { break }
             var secrets: [Int64: String] = [:]
             for workspace in Set(rows.filter { $0.channel == "webhook" }.map(\.workspaceId)) {
@@ -36,14 +36,11 @@ struct OutboxDelivery: Sendable {
             }
             let known = secrets
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, row) in rows.enumerated() {
-                    if index >= Self.parallel { try await group.next() }
-                    group.addTask { try await self.deliver(row, secret: known[row.workspaceId]) }
-                }
+                for row in rows { group.addTask { try await self.deliver(row, secret: known[row.workspaceId]) } }
                 try await group.waitForAll()
             }
             attempted += rows.count
-            if rows.count < Self.batch { break }
+            if rows.count < Self.parallel { break }
         }
         return attempted
     }
