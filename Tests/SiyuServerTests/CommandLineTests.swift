@@ -70,6 +70,27 @@ import Testing
         #expect(csv.contains(#""{""name"":""王芳, \""Fang\""""}""#))
     }
 
+    @Test func listsPausesResumesAndStopsJourneys() async throws {
+        let directory = temporaryDirectory("siyu-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try ServerProcess.run(["workspace", "create", "shop", "--data-dir", directory])
+        let id: Int64 = try await {
+            let store = try SQLiteStore(directory: directory)
+            let workspace = try #require(try await store.workspace(named: "shop"))
+            let journey = try await store.createJourney(workspaceId: workspace.id, name: "关怀", definition: "{}")
+            _ = try await store.publishJourney(id: journey.id, workspaceId: workspace.id)
+            return journey.id
+        }()
+        let listed = try JSONParser.parse(try ServerProcess.run(["journeys", "list", "--workspace", "shop", "--json", "--data-dir", directory]))
+        #expect(listed == [["id": .int(id), "name": "关怀", "status": "active", "version": 1]])
+        #expect(try ServerProcess.run(["journeys", "pause", "\(id)", "--workspace", "shop", "--data-dir", directory]).contains("is paused"))
+        #expect(try ServerProcess.run(["journeys", "resume", "\(id)", "--workspace", "shop", "--data-dir", directory]).contains("is active"))
+        #expect(try ServerProcess.run(["journeys", "stop", "\(id)", "--workspace", "shop", "--data-dir", directory]).contains("is stopped"))
+        // A stopped journey stays stopped; an unknown one is an error.
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["journeys", "resume", "\(id)", "--workspace", "shop", "--data-dir", directory]) }
+        #expect(throws: ProcessError.self) { try ServerProcess.run(["journeys", "pause", "999", "--workspace", "shop", "--data-dir", directory]) }
+    }
+
     @Test func refusesUnknownWorkspacesAndBadOptions() async throws {
         let directory = temporaryDirectory("siyu-cli")
         defer { try? FileManager.default.removeItem(atPath: directory) }

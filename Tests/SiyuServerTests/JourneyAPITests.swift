@@ -76,8 +76,7 @@ actor WebhookLog {
                     }
                     return false
                 }
-                // Let the job's first pass see the journey (it starts at the newest event: what came before does not enter).
-                try await Task.sleep(for: .milliseconds(1500))
+                // Publishing marked where the journey's events start: what comes from now on enters.
                 // u1 orders twice (order 1 sent twice with different message ids, then order 2): two entries, not three.
                 func order(_ message: String, _ order: String) -> String {
                     #"{"type": "track", "userId": "u1", "event": "Order Completed", "messageId": "\#(message)", "timestamp": "2024-05-01T00:00:00Z", "properties": {"order_id": "\#(order)", "revenue": 100}}"#
@@ -174,16 +173,31 @@ actor WebhookLog {
             let messages = (edited.json["problems"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
             #expect(messages.contains { $0.contains("`nowhere`, which does not exist") })
             #expect(messages.contains { $0.contains("never waits") })
-            // Shapes the contract does not allow are refused on save, naming the field.
-            let bad = try await shop.post(
+            // An unfinished shape is saved with its problems; a value the contract does not allow is refused.
+            let unfinished = try await shop.post(
                 client,
                 harness,
                 "/api/v1/journeys",
-                #"{"name": "x", "definition": {"entry": {}, "start": "a", "nodes": [{"id": "a b", "exit": {}}], "holdout": 2}}"#
+                #"{"name": "x", "definition": {"entry": {}, "start": "a", "nodes": [{"id": "a", "exit": {}}]}}"#
             )
-            #expect(bad.status == .created)
-            let badFields = Set((bad.json["problems"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
-            #expect(badFields.contains("definition.entry") && badFields.contains("definition.holdout"))
+            #expect(unfinished.status == .created)
+            #expect((unfinished.json["problems"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue } == ["definition.entry"])
+            for (definition, field) in [
+                (#"{"entry": {"segment": 1}, "start": "a", "nodes": [{"id": "a", "exit": {}}], "holdout": 2}"#, "definition.holdout"),
+                (#"{"entry": {"segment": 1}, "start": "a", "nodes": [{"id": "a b", "exit": {}}]}"#, "definition.nodes[0].id"),
+                (
+                    #"{"entry": {"segment": 1}, "start": "a", "nodes": [{"id": "a", "action": {"addTag": "\#(String(repeating: "长", count: 65))"}, "exit": {}}]}"#,
+                    "definition.nodes[0].action.addTag"
+                ),
+                (#"{"entry": {"segment": 1}, "start": "a", "nodes": [{"id": "a", "delay": 200000, "next": "a"}]}"#, "definition.nodes[0].delay"),
+                (
+                    #"{"entry": {"segment": 1}, "start": "a", "nodes": [{"id": "a", "split": [{"weight": 1, "next": "a"}]}]}"#,
+                    "definition.nodes[0].split"
+                ),
+            ] {
+                let refused = try await shop.post(client, harness, "/api/v1/journeys", #"{"name": "bad", "definition": \#(definition)}"#)
+                #expect(refused.status == .badRequest && refused.json["error"]?["field"] == .string(field), "\(definition): \(refused.json)")
+            }
             let unknown = try await shop.post(
                 client,
                 harness,

@@ -41,8 +41,6 @@ import FoundationNetworking
             let created = try JSONParser.parse(try await Self.admin(server.baseURL + "/api/v1/journeys", journey, token: adminToken))
             let id = try #require(created["id"]?.int64Value)
             _ = try await Self.admin(server.baseURL + "/api/v1/journeys/\(id)/publish", "", token: adminToken)
-            // The journey job's first pass marks where its events start.
-            try await Task.sleep(for: .milliseconds(1500))
 
             // 300 orders in six batches, all acknowledged before the kills begin.
             let orders = 300

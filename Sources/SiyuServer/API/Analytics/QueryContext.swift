@@ -100,10 +100,13 @@ struct QueryContext: Sendable {
         let words = "a duration is 1 minute to \(limits.upperBound / 86_400_000) days: {\"value\": 7, \"unit\": \"day\"} or a number of minutes"
         switch value {
         case .case1(let minutes):
-            guard minutes >= max(1, limits.lowerBound / 60_000), minutes <= limits.upperBound / 60_000 else { throw Self.fail(words, path) }
+            // The contract's numbers: at most 129,600 (90 days of minutes; longer durations give a unit).
+            guard minutes >= max(1, limits.lowerBound / 60_000), minutes <= min(129_600, limits.upperBound / 60_000) else {
+                throw Self.fail(words, path)
+            }
             return minutes * 60_000
         case .AnalyticsDurationValue(let amount):
-            guard amount.value > 0 else { throw Self.fail(words, path) }
+            guard amount.value > 0, amount.value <= 129_600 else { throw Self.fail(words, path + ".value") }
             let unitMillis: Int64 =
                 switch amount.unit ?? .minute {
                 case .minute, .minutes: 60_000

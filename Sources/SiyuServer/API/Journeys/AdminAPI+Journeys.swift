@@ -16,6 +16,7 @@ extension AdminAPI {
     func createJourney(_ input: Operations.CreateJourney.Input) async throws -> Operations.CreateJourney.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let context = try queryContext()
+        try Self.checkSave(body.definition, context)
         let journey = try await journeys.createJourney(workspaceId: context.workspace.id, name: body.name, definition: try Self.text(body.definition))
         return .created(.init(body: .json(try Self.answer(journey, context))))
     }
@@ -28,6 +29,7 @@ extension AdminAPI {
     func updateJourney(_ input: Operations.UpdateJourney.Input) async throws -> Operations.UpdateJourney.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let context = try queryContext()
+        if let definition = body.definition { try Self.checkSave(definition, context) }
         let journey = try await journeys.updateJourney(
             id: input.path.id,
             workspaceId: context.workspace.id,
@@ -42,6 +44,12 @@ extension AdminAPI {
         let context = try queryContext()
         let current = try await journey(input.path.id, context)
         _ = try JourneyReader(context: context).journey(try Self.definition(current.draft), id: current.id, version: current.version + 1)
+        // Event journeys run on the events stored from now on: the workspace's event cursor starts here
+        // if no journey has set it yet (the journey job then reads every event after it).
+        if try await journeys.journeyEventCursor(workspaceId: context.workspace.id) == nil {
+            let newest = try await events.recentEvents(workspaceId: context.workspace.id, until: .max, limit: 1).first?.seq ?? 0
+            try await journeys.saveJourneyEventCursor(workspaceId: context.workspace.id, seq: newest)
+        }
         let published = try await journeys.publishJourney(id: current.id, workspaceId: context.workspace.id)
         return .ok(.init(body: .json(try Self.answer(published, context))))
     }
@@ -159,6 +167,14 @@ extension AdminAPI {
         let context = try queryContext()
         let journey = try await journeys.setJourneyStatus(id: id, workspaceId: context.workspace.id, status: status)
         return try Self.answer(journey, context)
+    }
+
+    /// Refuses a draft holding a value the contract does not allow (the first one, naming its field);
+    /// an unfinished shape is saved, and listed under `problems`.
+    static func checkSave(_ definition: Components.Schemas.JourneyDefinition, _ context: QueryContext) throws {
+        if let refused = JourneyReader(context: context).read(definition, id: 0, version: 1).problems.first(where: \.refusesSave) {
+            throw APIError.badRequest(refused.message, field: refused.field)
+        }
     }
 
     /// A definition as stored: the contract's JSON, keys in order.

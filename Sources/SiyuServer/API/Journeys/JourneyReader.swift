@@ -16,6 +16,10 @@ struct JourneyReader {
     struct Problem: Error, Equatable {
         var field: String
         var message: String
+        /// Whether a draft with this problem is refused when saved: a value the contract does not
+        /// allow (a tag too long, a weight out of range) is; an unfinished shape (a node without its
+        /// links, a link to a node not written yet, a loop) is saved and listed until it is published.
+        var refusesSave = true
     }
 
     /// The journey, or every problem found (then no journey).
@@ -37,6 +41,9 @@ struct JourneyReader {
         let goal = attempt { try definition.goal.map { try self.goal($0) } }
         if let holdout = definition.holdout, !(0...0.5).contains(holdout) {
             problems.append(Problem(field: "definition.holdout", message: "holdout is a share from 0 to 0.5"))
+        }
+        if !(1...Journey.maximumNodes).contains(definition.nodes.count) {
+            problems.append(Problem(field: "definition.nodes", message: "a journey has 1 to \(Journey.maximumNodes) nodes"))
         }
         var nodes: [JourneyNode] = []
         var index: [String: Int] = [:]
@@ -65,7 +72,7 @@ struct JourneyReader {
                 let id = String(field[field.index(field.startIndex, offsetBy: 6)..<close])
                 field = "nodes[\(index[id].map(String.init) ?? id)]" + field[field.index(after: close)...]
             }
-            return Problem(field: "definition." + field, message: problem.message)
+            return Problem(field: "definition." + field, message: problem.message, refusesSave: false)
         }
         return engine.isEmpty ? (journey, []) : (nil, engine)
     }
@@ -81,25 +88,27 @@ struct JourneyReader {
 
     func entry(_ entry: Components.Schemas.JourneyEntry) throws -> JourneyEntry {
         let path = "definition.entry"
+        if let label = entry.label { try Self.checkLabel(label, path + ".label") }
+        let matcher = try entry.event.map { try context.matcher($0, path + ".event") }
+        if let key = entry.key, !QueryLimits.isValidKey(key) {
+            throw Problem(field: path + ".key", message: "a key is 1 to 200 bytes without control characters")
+        }
         let given = [entry.segment != nil, entry.label != nil, entry.event != nil].filter { $0 }.count
-        guard given == 1 else { throw Problem(field: path, message: "an entry is exactly one of segment, label and event") }
+        guard given == 1 else { throw Problem(field: path, message: "an entry is exactly one of segment, label and event", refusesSave: false) }
         if let segment = entry.segment {
-            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event") }
+            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event", refusesSave: false) }
             return .segment(id: segment)
         }
         if let label = entry.label {
-            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event") }
+            if entry.key != nil { throw Problem(field: path + ".key", message: "key is only for entry by event", refusesSave: false) }
             return .label(scheme: label.scheme, values: label.values)
         }
-        let matcher = try context.matcher(entry.event!, path + ".event")
-        guard matcher.event != nil else { throw Problem(field: path + ".event", message: "entry by event names the event") }
+        guard let matcher, matcher.event != nil else {
+            throw Problem(field: path + ".event", message: "entry by event names the event", refusesSave: false)
+        }
         switch entry.key {
         case .none, "messageId": return .event(matcher, key: .messageId)
-        case .some(let key):
-            guard QueryLimits.isValidKey(key) else {
-                throw Problem(field: path + ".key", message: "a key is 1 to 200 bytes without control characters")
-            }
-            return .event(matcher, key: .property(key))
+        case .some(let key): return .event(matcher, key: .property(key))
         }
     }
 
@@ -120,21 +129,85 @@ struct JourneyReader {
         return hours * 60 + minutes
     }
 
+    /// A node id as the contract takes it: 1 to 64 letters, digits, `-` and `_`.
+    static func checkId(_ id: String, _ field: String) throws {
+        guard (1...64).contains(id.utf8.count),
+            id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+        else { throw Problem(field: field, message: "a node id is 1 to 64 letters, digits, - or _") }
+    }
+
+    /// Label values as the contract takes them: 1 to 50 values of 1 to 200 characters.
+    static func checkLabel(_ label: Components.Schemas.JourneyLabelMatch, _ path: String) throws {
+        guard QueryLimits.isValidKey(label.scheme) else {
+            throw Problem(field: path + ".scheme", message: "a scheme is 1 to 200 bytes without control characters")
+        }
+        guard (1...50).contains(label.values.count), label.values.allSatisfy({ (1...200).contains($0.unicodeScalars.count) }) else {
+            throw Problem(field: path + ".values", message: "values are 1 to 50 texts of 1 to 200 characters")
+        }
+    }
+
     func node(_ node: Components.Schemas.JourneyNode, path: String) throws -> JourneyNode {
+        try Self.checkId(node.id, path + ".id")
+        for (name, link) in [("next", node.next), ("timeoutNext", node.timeoutNext), ("yes", node.yes), ("no", node.no)] {
+            if let link { try Self.checkId(link, "\(path).\(name)") }
+        }
+        // Every value given is read first, whatever the node's shape: a draft is saved only when
+        // all of them are what the contract allows.
+        let delay = try node.delay.map { try context.duration($0, path + ".delay", limits: Journey.Limits.delayMillis) }
+        let delayUntil = try node.delayUntil.map { until -> JourneyDelay in
+            guard (until.weekdays ?? []).allSatisfy((1...7).contains), (until.weekdays ?? []).count <= 7 else {
+                throw Problem(field: path + ".delayUntil.weekdays", message: "weekdays are 1 (Monday) to 7 (Sunday)")
+            }
+            return .untilTime(
+                minuteOfDay: try Self.minutes(until.time, path + ".delayUntil.time"),
+                weekdays: Set(until.weekdays ?? []),
+                zone: until.zone == .person ? .person : .workspace
+            )
+        }
+        let delayUntilDate = try node.delayUntilDate.map { until -> JourneyDelay in
+            guard QueryLimits.isValidKey(until.trait) else {
+                throw Problem(field: path + ".delayUntilDate.trait", message: "a trait key is 1 to 200 bytes without control characters")
+            }
+            return .untilTraitDate(
+                trait: until.trait,
+                minuteOfDay: try Self.minutes(until.time ?? "10:00", path + ".delayUntilDate.time"),
+                yearly: until.yearly ?? true,
+                zone: until.zone == .person ? .person : .workspace
+            )
+        }
+        let waitFor = try node.waitFor.map { try wait($0, path + ".waitFor") }
+        let timeout = try node.timeout.map { try context.duration($0, path + ".timeout", limits: Journey.Limits.timeoutMillis) }
+        let condition = try node.condition.map { try context.rule($0, path + ".condition") }
+        let split = try node.split.map { branches -> [JourneyNode.Branch] in
+            guard (2...10).contains(branches.count) else { throw Problem(field: path + ".split", message: "a split has 2 to 10 branches") }
+            for (number, branch) in branches.enumerated() {
+                guard (0...10_000).contains(branch.weight) else {
+                    throw Problem(field: "\(path).split[\(number)].weight", message: "a weight is 0 to 10,000")
+                }
+                try Self.checkId(branch.next, "\(path).split[\(number)].next")
+            }
+            return branches.map { JourneyNode.Branch(weight: $0.weight, next: $0.next) }
+        }
+        if let limit = node.rateLimit, !(1...1_000_000).contains(limit.count) {
+            throw Problem(field: path + ".rateLimit.count", message: "a rate limit lets 1 to 1,000,000 people through per period")
+        }
+        let action = try node.action.map { try self.action($0, path + ".action") }
+
+        // Then the shape: exactly one kind, with the links it takes.
         let kinds: [(String, Bool)] = [
-            ("delay", node.delay != nil), ("delayUntil", node.delayUntil != nil), ("delayUntilDate", node.delayUntilDate != nil),
-            ("waitFor", node.waitFor != nil), ("condition", node.condition != nil), ("split", node.split != nil),
-            ("rateLimit", node.rateLimit != nil), ("action", node.action != nil), ("exit", node.exit != nil),
+            ("delay", delay != nil), ("delayUntil", delayUntil != nil), ("delayUntilDate", delayUntilDate != nil), ("waitFor", waitFor != nil),
+            ("condition", condition != nil), ("split", split != nil), ("rateLimit", node.rateLimit != nil), ("action", action != nil),
+            ("exit", node.exit != nil),
         ]
         let present = kinds.filter(\.1).map(\.0)
         guard present.count == 1, let kind = present.first else {
             throw Problem(
                 field: path,
                 message:
-                    "a node is exactly one of \(kinds.map(\.0).joined(separator: ", ")); this one is \(present.isEmpty ? "none" : present.joined(separator: " and "))"
+                    "a node is exactly one of \(kinds.map(\.0).joined(separator: ", ")); this one is \(present.isEmpty ? "none" : present.joined(separator: " and "))",
+                refusesSave: false
             )
         }
-        // Links a kind takes; any other is a mistake worth saying.
         let takes: Set<String> =
             switch kind {
             case "waitFor": ["next", "timeout", "timeoutNext"]
@@ -147,74 +220,46 @@ struct JourneyReader {
             ("no", node.no != nil),
         ]
         where given && !takes.contains(name) {
-            throw Problem(field: "\(path).\(name)", message: "\(name) is not for \(kind) nodes")
+            throw Problem(field: "\(path).\(name)", message: "\(name) is not for \(kind) nodes", refusesSave: false)
         }
         func required(_ value: String?, _ name: String) throws -> String {
-            guard let value else { throw Problem(field: "\(path).\(name)", message: "a \(kind) node needs \(name)") }
+            guard let value else { throw Problem(field: "\(path).\(name)", message: "a \(kind) node needs \(name)", refusesSave: false) }
             return value
         }
         switch kind {
-        case "delay":
-            let millis = try context.duration(
-                node.delay!,
-                path + ".delay",
-                limits: Journey.Limits.delayMillis.lowerBound...Journey.Limits.delayMillis.upperBound
-            )
-            return JourneyNode(node.id, .delay(.fixed(millis: millis), next: try required(node.next, "next")))
-        case "delayUntil":
-            let until = node.delayUntil!
-            let delay = JourneyDelay.untilTime(
-                minuteOfDay: try Self.minutes(until.time, path + ".delayUntil.time"),
-                weekdays: Set(until.weekdays ?? []),
-                zone: until.zone == .person ? .person : .workspace
-            )
-            return JourneyNode(node.id, .delay(delay, next: try required(node.next, "next")))
-        case "delayUntilDate":
-            let until = node.delayUntilDate!
-            let delay = JourneyDelay.untilTraitDate(
-                trait: until.trait,
-                minuteOfDay: try Self.minutes(until.time ?? "10:00", path + ".delayUntilDate.time"),
-                yearly: until.yearly ?? true,
-                zone: until.zone == .person ? .person : .workspace
-            )
-            return JourneyNode(node.id, .delay(delay, next: try required(node.next, "next")))
+        case "delay": return JourneyNode(node.id, .delay(.fixed(millis: delay!), next: try required(node.next, "next")))
+        case "delayUntil": return JourneyNode(node.id, .delay(delayUntil!, next: try required(node.next, "next")))
+        case "delayUntilDate": return JourneyNode(node.id, .delay(delayUntilDate!, next: try required(node.next, "next")))
         case "waitFor":
-            let timeout = try context.duration(
-                try node.timeout ?? { throw Problem(field: path + ".timeout", message: "a waitFor node needs timeout") }(),
-                path + ".timeout",
-                limits: Journey.Limits.timeoutMillis
-            )
+            guard let timeout else { throw Problem(field: path + ".timeout", message: "a waitFor node needs timeout", refusesSave: false) }
             return JourneyNode(
                 node.id,
                 .waitFor(
-                    try wait(node.waitFor!, path + ".waitFor"),
+                    waitFor!,
                     timeoutMillis: timeout,
                     next: try required(node.next, "next"),
                     timeoutNext: try required(node.timeoutNext, "timeoutNext")
                 )
             )
-        case "condition":
-            let rule = try context.rule(node.condition!, path + ".condition")
-            return JourneyNode(node.id, .condition(rule, yes: try required(node.yes, "yes"), no: try required(node.no, "no")))
-        case "split":
-            return JourneyNode(node.id, .randomSplit(node.split!.map { JourneyNode.Branch(weight: $0.weight, next: $0.next) }))
+        case "condition": return JourneyNode(node.id, .condition(condition!, yes: try required(node.yes, "yes"), no: try required(node.no, "no")))
+        case "split": return JourneyNode(node.id, .randomSplit(split!))
         case "rateLimit":
             let limit = node.rateLimit!
             return JourneyNode(
                 node.id,
                 .rateLimit(count: limit.count, periodMillis: limit.per == .hour ? 3_600_000 : 60_000, next: try required(node.next, "next"))
             )
-        case "action":
-            return JourneyNode(node.id, .action(try action(node.action!, path + ".action"), next: node.next))
-        default:
-            return JourneyNode(node.id, .exit)
+        case "action": return JourneyNode(node.id, .action(action!, next: node.next))
+        default: return JourneyNode(node.id, .exit)
         }
     }
 
     func wait(_ wait: Components.Schemas.JourneyWaitFor, _ path: String) throws -> JourneyWait {
-        let given = [wait.event != nil, wait.segment != nil, wait.label != nil].filter { $0 }.count
-        guard given == 1 else { throw Problem(field: path, message: "a wait is for exactly one of event, segment and label") }
-        if let event = wait.event { return .event(try context.matcher(event, path + ".event")) }
+        let event = try wait.event.map { try context.matcher($0, path + ".event") }
+        if let label = wait.label { try Self.checkLabel(label, path + ".label") }
+        let given = [event != nil, wait.segment != nil, wait.label != nil].filter { $0 }.count
+        guard given == 1 else { throw Problem(field: path, message: "a wait is for exactly one of event, segment and label", refusesSave: false) }
+        if let event { return .event(event) }
         if let segment = wait.segment { return .segment(id: segment) }
         return .label(scheme: wait.label!.scheme, values: wait.label!.values)
     }
@@ -225,6 +270,9 @@ struct JourneyReader {
         if let tag = action.removeTag { found.append(.removeTag(try Self.tag(tag, path + ".removeTag"))) }
         if let segment = action.addToSegment { found.append(.addToSegment(id: segment)) }
         if let task = action.task {
+            guard (1...200).contains(task.title.unicodeScalars.count), (task.assignee?.unicodeScalars.count ?? 0) <= 200 else {
+                throw Problem(field: path + ".task", message: "a task's title is 1 to 200 characters, its assignee at most 200")
+            }
             let minutes = task.dueMinutes ?? 1440
             guard (1...43_200).contains(minutes) else { throw Problem(field: path + ".task.dueMinutes", message: "dueMinutes must be 1 to 43200") }
             found.append(.staffTask(title: task.title, assignee: task.assignee, dueMinutes: minutes))
@@ -236,14 +284,15 @@ struct JourneyReader {
             found.append(.webhook(url: webhook.url))
         }
         guard found.count == 1 else {
-            throw Problem(field: path, message: "an action is exactly one of addTag, removeTag, addToSegment, task and webhook")
+            throw Problem(field: path, message: "an action is exactly one of addTag, removeTag, addToSegment, task and webhook", refusesSave: false)
         }
         return found[0]
     }
 
     /// A tag as people's tags take it: 1 to 64 characters without leading or trailing spaces.
     static func tag(_ tag: String, _ field: String) throws -> String {
-        guard !tag.isEmpty, tag.count <= 64, tag.trimmingCharacters(in: .whitespaces) == tag, !tag.unicodeScalars.contains(where: { $0.value < 0x20 })
+        guard !tag.isEmpty, tag.unicodeScalars.count <= 64, tag.trimmingCharacters(in: .whitespaces) == tag,
+            !tag.unicodeScalars.contains(where: { $0.value < 0x20 })
         else {
             throw Problem(field: field, message: "a tag is 1 to 64 characters without leading or trailing spaces")
         }
