@@ -163,6 +163,14 @@ extension DemoSimulation {
             traits["email"] = .string(handle + "@" + p.random.pick(DemoCatalog.mailDomains))
         }
         traits["member_level"] = "青叶会员"
+        // A birthday read off the phone's random digits (no draw of its own, so the brand is unchanged).
+        let digits = Array(p.phone.suffix(6)).compactMap { $0.wholeNumberValue }
+        if digits.count == 6 {
+            let year = 1970 + (digits[0] * 10 + digits[1]) % 36
+            let month = (digits[2] * 10 + digits[3]) % 12 + 1
+            let day = (digits[4] * 10 + digits[5]) % 28 + 1
+            traits["birthday"] = .string("\(year)-\(DemoCatalog.padded(month, width: 2))-\(DemoCatalog.padded(day, width: 2))")
+        }
         return traits
     }
 

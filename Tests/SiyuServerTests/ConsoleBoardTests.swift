@@ -70,6 +70,63 @@ import Testing
         }
     }
 
+    /// Today's journey actions from the outbox: rows made today by status (one delivered, one failed,
+    /// one waiting: three rows asked for by one walk, two of them finished by hand).
+    @Test func theBoardCountsTodaysJourneyActions() async throws {
+        try await ServerHarness.run { client, harness in
+            let store = harness.store
+            let workspace = harness.workspace.id
+            let journey = try await store.createJourney(workspaceId: workspace, name: "care", definition: "{}")
+            _ = try await store.publishJourney(id: journey.id, workspaceId: workspace)
+            let entered = try await store.enterJourney(
+                workspaceId: workspace,
+                journeyId: journey.id,
+                version: 1,
+                start: "a",
+                entrants: [JourneyEntrant(personId: 1, entryKey: "k", heldOut: false)],
+                oneAtATime: false,
+                now: serverNow
+            )
+            let drafts = ["d", "f", "w"].map {
+                OutboxDraft(
+                    key: $0,
+                    channel: "task",
+                    payload: "{}",
+                    notBefore: $0 == "w" ? serverNow + 3_600_000 : serverNow + 60_000,
+                    journeyId: journey.id,
+                    personId: 1
+                )
+            }
+            let walk = JourneyAdvance(
+                instanceId: entered[0].id,
+                fromStep: 0,
+                node: "a",
+                state: .exited,
+                dueAt: nil,
+                waitKey: nil,
+                counts: [],
+                outbox: drafts,
+                now: serverNow
+            )
+            #expect(try await store.advanceJourney(walk))
+            // Due a minute from the server's (fixed) clock, so its delivery job leaves them to this test.
+            let claimed = try await store.claimOutbox(now: serverNow + 60_000, limit: 10, leaseMillis: 60_000)
+            for row in claimed {
+                try await store.finishOutbox(
+                    id: row.id,
+                    attempt: row.attempts,
+                    result: row.key == "d" ? .delivered(response: "ok") : .failed(error: "x"),
+                    now: serverNow
+                )
+            }
+            try await ConsoleFixtures.user(harness, "boss@acme.cn", .owner)
+            var browser = ConsoleBrowser(headers: [.acceptLanguage: "en"])
+            _ = try await browser.login(client, email: "boss@acme.cn", password: ConsoleFixtures.password)
+            let html = try await browser.get(client, "/console").text
+            #expect(html.contains("Journeys today: 1 actions done (staff tasks, tags, webhooks), 1 waiting, 1 failed."), "\(html)")
+        }
+    }
+
     @Test func staticFilesAreServedWithLongCachingAndRevalidation() async throws {
         try await ServerHarness.run { client, _ in
             let css = try await client.execute(uri: "/console/static/console.css", method: .get)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import SiyuAPI
 import SiyuCore
 import SiyuMessaging
 import SiyuStore
@@ -209,6 +210,25 @@ actor WebhookLog {
             #expect(try await shop.post(client, harness, "/api/v1/journeys/\(id)/pause", "").status == .conflict)
             #expect(try await shop.post(client, harness, "/api/v1/journeys/999/pause", "").status == .notFound)
         }
+    }
+
+    /// The demo brand's four journeys read without a problem, each entering the way its comment says.
+    @Test func theDemoJourneysReadWithoutProblems() throws {
+        let workspace = Workspace(id: 1, name: "demo", timeZone: "Asia/Shanghai", currency: "CNY", salt: "s", createdAt: 0)
+        let reader = JourneyReader(context: try QueryContext(workspace: workspace, now: serverNow))
+        var entries: [String] = []
+        for (name, json) in DemoSetup.journeys {
+            let definition = try JSONDecoder().decode(Components.Schemas.JourneyDefinition.self, from: Data(json.utf8))
+            let read = reader.read(definition, id: 1, version: 1)
+            #expect(read.problems.isEmpty, "\(name): \(read.problems)")
+            let entry = try #require(read.journey).entry
+            switch entry {
+            case .event(let matcher, _): entries.append("event " + (matcher.event ?? ""))
+            case .label(let scheme, let values): entries.append("label \(scheme) \(values.joined(separator: ","))")
+            case .segment(let id): entries.append("segment \(id)")
+            }
+        }
+        #expect(entries == ["event Order Completed", "label rfm8 importantWinBack", "label value.churn red", "label journey purchase,loyalty"])
     }
 
     @Test func aDryRunShowsThePathAndTheActions() async throws {

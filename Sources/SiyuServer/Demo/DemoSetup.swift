@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import SiyuAPI
 import SiyuCore
 import SiyuDemo
 import SiyuStore
@@ -27,9 +29,78 @@ public enum DemoSetup {
         ),
     ]
 
+    /// The four journeys the brand runs (name, definition in the admin API's JSON): care after each
+    /// order, a win-back offer for RFM's important win-back class, a staff call for valuable buyers at
+    /// risk of churning, and birthday care. Their actions are tags and staff tasks, which need no
+    /// outside receiver; the board counts them.
+    static let journeys: [(String, String)] = [
+        (
+            "下单关怀 · Post-purchase care",
+            #"""
+            {"entry": {"event": {"event": "Order Completed"}, "key": "order_id"}, "start": "call",
+             "nodes": [
+               {"id": "call", "action": {"task": {"title": "订单回访：询问饮用体验", "assignee": "客服组", "dueMinutes": 1440}}, "next": "wait"},
+               {"id": "wait", "delay": {"value": 3, "unit": "day"}, "next": "again"},
+               {"id": "again", "condition": {"orders": {"op": "gte", "value": 2}}, "yes": "regular", "no": "done"},
+               {"id": "regular", "action": {"addTag": "复购客户"}, "next": "done"},
+               {"id": "done", "exit": {}}],
+             "goal": {"event": "Order Completed", "withinDays": 30}}
+            """#
+        ),
+        (
+            "RFM 挽留 · RFM win-back",
+            #"""
+            {"entry": {"label": {"scheme": "rfm8", "values": ["importantWinBack"]}}, "start": "offer", "holdout": 0.1,
+             "nodes": [
+               {"id": "offer", "action": {"addTag": "挽留中"}, "next": "call"},
+               {"id": "call", "action": {"task": {"title": "挽留电话：赠 20 元券", "assignee": "会员运营", "dueMinutes": 2880}}, "next": "wait"},
+               {"id": "wait", "waitFor": {"event": {"event": "Order Completed"}}, "timeout": {"value": 14, "unit": "day"}, "next": "won", "timeoutNext": "done"},
+               {"id": "won", "action": {"removeTag": "挽留中"}, "next": "done"},
+               {"id": "done", "exit": {}}],
+             "goal": {"event": "Order Completed", "withinDays": 14}}
+            """#
+        ),
+        (
+            "流失预警回访 · Churn-risk staff call",
+            #"""
+            {"entry": {"label": {"scheme": "value.churn", "values": ["red"]}}, "start": "valuable", "holdout": 0.1,
+             "nodes": [
+               {"id": "valuable", "condition": {"orders": {"op": "gte", "value": 2}}, "yes": "call", "no": "done"},
+               {"id": "call", "action": {"task": {"title": "流失预警：电话回访", "assignee": "客服组", "dueMinutes": 1440}}, "next": "done"},
+               {"id": "done", "exit": {}}],
+             "goal": {"event": "Order Completed", "withinDays": 30}}
+            """#
+        ),
+        (
+            "生日关怀 · Birthday care",
+            #"""
+            {"entry": {"label": {"scheme": "journey", "values": ["purchase", "loyalty"]}}, "start": "known",
+             "nodes": [
+               {"id": "known", "condition": {"trait": "birthday", "op": "isSet"}, "yes": "wait", "no": "done"},
+               {"id": "wait", "delayUntilDate": {"trait": "birthday", "time": "10:00", "yearly": true, "zone": "person"}, "next": "gift"},
+               {"id": "gift", "action": {"addTag": "生日关怀"}, "next": "wish"},
+               {"id": "wish", "action": {"task": {"title": "生日祝福：赠生日饮品券", "assignee": "会员运营", "dueMinutes": 720}}, "next": "done"},
+               {"id": "done", "exit": {}}]}
+            """#
+        ),
+    ]
+
+    /// Creates and publishes the demo's journeys when the workspace has none.
+    static func addJourneysIfNone(store: any SiyuStore, workspace: Workspace, now: Int64) async throws {
+        guard try await store.journeys(workspaceId: workspace.id).isEmpty else { return }
+        let context = try QueryContext(workspace: workspace, now: now)
+        for (name, json) in journeys {
+            let definition = try JSONDecoder().decode(Components.Schemas.JourneyDefinition.self, from: Data(json.utf8))
+            _ = try JourneyReader(context: context).journey(definition, id: 0, version: 1)
+            let journey = try await store.createJourney(workspaceId: workspace.id, name: name, definition: try AdminAPI.text(definition))
+            _ = try await store.publishJourney(id: journey.id, workspaceId: workspace.id)
+        }
+    }
+
     /// Fits customer value, saves the standard labels and creates the sample segments, when
-    /// `workspace` has no segments yet (a freshly generated demo).
+    /// `workspace` has no segments yet (a freshly generated demo); adds the journeys when it has none.
     public static func completeIfNew(store: any SiyuStore, workspace: Workspace, now: Int64, logger: Logger) async throws {
+        try await addJourneysIfNone(store: store, workspace: workspace, now: now)
         guard try await store.segments(workspaceId: workspace.id).isEmpty else { return }
         let cache = AnalyticsCache(store: store, clock: { now }, logger: logger)
         try await LabelEvaluation(store: store, cache: cache).run(workspace: workspace, now: now)

@@ -14,6 +14,8 @@ extension BoardPage {
         /// The latest events (`board-events.mustache`, also served alone to the page's script).
         var events: [Event]
         var emptyHint: String
+        /// What journeys did today (the outbox's rows made since local midnight), in words.
+        var journeyActions: String
     }
 
     /// A metric today, and its change against yesterday and the same weekday last week.

@@ -6,7 +6,7 @@ import SiyuStore
 /// The real-time board at `/console` and its live event stream at `/console/board/live` (JSON the
 /// page's script polls every 10 s; the page works without it).
 struct BoardPage: ConsolePage {
-    let store: any WorkspaceRepository & SettingsRepository & EventRepository
+    let store: any WorkspaceRepository & SettingsRepository & EventRepository & OutboxRepository
     let cache: AnalyticsCache
     let clock: @Sendable () -> Int64
 
@@ -55,7 +55,13 @@ struct BoardPage: ConsolePage {
             channels: presenter.channels(board),
             hasChannels: !board.channels.isEmpty,
             events: presenter.events(events),
-            emptyHint: strings.text(identity.role.can(.manageKeys) ? "board.emptyHintAdmin" : "board.emptyHint")
+            emptyHint: strings.text(identity.role.can(.manageKeys) ? "board.emptyHintAdmin" : "board.emptyHint"),
+            journeyActions: try await journeyActions(
+                workspace,
+                since: calendar.start(ofDay: today),
+                strings: strings,
+                format: LocaleFormat(context.locale)
+            )
         )
         return try views.page(
             ConsoleView(template: "board", titleKey: "board.title", navId: "board", model: model),
@@ -65,6 +71,21 @@ struct BoardPage: ConsolePage {
     }
 
     /// `{"html": "<tr>…</tr>", "updated": "14:05:09", "count": 20}`: the stream's rows, rendered by the same partial as the page.
+    /// Today's journey actions: done (delivered), waiting (pending or being sent) and failed.
+    func journeyActions(_ workspace: Workspace, since: Int64, strings: StringTable, format: LocaleFormat) async throws -> String {
+        var counts: [OutboxStatus: Int] = [:]
+        for channel in try await store.outboxCounts(workspaceId: workspace.id, since: since).values {
+            for (status, count) in channel { counts[status, default: 0] += count }
+        }
+        return strings.text(
+            "board.journeyActions",
+            [
+                "delivered": format.integer(counts[.delivered] ?? 0), "waiting": format.integer((counts[.pending] ?? 0) + (counts[.sending] ?? 0)),
+                "failed": format.integer(counts[.failed] ?? 0),
+            ]
+        )
+    }
+
     func live(_ request: Request, _ context: AppRequestContext, _ views: ConsoleViews) async throws -> Response {
         let (identity, calendar, now) = try prepare(context)
         let presenter = try await presenter(views, context, identity, calendar)
