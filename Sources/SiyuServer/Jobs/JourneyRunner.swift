@@ -353,13 +353,18 @@ extension PeriodicJob {
         let runner = JourneyRunner(store: store, cache: cache, clock: clock, logger: logger)
         let delivery = OutboxDelivery(store: store, clock: clock, logger: logger)
         return PeriodicJob(firstDelay: .seconds(1), interval: .milliseconds(250)) {
+            // Cancellation is the server stopping, not a failure.
             do {
                 try await runner.tick()
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("journey pass failed", metadata: ["error": "\(error)"])
             }
             do {
                 try await delivery.deliverDue()
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
             }
