@@ -76,8 +76,14 @@ actor JourneyRunner {
         while true {
             let events = try await store.events(workspaceId: workspaceId, afterSeq: cursor, since: nil, limit: 1000)
             guard let last = events.last else { return }
+            var dataset: Dataset?
             for event in events {
-                try await handle(event, journeys.map(\.0), workspace: workspace)
+                try await handle(event, journeys.map(\.0), workspace: workspace) {
+                    if let dataset { return dataset }
+                    let read = try await self.cache.dataset(workspaceId: workspaceId)
+                    dataset = read
+                    return read
+                }
             }
             cursor = last.seq
             try await store.saveJourneyEventCursor(workspaceId: workspaceId, seq: cursor)
@@ -85,7 +91,8 @@ actor JourneyRunner {
         }
     }
 
-    func handle(_ event: StoredEvent, _ journeys: [Journey], workspace: Workspace) async throws {
+    /// One event: entries, goals and waits it ends; `dataset` reads the workspace's dataset when a walk needs it.
+    func handle(_ event: StoredEvent, _ journeys: [Journey], workspace: Workspace, dataset: () async throws -> Dataset) async throws {
         let name = event.message.event
         let properties = event.message.properties
         let person = event.personId
@@ -118,7 +125,7 @@ actor JourneyRunner {
                 case .waitFor(.event(let matcher), _, _, _)? = journey.nodes[instance.node]?.kind,
                 matcher.matches(name: name, properties: properties)
             else { continue }
-            try await walk(instance, journey, workspace: workspace, wake: .matched)
+            try await walk(instance, journey, workspace: workspace, dataset: try await dataset(), wake: .matched)
         }
     }
 
@@ -174,17 +181,22 @@ actor JourneyRunner {
     func runDue(active: Set<Int64>) async throws -> Int {
         var moved = 0
         var skipped = Set<Int64>()
+        // One read of each workspace and its dataset per pass, not per person.
+        var workspaces: [Int64: Workspace?] = [:]
+        var datasets: [Int64: Dataset] = [:]
         while !Task.isCancelled {
             let due = try await store.dueJourneyInstances(now: clock(), limit: Self.batch + skipped.count).filter { !skipped.contains($0.id) }
             guard !due.isEmpty else { break }
             for instance in due {
-                guard active.contains(instance.journeyId), let workspace = try await store.workspace(id: instance.workspaceId) else {
+                if workspaces[instance.workspaceId] == nil { workspaces[instance.workspaceId] = try await store.workspace(id: instance.workspaceId) }
+                guard active.contains(instance.journeyId), let workspace = workspaces[instance.workspaceId] ?? nil else {
                     skipped.insert(instance.id)
                     continue
                 }
                 do {
                     let journey = try await journey(instance.journeyId, instance.version, workspace)
-                    if try await walk(instance, journey, workspace: workspace, wake: .due) {
+                    if datasets[workspace.id] == nil { datasets[workspace.id] = try await cache.dataset(workspaceId: workspace.id) }
+                    if try await walk(instance, journey, workspace: workspace, dataset: datasets[workspace.id]!, wake: .due) {
                         moved += 1
                     }
                     // A segment or label wait that has not happened yet is looked at again later.
@@ -203,7 +215,8 @@ actor JourneyRunner {
 
     /// Walks one instance and stores the result; false when nothing moved.
     @discardableResult
-    func walk(_ instance: JourneyInstance, _ journey: Journey, workspace: Workspace, wake: JourneyWalker.Wake) async throws -> Bool {
+    func walk(_ instance: JourneyInstance, _ journey: Journey, workspace: Workspace, dataset: Dataset, wake: JourneyWalker.Wake) async throws -> Bool
+    {
         let now = clock()
         var wake = wake
         // A wait for a segment or a label is checked when due: joined means matched; before the
@@ -231,7 +244,7 @@ actor JourneyRunner {
                 }
             }
         }
-        let facts = try await person(instance.personId, workspace: workspace, now: now)
+        let facts = try await person(instance.personId, workspace: workspace, dataset: dataset, now: now)
         let walk = JourneyWalker(journey).walk(
             from: .init(node: instance.node, waiting: instance.state == .waiting),
             wake: wake,
@@ -289,9 +302,8 @@ actor JourneyRunner {
 
     /// The person as a walk sees them: traits and rules from the analytics dataset (the store's
     /// profile when the dataset has not caught up yet), and their own time zone.
-    func person(_ id: Int64, workspace: Workspace, now: Int64) async throws -> JourneyWalker.Person {
+    func person(_ id: Int64, workspace: Workspace, dataset: Dataset, now: Int64) async throws -> JourneyWalker.Person {
         let calendar = LocalCalendar.zone(workspace.timeZone) ?? .shanghai
-        let dataset = try await cache.dataset(workspaceId: workspace.id)
         var traits: JSONObject = [:]
         let index = dataset.personIndex(of: id)
         if let index {
