@@ -19,7 +19,13 @@ extension SQLiteStore: OutboxRepository {
     }
 
     public func claimOutbox(now: Int64, limit: Int, leaseMillis: Int64) async throws -> [OutboxMessage] {
-        try await write { db in
+        // Most passes find nothing due: look first without taking the writer's lock, which ingestion needs.
+        let anyDue = try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? LIMIT 1", arguments: [now])
+                ?? false
+        }
+        guard anyDue else { return [] }
+        return try await write { db in
             let ids = try Int64.fetchAll(
                 db,
                 sql: "SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at LIMIT ?",
