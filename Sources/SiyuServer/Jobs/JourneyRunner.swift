@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Logging
 import SiyuAPI
 import SiyuCore
@@ -20,8 +22,9 @@ actor JourneyRunner {
 
     /// Read versions, by `id/version`.
     private var versions: [String: Journey] = [:]
-    /// People through each rate-limited node in its current period (`journey/node/period`).
-    private var passed: [String: Int] = [:]
+    /// People through each rate-limited node (`journey/node`) in its current period: (period, count),
+    /// one entry per node, so the table does not grow with time.
+    private var passed: [String: (period: Int64, count: Int)] = [:]
     /// When each journey's segment or label entry last ran.
     private var audienceRun: [Int64: Int64] = [:]
 
@@ -104,7 +107,12 @@ actor JourneyRunner {
                     case .property(let property): properties[property]?.scalarText
                     }
                 if let value {
-                    try await enter(journey, workspace: workspace, people: [person], key: { _ in "event:\(value)" }, oneAtATime: false)
+                    // An event's property may be long (up to the event's own limit): a key past 200 bytes
+                    // is stored as its SHA-256, so instances stay small and the key stays unique.
+                    let key =
+                        value.utf8.count <= 200
+                        ? "event:" + value : "event#" + SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+                    try await enter(journey, workspace: workspace, people: [person], key: { _ in key }, oneAtATime: false)
                 }
             }
             if let goal = journey.goal, goal.event.matches(name: name, properties: properties) {
@@ -252,10 +260,10 @@ actor JourneyRunner {
             now: now
         ) { node, count, period in
             let bucket = now / period
-            let key = "\(journey.id)/\(node)/\(bucket)"
-            let through = passed[key, default: 0]
+            let key = "\(journey.id)/\(node)"
+            let through = passed[key].flatMap { $0.period == bucket ? $0.count : nil } ?? 0
             guard through < count else { return (bucket + 1) * period }
-            passed[key] = through + 1
+            passed[key] = (bucket, through + 1)
             return nil
         }
         let (state, dueAt, waitKey): (JourneyInstanceState, Int64?, String?) =

@@ -454,6 +454,8 @@ extension PostgresStore {
                 """,
                 "CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending')",
                 "CREATE INDEX outbox_workspace ON outbox(workspace_id, id)",
+                // The board's count of today's rows reads only today's.
+                "CREATE INDEX outbox_created ON outbox(workspace_id, created_at)",
                 "CREATE TABLE journey_cursors (workspace_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
             ]
         ),

@@ -365,6 +365,7 @@ extension AppDatabase {
                     );
                     CREATE INDEX outbox_due ON outbox(due_at) WHERE status IN ('pending', 'sending');
                     CREATE INDEX outbox_workspace ON outbox(workspace_id, id);
+                    CREATE INDEX outbox_created ON outbox(workspace_id, created_at);
                     CREATE TABLE journey_cursors (
                         workspace_id INTEGER PRIMARY KEY,
                         seq INTEGER NOT NULL
