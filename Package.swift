@@ -184,6 +184,7 @@ let package = Package(
             name: "SiyuMessagingTests",
             dependencies: [
                 "SiyuMessaging",
+                "SiyuTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -150,5 +150,6 @@ public func buildRouter(_ services: AppServices, console: ConsoleResources) thro
         on: router
     )
     ConsoleModule(services: services, resources: console).addRoutes(to: router)
+    UnsubscribeController(store: services.store, clock: services.clock).addRoutes(to: router)
     return router
 }

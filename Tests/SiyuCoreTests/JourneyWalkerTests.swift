@@ -15,12 +15,12 @@ import Testing
         entry: .event(EventMatcher("Order Completed"), key: .property("order_id")),
         start: "welcome",
         nodes: [
-            JourneyNode("welcome", .action(.message(templateId: 1, channel: .email), next: "wait1")),
+            JourneyNode("welcome", .action(.message(JourneyMessage(templateId: 1)), next: "wait1")),
             JourneyNode("wait1", .delay(.fixed(millis: day), next: "vip")),
             JourneyNode("vip", .condition(.tag("vip"), yes: "vipGift", no: "ab")),
             JourneyNode("vipGift", .action(.addTag("gifted"), next: "done")),
             JourneyNode("ab", .randomSplit([.init(weight: 1, next: "a"), .init(weight: 1, next: "done")])),
-            JourneyNode("a", .action(.message(templateId: 2, channel: .sms), next: "done")),
+            JourneyNode("a", .action(.message(JourneyMessage(templateId: 2)), next: "done")),
             JourneyNode("done", .exit),
         ]
     )
@@ -40,7 +40,7 @@ import Testing
         let walker = JourneyWalker(Self.journey)
         let entered = walker.walk(from: .init(node: "welcome", waiting: false), person: person(1), now: Self.now)
         #expect(entered.actions.map(\.node) == ["welcome"])
-        #expect(entered.actions.first?.action == .message(templateId: 1, channel: .email))
+        #expect(entered.actions.first?.action == .message(JourneyMessage(templateId: 1)))
         #expect(entered.end == .waitUntil(node: "wait1", until: Self.now + Self.day))
         #expect(entered.steps == [.init("welcome", .passed), .init("wait1", .waiting)])
         // A day later a VIP goes through the gift and out.

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuMessaging

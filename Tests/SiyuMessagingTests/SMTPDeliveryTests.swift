@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuMessaging

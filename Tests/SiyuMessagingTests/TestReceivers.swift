@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
+import SiyuTestSupport
 import Testing
 
 /// One request a test receiver got.
@@ -78,32 +79,8 @@ func silentServer() async throws -> any Channel {
     try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
 }
 
-/// Runs Python (SIYU_TEST_PYTHON) on a script in Tests/Clients; nil when there is no Python.
-enum TestPython {
-    static var executable: String? { ProcessInfo.processInfo.environment["SIYU_TEST_PYTHON"] }
+typealias TestSetupError = TestSupportError
 
-    /// Whether the tests that need Python run: when it is configured, or when it is required (they then fail).
-    static var isEnabled: Bool { executable != nil || ProcessInfo.processInfo.environment["SIYU_TEST_REQUIRE_SDKS"] == "1" }
-
+extension TestPython {
     static let skipReason: Comment = "SIYU_TEST_PYTHON is not set (scripts/test sets it up with aiosmtpd and trustme)"
-
-    static func script(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Clients/\(name)").path
-    }
-
-    /// Runs `script` with `arguments` to completion; its exit status.
-    static func run(_ name: String, _ arguments: [String]) throws -> Int32 {
-        guard let python = executable else { throw TestSetupError("SIYU_TEST_PYTHON is not set") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script(name)] + arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

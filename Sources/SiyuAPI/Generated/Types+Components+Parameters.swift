@@ -19,6 +19,10 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/TemplateId`.
+        package typealias TemplateId = Swift.Int64
+        /// - Remark: Generated from `#/components/parameters/SubscriptionGroupId`.
+        package typealias SubscriptionGroupId = Swift.Int64
         /// - Remark: Generated from `#/components/parameters/JourneyId`.
         package typealias JourneyId = Swift.Int64
         /// A person id (an id merged away answers for the survivor where noted).

@@ -9397,7 +9397,7 @@ extension Components {
                 ])
             }
         }
-        /// What an action node does, exactly one of: `addTag`, `removeTag`, `addToSegment` (a static segment's id), `task`, `webhook`.
+        /// What an action node does, exactly one of: `addTag`, `removeTag`, `addToSegment` (a static segment's id), `task`, `webhook`, `message` (a template, with an optional cap for this journey).
         ///
         /// - Remark: Generated from `#/components/schemas/JourneyAction`.
         package struct JourneyAction: Codable, Hashable, Sendable {
@@ -9411,6 +9411,8 @@ extension Components {
             package var task: Components.Schemas.JourneyTask?
             /// - Remark: Generated from `#/components/schemas/JourneyAction/webhook`.
             package var webhook: Components.Schemas.JourneyWebhook?
+            /// - Remark: Generated from `#/components/schemas/JourneyAction/message`.
+            package var message: Components.Schemas.JourneyMessage?
             /// Creates a new `JourneyAction`.
             ///
             /// - Parameters:
@@ -9419,18 +9421,21 @@ extension Components {
             ///   - addToSegment:
             ///   - task:
             ///   - webhook:
+            ///   - message:
             package init(
                 addTag: Swift.String? = nil,
                 removeTag: Swift.String? = nil,
                 addToSegment: Swift.Int64? = nil,
                 task: Components.Schemas.JourneyTask? = nil,
-                webhook: Components.Schemas.JourneyWebhook? = nil
+                webhook: Components.Schemas.JourneyWebhook? = nil,
+                message: Components.Schemas.JourneyMessage? = nil
             ) {
                 self.addTag = addTag
                 self.removeTag = removeTag
                 self.addToSegment = addToSegment
                 self.task = task
                 self.webhook = webhook
+                self.message = message
             }
             package enum CodingKeys: String, CodingKey {
                 case addTag
@@ -9438,6 +9443,7 @@ extension Components {
                 case addToSegment
                 case task
                 case webhook
+                case message
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -9461,13 +9467,1326 @@ extension Components {
                     Components.Schemas.JourneyWebhook.self,
                     forKey: .webhook
                 )
+                self.message = try container.decodeIfPresent(
+                    Components.Schemas.JourneyMessage.self,
+                    forKey: .message
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "addTag",
                     "removeTag",
                     "addToSegment",
                     "task",
-                    "webhook"
+                    "webhook",
+                    "message"
                 ])
+            }
+        }
+        /// `wecomRobot`: a WeCom group robot (a message to a group, about the person).
+        ///
+        /// - Remark: Generated from `#/components/schemas/MessageChannel`.
+        @frozen package enum MessageChannel: String, Codable, Hashable, Sendable, CaseIterable {
+            case email = "email"
+            case sms = "sms"
+            case wecomRobot = "wecomRobot"
+            case webhook = "webhook"
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageVariant`.
+        package struct MessageVariant: Codable, Hashable, Sendable {
+            /// E-mail only, one line.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageVariant/subject`.
+            package var subject: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MessageVariant/text`.
+            package var text: Swift.String
+            /// E-mail only; variables are HTML-escaped.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageVariant/html`.
+            package var html: Swift.String?
+            /// Creates a new `MessageVariant`.
+            ///
+            /// - Parameters:
+            ///   - subject: E-mail only, one line.
+            ///   - text:
+            ///   - html: E-mail only; variables are HTML-escaped.
+            package init(
+                subject: Swift.String? = nil,
+                text: Swift.String,
+                html: Swift.String? = nil
+            ) {
+                self.subject = subject
+                self.text = text
+                self.html = html
+            }
+            package enum CodingKeys: String, CodingKey {
+                case subject
+                case text
+                case html
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.subject = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .subject
+                )
+                self.text = try container.decode(
+                    Swift.String.self,
+                    forKey: .text
+                )
+                self.html = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .html
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "subject",
+                    "text",
+                    "html"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageVariants`.
+        package struct MessageVariants: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageVariants/zh-CN`.
+            package var zhCN: Components.Schemas.MessageVariant?
+            /// - Remark: Generated from `#/components/schemas/MessageVariants/en`.
+            package var en: Components.Schemas.MessageVariant?
+            /// Creates a new `MessageVariants`.
+            ///
+            /// - Parameters:
+            ///   - zhCN:
+            ///   - en:
+            package init(
+                zhCN: Components.Schemas.MessageVariant? = nil,
+                en: Components.Schemas.MessageVariant? = nil
+            ) {
+                self.zhCN = zhCN
+                self.en = en
+            }
+            package enum CodingKeys: String, CodingKey {
+                case zhCN = "zh-CN"
+                case en
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.zhCN = try container.decodeIfPresent(
+                    Components.Schemas.MessageVariant.self,
+                    forKey: .zhCN
+                )
+                self.en = try container.decodeIfPresent(
+                    Components.Schemas.MessageVariant.self,
+                    forKey: .en
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "zh-CN",
+                    "en"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageLanguage`.
+        @frozen package enum MessageLanguage: String, Codable, Hashable, Sendable, CaseIterable {
+            case zhCN = "zh-CN"
+            case en = "en"
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageTemplateInput`.
+        package struct MessageTemplateInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/channel`.
+            package var channel: Components.Schemas.MessageChannel
+            /// The subscription group (same channel) whose members it reaches.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/group`.
+            package var group: Swift.Int64?
+            /// Receipts and the like, sent whatever the person's subscriptions, and in quiet hours.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/transactional`.
+            package var transactional: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/variants`.
+            package var variants: Components.Schemas.MessageVariants
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateInput/defaultLanguage`.
+            package var defaultLanguage: Components.Schemas.MessageLanguage
+            /// Creates a new `MessageTemplateInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - channel:
+            ///   - group: The subscription group (same channel) whose members it reaches.
+            ///   - transactional: Receipts and the like, sent whatever the person's subscriptions, and in quiet hours.
+            ///   - variants:
+            ///   - defaultLanguage:
+            package init(
+                name: Swift.String,
+                channel: Components.Schemas.MessageChannel,
+                group: Swift.Int64? = nil,
+                transactional: Swift.Bool? = nil,
+                variants: Components.Schemas.MessageVariants,
+                defaultLanguage: Components.Schemas.MessageLanguage
+            ) {
+                self.name = name
+                self.channel = channel
+                self.group = group
+                self.transactional = transactional
+                self.variants = variants
+                self.defaultLanguage = defaultLanguage
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case channel
+                case group
+                case transactional
+                case variants
+                case defaultLanguage
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.channel = try container.decode(
+                    Components.Schemas.MessageChannel.self,
+                    forKey: .channel
+                )
+                self.group = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .group
+                )
+                self.transactional = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .transactional
+                )
+                self.variants = try container.decode(
+                    Components.Schemas.MessageVariants.self,
+                    forKey: .variants
+                )
+                self.defaultLanguage = try container.decode(
+                    Components.Schemas.MessageLanguage.self,
+                    forKey: .defaultLanguage
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "channel",
+                    "group",
+                    "transactional",
+                    "variants",
+                    "defaultLanguage"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageTemplate`.
+        package struct MessageTemplate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/channel`.
+            package var channel: Components.Schemas.MessageChannel
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/group`.
+            package var group: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/transactional`.
+            package var transactional: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/variants`.
+            package var variants: Components.Schemas.MessageVariants
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/defaultLanguage`.
+            package var defaultLanguage: Components.Schemas.MessageLanguage
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/createdAt`.
+            package var createdAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MessageTemplate/updatedAt`.
+            package var updatedAt: Swift.String
+            /// Creates a new `MessageTemplate`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - channel:
+            ///   - group:
+            ///   - transactional:
+            ///   - variants:
+            ///   - defaultLanguage:
+            ///   - createdAt:
+            ///   - updatedAt:
+            package init(
+                id: Swift.Int64,
+                name: Swift.String,
+                channel: Components.Schemas.MessageChannel,
+                group: Swift.Int64? = nil,
+                transactional: Swift.Bool,
+                variants: Components.Schemas.MessageVariants,
+                defaultLanguage: Components.Schemas.MessageLanguage,
+                createdAt: Swift.String,
+                updatedAt: Swift.String
+            ) {
+                self.id = id
+                self.name = name
+                self.channel = channel
+                self.group = group
+                self.transactional = transactional
+                self.variants = variants
+                self.defaultLanguage = defaultLanguage
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case channel
+                case group
+                case transactional
+                case variants
+                case defaultLanguage
+                case createdAt
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageTemplateList`.
+        package struct MessageTemplateList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageTemplateList/templates`.
+            package var templates: [Components.Schemas.MessageTemplate]
+            /// Creates a new `MessageTemplateList`.
+            ///
+            /// - Parameters:
+            ///   - templates:
+            package init(templates: [Components.Schemas.MessageTemplate]) {
+                self.templates = templates
+            }
+            package enum CodingKeys: String, CodingKey {
+                case templates
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TemplatePreviewInput`.
+        package struct TemplatePreviewInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TemplatePreviewInput/personId`.
+            package var personId: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/TemplatePreviewInput/language`.
+            package var language: Components.Schemas.MessageLanguage?
+            /// Properties standing in for the event that starts a journey (`event.*`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TemplatePreviewInput/event`.
+            package struct EventPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `EventPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Properties standing in for the event that starts a journey (`event.*`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TemplatePreviewInput/event`.
+            package var event: Components.Schemas.TemplatePreviewInput.EventPayload?
+            /// Creates a new `TemplatePreviewInput`.
+            ///
+            /// - Parameters:
+            ///   - personId:
+            ///   - language:
+            ///   - event: Properties standing in for the event that starts a journey (`event.*`).
+            package init(
+                personId: Swift.Int64,
+                language: Components.Schemas.MessageLanguage? = nil,
+                event: Components.Schemas.TemplatePreviewInput.EventPayload? = nil
+            ) {
+                self.personId = personId
+                self.language = language
+                self.event = event
+            }
+            package enum CodingKeys: String, CodingKey {
+                case personId
+                case language
+                case event
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.personId = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .personId
+                )
+                self.language = try container.decodeIfPresent(
+                    Components.Schemas.MessageLanguage.self,
+                    forKey: .language
+                )
+                self.event = try container.decodeIfPresent(
+                    Components.Schemas.TemplatePreviewInput.EventPayload.self,
+                    forKey: .event
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "personId",
+                    "language",
+                    "event"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TemplatePreview`.
+        package struct TemplatePreview: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TemplatePreview/language`.
+            package var language: Components.Schemas.MessageLanguage
+            /// - Remark: Generated from `#/components/schemas/TemplatePreview/subject`.
+            package var subject: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TemplatePreview/text`.
+            package var text: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TemplatePreview/html`.
+            package var html: Swift.String?
+            /// Where it would go (the person's email or phone trait), when known.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TemplatePreview/to`.
+            package var to: Swift.String?
+            /// Creates a new `TemplatePreview`.
+            ///
+            /// - Parameters:
+            ///   - language:
+            ///   - subject:
+            ///   - text:
+            ///   - html:
+            ///   - to: Where it would go (the person's email or phone trait), when known.
+            package init(
+                language: Components.Schemas.MessageLanguage,
+                subject: Swift.String? = nil,
+                text: Swift.String,
+                html: Swift.String? = nil,
+                to: Swift.String? = nil
+            ) {
+                self.language = language
+                self.subject = subject
+                self.text = text
+                self.html = html
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case language
+                case subject
+                case text
+                case html
+                case to
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TemplateTestInput`.
+        package struct TemplateTestInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TemplateTestInput/personId`.
+            package var personId: Swift.Int64
+            /// An e-mail address or phone number; the person's own when left out (not for robots and webhooks, which go to the configured URL).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TemplateTestInput/to`.
+            package var to: Swift.String?
+            /// Creates a new `TemplateTestInput`.
+            ///
+            /// - Parameters:
+            ///   - personId:
+            ///   - to: An e-mail address or phone number; the person's own when left out (not for robots and webhooks, which go to the configured URL).
+            package init(
+                personId: Swift.Int64,
+                to: Swift.String? = nil
+            ) {
+                self.personId = personId
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case personId
+                case to
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.personId = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .personId
+                )
+                self.to = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .to
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "personId",
+                    "to"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionGroupInput`.
+        package struct SubscriptionGroupInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroupInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroupInput/channel`.
+            package var channel: Components.Schemas.MessageChannel
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroupInput/optIn`.
+            package var optIn: Swift.Bool
+            /// Creates a new `SubscriptionGroupInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - channel:
+            ///   - optIn:
+            package init(
+                name: Swift.String,
+                channel: Components.Schemas.MessageChannel,
+                optIn: Swift.Bool
+            ) {
+                self.name = name
+                self.channel = channel
+                self.optIn = optIn
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case channel
+                case optIn
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.channel = try container.decode(
+                    Components.Schemas.MessageChannel.self,
+                    forKey: .channel
+                )
+                self.optIn = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .optIn
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "channel",
+                    "optIn"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionGroup`.
+        package struct SubscriptionGroup: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroup/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroup/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroup/channel`.
+            package var channel: Components.Schemas.MessageChannel
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroup/optIn`.
+            package var optIn: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroup/createdAt`.
+            package var createdAt: Swift.String
+            /// Creates a new `SubscriptionGroup`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - channel:
+            ///   - optIn:
+            ///   - createdAt:
+            package init(
+                id: Swift.Int64,
+                name: Swift.String,
+                channel: Components.Schemas.MessageChannel,
+                optIn: Swift.Bool,
+                createdAt: Swift.String
+            ) {
+                self.id = id
+                self.name = name
+                self.channel = channel
+                self.optIn = optIn
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case channel
+                case optIn
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionGroupList`.
+        package struct SubscriptionGroupList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionGroupList/groups`.
+            package var groups: [Components.Schemas.SubscriptionGroup]
+            /// Creates a new `SubscriptionGroupList`.
+            ///
+            /// - Parameters:
+            ///   - groups:
+            package init(groups: [Components.Schemas.SubscriptionGroup]) {
+                self.groups = groups
+            }
+            package enum CodingKeys: String, CodingKey {
+                case groups
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PersonSubscription`.
+        package struct PersonSubscription: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/group`.
+            package var group: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/name`.
+            package var name: Swift.String
+            /// Whether the group's messages reach the person now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/admitted`.
+            package var admitted: Swift.Bool
+            /// The person's recorded choice; absent when they never chose.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/subscribed`.
+            package var subscribed: Swift.Bool?
+            /// link, event, csv or api.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/source`.
+            package var source: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PersonSubscription/updatedAt`.
+            package var updatedAt: Swift.String?
+            /// Creates a new `PersonSubscription`.
+            ///
+            /// - Parameters:
+            ///   - group:
+            ///   - name:
+            ///   - admitted: Whether the group's messages reach the person now.
+            ///   - subscribed: The person's recorded choice; absent when they never chose.
+            ///   - source: link, event, csv or api.
+            ///   - updatedAt:
+            package init(
+                group: Swift.Int64,
+                name: Swift.String,
+                admitted: Swift.Bool,
+                subscribed: Swift.Bool? = nil,
+                source: Swift.String? = nil,
+                updatedAt: Swift.String? = nil
+            ) {
+                self.group = group
+                self.name = name
+                self.admitted = admitted
+                self.subscribed = subscribed
+                self.source = source
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case group
+                case name
+                case admitted
+                case subscribed
+                case source
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PersonSubscriptions`.
+        package struct PersonSubscriptions: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PersonSubscriptions/person`.
+            package var person: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/PersonSubscriptions/subscriptions`.
+            package var subscriptions: [Components.Schemas.PersonSubscription]
+            /// Creates a new `PersonSubscriptions`.
+            ///
+            /// - Parameters:
+            ///   - person:
+            ///   - subscriptions:
+            package init(
+                person: Swift.Int64,
+                subscriptions: [Components.Schemas.PersonSubscription]
+            ) {
+                self.person = person
+                self.subscriptions = subscriptions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case person
+                case subscriptions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionChange`.
+        package struct SubscriptionChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionChange/group`.
+            package var group: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SubscriptionChange/subscribed`.
+            package var subscribed: Swift.Bool
+            /// Creates a new `SubscriptionChange`.
+            ///
+            /// - Parameters:
+            ///   - group:
+            ///   - subscribed:
+            package init(
+                group: Swift.Int64,
+                subscribed: Swift.Bool
+            ) {
+                self.group = group
+                self.subscribed = subscribed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case group
+                case subscribed
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.group = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .group
+                )
+                self.subscribed = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .subscribed
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "group",
+                    "subscribed"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionChanges`.
+        package struct SubscriptionChanges: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionChanges/subscriptions`.
+            package var subscriptions: [Components.Schemas.SubscriptionChange]
+            /// Creates a new `SubscriptionChanges`.
+            ///
+            /// - Parameters:
+            ///   - subscriptions:
+            package init(subscriptions: [Components.Schemas.SubscriptionChange]) {
+                self.subscriptions = subscriptions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case subscriptions
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.subscriptions = try container.decode(
+                    [Components.Schemas.SubscriptionChange].self,
+                    forKey: .subscriptions
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "subscriptions"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubscriptionImportResult`.
+        package struct SubscriptionImportResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubscriptionImportResult/matched`.
+            package var matched: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SubscriptionImportResult/changed`.
+            package var changed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SubscriptionImportResult/unknown`.
+            package var unknown: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SubscriptionImportResult/unknownSample`.
+            package var unknownSample: [Swift.String]
+            /// Creates a new `SubscriptionImportResult`.
+            ///
+            /// - Parameters:
+            ///   - matched:
+            ///   - changed:
+            ///   - unknown:
+            ///   - unknownSample:
+            package init(
+                matched: Swift.Int,
+                changed: Swift.Int,
+                unknown: Swift.Int,
+                unknownSample: [Swift.String]
+            ) {
+                self.matched = matched
+                self.changed = changed
+                self.unknown = unknown
+                self.unknownSample = unknownSample
+            }
+            package enum CodingKeys: String, CodingKey {
+                case matched
+                case changed
+                case unknown
+                case unknownSample
+            }
+        }
+        /// At most this many messages per person in their local day and (Monday-first) week.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FrequencyCapSetting`.
+        package struct FrequencyCapSetting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FrequencyCapSetting/perDay`.
+            package var perDay: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/FrequencyCapSetting/perWeek`.
+            package var perWeek: Swift.Int?
+            /// Creates a new `FrequencyCapSetting`.
+            ///
+            /// - Parameters:
+            ///   - perDay:
+            ///   - perWeek:
+            package init(
+                perDay: Swift.Int? = nil,
+                perWeek: Swift.Int? = nil
+            ) {
+                self.perDay = perDay
+                self.perWeek = perWeek
+            }
+            package enum CodingKeys: String, CodingKey {
+                case perDay
+                case perWeek
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.perDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perDay
+                )
+                self.perWeek = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .perWeek
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "perDay",
+                    "perWeek"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessagingSettings`.
+        package struct MessagingSettings: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/email`.
+            package struct EmailPayload: Codable, Hashable, Sendable {
+                /// `smtp://user:password@host:587` (STARTTLS), `smtps://…:465`; query `starttls=required|opportunistic|off`, `ca=/path/roots.pem`, `helo=name`.
+                ///
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/email/smtp`.
+                package var smtp: Swift.String
+                /// `Name <address>` or an address.
+                ///
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/email/from`.
+                package var from: Swift.String
+                /// Creates a new `EmailPayload`.
+                ///
+                /// - Parameters:
+                ///   - smtp: `smtp://user:password@host:587` (STARTTLS), `smtps://…:465`; query `starttls=required|opportunistic|off`, `ca=/path/roots.pem`, `helo=name`.
+                ///   - from: `Name <address>` or an address.
+                package init(
+                    smtp: Swift.String,
+                    from: Swift.String
+                ) {
+                    self.smtp = smtp
+                    self.from = from
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case smtp
+                    case from
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.smtp = try container.decode(
+                        Swift.String.self,
+                        forKey: .smtp
+                    )
+                    self.from = try container.decode(
+                        Swift.String.self,
+                        forKey: .from
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "smtp",
+                        "from"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/email`.
+            package var email: Components.Schemas.MessagingSettings.EmailPayload?
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms`.
+            package struct SmsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms/url`.
+                package var url: Swift.String
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms/sender`.
+                package var sender: Swift.String?
+                /// Signs each request like a webhook.
+                ///
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms/secret`.
+                package var secret: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms/bearerToken`.
+                package var bearerToken: Swift.String?
+                /// Creates a new `SmsPayload`.
+                ///
+                /// - Parameters:
+                ///   - url:
+                ///   - sender:
+                ///   - secret: Signs each request like a webhook.
+                ///   - bearerToken:
+                package init(
+                    url: Swift.String,
+                    sender: Swift.String? = nil,
+                    secret: Swift.String? = nil,
+                    bearerToken: Swift.String? = nil
+                ) {
+                    self.url = url
+                    self.sender = sender
+                    self.secret = secret
+                    self.bearerToken = bearerToken
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case url
+                    case sender
+                    case secret
+                    case bearerToken
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.url = try container.decode(
+                        Swift.String.self,
+                        forKey: .url
+                    )
+                    self.sender = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .sender
+                    )
+                    self.secret = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .secret
+                    )
+                    self.bearerToken = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .bearerToken
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "url",
+                        "sender",
+                        "secret",
+                        "bearerToken"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/sms`.
+            package var sms: Components.Schemas.MessagingSettings.SmsPayload?
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/wecomRobot`.
+            package struct WecomRobotPayload: Codable, Hashable, Sendable {
+                /// The robot's webhook address (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`).
+                ///
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/wecomRobot/url`.
+                package var url: Swift.String
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/wecomRobot/markdown`.
+                package var markdown: Swift.Bool?
+                /// Creates a new `WecomRobotPayload`.
+                ///
+                /// - Parameters:
+                ///   - url: The robot's webhook address (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`).
+                ///   - markdown:
+                package init(
+                    url: Swift.String,
+                    markdown: Swift.Bool? = nil
+                ) {
+                    self.url = url
+                    self.markdown = markdown
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case url
+                    case markdown
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.url = try container.decode(
+                        Swift.String.self,
+                        forKey: .url
+                    )
+                    self.markdown = try container.decodeIfPresent(
+                        Swift.Bool.self,
+                        forKey: .markdown
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "url",
+                        "markdown"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/wecomRobot`.
+            package var wecomRobot: Components.Schemas.MessagingSettings.WecomRobotPayload?
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/webhook`.
+            package struct WebhookPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/webhook/url`.
+                package var url: Swift.String
+                /// Creates a new `WebhookPayload`.
+                ///
+                /// - Parameters:
+                ///   - url:
+                package init(url: Swift.String) {
+                    self.url = url
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case url
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.url = try container.decode(
+                        Swift.String.self,
+                        forKey: .url
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "url"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/webhook`.
+            package var webhook: Components.Schemas.MessagingSettings.WebhookPayload?
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/quietHours`.
+            package struct QuietHoursPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/quietHours/enabled`.
+                package var enabled: Swift.Bool?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/quietHours/start`.
+                package var start: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/quietHours/end`.
+                package var end: Swift.String?
+                /// Creates a new `QuietHoursPayload`.
+                ///
+                /// - Parameters:
+                ///   - enabled:
+                ///   - start:
+                ///   - end:
+                package init(
+                    enabled: Swift.Bool? = nil,
+                    start: Swift.String? = nil,
+                    end: Swift.String? = nil
+                ) {
+                    self.enabled = enabled
+                    self.start = start
+                    self.end = end
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case enabled
+                    case start
+                    case end
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.enabled = try container.decodeIfPresent(
+                        Swift.Bool.self,
+                        forKey: .enabled
+                    )
+                    self.start = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .start
+                    )
+                    self.end = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .end
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "enabled",
+                        "start",
+                        "end"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/quietHours`.
+            package var quietHours: Components.Schemas.MessagingSettings.QuietHoursPayload?
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps`.
+            package struct CapsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps/email`.
+                package var email: Components.Schemas.FrequencyCapSetting?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps/sms`.
+                package var sms: Components.Schemas.FrequencyCapSetting?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps/wecomRobot`.
+                package var wecomRobot: Components.Schemas.FrequencyCapSetting?
+                /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps/webhook`.
+                package var webhook: Components.Schemas.FrequencyCapSetting?
+                /// Creates a new `CapsPayload`.
+                ///
+                /// - Parameters:
+                ///   - email:
+                ///   - sms:
+                ///   - wecomRobot:
+                ///   - webhook:
+                package init(
+                    email: Components.Schemas.FrequencyCapSetting? = nil,
+                    sms: Components.Schemas.FrequencyCapSetting? = nil,
+                    wecomRobot: Components.Schemas.FrequencyCapSetting? = nil,
+                    webhook: Components.Schemas.FrequencyCapSetting? = nil
+                ) {
+                    self.email = email
+                    self.sms = sms
+                    self.wecomRobot = wecomRobot
+                    self.webhook = webhook
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case email
+                    case sms
+                    case wecomRobot
+                    case webhook
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.email = try container.decodeIfPresent(
+                        Components.Schemas.FrequencyCapSetting.self,
+                        forKey: .email
+                    )
+                    self.sms = try container.decodeIfPresent(
+                        Components.Schemas.FrequencyCapSetting.self,
+                        forKey: .sms
+                    )
+                    self.wecomRobot = try container.decodeIfPresent(
+                        Components.Schemas.FrequencyCapSetting.self,
+                        forKey: .wecomRobot
+                    )
+                    self.webhook = try container.decodeIfPresent(
+                        Components.Schemas.FrequencyCapSetting.self,
+                        forKey: .webhook
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "email",
+                        "sms",
+                        "wecomRobot",
+                        "webhook"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/caps`.
+            package var caps: Components.Schemas.MessagingSettings.CapsPayload?
+            /// Where people reach this server (unsubscribe links), e.g. `https://siyu.example.com`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessagingSettings/publicURL`.
+            package var publicURL: Swift.String?
+            /// Creates a new `MessagingSettings`.
+            ///
+            /// - Parameters:
+            ///   - email:
+            ///   - sms:
+            ///   - wecomRobot:
+            ///   - webhook:
+            ///   - quietHours:
+            ///   - caps:
+            ///   - publicURL: Where people reach this server (unsubscribe links), e.g. `https://siyu.example.com`.
+            package init(
+                email: Components.Schemas.MessagingSettings.EmailPayload? = nil,
+                sms: Components.Schemas.MessagingSettings.SmsPayload? = nil,
+                wecomRobot: Components.Schemas.MessagingSettings.WecomRobotPayload? = nil,
+                webhook: Components.Schemas.MessagingSettings.WebhookPayload? = nil,
+                quietHours: Components.Schemas.MessagingSettings.QuietHoursPayload? = nil,
+                caps: Components.Schemas.MessagingSettings.CapsPayload? = nil,
+                publicURL: Swift.String? = nil
+            ) {
+                self.email = email
+                self.sms = sms
+                self.wecomRobot = wecomRobot
+                self.webhook = webhook
+                self.quietHours = quietHours
+                self.caps = caps
+                self.publicURL = publicURL
+            }
+            package enum CodingKeys: String, CodingKey {
+                case email
+                case sms
+                case wecomRobot
+                case webhook
+                case quietHours
+                case caps
+                case publicURL
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.email = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.EmailPayload.self,
+                    forKey: .email
+                )
+                self.sms = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.SmsPayload.self,
+                    forKey: .sms
+                )
+                self.wecomRobot = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.WecomRobotPayload.self,
+                    forKey: .wecomRobot
+                )
+                self.webhook = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.WebhookPayload.self,
+                    forKey: .webhook
+                )
+                self.quietHours = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.QuietHoursPayload.self,
+                    forKey: .quietHours
+                )
+                self.caps = try container.decodeIfPresent(
+                    Components.Schemas.MessagingSettings.CapsPayload.self,
+                    forKey: .caps
+                )
+                self.publicURL = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .publicURL
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "email",
+                    "sms",
+                    "wecomRobot",
+                    "webhook",
+                    "quietHours",
+                    "caps",
+                    "publicURL"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookSecret`.
+        package struct WebhookSecret: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookSecret/secret`.
+            package var secret: Swift.String
+            /// Creates a new `WebhookSecret`.
+            ///
+            /// - Parameters:
+            ///   - secret:
+            package init(secret: Swift.String) {
+                self.secret = secret
+            }
+            package enum CodingKeys: String, CodingKey {
+                case secret
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JourneyMessage`.
+        package struct JourneyMessage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JourneyMessage/template`.
+            package var template: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/JourneyMessage/cap`.
+            package var cap: Components.Schemas.FrequencyCapSetting?
+            /// `skip` (counted, never sent) or `defer` (sent when the cap allows).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyMessage/whenCapped`.
+            @frozen package enum WhenCappedPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case skip = "skip"
+                case _defer = "defer"
+            }
+            /// `skip` (counted, never sent) or `defer` (sent when the cap allows).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JourneyMessage/whenCapped`.
+            package var whenCapped: Components.Schemas.JourneyMessage.WhenCappedPayload?
+            /// Creates a new `JourneyMessage`.
+            ///
+            /// - Parameters:
+            ///   - template:
+            ///   - cap:
+            ///   - whenCapped: `skip` (counted, never sent) or `defer` (sent when the cap allows).
+            package init(
+                template: Swift.Int64,
+                cap: Components.Schemas.FrequencyCapSetting? = nil,
+                whenCapped: Components.Schemas.JourneyMessage.WhenCappedPayload? = nil
+            ) {
+                self.template = template
+                self.cap = cap
+                self.whenCapped = whenCapped
+            }
+            package enum CodingKeys: String, CodingKey {
+                case template
+                case cap
+                case whenCapped
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.template = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .template
+                )
+                self.cap = try container.decodeIfPresent(
+                    Components.Schemas.FrequencyCapSetting.self,
+                    forKey: .cap
+                )
+                self.whenCapped = try container.decodeIfPresent(
+                    Components.Schemas.JourneyMessage.WhenCappedPayload.self,
+                    forKey: .whenCapped
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "template",
+                    "cap",
+                    "whenCapped"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContactsInput`.
+        package struct ContactsInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContactsInput/ContactsPayload`.
+            package struct ContactsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ContactsInput/ContactsPayload/userId`.
+                package var userId: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/ContactsInput/ContactsPayload/personId`.
+                package var personId: Swift.Int64?
+                /// - Remark: Generated from `#/components/schemas/ContactsInput/ContactsPayload/email`.
+                package var email: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/ContactsInput/ContactsPayload/phone`.
+                package var phone: Swift.String?
+                /// Creates a new `ContactsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - userId:
+                ///   - personId:
+                ///   - email:
+                ///   - phone:
+                package init(
+                    userId: Swift.String? = nil,
+                    personId: Swift.Int64? = nil,
+                    email: Swift.String? = nil,
+                    phone: Swift.String? = nil
+                ) {
+                    self.userId = userId
+                    self.personId = personId
+                    self.email = email
+                    self.phone = phone
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case userId
+                    case personId
+                    case email
+                    case phone
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.userId = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .userId
+                    )
+                    self.personId = try container.decodeIfPresent(
+                        Swift.Int64.self,
+                        forKey: .personId
+                    )
+                    self.email = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .email
+                    )
+                    self.phone = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .phone
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "userId",
+                        "personId",
+                        "email",
+                        "phone"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ContactsInput/contacts`.
+            package typealias ContactsPayload = [Components.Schemas.ContactsInput.ContactsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ContactsInput/contacts`.
+            package var contacts: Components.Schemas.ContactsInput.ContactsPayload
+            /// Creates a new `ContactsInput`.
+            ///
+            /// - Parameters:
+            ///   - contacts:
+            package init(contacts: Components.Schemas.ContactsInput.ContactsPayload) {
+                self.contacts = contacts
+            }
+            package enum CodingKeys: String, CodingKey {
+                case contacts
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.contacts = try container.decode(
+                    Components.Schemas.ContactsInput.ContactsPayload.self,
+                    forKey: .contacts
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "contacts"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContactsResult`.
+        package struct ContactsResult: Codable, Hashable, Sendable {
+            /// People whose contacts were saved.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ContactsResult/saved`.
+            package var saved: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ContactsResult/unknown`.
+            package var unknown: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ContactsResult/unknownSample`.
+            package var unknownSample: [Swift.String]
+            /// Creates a new `ContactsResult`.
+            ///
+            /// - Parameters:
+            ///   - saved: People whose contacts were saved.
+            ///   - unknown:
+            ///   - unknownSample:
+            package init(
+                saved: Swift.Int,
+                unknown: Swift.Int,
+                unknownSample: [Swift.String]
+            ) {
+                self.saved = saved
+                self.unknown = unknown
+                self.unknownSample = unknownSample
+            }
+            package enum CodingKeys: String, CodingKey {
+                case saved
+                case unknown
+                case unknownSample
             }
         }
         /// One step, of exactly one kind: `delay` (a duration), `delayUntil` (a time of day), `delayUntilDate` (a date in a trait), `waitFor` (with `timeout` and `timeoutNext`), `condition` (a person rule, with `yes` and `no`), `split` (weighted branches, the same branch for a person every time), `rateLimit`, `action`, `exit`. `next` is where a delay, a wait (when it happens), a rate limit or an action goes on; an action without `next` leaves the journey after it.
@@ -10208,6 +11527,7 @@ extension Components {
             case pending = "pending"
             case sending = "sending"
             case delivered = "delivered"
+            case skipped = "skipped"
             case failed = "failed"
         }
         /// - Remark: Generated from `#/components/schemas/OutboxMessage`.

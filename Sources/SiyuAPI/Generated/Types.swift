@@ -413,6 +413,107 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/journeys/{id}/test`.
     /// - Remark: Generated from `#/paths//api/v1/journeys/{id}/test/post(testJourney)`.
     func testJourney(_ input: Operations.TestJourney.Input) async throws -> Operations.TestJourney.Output
+    /// Message templates
+    ///
+    /// - Remark: HTTP `GET /api/v1/templates`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/get(listTemplates)`.
+    func listTemplates(_ input: Operations.ListTemplates.Input) async throws -> Operations.ListTemplates.Output
+    /// Create a message template
+    ///
+    /// Per-language variants (`zh-CN`, `en`) of a Mustache text: `{{traits.name}}`, `{{labels.rfm8}}` (dots in a scheme written `_`: `{{labels.value_churn}}`), `{{event.order_id}}` (the event that started the journey), `{{#tags}}…{{/tags}}`, `{{unsubscribeURL}}`. E-mail variants have a subject and may have HTML. A template under a subscription group reaches only people the group admits, unless it is transactional.
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/post(createTemplate)`.
+    func createTemplate(_ input: Operations.CreateTemplate.Input) async throws -> Operations.CreateTemplate.Output
+    /// A message template
+    ///
+    /// - Remark: HTTP `GET /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/get(getTemplate)`.
+    func getTemplate(_ input: Operations.GetTemplate.Input) async throws -> Operations.GetTemplate.Output
+    /// Replace a template (its channel stays)
+    ///
+    /// Journeys read the template when each message is sent, so the change reaches messages not yet sent.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/put(updateTemplate)`.
+    func updateTemplate(_ input: Operations.UpdateTemplate.Input) async throws -> Operations.UpdateTemplate.Output
+    /// Delete a template
+    ///
+    /// Messages of journeys that still name it fail (permanently) when their time comes.
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/delete(deleteTemplate)`.
+    func deleteTemplate(_ input: Operations.DeleteTemplate.Input) async throws -> Operations.DeleteTemplate.Output
+    /// The template rendered with a real person's data
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates/{id}/preview`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/preview/post(previewTemplate)`.
+    func previewTemplate(_ input: Operations.PreviewTemplate.Input) async throws -> Operations.PreviewTemplate.Output
+    /// Send the template once, with a person's data, to an address the operator gives
+    ///
+    /// The message goes through the outbox like any other (its row is answered), to `to` instead of the person's own address, ignoring subscriptions, caps and quiet hours.
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates/{id}/test`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/test/post(testTemplate)`.
+    func testTemplate(_ input: Operations.TestTemplate.Input) async throws -> Operations.TestTemplate.Output
+    /// Subscription groups
+    ///
+    /// - Remark: HTTP `GET /api/v1/subscription-groups`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/get(listSubscriptionGroups)`.
+    func listSubscriptionGroups(_ input: Operations.ListSubscriptionGroups.Input) async throws -> Operations.ListSubscriptionGroups.Output
+    /// Create a subscription group
+    ///
+    /// Opt-in groups reach only people who subscribed; opt-out groups reach everyone who has not unsubscribed.
+    ///
+    /// - Remark: HTTP `POST /api/v1/subscription-groups`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/post(createSubscriptionGroup)`.
+    func createSubscriptionGroup(_ input: Operations.CreateSubscriptionGroup.Input) async throws -> Operations.CreateSubscriptionGroup.Output
+    /// Delete a group and its choices (refused while a template uses it)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/subscription-groups/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/{id}/delete(deleteSubscriptionGroup)`.
+    func deleteSubscriptionGroup(_ input: Operations.DeleteSubscriptionGroup.Input) async throws -> Operations.DeleteSubscriptionGroup.Output
+    /// Subscribe or unsubscribe the people of a CSV (a `personId` or `userId` column)
+    ///
+    /// - Remark: HTTP `POST /api/v1/subscription-groups/{id}/import`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/{id}/import/post(importSubscriptions)`.
+    func importSubscriptions(_ input: Operations.ImportSubscriptions.Input) async throws -> Operations.ImportSubscriptions.Output
+    /// Whether each group admits a person, and what they chose
+    ///
+    /// - Remark: HTTP `GET /api/v1/people/{id}/subscriptions`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/subscriptions/get(getPersonSubscriptions)`.
+    func getPersonSubscriptions(_ input: Operations.GetPersonSubscriptions.Input) async throws -> Operations.GetPersonSubscriptions.Output
+    /// Record a person's choices
+    ///
+    /// - Remark: HTTP `PUT /api/v1/people/{id}/subscriptions`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/subscriptions/put(setPersonSubscriptions)`.
+    func setPersonSubscriptions(_ input: Operations.SetPersonSubscriptions.Input) async throws -> Operations.SetPersonSubscriptions.Output
+    /// Channels, quiet hours, caps and the public address (secrets masked)
+    ///
+    /// - Remark: HTTP `GET /api/v1/messaging/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/settings/get(getMessagingSettings)`.
+    func getMessagingSettings(_ input: Operations.GetMessagingSettings.Input) async throws -> Operations.GetMessagingSettings.Output
+    /// Replace the messaging settings
+    ///
+    /// The whole object, secrets included (a field sent as `****`, as GET shows it, keeps the saved secret). Quiet hours default to 21:00–09:00 in each person's time zone; caps count messages delivered per person and channel in the person's local day and Monday-first week.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/messaging/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/settings/put(putMessagingSettings)`.
+    func putMessagingSettings(_ input: Operations.PutMessagingSettings.Input) async throws -> Operations.PutMessagingSettings.Output
+    /// Make a new webhook signing secret, shown this once
+    ///
+    /// Webhooks are signed with it from now on (docs/webhooks.md); the old one stops working.
+    ///
+    /// - Remark: HTTP `POST /api/v1/messaging/webhook-secret`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/webhook-secret/post(rotateWebhookSecret)`.
+    func rotateWebhookSecret(_ input: Operations.RotateWebhookSecret.Input) async throws -> Operations.RotateWebhookSecret.Output
+    /// Load people's e-mail addresses and phone numbers for messages
+    ///
+    /// Profiles keep contacts only masked; messages need the real address. These are kept sealed (ChaCha20-Poly1305, under `SIYU_CONTACT_KEY` when the server has it), apart from profiles, read only to send, and erased with the person. Each row names a person by `userId` or `personId`; up to 1,000 rows a request.
+    ///
+    /// - Remark: HTTP `POST /api/v1/contacts`.
+    /// - Remark: Generated from `#/paths//api/v1/contacts/post(saveContacts)`.
+    func saveContacts(_ input: Operations.SaveContacts.Input) async throws -> Operations.SaveContacts.Output
     /// Messages, webhook calls and other side effects, newest first
     ///
     /// - Remark: HTTP `GET /api/v1/outbox`.
@@ -1262,6 +1363,231 @@ extension APIProtocol {
     ) async throws -> Operations.TestJourney.Output {
         try await testJourney(Operations.TestJourney.Input(
             path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Message templates
+    ///
+    /// - Remark: HTTP `GET /api/v1/templates`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/get(listTemplates)`.
+    package func listTemplates(headers: Operations.ListTemplates.Input.Headers = .init()) async throws -> Operations.ListTemplates.Output {
+        try await listTemplates(Operations.ListTemplates.Input(headers: headers))
+    }
+    /// Create a message template
+    ///
+    /// Per-language variants (`zh-CN`, `en`) of a Mustache text: `{{traits.name}}`, `{{labels.rfm8}}` (dots in a scheme written `_`: `{{labels.value_churn}}`), `{{event.order_id}}` (the event that started the journey), `{{#tags}}…{{/tags}}`, `{{unsubscribeURL}}`. E-mail variants have a subject and may have HTML. A template under a subscription group reaches only people the group admits, unless it is transactional.
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/post(createTemplate)`.
+    package func createTemplate(
+        headers: Operations.CreateTemplate.Input.Headers = .init(),
+        body: Operations.CreateTemplate.Input.Body
+    ) async throws -> Operations.CreateTemplate.Output {
+        try await createTemplate(Operations.CreateTemplate.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A message template
+    ///
+    /// - Remark: HTTP `GET /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/get(getTemplate)`.
+    package func getTemplate(
+        path: Operations.GetTemplate.Input.Path,
+        headers: Operations.GetTemplate.Input.Headers = .init()
+    ) async throws -> Operations.GetTemplate.Output {
+        try await getTemplate(Operations.GetTemplate.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace a template (its channel stays)
+    ///
+    /// Journeys read the template when each message is sent, so the change reaches messages not yet sent.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/put(updateTemplate)`.
+    package func updateTemplate(
+        path: Operations.UpdateTemplate.Input.Path,
+        headers: Operations.UpdateTemplate.Input.Headers = .init(),
+        body: Operations.UpdateTemplate.Input.Body
+    ) async throws -> Operations.UpdateTemplate.Output {
+        try await updateTemplate(Operations.UpdateTemplate.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a template
+    ///
+    /// Messages of journeys that still name it fail (permanently) when their time comes.
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/templates/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/delete(deleteTemplate)`.
+    package func deleteTemplate(
+        path: Operations.DeleteTemplate.Input.Path,
+        headers: Operations.DeleteTemplate.Input.Headers = .init()
+    ) async throws -> Operations.DeleteTemplate.Output {
+        try await deleteTemplate(Operations.DeleteTemplate.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The template rendered with a real person's data
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates/{id}/preview`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/preview/post(previewTemplate)`.
+    package func previewTemplate(
+        path: Operations.PreviewTemplate.Input.Path,
+        headers: Operations.PreviewTemplate.Input.Headers = .init(),
+        body: Operations.PreviewTemplate.Input.Body
+    ) async throws -> Operations.PreviewTemplate.Output {
+        try await previewTemplate(Operations.PreviewTemplate.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Send the template once, with a person's data, to an address the operator gives
+    ///
+    /// The message goes through the outbox like any other (its row is answered), to `to` instead of the person's own address, ignoring subscriptions, caps and quiet hours.
+    ///
+    /// - Remark: HTTP `POST /api/v1/templates/{id}/test`.
+    /// - Remark: Generated from `#/paths//api/v1/templates/{id}/test/post(testTemplate)`.
+    package func testTemplate(
+        path: Operations.TestTemplate.Input.Path,
+        headers: Operations.TestTemplate.Input.Headers = .init(),
+        body: Operations.TestTemplate.Input.Body
+    ) async throws -> Operations.TestTemplate.Output {
+        try await testTemplate(Operations.TestTemplate.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Subscription groups
+    ///
+    /// - Remark: HTTP `GET /api/v1/subscription-groups`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/get(listSubscriptionGroups)`.
+    package func listSubscriptionGroups(headers: Operations.ListSubscriptionGroups.Input.Headers = .init()) async throws -> Operations.ListSubscriptionGroups.Output {
+        try await listSubscriptionGroups(Operations.ListSubscriptionGroups.Input(headers: headers))
+    }
+    /// Create a subscription group
+    ///
+    /// Opt-in groups reach only people who subscribed; opt-out groups reach everyone who has not unsubscribed.
+    ///
+    /// - Remark: HTTP `POST /api/v1/subscription-groups`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/post(createSubscriptionGroup)`.
+    package func createSubscriptionGroup(
+        headers: Operations.CreateSubscriptionGroup.Input.Headers = .init(),
+        body: Operations.CreateSubscriptionGroup.Input.Body
+    ) async throws -> Operations.CreateSubscriptionGroup.Output {
+        try await createSubscriptionGroup(Operations.CreateSubscriptionGroup.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a group and its choices (refused while a template uses it)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/subscription-groups/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/{id}/delete(deleteSubscriptionGroup)`.
+    package func deleteSubscriptionGroup(
+        path: Operations.DeleteSubscriptionGroup.Input.Path,
+        headers: Operations.DeleteSubscriptionGroup.Input.Headers = .init()
+    ) async throws -> Operations.DeleteSubscriptionGroup.Output {
+        try await deleteSubscriptionGroup(Operations.DeleteSubscriptionGroup.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Subscribe or unsubscribe the people of a CSV (a `personId` or `userId` column)
+    ///
+    /// - Remark: HTTP `POST /api/v1/subscription-groups/{id}/import`.
+    /// - Remark: Generated from `#/paths//api/v1/subscription-groups/{id}/import/post(importSubscriptions)`.
+    package func importSubscriptions(
+        path: Operations.ImportSubscriptions.Input.Path,
+        query: Operations.ImportSubscriptions.Input.Query,
+        headers: Operations.ImportSubscriptions.Input.Headers = .init(),
+        body: Operations.ImportSubscriptions.Input.Body
+    ) async throws -> Operations.ImportSubscriptions.Output {
+        try await importSubscriptions(Operations.ImportSubscriptions.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Whether each group admits a person, and what they chose
+    ///
+    /// - Remark: HTTP `GET /api/v1/people/{id}/subscriptions`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/subscriptions/get(getPersonSubscriptions)`.
+    package func getPersonSubscriptions(
+        path: Operations.GetPersonSubscriptions.Input.Path,
+        headers: Operations.GetPersonSubscriptions.Input.Headers = .init()
+    ) async throws -> Operations.GetPersonSubscriptions.Output {
+        try await getPersonSubscriptions(Operations.GetPersonSubscriptions.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record a person's choices
+    ///
+    /// - Remark: HTTP `PUT /api/v1/people/{id}/subscriptions`.
+    /// - Remark: Generated from `#/paths//api/v1/people/{id}/subscriptions/put(setPersonSubscriptions)`.
+    package func setPersonSubscriptions(
+        path: Operations.SetPersonSubscriptions.Input.Path,
+        headers: Operations.SetPersonSubscriptions.Input.Headers = .init(),
+        body: Operations.SetPersonSubscriptions.Input.Body
+    ) async throws -> Operations.SetPersonSubscriptions.Output {
+        try await setPersonSubscriptions(Operations.SetPersonSubscriptions.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Channels, quiet hours, caps and the public address (secrets masked)
+    ///
+    /// - Remark: HTTP `GET /api/v1/messaging/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/settings/get(getMessagingSettings)`.
+    package func getMessagingSettings(headers: Operations.GetMessagingSettings.Input.Headers = .init()) async throws -> Operations.GetMessagingSettings.Output {
+        try await getMessagingSettings(Operations.GetMessagingSettings.Input(headers: headers))
+    }
+    /// Replace the messaging settings
+    ///
+    /// The whole object, secrets included (a field sent as `****`, as GET shows it, keeps the saved secret). Quiet hours default to 21:00–09:00 in each person's time zone; caps count messages delivered per person and channel in the person's local day and Monday-first week.
+    ///
+    /// - Remark: HTTP `PUT /api/v1/messaging/settings`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/settings/put(putMessagingSettings)`.
+    package func putMessagingSettings(
+        headers: Operations.PutMessagingSettings.Input.Headers = .init(),
+        body: Operations.PutMessagingSettings.Input.Body
+    ) async throws -> Operations.PutMessagingSettings.Output {
+        try await putMessagingSettings(Operations.PutMessagingSettings.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Make a new webhook signing secret, shown this once
+    ///
+    /// Webhooks are signed with it from now on (docs/webhooks.md); the old one stops working.
+    ///
+    /// - Remark: HTTP `POST /api/v1/messaging/webhook-secret`.
+    /// - Remark: Generated from `#/paths//api/v1/messaging/webhook-secret/post(rotateWebhookSecret)`.
+    package func rotateWebhookSecret(headers: Operations.RotateWebhookSecret.Input.Headers = .init()) async throws -> Operations.RotateWebhookSecret.Output {
+        try await rotateWebhookSecret(Operations.RotateWebhookSecret.Input(headers: headers))
+    }
+    /// Load people's e-mail addresses and phone numbers for messages
+    ///
+    /// Profiles keep contacts only masked; messages need the real address. These are kept sealed (ChaCha20-Poly1305, under `SIYU_CONTACT_KEY` when the server has it), apart from profiles, read only to send, and erased with the person. Each row names a person by `userId` or `personId`; up to 1,000 rows a request.
+    ///
+    /// - Remark: HTTP `POST /api/v1/contacts`.
+    /// - Remark: Generated from `#/paths//api/v1/contacts/post(saveContacts)`.
+    package func saveContacts(
+        headers: Operations.SaveContacts.Input.Headers = .init(),
+        body: Operations.SaveContacts.Input.Body
+    ) async throws -> Operations.SaveContacts.Output {
+        try await saveContacts(Operations.SaveContacts.Input(
             headers: headers,
             body: body
         ))

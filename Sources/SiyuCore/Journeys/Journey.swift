@@ -148,7 +148,9 @@ public enum JourneyWait: Sendable, Equatable {
 /// What an action node does. Messages and webhooks go through the outbox, exactly once per
 /// (journey, version, person, node, entry).
 public enum JourneyAction: Sendable, Equatable {
-    case message(templateId: Int64, channel: MessageChannel)
+    /// Send a message from a template (its channel is the template's), capped for this journey as
+    /// well as workspace-wide.
+    case message(JourneyMessage)
     case addTag(String)
     case removeTag(String)
     case addToSegment(id: Int64)
@@ -161,6 +163,20 @@ public enum JourneyAction: Sendable, Equatable {
         case .message, .staffTask, .webhook: true
         case .addTag, .removeTag, .addToSegment: false
         }
+    }
+}
+
+/// A message action: which template, and this journey's own cap on top of the workspace's.
+public struct JourneyMessage: Sendable, Equatable {
+    public var templateId: Int64
+    public var cap: FrequencyCap?
+    /// When a cap stops the message: wait until it allows (true) or skip it, counted (false).
+    public var deferWhenCapped: Bool
+
+    public init(templateId: Int64, cap: FrequencyCap? = nil, deferWhenCapped: Bool = false) {
+        self.templateId = templateId
+        self.cap = cap
+        self.deferWhenCapped = deferWhenCapped
     }
 }
 

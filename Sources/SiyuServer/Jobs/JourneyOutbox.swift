@@ -6,7 +6,14 @@ import SiyuStore
 /// started from and the action's place in that walk: the same walk repeated after a crash asks for
 /// the same keys, which the outbox keeps once.
 enum JourneyOutbox {
-    static func draft(_ act: JourneyWalker.Act, journey: Journey, instance: JourneyInstance, index: Int, now: Int64) -> OutboxDraft {
+    static func draft(
+        _ act: JourneyWalker.Act,
+        journey: Journey,
+        instance: JourneyInstance,
+        index: Int,
+        now: Int64,
+        templateChannels: [Int64: MessageChannel] = [:]
+    ) -> OutboxDraft {
         let key = "journey:\(journey.id):v\(journey.version):i\(instance.id):s\(instance.step):\(index):\(act.node)"
         var payload: JSONObject = [
             "journey": .int(journey.id), "version": .int(Int64(journey.version)), "node": .string(act.node),
@@ -31,9 +38,19 @@ enum JourneyOutbox {
         case .webhook(let url):
             channel = "webhook"
             payload["url"] = .string(url)
-        case .message(let template, let messageChannel):
-            channel = messageChannel.rawValue
-            payload["template"] = .int(template)
+        case .message(let message):
+            // A template deleted before its first message: the row fails for good when delivered.
+            channel = templateChannels[message.templateId]?.outboxChannel ?? "message"
+            payload["template"] = .int(message.templateId)
+            if let cap = message.cap {
+                payload["cap"] = .object([
+                    "perDay": cap.perDay.map { .int(Int64($0)) } ?? .null, "perWeek": cap.perWeek.map { .int(Int64($0)) } ?? .null,
+                ])
+            }
+            payload["whenCapped"] = .string(message.deferWhenCapped ? "defer" : "skip")
+            if let event = instance.entryEvent, case .object(let properties)? = try? JSONParser.parse(event) {
+                payload["event"] = .object(properties)
+            }
         }
         return OutboxDraft(
             key: key,
@@ -43,5 +60,17 @@ enum JourneyOutbox {
             journeyId: journey.id,
             personId: instance.personId
         )
+    }
+}
+
+extension MessageChannel {
+    /// The outbox channel of this channel's messages (caps count them by it); webhook messages are
+    /// `webhookMessage`, apart from a journey's webhook calls.
+    var outboxChannel: String {
+        self == .webhook ? "webhookMessage" : rawValue
+    }
+
+    init?(outboxChannel: String) {
+        self.init(rawValue: outboxChannel == "webhookMessage" ? "webhook" : outboxChannel)
     }
 }

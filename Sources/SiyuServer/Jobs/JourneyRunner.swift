@@ -13,7 +13,7 @@ import SiyuStore
 /// from, so a crash between reading and storing repeats the same walk with the same outbox keys.
 actor JourneyRunner {
     typealias Store = any JourneyRepository & JourneyRunRepository & OutboxRepository & EventRepository & SegmentRepository
-        & LabelRepository & WorkspaceRepository & PeopleRepository
+        & LabelRepository & WorkspaceRepository & PeopleRepository & MessagingRepository
 
     let store: Store
     let cache: AnalyticsCache
@@ -27,6 +27,11 @@ actor JourneyRunner {
     private var passed: [String: (period: Int64, count: Int)] = [:]
     /// When each journey's segment or label entry last ran.
     private var audienceRun: [Int64: Int64] = [:]
+    /// Each message template's channel (fixed for a template's life), read once.
+    private var templateChannels: [Int64: MessageChannel] = [:]
+    /// Workspaces with subscription groups, looked up every ``audienceMillis``: their events are read
+    /// for `Subscribed` and `Unsubscribed` even when no journey runs.
+    private var subscribing: (at: Int64, workspaces: [Workspace]) = (.min / 2, [])
 
     /// Due instances read per pass, and how often segment and label entries are looked at.
     static let batch = 500
@@ -52,10 +57,21 @@ actor JourneyRunner {
                 logger.error("journey version cannot be read", metadata: ["journey": "\(record.id)", "error": "\(error)"])
             }
         }
-        for (workspaceId, group) in Dictionary(grouping: running, by: { $0.2.id }) {
-            try await runEvents(workspaceId: workspaceId, group.map { ($0.1, $0.2) })
-        }
         let now = clock()
+        if now - subscribing.at >= Self.audienceMillis {
+            var found: [Workspace] = []
+            for workspace in try await store.workspaces() where !(try await store.subscriptionGroups(workspaceId: workspace.id).isEmpty) {
+                found.append(workspace)
+            }
+            subscribing = (now, found)
+        }
+        let grouped = Dictionary(grouping: running, by: { $0.2.id })
+        for (workspaceId, group) in grouped {
+            try await runEvents(workspace: group[0].2, group.map(\.1))
+        }
+        for workspace in subscribing.workspaces where grouped[workspace.id] == nil {
+            try await runEvents(workspace: workspace, [])
+        }
         for (record, journey, workspace) in running where now - (audienceRun[record.id] ?? .min / 2) >= Self.audienceMillis {
             audienceRun[record.id] = now
             try await enterAudience(journey, workspace: workspace, now: now)
@@ -66,8 +82,8 @@ actor JourneyRunner {
     // MARK: - Entering and waking
 
     /// Events stored since the workspace's cursor: entries by event, goals, and waits for events.
-    func runEvents(workspaceId: Int64, _ journeys: [(Journey, Workspace)]) async throws {
-        guard let workspace = journeys.first?.1 else { return }
+    func runEvents(workspace: Workspace, _ journeys: [Journey]) async throws {
+        let workspaceId = workspace.id
         var cursor: Int64
         if let saved = try await store.journeyEventCursor(workspaceId: workspaceId) {
             cursor = saved
@@ -81,7 +97,7 @@ actor JourneyRunner {
             guard let last = events.last else { return }
             var dataset: Dataset?
             for event in events {
-                try await handle(event, journeys.map(\.0), workspace: workspace) {
+                try await handle(event, journeys, workspace: workspace) {
                     if let dataset { return dataset }
                     let read = try await self.cache.dataset(workspaceId: workspaceId)
                     dataset = read
@@ -99,6 +115,9 @@ actor JourneyRunner {
         let name = event.message.event
         let properties = event.message.properties
         let person = event.personId
+        if name == "Unsubscribed" || name == "Subscribed" {
+            try await recordChoice(event, subscribed: name == "Subscribed", workspace: workspace)
+        }
         for journey in journeys {
             if case .event(let matcher, let key) = journey.entry, matcher.matches(name: name, properties: properties) {
                 let value: String? =
@@ -112,7 +131,14 @@ actor JourneyRunner {
                     let key =
                         value.utf8.count <= 200
                         ? "event:" + value : "event#" + SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
-                    try await enter(journey, workspace: workspace, people: [person], key: { _ in key }, oneAtATime: false)
+                    try await enter(
+                        journey,
+                        workspace: workspace,
+                        people: [person],
+                        key: { _ in key },
+                        oneAtATime: false,
+                        event: JSONWriter.string(.object(properties))
+                    )
                 }
             }
             if let goal = journey.goal, goal.event.matches(name: name, properties: properties) {
@@ -135,6 +161,25 @@ actor JourneyRunner {
             else { continue }
             try await walk(instance, journey, workspace: workspace, dataset: try await dataset(), wake: .matched)
         }
+    }
+
+    /// A `Subscribed` or `Unsubscribed` event: its `group` (a group's id or name) or `channel` (every
+    /// group of it); an `Unsubscribed` event naming neither leaves every group.
+    func recordChoice(_ event: StoredEvent, subscribed: Bool, workspace: Workspace) async throws {
+        let properties = event.message.properties
+        let groups = try await store.subscriptionGroups(workspaceId: workspace.id)
+        let chosen: [SubscriptionGroup]
+        if let named = properties["group"]?.scalarText {
+            chosen = groups.filter { String($0.id) == named || $0.name == named }
+        } else if let channel = properties["channel"]?.stringValue {
+            chosen = groups.filter { $0.channel.rawValue == channel }
+        } else {
+            chosen = subscribed ? [] : groups
+        }
+        let choices = chosen.map {
+            SubscriptionChoice(groupId: $0.id, personId: event.personId, subscribed: subscribed, source: "event", updatedAt: event.message.timestamp)
+        }
+        _ = try await store.setSubscriptions(workspaceId: workspace.id, choices)
     }
 
     /// Segment and label entries: the members now (each once, or again after leaving with `reEntry`).
@@ -164,12 +209,20 @@ actor JourneyRunner {
         }
     }
 
-    func enter(_ journey: Journey, workspace: Workspace, people: [Int64], key: (Int64) -> String, oneAtATime: Bool) async throws {
+    func enter(
+        _ journey: Journey,
+        workspace: Workspace,
+        people: [Int64],
+        key: (Int64) -> String,
+        oneAtATime: Bool,
+        event: String? = nil
+    ) async throws {
         let entrants = people.map { person in
             JourneyEntrant(
                 personId: person,
                 entryKey: key(person),
-                heldOut: JourneyBucket.isHeldOut(journey: journey.id, person: person, share: journey.holdout)
+                heldOut: JourneyBucket.isHeldOut(journey: journey.id, person: person, share: journey.holdout),
+                event: event
             )
         }
         _ = try await store.enterJourney(
@@ -280,8 +333,13 @@ actor JourneyRunner {
             switch walk.end {
             case .exited(let node), .waitUntil(let node, _), .waitFor(let node, _, _): node
             }
+        for act in walk.actions {
+            guard case .message(let message) = act.action, templateChannels[message.templateId] == nil else { continue }
+            templateChannels[message.templateId] = try await store.template(id: message.templateId, workspaceId: workspace.id)?.channel
+        }
+        let channels = templateChannels
         let outbox = walk.actions.enumerated().map { index, act in
-            JourneyOutbox.draft(act, journey: journey, instance: instance, index: index, now: now)
+            JourneyOutbox.draft(act, journey: journey, instance: instance, index: index, now: now, templateChannels: channels)
         }
         return try await store.advanceJourney(
             JourneyAdvance(

@@ -10,7 +10,8 @@ import SiyuStore
 /// claimed again when the lease ends, with the same idempotency key, which webhooks carry in
 /// `X-Siyu-Idempotency-Key` so a receiver drops a repeat (docs/webhooks.md).
 struct OutboxDelivery: Sendable {
-    typealias Store = any OutboxRepository & PeopleRepository & SegmentRepository & SettingsRepository
+    typealias Store = any OutboxRepository & PeopleRepository & SegmentRepository & SettingsRepository & MessagingRepository
+        & LabelRepository & WorkspaceRepository
     let store: Store
     let clock: @Sendable () -> Int64
     let logger: Logger
@@ -31,12 +32,16 @@ struct OutboxDelivery: Sendable {
             let rows = try await store.claimOutbox(now: clock(), limit: Self.parallel, leaseMillis: Self.leaseMillis)
             guard !rows.isEmpty else { break }
             var secrets: [Int64: String] = [:]
-            for workspace in Set(rows.filter { $0.channel == "webhook" }.map(\.workspaceId)) {
+            for workspace in Set(rows.filter { ["webhook", "webhookMessage"].contains($0.channel) }.map(\.workspaceId)) {
                 secrets[workspace] = try await secret(workspaceId: workspace)
             }
             let known = secrets
+            // A person's rows go one after another, so that a cap counts the message before.
+            let byPerson = Dictionary(grouping: rows, by: { $0.personId.map { "p\($0)" } ?? "r\($0.id)" })
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for row in rows { group.addTask { try await self.deliver(row, secret: known[row.workspaceId]) } }
+                for personRows in byPerson.values {
+                    group.addTask { for row in personRows { try await self.deliver(row, secret: known[row.workspaceId]) } }
+                }
                 try await group.waitForAll()
             }
             attempted += rows.count
@@ -47,7 +52,22 @@ struct OutboxDelivery: Sendable {
 
     /// One attempt at one row, its result recorded.
     func deliver(_ row: OutboxMessage, secret: String?) async throws {
-        let outcome = await attempt(row, secret: secret)
+        let outcome: DeliveryOutcome
+        if case .object(let payload)? = try? JSONParser.parse(row.payload), payload["template"] != nil {
+            do {
+                switch try await message(row, payload, secret: secret) {
+                case .held(let result):
+                    try await store.finishOutbox(id: row.id, attempt: row.attempts, result: result, now: clock())
+                    return
+                case .sent(let sent): outcome = sent
+                }
+            } catch {
+                // The store failed (it may be restarting): try again later.
+                outcome = .retryableFailure(DeliveryFailure(.connection, "\(error)"))
+            }
+        } else {
+            outcome = await attempt(row, secret: secret)
+        }
         let now = clock()
         let result: OutboxResult
         switch outcome {

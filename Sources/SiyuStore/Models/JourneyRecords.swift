@@ -78,6 +78,9 @@ public struct JourneyInstance: Sendable, Equatable {
     public var exitedAt: Int64?
     /// When the goal event came (within the goal's window), nil if not (yet).
     public var goalAt: Int64?
+    /// The properties of the event that started the instance (JSON object text), for messages'
+    /// `event.*` variables; nil for entry by segment or label.
+    public var entryEvent: String?
 
     public init(
         id: Int64,
@@ -94,7 +97,8 @@ public struct JourneyInstance: Sendable, Equatable {
         enteredAt: Int64,
         updatedAt: Int64,
         exitedAt: Int64?,
-        goalAt: Int64?
+        goalAt: Int64?,
+        entryEvent: String? = nil
     ) {
         self.id = id
         self.workspaceId = workspaceId
@@ -111,6 +115,7 @@ public struct JourneyInstance: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.exitedAt = exitedAt
         self.goalAt = goalAt
+        self.entryEvent = entryEvent
     }
 }
 
@@ -119,12 +124,19 @@ public struct JourneyEntrant: Sendable, Equatable {
     public var personId: Int64
     public var entryKey: String
     public var heldOut: Bool
+    /// The entering event's properties as JSON object text (at most ``maximumEventBytes``; larger
+    /// ones are not kept), nil when not entering by event.
+    public var event: String?
 
-    public init(personId: Int64, entryKey: String, heldOut: Bool) {
+    public init(personId: Int64, entryKey: String, heldOut: Bool, event: String? = nil) {
         self.personId = personId
         self.entryKey = entryKey
         self.heldOut = heldOut
+        self.event = event.flatMap { $0.utf8.count <= Self.maximumEventBytes ? $0 : nil }
     }
+
+    /// The most bytes of event properties an instance keeps for its messages.
+    public static let maximumEventBytes = 16 * 1024
 }
 
 /// One walk's result, stored at once: the instance's new place, what happened at each node, and
@@ -230,6 +242,8 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
     /// Claimed by a delivery worker until its lease ends (then it is pending again).
     case sending
     case delivered
+    /// Not sent on purpose: the person unsubscribed, or a frequency cap skipped it.
+    case skipped
     /// Failed for good (a permanent error, or out of attempts); an operator may retry it.
     case failed
 }
@@ -292,6 +306,53 @@ public enum OutboxResult: Sendable, Equatable {
     /// Try again at `at`.
     case retry(at: Int64, error: String)
     case failed(error: String)
+    /// Not sent, on purpose, for good (unsubscribed, capped and skipped); `count` names the
+    /// journey node outcome to add one to, so that skips are counted with the journey.
+    case skipped(reason: String, count: JourneyNodeOutcome?)
+    /// Not yet: held until `until` (quiet hours, a cap that defers) without using up an attempt.
+    case deferred(until: Int64, reason: String)
+}
+
+/// What finishing an attempt writes to its outbox row, stated once for both stores.
+struct OutboxChange {
+    var status: OutboxStatus
+    var dueAt: Int64
+    var error: String?
+    var response: String?
+    var deliveredAt: Int64?
+    /// Attempts given back: a deferral is not an attempt.
+    var refund: Int
+    var count: JourneyNodeOutcome?
+
+    init(_ result: OutboxResult, now: Int64) {
+        (refund, count) = (0, nil)
+        switch result {
+        case .delivered(let response): (status, dueAt, error, self.response, deliveredAt) = (.delivered, now, nil, response, now)
+        case .retry(let at, let error): (status, dueAt, self.error, response, deliveredAt) = (.pending, at, error, nil, nil)
+        case .failed(let error): (status, dueAt, self.error, response, deliveredAt) = (.failed, now, error, nil, nil)
+        case .skipped(let reason, let count):
+            (status, dueAt, error, response, deliveredAt) = (.skipped, now, nil, reason, nil)
+            self.count = count
+        case .deferred(let until, let reason):
+            (status, dueAt, error, response, deliveredAt) = (.pending, until, nil, reason, nil)
+            refund = 1
+        }
+    }
+}
+
+/// One outcome at one node of one journey version, to count.
+public struct JourneyNodeOutcome: Sendable, Equatable {
+    public var journeyId: Int64
+    public var version: Int
+    public var node: String
+    public var outcome: String
+
+    public init(journeyId: Int64, version: Int, node: String, outcome: String) {
+        self.journeyId = journeyId
+        self.version = version
+        self.node = node
+        self.outcome = outcome
+    }
 }
 
 /// The rules both stores follow for journeys, stated once.

@@ -157,7 +157,7 @@ extension PostgresStore: JourneyRepository {
 
 extension PostgresStore: JourneyRunRepository {
     static let instanceColumns =
-        "id, workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, wait_key, step, entered_at, updated_at, exited_at, goal_at"
+        "id, workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, wait_key, step, entered_at, updated_at, exited_at, goal_at, entry_event"
 
     public func enterJourney(
         workspaceId: Int64,
@@ -188,9 +188,9 @@ extension PostgresStore: JourneyRunRepository {
                 let rows = try await connection.rows(
                     """
                     INSERT INTO journey_instances
-                        (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at)
+                        (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at, entry_event)
                     VALUES (\(workspaceId), \(journeyId), \(Int32(version)), \(entrant.personId), \(entrant.entryKey), \(start), \(state.rawValue),
-                        \(due), \(now), \(now), \(exited))
+                        \(due), \(now), \(now), \(exited), \(entrant.event))
                     ON CONFLICT (journey_id, entry_key) DO NOTHING
                     RETURNING \(unescaped: Self.instanceColumns)
                     """,
@@ -330,8 +330,12 @@ extension PostgresStore: JourneyRunRepository {
     }
 
     static func instance(_ row: PostgresRow) throws -> JourneyInstance {
-        let (id, workspaceId, journeyId, version, personId, entryKey, node, state, dueAt, waitKey, step, enteredAt, updatedAt, exitedAt, goalAt) =
-            try row.decode((Int64, Int64, Int64, Int32, Int64, String, String, String, Int64?, String?, Int32, Int64, Int64, Int64?, Int64?).self)
+        let (
+            id, workspaceId, journeyId, version, personId, entryKey, node, state, dueAt, waitKey, step, enteredAt, updatedAt, exitedAt, goalAt, event
+        ) =
+            try row.decode(
+                (Int64, Int64, Int64, Int32, Int64, String, String, String, Int64?, String?, Int32, Int64, Int64, Int64?, Int64?, String?).self
+            )
         return JourneyInstance(
             id: id,
             workspaceId: workspaceId,
@@ -347,7 +351,8 @@ extension PostgresStore: JourneyRunRepository {
             enteredAt: enteredAt,
             updatedAt: updatedAt,
             exitedAt: exitedAt,
-            goalAt: goalAt
+            goalAt: goalAt,
+            entryEvent: event
         )
     }
 }

@@ -38,21 +38,29 @@ extension PostgresStore: OutboxRepository {
     }
 
     public func finishOutbox(id: Int64, attempt: Int, result: OutboxResult, now: Int64) async throws {
-        let (status, due, error, response, delivered): (OutboxStatus, Int64, String?, String?, Int64?) =
-            switch result {
-            case .delivered(let response): (.delivered, now, nil, response, now)
-            case .retry(let at, let error): (.pending, at, error, nil, nil)
-            case .failed(let error): (.failed, now, error, nil, nil)
-            }
+        let change = OutboxChange(result, now: now)
         try await transaction { connection in
-            try await connection.run(
+            let updated = try await connection.rows(
                 """
-                UPDATE outbox SET status = \(status.rawValue), due_at = \(due), last_error = COALESCE(\(error.map(OutboxText.bounded)), last_error),
-                    response = COALESCE(\(response.map(OutboxText.bounded)), response), delivered_at = \(delivered)
+                UPDATE outbox SET status = \(change.status.rawValue), due_at = \(change.dueAt),
+                    last_error = COALESCE(\(change.error.map(OutboxText.bounded)), last_error),
+                    response = COALESCE(\(change.response.map(OutboxText.bounded)), response), delivered_at = \(change.deliveredAt),
+                    attempts = attempts - \(Int32(change.refund))
                 WHERE id = \(id) AND status = 'sending' AND attempts = \(Int32(attempt))
+                RETURNING id
                 """,
                 logger: logger
             )
+            if !updated.isEmpty, let count = change.count {
+                try await connection.run(
+                    """
+                    INSERT INTO journey_node_counts (journey_id, version, node, outcome, count)
+                    VALUES (\(count.journeyId), \(count.version), \(count.node), \(count.outcome), 1)
+                    ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = journey_node_counts.count + 1
+                    """,
+                    logger: logger
+                )
+            }
         }
     }
 

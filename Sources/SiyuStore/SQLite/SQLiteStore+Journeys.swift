@@ -143,8 +143,8 @@ extension SQLiteStore: JourneyRunRepository {
             let insert = try db.makeStatement(
                 sql: """
                     INSERT OR IGNORE INTO journey_instances
-                        (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at, entry_event)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             for entrant in entrants {
@@ -153,7 +153,7 @@ extension SQLiteStore: JourneyRunRepository {
                 let state: JourneyInstanceState = entrant.heldOut ? .heldOut : .active
                 try insert.execute(arguments: [
                     workspaceId, journeyId, version, entrant.personId, entrant.entryKey, start, state.rawValue,
-                    entrant.heldOut ? nil : now, now, now, entrant.heldOut ? now : nil,
+                    entrant.heldOut ? nil : now, now, now, entrant.heldOut ? now : nil, entrant.event,
                 ])
                 guard db.changesCount == 1 else { continue }
                 entered.append(try Self.instance(db, id: db.lastInsertedRowID)!)
@@ -297,7 +297,8 @@ extension SQLiteStore: JourneyRunRepository {
             enteredAt: row["entered_at"],
             updatedAt: row["updated_at"],
             exitedAt: row["exited_at"],
-            goalAt: row["goal_at"]
+            goalAt: row["goal_at"],
+            entryEvent: row["entry_event"]
         )
     }
 }

@@ -44,21 +44,28 @@ extension SQLiteStore: OutboxRepository {
     }
 
     public func finishOutbox(id: Int64, attempt: Int, result: OutboxResult, now: Int64) async throws {
+        let change = OutboxChange(result, now: now)
         try await write { db in
-            let (status, due, error, response, delivered): (OutboxStatus, Int64, String?, String?, Int64?) =
-                switch result {
-                case .delivered(let response): (.delivered, now, nil, response, now)
-                case .retry(let at, let error): (.pending, at, error, nil, nil)
-                case .failed(let error): (.failed, now, error, nil, nil)
-                }
             try db.execute(
                 sql: """
                     UPDATE outbox SET status = ?, due_at = ?, last_error = COALESCE(?, last_error), response = COALESCE(?, response),
-                        delivered_at = ?
+                        delivered_at = ?, attempts = attempts - ?
                     WHERE id = ? AND status = 'sending' AND attempts = ?
                     """,
-                arguments: [status.rawValue, due, error.map(OutboxText.bounded), response.map(OutboxText.bounded), delivered, id, attempt]
+                arguments: [
+                    change.status.rawValue, change.dueAt, change.error.map(OutboxText.bounded), change.response.map(OutboxText.bounded),
+                    change.deliveredAt, change.refund, id, attempt,
+                ]
             )
+            if db.changesCount == 1, let count = change.count {
+                try db.execute(
+                    sql: """
+                        INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (?, ?, ?, ?, 1)
+                        ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = count + 1
+                        """,
+                    arguments: [count.journeyId, count.version, count.node, count.outcome]
+                )
+            }
         }
     }
 

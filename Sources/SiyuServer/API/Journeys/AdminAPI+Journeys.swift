@@ -215,7 +215,14 @@ extension AdminAPI {
         case .addToSegment(let id): .init(addToSegment: id)
         case .staffTask(let title, let assignee, let minutes): .init(task: .init(title: title, assignee: assignee, dueMinutes: minutes))
         case .webhook(let url): .init(webhook: .init(url: url))
-        case .message: .init()
+        case .message(let message):
+            .init(
+                message: .init(
+                    template: message.templateId,
+                    cap: message.cap.map { .init(perDay: $0.perDay, perWeek: $0.perWeek) },
+                    whenCapped: message.deferWhenCapped ? ._defer : .skip
+                )
+            )
         }
     }
 

@@ -283,10 +283,34 @@ struct JourneyReader {
             else { throw Problem(field: path + ".webhook.url", message: "a webhook's url is an http(s) address of at most 2,000 bytes") }
             found.append(.webhook(url: webhook.url))
         }
+        if let message = action.message {
+            found.append(
+                .message(
+                    JourneyMessage(
+                        templateId: message.template,
+                        cap: try message.cap.map { try Self.cap($0, path + ".message.cap") },
+                        deferWhenCapped: message.whenCapped == ._defer
+                    )
+                )
+            )
+        }
         guard found.count == 1 else {
-            throw Problem(field: path, message: "an action is exactly one of addTag, removeTag, addToSegment, task and webhook", refusesSave: false)
+            throw Problem(
+                field: path,
+                message: "an action is exactly one of addTag, removeTag, addToSegment, task, webhook and message",
+                refusesSave: false
+            )
         }
         return found[0]
+    }
+
+    /// A frequency cap: at least one of perDay (1 to 100) and perWeek (1 to 700).
+    static func cap(_ cap: Components.Schemas.FrequencyCapSetting, _ field: String) throws -> FrequencyCap {
+        guard cap.perDay != nil || cap.perWeek != nil else { throw Problem(field: field, message: "a cap has perDay, perWeek or both") }
+        guard cap.perDay.map { (1...100).contains($0) } ?? true, cap.perWeek.map { (1...700).contains($0) } ?? true else {
+            throw Problem(field: field, message: "perDay is 1 to 100 and perWeek 1 to 700")
+        }
+        return FrequencyCap(perDay: cap.perDay, perWeek: cap.perWeek)
     }
 
     /// A tag as people's tags take it: 1 to 64 characters without leading or trailing spaces.

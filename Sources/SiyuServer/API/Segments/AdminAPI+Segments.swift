@@ -141,16 +141,7 @@ extension AdminAPI {
         var ids = SegmentService.MemberIds()
         switch input.body {
         case .csv(let body):
-            let bytes = try await Self.collect(body, upTo: Self.memberCSVLimit)
-            do {
-                ids = try SegmentService.memberIds(csv: bytes)
-            } catch .unreadable(let reason) {
-                throw APIError.badRequest("the CSV cannot be read: \(reason)")
-            } catch .empty {
-                throw APIError.badRequest("the CSV is empty")
-            } catch .noColumn(let header) {
-                throw APIError.badRequest("the CSV needs a personId or userId column (header: \(header))")
-            }
+            ids = try await Self.memberIds(csv: body)
         case .json(let body):
             if body.people == nil && body.userIds == nil {
                 throw APIError.badRequest("send people (person ids) or userIds, or a CSV", field: "people")
@@ -164,6 +155,20 @@ extension AdminAPI {
                 body: .json(.init(segment: .init(updated), matched: matched.count, unknown: unknown.count, unknownSample: Array(unknown.prefix(20))))
             )
         )
+    }
+
+    /// The people a CSV names (a personId or userId column, up to 16 MB); a CSV that cannot be read is a 400.
+    static func memberIds(csv body: HTTPBody) async throws -> SegmentService.MemberIds {
+        let bytes = try await collect(body, upTo: memberCSVLimit)
+        do {
+            return try SegmentService.memberIds(csv: bytes)
+        } catch .unreadable(let reason) {
+            throw APIError.badRequest("the CSV cannot be read: \(reason)")
+        } catch .empty {
+            throw APIError.badRequest("the CSV is empty")
+        } catch .noColumn(let header) {
+            throw APIError.badRequest("the CSV needs a personId or userId column (header: \(header))")
+        }
     }
 
     /// `GET /api/v1/segments/{id}/sizes?days=90`: size at each refresh.

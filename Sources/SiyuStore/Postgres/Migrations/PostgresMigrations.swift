@@ -459,5 +459,62 @@ extension PostgresStore {
                 "CREATE TABLE journey_cursors (workspace_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
             ]
         ),
+        Migration(
+            name: "v9-messaging",
+            statements: [
+                // Templates, subscription groups and people's choices; the event that started an
+                // instance (for its messages' variables); delivered messages by person and channel for caps.
+                """
+                CREATE TABLE message_templates (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    group_id BIGINT,
+                    transactional BOOLEAN NOT NULL DEFAULT FALSE,
+                    variants TEXT NOT NULL,
+                    default_language TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, name)
+                )
+                """,
+                """
+                CREATE TABLE subscription_groups (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    opt_in BOOLEAN NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, name)
+                )
+                """,
+                """
+                CREATE TABLE subscriptions (
+                    workspace_id BIGINT NOT NULL,
+                    group_id BIGINT NOT NULL,
+                    person_id BIGINT NOT NULL,
+                    subscribed BOOLEAN NOT NULL,
+                    source TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (group_id, person_id)
+                )
+                """,
+                "CREATE INDEX subscriptions_person ON subscriptions(workspace_id, person_id)",
+                """
+                CREATE TABLE contacts (
+                    workspace_id BIGINT NOT NULL,
+                    person_id BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    sealed TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (workspace_id, person_id, kind)
+                )
+                """,
+                "ALTER TABLE journey_instances ADD COLUMN entry_event TEXT",
+                "CREATE INDEX outbox_delivered ON outbox(person_id, channel, delivered_at) WHERE status = 'delivered'",
+            ]
+        ),
     ]
 }

@@ -373,6 +373,56 @@ extension AppDatabase {
                     """
             )
         }
+        migrator.registerMigration("v9-messaging") { db in
+            // Templates, subscription groups and people's choices; the event that started an
+            // instance (for its messages' variables); delivered messages by person and channel for caps.
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_templates (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        group_id INTEGER,
+                        transactional INTEGER NOT NULL DEFAULT 0,
+                        variants TEXT NOT NULL,
+                        default_language TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (workspace_id, name)
+                    );
+                    CREATE TABLE subscription_groups (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        opt_in INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (workspace_id, name)
+                    );
+                    CREATE TABLE subscriptions (
+                        workspace_id INTEGER NOT NULL,
+                        group_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        subscribed INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (group_id, person_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX subscriptions_person ON subscriptions(workspace_id, person_id);
+                    CREATE TABLE contacts (
+                        workspace_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        sealed TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (workspace_id, person_id, kind)
+                    ) WITHOUT ROWID;
+                    ALTER TABLE journey_instances ADD COLUMN entry_event TEXT;
+                    CREATE INDEX outbox_delivered ON outbox(person_id, channel, delivered_at) WHERE status = 'delivered';
+                    """
+            )
+        }
         return migrator
     }
 }
