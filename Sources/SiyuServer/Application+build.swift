@@ -103,12 +103,14 @@ public func buildApplication(
     clock: @escaping @Sendable () -> Int64 = SystemClock.nowMillis,
     beforeStart: @escaping @Sendable () async throws -> Void = {},
     onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
-    services extra: [any Service] = []
+    services extra: [any Service] = [],
+    routes: (Router<AppRequestContext>) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "siyu")
     logger.logLevel = settings.logLevel
     let services = AppServices(store: store, settings: settings, logger: logger, clock: clock)
     let router = try buildRouter(services, console: try ConsoleResources.bundled())
+    routes(router)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),

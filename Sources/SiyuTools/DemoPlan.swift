@@ -80,9 +80,15 @@ public struct DemoPlan: Sendable {
         // Three things at once on two cores: the store writes one batch while the next is generated
         // and prepared in two halves side by side. Batches are still stored one at a time, in order,
         // with the same boundaries.
+        // Sign-up phone numbers as the brand's systems had them: loaded into the contact vault (profiles
+        // keep them masked), so that the demo's SMS reach their people.
+        var phones: [String: String] = [:]
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending: [Message] = []
             func write(_ messages: [Message]) async throws {
+                for message in messages where message.type == .identify {
+                    if let userId = message.userId, let phone = message.traits["phone"]?.stringValue { phones[userId] = phone }
+                }
                 let events = try await Self.prepare(messages, with: preparer)
                 // The previous batch's write, if any (an empty group answers at once).
                 _ = try await group.next()
@@ -101,6 +107,7 @@ public struct DemoPlan: Sendable {
             try await group.waitForAll()
         }
         bar.finish(note: "\(progress?.events ?? 0) events, \(progress?.people ?? 0) people")
+        try await DemoInbox.loadContacts(store: store, workspace: workspace, phones: phones, now: now)
         return batches.summary
     }
 

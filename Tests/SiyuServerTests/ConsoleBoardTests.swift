@@ -87,10 +87,11 @@ import Testing
                 oneAtATime: false,
                 now: serverNow
             )
-            let drafts = ["d", "f", "w"].map {
+            // d: a task done; f: failed; w: waiting; m: an SMS sent; s: an SMS skipped by a cap.
+            let drafts = ["d", "f", "w", "m", "s"].map {
                 OutboxDraft(
                     key: $0,
-                    channel: "task",
+                    channel: ["m", "s"].contains($0) ? "sms" : "task",
                     payload: "{}",
                     notBefore: $0 == "w" ? serverNow + 3_600_000 : serverNow + 60_000,
                     journeyId: journey.id,
@@ -115,7 +116,8 @@ import Testing
                 try await store.finishOutbox(
                     id: row.id,
                     attempt: row.attempts,
-                    result: row.key == "d" ? .delivered(response: "ok") : .failed(error: "x"),
+                    result: ["d", "m"].contains(row.key)
+                        ? .delivered(response: "ok") : row.key == "s" ? .skipped(reason: "capped", count: nil) : .failed(error: "x"),
                     now: serverNow
                 )
             }
@@ -123,7 +125,12 @@ import Testing
             var browser = ConsoleBrowser(headers: [.acceptLanguage: "en"])
             _ = try await browser.login(client, email: "boss@acme.cn", password: ConsoleFixtures.password)
             let html = try await browser.get(client, "/console").text
-            #expect(html.contains("Journeys today: 1 actions done (staff tasks, tags, webhooks), 1 waiting, 1 failed."), "\(html)")
+            #expect(
+                html.contains(
+                    "Journeys today: 1 messages sent, 1 other actions done (staff tasks, tags, webhooks), 1 waiting, 1 skipped (caps, unsubscribes), 1 failed."
+                ),
+                "\(html)"
+            )
         }
     }
 

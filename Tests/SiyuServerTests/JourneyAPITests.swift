@@ -217,7 +217,7 @@ actor WebhookLog {
         let workspace = Workspace(id: 1, name: "demo", timeZone: "Asia/Shanghai", currency: "CNY", salt: "s", createdAt: 0)
         let reader = JourneyReader(context: try QueryContext(workspace: workspace, now: serverNow))
         var entries: [String] = []
-        for (name, json) in DemoSetup.journeys {
+        for (name, json) in DemoSetup.journeys(.init(thanks: 1, vipAlert: 2, winBack: 3, birthday: 4)) {
             let definition = try JSONDecoder().decode(Components.Schemas.JourneyDefinition.self, from: Data(json.utf8))
             let read = reader.read(definition, id: 1, version: 1)
             #expect(read.problems.isEmpty, "\(name): \(read.problems)")

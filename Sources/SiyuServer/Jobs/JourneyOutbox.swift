@@ -70,7 +70,13 @@ extension MessageChannel {
         self == .webhook ? "webhookMessage" : rawValue
     }
 
+    /// The message channel of an outbox channel; nil for actions (`task`, `tag`, `segment`, a
+    /// journey's `webhook` call).
     init?(outboxChannel: String) {
-        self.init(rawValue: outboxChannel == "webhookMessage" ? "webhook" : outboxChannel)
+        switch outboxChannel {
+        case "webhookMessage": self = .webhook
+        case "email", "sms", "wecomRobot": self.init(rawValue: outboxChannel)
+        default: return nil
+        }
     }
 }

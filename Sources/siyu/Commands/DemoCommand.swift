@@ -67,7 +67,8 @@ struct DemoCommand: AsyncParsableCommand {
                 guard let ready = await credentials.value else { return }
                 FileHandle.standardOutput.write(Data((ready.banner(url: "http://\(host):\(port)") + "\n").utf8))
             },
-            services: [traffic]
+            services: [traffic],
+            routes: DemoInbox.addRoutes
         )
         try await app.runService()
     }
@@ -89,6 +90,8 @@ struct DemoTrafficService: Service {
         try await cancelWhenGracefulShutdown {
             let port = await port.wait()
             guard let ready = await credentials.value, let workspace = try await store.workspace(named: DemoCommand.workspaceName) else { return }
+            // The brand's SMS provider and WeCom robot are this server's demo inboxes, on this run's port.
+            try await DemoInbox.configure(store: store, workspace: workspace, base: "http://\(host):\(port)")
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
             let url = "http://\(host):\(port)/v1/batch"
             let authorization = "Basic " + Data((ready.writeKey + ":").utf8).base64EncodedString()

@@ -71,16 +71,20 @@ struct BoardPage: ConsolePage {
     }
 
     /// `{"html": "<tr>…</tr>", "updated": "14:05:09", "count": 20}`: the stream's rows, rendered by the same partial as the page.
-    /// Today's journey actions: done (delivered), waiting (pending or being sent) and failed.
+    /// Today's journey work: messages sent, other actions done, waiting (pending or being sent),
+    /// skipped (caps, unsubscribes) and failed.
     func journeyActions(_ workspace: Workspace, since: Int64, strings: StringTable, format: LocaleFormat) async throws -> String {
         var counts: [OutboxStatus: Int] = [:]
-        for channel in try await store.outboxCounts(workspaceId: workspace.id, since: since).values {
-            for (status, count) in channel { counts[status, default: 0] += count }
+        var messages = 0
+        for (channel, byStatus) in try await store.outboxCounts(workspaceId: workspace.id, since: since) {
+            for (status, count) in byStatus { counts[status, default: 0] += count }
+            if MessageChannel(outboxChannel: channel) != nil { messages += byStatus[.delivered] ?? 0 }
         }
         return strings.text(
             "board.journeyActions",
             [
-                "delivered": format.integer(counts[.delivered] ?? 0), "waiting": format.integer((counts[.pending] ?? 0) + (counts[.sending] ?? 0)),
+                "messages": format.integer(messages), "delivered": format.integer((counts[.delivered] ?? 0) - messages),
+                "waiting": format.integer((counts[.pending] ?? 0) + (counts[.sending] ?? 0)), "skipped": format.integer(counts[.skipped] ?? 0),
                 "failed": format.integer(counts[.failed] ?? 0),
             ]
         )
