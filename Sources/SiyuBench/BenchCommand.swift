@@ -18,7 +18,7 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [Ingest.self, Analytics.self, Value.self, Live.self]
+        subcommands: [Ingest.self, Analytics.self, Value.self, Live.self, Journeys.self]
     )
 
     /// `siyu bench ingest`: HTTP ingestion throughput against the raw store insert rate.

@@ -79,6 +79,18 @@ actor JourneyRunner {
         return try await runDue(active: Set(active.map(\.id)))
     }
 
+    /// Segment and label entries of every active journey now, whatever their beat; how many entered.
+    func enterAudiences() async throws -> Int {
+        var entered = 0
+        let now = clock()
+        for record in try await store.activeJourneys() {
+            guard let workspace = try await store.workspace(id: record.workspaceId) else { continue }
+            audienceRun[record.id] = now
+            entered += try await enterAudience(try await journey(record.id, record.version, workspace), workspace: workspace, now: now)
+        }
+        return entered
+    }
+
     // MARK: - Entering and waking
 
     /// Events stored since the workspace's cursor: entries by event, goals, and waits for events.
@@ -131,7 +143,7 @@ actor JourneyRunner {
                     let key =
                         value.utf8.count <= 200
                         ? "event:" + value : "event#" + SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
-                    try await enter(
+                    _ = try await enter(
                         journey,
                         workspace: workspace,
                         people: [person],
@@ -183,7 +195,8 @@ actor JourneyRunner {
     }
 
     /// Segment and label entries: the members now (each once, or again after leaving with `reEntry`).
-    func enterAudience(_ journey: Journey, workspace: Workspace, now: Int64) async throws {
+    @discardableResult
+    func enterAudience(_ journey: Journey, workspace: Workspace, now: Int64) async throws -> Int {
         let people: [Int64]
         switch journey.entry {
         case .segment(let id):
@@ -192,14 +205,15 @@ actor JourneyRunner {
             let wanted = Set(values)
             people = try await store.labels(workspaceId: workspace.id, scheme: scheme).filter { wanted.contains($0.value) }.map(\.key).sorted()
         case .event:
-            return
+            return 0
         }
-        guard !people.isEmpty else { return }
+        guard !people.isEmpty else { return 0 }
+        var entered = 0
         // Without re-entry a person enters once ever (one key per person); with it, again once they have left.
         let reEntry = journey.reEntry
         for start in stride(from: 0, to: people.count, by: 1000) {
             let chunk = Array(people[start..<min(start + 1000, people.count)])
-            try await enter(
+            entered += try await enter(
                 journey,
                 workspace: workspace,
                 people: chunk,
@@ -207,6 +221,7 @@ actor JourneyRunner {
                 oneAtATime: true
             )
         }
+        return entered
     }
 
     func enter(
@@ -216,7 +231,7 @@ actor JourneyRunner {
         key: (Int64) -> String,
         oneAtATime: Bool,
         event: String? = nil
-    ) async throws {
+    ) async throws -> Int {
         let entrants = people.map { person in
             JourneyEntrant(
                 personId: person,
@@ -225,7 +240,7 @@ actor JourneyRunner {
                 event: event
             )
         }
-        _ = try await store.enterJourney(
+        return try await store.enterJourney(
             workspaceId: workspace.id,
             journeyId: journey.id,
             version: journey.version,
@@ -233,7 +248,7 @@ actor JourneyRunner {
             entrants: entrants,
             oneAtATime: oneAtATime,
             now: clock()
-        )
+        ).count
     }
 
     // MARK: - Walking
@@ -248,6 +263,8 @@ actor JourneyRunner {
         while !Task.isCancelled {
             let due = try await store.dueJourneyInstances(now: clock(), limit: Self.batch + skipped.count).filter { !skipped.contains($0.id) }
             guard !due.isEmpty else { break }
+            // The batch's walks are worked out, then stored in one transaction.
+            var planned: [(JourneyAdvance, moves: Bool)] = []
             for instance in due {
                 if workspaces[instance.workspaceId] == nil { workspaces[instance.workspaceId] = try await store.workspace(id: instance.workspaceId) }
                 guard active.contains(instance.journeyId), let workspace = workspaces[instance.workspaceId] ?? nil else {
@@ -257,16 +274,20 @@ actor JourneyRunner {
                 do {
                     let journey = try await journey(instance.journeyId, instance.version, workspace)
                     if datasets[workspace.id] == nil { datasets[workspace.id] = try await cache.dataset(workspaceId: workspace.id) }
-                    if try await walk(instance, journey, workspace: workspace, dataset: datasets[workspace.id]!, wake: .due) {
-                        moved += 1
-                    }
-                    // A segment or label wait that has not happened yet is looked at again later.
-                    else {
-                        skipped.insert(instance.id)
-                    }
+                    planned.append(try await plan(instance, journey, workspace: workspace, dataset: datasets[workspace.id]!, wake: .due))
                 } catch {
                     skipped.insert(instance.id)
                     logger.error("journey walk failed", metadata: ["instance": "\(instance.id)", "error": "\(error)"])
+                }
+            }
+            let applied = try await store.advanceJourneys(planned.map(\.0))
+            for ((advance, moves), stored) in zip(planned, applied) {
+                if stored && moves {
+                    moved += 1
+                }
+                // A segment or label wait that has not happened yet is looked at again later.
+                else {
+                    skipped.insert(advance.instanceId)
                 }
             }
             if due.count < Self.batch { break }
@@ -278,6 +299,19 @@ actor JourneyRunner {
     @discardableResult
     func walk(_ instance: JourneyInstance, _ journey: Journey, workspace: Workspace, dataset: Dataset, wake: JourneyWalker.Wake) async throws -> Bool
     {
+        let (advance, moves) = try await plan(instance, journey, workspace: workspace, dataset: dataset, wake: wake)
+        return try await store.advanceJourney(advance) && moves
+    }
+
+    /// One instance's walk, to store: the advance, and whether it moves the person (a segment or label
+    /// wait that has not happened yet only sets its next look).
+    func plan(
+        _ instance: JourneyInstance,
+        _ journey: Journey,
+        workspace: Workspace,
+        dataset: Dataset,
+        wake: JourneyWalker.Wake
+    ) async throws -> (JourneyAdvance, moves: Bool) {
         let now = clock()
         var wake = wake
         // A wait for a segment or a label is checked when due: joined means matched; before the
@@ -289,19 +323,18 @@ actor JourneyRunner {
                 if try await holds(what, person: instance.personId, workspace: workspace) {
                     wake = .matched
                 } else if let timeout = JourneyWaitKey.timeout(instance.waitKey), now < timeout {
-                    return try await store.advanceJourney(
-                        JourneyAdvance(
-                            instanceId: instance.id,
-                            fromStep: instance.step,
-                            node: instance.node,
-                            state: .waiting,
-                            dueAt: min(timeout, now + Self.audienceMillis),
-                            waitKey: instance.waitKey,
-                            counts: [],
-                            outbox: [],
-                            now: now
-                        )
-                    ) && false
+                    let look = JourneyAdvance(
+                        instanceId: instance.id,
+                        fromStep: instance.step,
+                        node: instance.node,
+                        state: .waiting,
+                        dueAt: min(timeout, now + Self.audienceMillis),
+                        waitKey: instance.waitKey,
+                        counts: [],
+                        outbox: [],
+                        now: now
+                    )
+                    return (look, false)
                 }
             }
         }
@@ -341,19 +374,18 @@ actor JourneyRunner {
         let outbox = walk.actions.enumerated().map { index, act in
             JourneyOutbox.draft(act, journey: journey, instance: instance, index: index, now: now, templateChannels: channels)
         }
-        return try await store.advanceJourney(
-            JourneyAdvance(
-                instanceId: instance.id,
-                fromStep: instance.step,
-                node: node,
-                state: state,
-                dueAt: dueAt,
-                waitKey: waitKey,
-                counts: walk.steps.map { ($0.node, $0.outcome.rawValue) },
-                outbox: outbox,
-                now: now
-            )
+        let advance = JourneyAdvance(
+            instanceId: instance.id,
+            fromStep: instance.step,
+            node: node,
+            state: state,
+            dueAt: dueAt,
+            waitKey: waitKey,
+            counts: walk.steps.map { ($0.node, $0.outcome.rawValue) },
+            outbox: outbox,
+            now: now
         )
+        return (advance, true)
     }
 
     /// Whether a person is in the segment or has the label now.
@@ -428,19 +460,18 @@ extension PeriodicJob {
         clock: @escaping @Sendable () -> Int64,
         logger: Logger
     ) -> PeriodicJob {
-        let runner = JourneyRunner(store: store, cache: cache, clock: clock, logger: logger)
-        let delivery = OutboxDelivery(store: store, clock: clock, logger: logger)
+        let worker = JourneyWorker(store: store, cache: cache, clock: clock, logger: logger)
         return PeriodicJob(firstDelay: .seconds(1), interval: .milliseconds(250)) {
             // Cancellation is the server stopping, not a failure.
             do {
-                try await runner.tick()
+                try await worker.pass()
             } catch is CancellationError {
                 return
             } catch {
                 logger.error("journey pass failed", metadata: ["error": "\(error)"])
             }
             do {
-                try await delivery.deliverDue()
+                try await worker.deliver()
             } catch is CancellationError {
                 return
             } catch {

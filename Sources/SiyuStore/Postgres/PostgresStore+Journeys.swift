@@ -234,32 +234,39 @@ extension PostgresStore: JourneyRunRepository {
         }
     }
 
-    public func advanceJourney(_ advance: JourneyAdvance) async throws -> Bool {
-        try await transaction { connection in
-            let exitedAt: Int64? = advance.state == .exited ? advance.now : nil
-            let rows = try await connection.rows(
+    public func advanceJourneys(_ advances: [JourneyAdvance]) async throws -> [Bool] {
+        guard !advances.isEmpty else { return [] }
+        return try await transaction { connection in
+            var applied: [Bool] = []
+            for advance in advances { applied.append(try await self.advance(connection, advance)) }
+            return applied
+        }
+    }
+
+    func advance(_ connection: PostgresConnection, _ advance: JourneyAdvance) async throws -> Bool {
+        let exitedAt: Int64? = advance.state == .exited ? advance.now : nil
+        let rows = try await connection.rows(
+            """
+            UPDATE journey_instances SET node = \(advance.node), state = \(advance.state.rawValue), due_at = \(advance.dueAt),
+                wait_key = \(advance.waitKey), step = step + 1, updated_at = \(advance.now), exited_at = \(exitedAt)
+            WHERE id = \(advance.instanceId) AND step = \(Int32(advance.fromStep))
+            RETURNING workspace_id, journey_id, version
+            """,
+            logger: logger
+        )
+        guard let row = rows.first else { return false }
+        let (workspaceId, journeyId, version) = try row.decode((Int64, Int64, Int32).self)
+        for (node, outcome) in advance.counts {
+            try await connection.run(
                 """
-                UPDATE journey_instances SET node = \(advance.node), state = \(advance.state.rawValue), due_at = \(advance.dueAt),
-                    wait_key = \(advance.waitKey), step = step + 1, updated_at = \(advance.now), exited_at = \(exitedAt)
-                WHERE id = \(advance.instanceId) AND step = \(Int32(advance.fromStep))
-                RETURNING workspace_id, journey_id, version
+                INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (\(journeyId), \(version), \(node), \(outcome), 1)
+                ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = journey_node_counts.count + 1
                 """,
                 logger: logger
             )
-            guard let row = rows.first else { return false }
-            let (workspaceId, journeyId, version) = try row.decode((Int64, Int64, Int32).self)
-            for (node, outcome) in advance.counts {
-                try await connection.run(
-                    """
-                    INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (\(journeyId), \(version), \(node), \(outcome), 1)
-                    ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = journey_node_counts.count + 1
-                    """,
-                    logger: logger
-                )
-            }
-            try await insertOutbox(connection, workspaceId: workspaceId, advance.outbox, now: advance.now)
-            return true
         }
+        try await insertOutbox(connection, workspaceId: workspaceId, advance.outbox, now: advance.now)
+        return true
     }
 
     public func journeyNodeCounts(journeyId: Int64, workspaceId: Int64) async throws -> [JourneyNodeCount] {

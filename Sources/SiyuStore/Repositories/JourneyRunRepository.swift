@@ -20,9 +20,10 @@ public protocol JourneyRunRepository: Sendable {
     /// A person's instances waiting for one of `waitKeys`.
     func waitingJourneyInstances(workspaceId: Int64, personId: Int64, waitKeys: [String]) async throws -> [JourneyInstance]
     func journeyInstance(id: Int64) async throws -> JourneyInstance?
-    /// Stores a walk's result in one transaction (the instance, its node counts, its outbox rows, the
-    /// outbox rows' keys deduplicated); false, storing nothing, when the instance has moved since `fromStep`.
-    func advanceJourney(_ advance: JourneyAdvance) async throws -> Bool
+    /// Stores walks' results in one transaction (each instance, its node counts, its outbox rows, the
+    /// outbox rows' keys deduplicated); per walk, false (storing nothing of it) when its instance has
+    /// moved since `fromStep`.
+    func advanceJourneys(_ advances: [JourneyAdvance]) async throws -> [Bool]
     /// Per version, node and outcome, how many people.
     func journeyNodeCounts(journeyId: Int64, workspaceId: Int64) async throws -> [JourneyNodeCount]
     /// Records the goal for a person's instances of the journey entered since `enteredSince` that have none yet.
@@ -32,4 +33,11 @@ public protocol JourneyRunRepository: Sendable {
     /// The last event (`seq`) whose journey triggers ran, per workspace; nil before the first.
     func journeyEventCursor(workspaceId: Int64) async throws -> Int64?
     func saveJourneyEventCursor(workspaceId: Int64, seq: Int64) async throws
+}
+
+extension JourneyRunRepository {
+    /// Stores one walk's result (``advanceJourneys(_:)``); false when its instance has moved since.
+    public func advanceJourney(_ advance: JourneyAdvance) async throws -> Bool {
+        try await advanceJourneys([advance]).first ?? false
+    }
 }

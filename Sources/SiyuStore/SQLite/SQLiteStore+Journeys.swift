@@ -190,32 +190,34 @@ extension SQLiteStore: JourneyRunRepository {
         try await read { db in try Self.instance(db, id: id) }
     }
 
-    public func advanceJourney(_ advance: JourneyAdvance) async throws -> Bool {
-        try await write { db in
-            guard let instance = try Self.instance(db, id: advance.instanceId), instance.step == advance.fromStep else { return false }
-            try db.execute(
-                sql: """
-                    UPDATE journey_instances SET node = ?, state = ?, due_at = ?, wait_key = ?, step = step + 1, updated_at = ?,
-                        exited_at = CASE WHEN ? = 'exited' THEN ? ELSE NULL END
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    advance.node, advance.state.rawValue, advance.dueAt, advance.waitKey, advance.now, advance.state.rawValue, advance.now,
-                    advance.instanceId,
-                ]
-            )
-            let count = try db.makeStatement(
-                sql: """
-                    INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (?, ?, ?, ?, 1)
-                    ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = count + 1
-                    """
-            )
-            for (node, outcome) in advance.counts {
-                try count.execute(arguments: [instance.journeyId, instance.version, node, outcome])
-            }
-            try Self.insertOutbox(db, workspaceId: instance.workspaceId, advance.outbox, now: advance.now)
-            return true
+    public func advanceJourneys(_ advances: [JourneyAdvance]) async throws -> [Bool] {
+        guard !advances.isEmpty else { return [] }
+        return try await write { db in try advances.map { try Self.advance(db, $0) } }
+    }
+
+    static func advance(_ db: Database, _ advance: JourneyAdvance) throws -> Bool {
+        guard let instance = try Self.instance(db, id: advance.instanceId), instance.step == advance.fromStep else { return false }
+        try db.cachedStatement(
+            sql: """
+                UPDATE journey_instances SET node = ?, state = ?, due_at = ?, wait_key = ?, step = step + 1, updated_at = ?,
+                    exited_at = CASE WHEN ? = 'exited' THEN ? ELSE NULL END
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            advance.node, advance.state.rawValue, advance.dueAt, advance.waitKey, advance.now, advance.state.rawValue, advance.now,
+            advance.instanceId,
+        ])
+        let count = try db.cachedStatement(
+            sql: """
+                INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (?, ?, ?, ?, 1)
+                ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = count + 1
+                """
+        )
+        for (node, outcome) in advance.counts {
+            try count.execute(arguments: [instance.journeyId, instance.version, node, outcome])
         }
+        try Self.insertOutbox(db, workspaceId: instance.workspaceId, advance.outbox, now: advance.now)
+        return true
     }
 
     public func journeyNodeCounts(journeyId: Int64, workspaceId: Int64) async throws -> [JourneyNodeCount] {
