@@ -33,6 +33,7 @@ enum ErasurePlan {
         // What journeys hold of a person: where they are, and what was (or is to be) sent to them.
         Table(name: "journey_instances", personColumns: ["person_id"]),
         Table(name: "outbox", personColumns: ["person_id"]),
+        Table(name: "staff_tasks", personColumns: ["person_id"]),
         Table(name: "persons", personColumns: ["id"]),
     ]
 }
