@@ -20,6 +20,8 @@ struct AdminAPI: APIProtocol {
     let attributes: any AttributeRepository
     let settings: any SettingsRepository
     let journeys: any JourneyRepository & JourneyRunRepository & OutboxRepository
+    /// Staff tasks journeys hand out.
+    let tasks: any StaffTaskRepository
     /// Segment rules, evaluation and member lists (shared with the console).
     let segmentService: SegmentService
     /// Model fits (shared with the console and the daily job).
@@ -41,6 +43,7 @@ struct AdminAPI: APIProtocol {
         attributes = store
         settings = store
         journeys = store
+        tasks = store
         segmentService = SegmentService(store: store, cache: cache)
         valueFitting = ValueFitting(store: store, cache: cache)
         segmentRefresher = SegmentRefresher(store: store, cache: cache)
