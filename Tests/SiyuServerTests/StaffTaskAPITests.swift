@@ -35,7 +35,8 @@ import Testing
                 start: "call",
                 entrants: [JourneyEntrant(personId: personId, entryKey: "p\(personId)", heldOut: false)],
                 oneAtATime: false,
-                now: serverNow
+                // Entered "in 30 days": not due for the server's own journey job, which would walk it and ask for a task of its own.
+                now: serverNow + 30 * 86_400_000
             ).first
         )
         let payload: JSONObject = [

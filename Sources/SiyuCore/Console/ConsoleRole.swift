@@ -31,6 +31,8 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     case editSegments
     /// Add and remove tags on people.
     case editTags
+    /// Pause, resume and stop journeys, retry failed outbox rows, confirm staff tasks.
+    case runJourneys
     /// Save funnels and other analyses for the team.
     case saveAnalyses
     /// Change analytical settings: the KPI event mapping, tier schemes, journey stages.
@@ -50,7 +52,7 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     public var minimumRole: ConsoleRole {
         switch self {
         case .read: return .viewer
-        case .editSegments, .editTags: return .operator
+        case .editSegments, .editTags, .runJourneys: return .operator
         case .saveAnalyses, .editAnalyticsSettings: return .analyst
         case .manageKeys, .manageChannels, .manageUsers, .changeTimeZone: return .admin
         case .manageWorkspace: return .owner

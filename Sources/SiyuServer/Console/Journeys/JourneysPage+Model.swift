@@ -1,0 +1,110 @@
+/// What `journeys.mustache` (the list), `journey.mustache` (one journey's flow and result) and
+/// `journey-stop.mustache` (the confirmation before stopping) show, every value already formatted
+/// for the reader's language.
+extension JourneysPage {
+    struct Model {
+        var journeys: [Row]
+        var hasJourneys: Bool
+        /// Operators and up see the pause, resume and stop buttons.
+        var canRun: Bool
+    }
+
+    /// A journey in the list.
+    struct Row {
+        var id: Int64
+        var name: String
+        var status: String
+        /// `draft`, `active`, `paused` or `stopped`, for the badge's class.
+        var statusKey: String
+        var version: String
+        var entered: String
+        var waiting: String
+        var sentToday: String
+        var goal: Goal
+        var canPause: Bool
+        var canResume: Bool
+        var canStop: Bool
+    }
+
+    /// The goal against the holdout: the two conversion rates and their difference with its 95 % interval.
+    struct Goal {
+        var treated: String
+        var heldOut: String
+        var difference: String
+        var interval: String
+        /// Whether the interval lies wholly above (`up`) or below (`down`) zero.
+        var direction: String
+    }
+
+    /// One journey's page.
+    struct Journey {
+        var id: Int64
+        var name: String
+        var status: String
+        var statusKey: String
+        /// What is drawn: `v3`, or the draft.
+        var drawn: String
+        var versions: [VersionLink]
+        var hasVersions: Bool
+        var flow: String?
+        var problems: [Problem]
+        var hasProblems: Bool
+        var nodes: [NodeRow]
+        var goal: GoalTable
+        var canRun: Bool
+        var canPause: Bool
+        var canResume: Bool
+        var canStop: Bool
+    }
+
+    struct VersionLink {
+        var label: String
+        var href: String
+        var current: Bool
+    }
+
+    struct Problem {
+        var field: String
+        var message: String
+    }
+
+    /// A node in the table under the chart (what the chart shows, for screen readers and copying).
+    struct NodeRow {
+        var id: String
+        var kind: String
+        var text: String
+        var counts: String
+    }
+
+    /// The goal, treated and held out.
+    struct GoalTable {
+        var hasGoal: Bool
+        var goalText: String
+        var rows: [GoalRow]
+        var difference: String
+        var interval: String
+        var direction: String
+        var hasHoldout: Bool
+    }
+
+    struct GoalRow {
+        var group: String
+        var entrants: String
+        var converted: String
+        var rate: String
+    }
+
+    /// The question before stopping.
+    struct Stop {
+        var id: Int64
+        var name: String
+        var inside: String
+    }
+
+    /// The fields of the pause, resume and stop forms.
+    struct ActionForm: Decodable {
+        var confirm: String?
+        /// Where to come back to: `list` (default) or `journey`.
+        var back: String?
+    }
+}
