@@ -18,6 +18,8 @@ extension JourneysPage {
         var statusKey: String
         var version: String
         var entered: String
+        /// Whether anybody entered (the browser test follows such a row to a flow with counts).
+        var hasEntrants: Bool
         var waiting: String
         var sentToday: String
         var goal: Goal

@@ -30,6 +30,7 @@ struct JourneysPresenter {
             statusKey: journey.status.rawValue,
             version: journey.version == 0 ? strings.text("journeys.draft") : "v\(journey.version)",
             entered: format.integer(entered),
+            hasEntrants: entered > 0,
             waiting: format.integer(states[.waiting] ?? 0),
             sentToday: format.integer(outbox[.delivered] ?? 0),
             goal: self.goal(goal),
