@@ -19,12 +19,12 @@ extension AdminAPI {
     func confirmTask(_ input: Operations.ConfirmTask.Input) async throws -> Operations.ConfirmTask.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let workspace = try self.workspace
-        // The contract states the bounds; its generated types do not check lengths.
-        if let note = body.note, note.count > StaffTaskValidation.maximumNoteLength {
+        // The contract states the bounds (in code points, as JSON Schema counts); its generated types do not check lengths.
+        if let note = body.note, note.unicodeScalars.count > StaffTaskValidation.maximumNoteLength {
             throw APIError.badRequest("a note is at most \(StaffTaskValidation.maximumNoteLength) characters", field: "note")
         }
         let by = body.by ?? "admin API"
-        guard (1...StaffTaskValidation.maximumNameLength).contains(by.count) else {
+        guard (1...StaffTaskValidation.maximumNameLength).contains(by.unicodeScalars.count) else {
             throw APIError.badRequest("by is 1 to \(StaffTaskValidation.maximumNameLength) characters", field: "by")
         }
         let status: StaffTaskStatus = body.status == .done ? .done : .dismissed
