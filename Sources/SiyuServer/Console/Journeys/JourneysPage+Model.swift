@@ -110,3 +110,87 @@ extension JourneysPage {
         var back: String?
     }
 }
+
+/// What `journey-editor.mustache` shows: the journey's fields and one fieldset per node, each with
+/// the fields of its kind.
+extension JourneysPage {
+    struct Editor {
+        var isNew: Bool
+        var action: String
+        var cancelHref: String
+        var name: String
+        var entryEvent: String
+        var entryKey: String
+        var entrySegment: String
+        var entryScheme: String
+        var entryValues: String
+        var entryIsEvent: Bool
+        var entryIsSegment: Bool
+        var entryIsLabel: Bool
+        var reEntry: Bool
+        var holdout: String
+        var goalEvent: String
+        var goalDays: String
+        var rows: [EditorRow]
+        var hasRows: Bool
+        var addKinds: [Option]
+        var nodeIds: [Option]
+        var problems: [Problem]
+        var hasProblems: Bool
+        var error: String?
+        var canAdd: Bool
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct EditorRow {
+        var number: Int
+        var prefix: String
+        var id: String
+        var kinds: [Option]
+        var isStart: Bool
+        var isDelay: Bool
+        var isWaitFor: Bool
+        var isCondition: Bool
+        var isSplit: Bool
+        var isRateLimit: Bool
+        var isText: Bool
+        var isTask: Bool
+        var isLocked: Bool
+        var hasNext: Bool
+        var next: String
+        var amount: String
+        var units: [Option]
+        var event: String
+        var timeoutNext: String
+        var types: [Option]
+        var ops: [Option]
+        var key: String
+        var value: String
+        var days: String
+        var yes: String
+        var no: String
+        var lockedRule: String?
+        var branches: [Branch]
+        var count: String
+        var perMinute: Bool
+        var textLabel: String
+        var text: String
+        var assignee: String
+        var dueMinutes: String
+        var locked: String?
+        var lockedText: String?
+        var canMoveUp: Bool
+        var canMoveDown: Bool
+    }
+
+    struct Branch {
+        var slot: Int
+        var weight: String
+        var next: String
+    }
+}

@@ -7,7 +7,7 @@ import SiyuStore
 /// holdout, with pause, resume and stop; a journey's page draws its flow with each node's counts and
 /// shows the goal table. Stopping asks first (a page of its own, so it works without JavaScript).
 struct JourneysPage: ConsolePage {
-    let store: any JourneyRepository & JourneyRunRepository & JourneyActivityRepository
+    let store: any JourneyRepository & JourneyRunRepository & JourneyActivityRepository & EventRepository
     let clock: @Sendable () -> Int64
 
     var navigation: [ConsoleNavItem] { [ConsoleNavItem(id: "journeys", path: "/console/journeys", labelKey: "journeys.nav", order: 70)] }
@@ -17,6 +17,10 @@ struct JourneysPage: ConsolePage {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>, views: ConsoleViews) {
         group.get("journeys") { request, context in try await self.list(request, context, views, notice: nil, status: .ok) }
+        group.get("journeys/new") { request, context in try await self.editor(request, context, views) }
+        group.post("journeys/new") { request, context in try await self.submitEditor(request, context, views) }
+        group.get("journeys/:id/edit") { request, context in try await self.editor(request, context, views) }
+        group.post("journeys/:id/edit") { request, context in try await self.submitEditor(request, context, views) }
         group.get("journeys/:id") { request, context in try await self.show(request, context, views, notice: nil, status: .ok) }
         group.get("journeys/:id/stop") { request, context in try await self.confirmStop(request, context, views) }
         // One route per move: a parameter beside the constant `stop` of the GET route would not be reached for `stop`.
