@@ -1,8 +1,9 @@
 /// What a person may do in the web console, from reading to owning the workspace.
 ///
 /// Each role can do everything the one before it can: viewers read; operators also edit segments and
-/// tags; analysts also save funnels and change analytical settings (the KPI mapping); admins also
-/// manage keys, channels, users and the workspace's time zone; the owner can do everything, including handing the workspace over.
+/// tags, run journeys and confirm staff tasks; analysts also save funnels and change analytical settings
+/// (the KPI mapping); admins also manage keys, channels, users and the workspace's time zone; the owner
+/// can do everything, including handing the workspace over.
 public enum ConsoleRole: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, analyst, admin, owner
 
@@ -31,7 +32,7 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     case editSegments
     /// Add and remove tags on people.
     case editTags
-    /// Pause, resume and stop journeys, retry failed outbox rows, confirm staff tasks.
+    /// Create, edit, publish, pause, resume and stop journeys; retry failed outbox rows; confirm staff tasks.
     case runJourneys
     /// Save funnels and other analyses for the team.
     case saveAnalyses

@@ -132,7 +132,7 @@ extension JourneysPage {
             )
         }
         do {
-            try await JourneyPublishing.startEventCursor(store: store, workspaceId: identity.workspace.id)
+            try await JourneyPublishing.startEventCursor(journeys: store, events: store, workspaceId: identity.workspace.id)
             _ = try await store.publishJourney(id: saved.id, workspaceId: identity.workspace.id)
         } catch let error as StoreError {
             return try renderEditor(
@@ -159,14 +159,14 @@ extension JourneysPage {
     }
 }
 
-/// What publishing needs beyond the store's publish, as the admin API's `publishJourney` does it.
+/// What publishing needs beyond the store's publish, for the admin API's `publishJourney` and the editor alike.
 enum JourneyPublishing {
     /// Event journeys run on the events stored from now on: the workspace's event cursor starts at its
     /// newest event if no journey has set it yet (the journey job then reads every event after it).
-    static func startEventCursor(store: any JourneyRunRepository & EventRepository, workspaceId: Int64) async throws {
-        if try await store.journeyEventCursor(workspaceId: workspaceId) == nil {
-            let newest = try await store.recentEvents(workspaceId: workspaceId, until: .max, limit: 1).first?.seq ?? 0
-            try await store.saveJourneyEventCursor(workspaceId: workspaceId, seq: newest)
+    static func startEventCursor(journeys: any JourneyRunRepository, events: any EventRepository, workspaceId: Int64) async throws {
+        if try await journeys.journeyEventCursor(workspaceId: workspaceId) == nil {
+            let newest = try await events.recentEvents(workspaceId: workspaceId, until: .max, limit: 1).first?.seq ?? 0
+            try await journeys.saveJourneyEventCursor(workspaceId: workspaceId, seq: newest)
         }
     }
 }
