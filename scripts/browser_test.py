@@ -539,6 +539,24 @@ FORGED_ACTION_JS = r"""
 }
 """
 
+# Fills a form and presses its submit button as a person would (requestSubmit runs the form's own handlers and sends
+# the pressed button's name and value, e.g. status=done), keeping the page's CSRF token.
+ACTION_FORM_JS = r"""
+(spec) => {
+  const form = document.querySelector(spec.form);
+  if (!form) return {error: `no form matches ${spec.form}`};
+  for (const [name, value] of Object.entries(spec.fill)) {
+    const input = form.querySelector(`[name="${name}"]`);
+    if (!input) return {error: `the form has no field ${name}`};
+    input.value = value;
+  }
+  const button = spec.submit ? form.querySelector(spec.submit) : null;
+  if (spec.submit && !button) return {error: `the form has no button ${spec.submit}`};
+  setTimeout(() => { if (form.requestSubmit) form.requestSubmit(button || undefined); else form.submit(); }, 0);
+  return {ok: true, action: form.action};
+}
+"""
+
 FIRST_LINK_JS = r"""
 (selector) => { const a = document.querySelector(selector); return a ? a.getAttribute("href") : null; }
 """
@@ -889,11 +907,55 @@ class Runner:
 
             self.check(name, item.get("expect_fail"), body)
 
+    def run_actions(self) -> None:
+        """Forms that change something, used as a person would: open the page, fill the form, press the button, and
+        check the page that comes back (its status, `require` selectors and a text per language)."""
+        for item in self.plan.get("actions", []):
+            for language in item.get("languages", self.defaults["languages"]) or [None]:
+                name = f"action {item['name']}" + (f" [{language}]" if language else "")
+                if self.only and not self.only.search(name):
+                    continue
+
+                def body(item=item, language=language):
+                    tab = self.tab(item.get("as", "user"))
+                    tab.set_viewport("desktop", self.viewports["desktop"])
+                    self.prepare_language(tab, language)
+                    visit = tab.navigate(self.url(item["path"], language))
+                    if visit.status != 200:
+                        raise TestFailure(f"{item['path']} (holding the form) answered {visit.status}")
+                    started = tab.call(ACTION_FORM_JS, {"form": item.get("form", "form"), "submit": item.get("submit"),
+                                                        "fill": self.substitute(item.get("fill", {}))})
+                    if started.get("error"):
+                        raise TestFailure(started["error"])
+                    tab.reset()
+                    if not self.browser.wait(lambda: tab.loaded, 30):
+                        raise TestFailure("the form was posted but no page came back")
+                    self.browser.idle(self.defaults["settle_ms"] / 1000)
+                    expect = item.get("expect", {})
+                    status = tab.documents[-1].get("status") if tab.documents else None
+                    where = f"POST {urllib.parse.urlsplit(started['action']).path}"
+                    problems: list[str] = []
+                    if status != expect.get("status", 200):
+                        problems.append(f"{where} answered {status}, expected {expect.get('status', 200)}")
+                    require = [r if isinstance(r, dict) else {"selector": r} for r in expect.get("require", [])]
+                    facts = tab.call(PAGE_FACTS_JS, {"require": require, "nonzero": [], "absent": [], "overflow": False})
+                    for want, got in zip(require, facts["require"]):
+                        if got["visible"] < want.get("min", 1):
+                            problems.append(f"after the post: `{want['selector']}`: {got['visible']} visible, at least {want.get('min', 1)} expected")
+                    pattern = (expect.get("text") or {}).get(language or "")
+                    if pattern and not re.search(pattern, facts["text"]):
+                        problems.append(f"after the post: no text matching /{pattern}/")
+                    problems += self.errors(tab)
+                    return problems, f"{where} answered {status}"
+
+                self.check(name, item.get("expect_fail"), body)
+
     def run(self) -> Outcome:
         # Logins first (before any deliberately failed login could slow later ones down), then pages, then forms.
         self.run_pages()
         self.run_viewer()
         self.run_csrf()
+        self.run_actions()
         return self.outcome
 
 

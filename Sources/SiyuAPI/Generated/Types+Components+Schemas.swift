@@ -11636,5 +11636,177 @@ extension Components {
                 case messages
             }
         }
+        /// - Remark: Generated from `#/components/schemas/StaffTaskStatus`.
+        @frozen package enum StaffTaskStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case open = "open"
+            case done = "done"
+            case dismissed = "dismissed"
+        }
+        /// - Remark: Generated from `#/components/schemas/StaffTask`.
+        package struct StaffTask: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StaffTask/id`.
+            package var id: Swift.Int64
+            /// The key of the outbox row that made the task (one task per row, however often it was delivered).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTask/key`.
+            package var key: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StaffTask/personId`.
+            package var personId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/StaffTask/journeyId`.
+            package var journeyId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/StaffTask/title`.
+            package var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StaffTask/assignee`.
+            package var assignee: Swift.String?
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTask/dueAt`.
+            package var dueAt: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StaffTask/status`.
+            package var status: Components.Schemas.StaffTaskStatus
+            /// Who confirmed it (a console user's e-mail, or the request's `by`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTask/confirmedBy`.
+            package var confirmedBy: Swift.String?
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTask/confirmedAt`.
+            package var confirmedAt: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StaffTask/note`.
+            package var note: Swift.String?
+            /// An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTask/createdAt`.
+            package var createdAt: Swift.String
+            /// Creates a new `StaffTask`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - key: The key of the outbox row that made the task (one task per row, however often it was delivered).
+            ///   - personId:
+            ///   - journeyId:
+            ///   - title:
+            ///   - assignee:
+            ///   - dueAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///   - status:
+            ///   - confirmedBy: Who confirmed it (a console user's e-mail, or the request's `by`).
+            ///   - confirmedAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            ///   - note:
+            ///   - createdAt: An ISO 8601 instant in UTC (`2024-05-01T08:00:00.000Z`).
+            package init(
+                id: Swift.Int64,
+                key: Swift.String,
+                personId: Swift.Int64? = nil,
+                journeyId: Swift.Int64? = nil,
+                title: Swift.String,
+                assignee: Swift.String? = nil,
+                dueAt: Swift.String? = nil,
+                status: Components.Schemas.StaffTaskStatus,
+                confirmedBy: Swift.String? = nil,
+                confirmedAt: Swift.String? = nil,
+                note: Swift.String? = nil,
+                createdAt: Swift.String
+            ) {
+                self.id = id
+                self.key = key
+                self.personId = personId
+                self.journeyId = journeyId
+                self.title = title
+                self.assignee = assignee
+                self.dueAt = dueAt
+                self.status = status
+                self.confirmedBy = confirmedBy
+                self.confirmedAt = confirmedAt
+                self.note = note
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case key
+                case personId
+                case journeyId
+                case title
+                case assignee
+                case dueAt
+                case status
+                case confirmedBy
+                case confirmedAt
+                case note
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StaffTaskList`.
+        package struct StaffTaskList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StaffTaskList/tasks`.
+            package var tasks: [Components.Schemas.StaffTask]
+            /// Creates a new `StaffTaskList`.
+            ///
+            /// - Parameters:
+            ///   - tasks:
+            package init(tasks: [Components.Schemas.StaffTask]) {
+                self.tasks = tasks
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tasks
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StaffTaskConfirm`.
+        package struct StaffTaskConfirm: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StaffTaskConfirm/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case done = "done"
+                case dismissed = "dismissed"
+            }
+            /// - Remark: Generated from `#/components/schemas/StaffTaskConfirm/status`.
+            package var status: Components.Schemas.StaffTaskConfirm.StatusPayload
+            /// What the staff member did or why the task was not needed (at most 1,000 characters).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTaskConfirm/note`.
+            package var note: Swift.String?
+            /// Who confirms (default `admin API`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StaffTaskConfirm/by`.
+            package var by: Swift.String?
+            /// Creates a new `StaffTaskConfirm`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - note: What the staff member did or why the task was not needed (at most 1,000 characters).
+            ///   - by: Who confirms (default `admin API`).
+            package init(
+                status: Components.Schemas.StaffTaskConfirm.StatusPayload,
+                note: Swift.String? = nil,
+                by: Swift.String? = nil
+            ) {
+                self.status = status
+                self.note = note
+                self.by = by
+            }
+            package enum CodingKeys: String, CodingKey {
+                case status
+                case note
+                case by
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.status = try container.decode(
+                    Components.Schemas.StaffTaskConfirm.StatusPayload.self,
+                    forKey: .status
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                self.by = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .by
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "status",
+                    "note",
+                    "by"
+                ])
+            }
+        }
     }
 }

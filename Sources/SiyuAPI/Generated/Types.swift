@@ -524,6 +524,16 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/outbox/{id}/retry`.
     /// - Remark: Generated from `#/paths//api/v1/outbox/{id}/retry/post(retryOutbox)`.
     func retryOutbox(_ input: Operations.RetryOutbox.Input) async throws -> Operations.RetryOutbox.Output
+    /// Staff tasks journeys handed out, open ones first (earliest due first), then confirmed ones
+    ///
+    /// - Remark: HTTP `GET /api/v1/tasks`.
+    /// - Remark: Generated from `#/paths//api/v1/tasks/get(listTasks)`.
+    func listTasks(_ input: Operations.ListTasks.Input) async throws -> Operations.ListTasks.Output
+    /// Mark an open task done or dismissed, with an optional note
+    ///
+    /// - Remark: HTTP `POST /api/v1/tasks/{id}/confirm`.
+    /// - Remark: Generated from `#/paths//api/v1/tasks/{id}/confirm/post(confirmTask)`.
+    func confirmTask(_ input: Operations.ConfirmTask.Input) async throws -> Operations.ConfirmTask.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1616,6 +1626,34 @@ extension APIProtocol {
         try await retryOutbox(Operations.RetryOutbox.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// Staff tasks journeys handed out, open ones first (earliest due first), then confirmed ones
+    ///
+    /// - Remark: HTTP `GET /api/v1/tasks`.
+    /// - Remark: Generated from `#/paths//api/v1/tasks/get(listTasks)`.
+    package func listTasks(
+        query: Operations.ListTasks.Input.Query = .init(),
+        headers: Operations.ListTasks.Input.Headers = .init()
+    ) async throws -> Operations.ListTasks.Output {
+        try await listTasks(Operations.ListTasks.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Mark an open task done or dismissed, with an optional note
+    ///
+    /// - Remark: HTTP `POST /api/v1/tasks/{id}/confirm`.
+    /// - Remark: Generated from `#/paths//api/v1/tasks/{id}/confirm/post(confirmTask)`.
+    package func confirmTask(
+        path: Operations.ConfirmTask.Input.Path,
+        headers: Operations.ConfirmTask.Input.Headers = .init(),
+        body: Operations.ConfirmTask.Input.Body
+    ) async throws -> Operations.ConfirmTask.Output {
+        try await confirmTask(Operations.ConfirmTask.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -1,8 +1,9 @@
 /// What a person may do in the web console, from reading to owning the workspace.
 ///
 /// Each role can do everything the one before it can: viewers read; operators also edit segments and
-/// tags; analysts also save funnels and change analytical settings (the KPI mapping); admins also
-/// manage keys, channels, users and the workspace's time zone; the owner can do everything, including handing the workspace over.
+/// tags, run journeys and confirm staff tasks; analysts also save funnels and change analytical settings
+/// (the KPI mapping); admins also manage keys, channels, users and the workspace's time zone; the owner
+/// can do everything, including handing the workspace over.
 public enum ConsoleRole: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, analyst, admin, owner
 
@@ -31,6 +32,8 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     case editSegments
     /// Add and remove tags on people.
     case editTags
+    /// Create, edit, publish, pause, resume and stop journeys; retry failed outbox rows; confirm staff tasks.
+    case runJourneys
     /// Save funnels and other analyses for the team.
     case saveAnalyses
     /// Change analytical settings: the KPI event mapping, tier schemes, journey stages.
@@ -50,7 +53,7 @@ public enum ConsoleAction: String, Sendable, CaseIterable {
     public var minimumRole: ConsoleRole {
         switch self {
         case .read: return .viewer
-        case .editSegments, .editTags: return .operator
+        case .editSegments, .editTags, .runJourneys: return .operator
         case .saveAnalyses, .editAnalyticsSettings: return .analyst
         case .manageKeys, .manageChannels, .manageUsers, .changeTimeZone: return .admin
         case .manageWorkspace: return .owner

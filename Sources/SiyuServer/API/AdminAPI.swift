@@ -21,6 +21,8 @@ struct AdminAPI: APIProtocol {
     let settings: any SettingsRepository
     let journeys: any JourneyRepository & JourneyRunRepository & OutboxRepository
     let messaging: any MessagingRepository & SettingsRepository
+    /// Staff tasks journeys hand out.
+    let tasks: any StaffTaskRepository
     /// Segment rules, evaluation and member lists (shared with the console).
     let segmentService: SegmentService
     /// Model fits (shared with the console and the daily job).
@@ -43,6 +45,7 @@ struct AdminAPI: APIProtocol {
         settings = store
         journeys = store
         messaging = store
+        tasks = store
         segmentService = SegmentService(store: store, cache: cache)
         valueFitting = ValueFitting(store: store, cache: cache)
         segmentRefresher = SegmentRefresher(store: store, cache: cache)

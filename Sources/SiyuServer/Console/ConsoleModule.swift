@@ -41,6 +41,9 @@ public struct ConsoleModule: Sendable {
             ConcentrationPage(store: services.store, cache: services.analytics, clock: services.clock),
             CustomerValuePage(store: services.store, cache: services.analytics, clock: services.clock),
             TeamPage(store: services.store, admin: ConsoleUserAdmin(store: services.store, hasher: services.authenticator.hasher)),
+            JourneysPage(store: services.store, clock: services.clock),
+            OutboxPage(store: services.store, clock: services.clock),
+            TasksPage(store: services.store, clock: services.clock),
         ]
     }
 

@@ -11,7 +11,7 @@ import SiyuStore
 /// `X-Siyu-Idempotency-Key` so a receiver drops a repeat (docs/webhooks.md).
 struct OutboxDelivery: Sendable {
     typealias Store = any OutboxRepository & PeopleRepository & SegmentRepository & SettingsRepository & MessagingRepository
-        & LabelRepository & WorkspaceRepository
+        & LabelRepository & WorkspaceRepository & StaffTaskRepository
     let store: Store
     let clock: @Sendable () -> Int64
     let logger: Logger
@@ -111,8 +111,18 @@ struct OutboxDelivery: Sendable {
                 }
                 return .delivered(ProviderResponse(code: 200, text: "in segment \(id)"))
             case "task":
-                // The row is the task: the console lists them for the staff to confirm.
-                return .delivered(ProviderResponse(code: 200, text: "recorded for the staff"))
+                // The task the staff confirm (console, admin API); the row's key makes it once, however often the row goes.
+                guard let title = payload["title"]?.stringValue else { return .permanentFailure(DeliveryFailure(.invalidMessage, "no title")) }
+                let draft = StaffTaskDraft(
+                    key: row.key,
+                    personId: row.personId,
+                    journeyId: row.journeyId,
+                    title: title,
+                    assignee: payload["assignee"]?.stringValue,
+                    dueAt: payload["dueAt"]?.stringValue.flatMap { Timestamp.parseISO8601($0) }
+                )
+                let task = try await store.recordStaffTask(workspaceId: row.workspaceId, draft, now: clock())
+                return .delivered(ProviderResponse(code: 200, text: "staff task \(task.id)"))
             case "webhook":
                 guard let url = payload["url"]?.stringValue, let secret else {
                     return .permanentFailure(DeliveryFailure(.configuration, "no webhook url or secret"))

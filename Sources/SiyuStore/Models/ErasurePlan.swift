@@ -35,6 +35,7 @@ enum ErasurePlan {
         Table(name: "outbox", personColumns: ["person_id"]),
         Table(name: "subscriptions", personColumns: ["person_id"]),
         Table(name: "contacts", personColumns: ["person_id"]),
+        Table(name: "staff_tasks", personColumns: ["person_id"]),
         Table(name: "persons", personColumns: ["id"]),
     ]
 }

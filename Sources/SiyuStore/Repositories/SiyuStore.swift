@@ -4,3 +4,4 @@ import SiyuCore
 public typealias SiyuStore = WorkspaceRepository & EventRepository & PeopleRepository & AnalyticsRepository & SegmentRepository
     & LabelRepository & AttributeRepository
     & SettingsRepository & UserRepository & JourneyRepository & JourneyRunRepository & OutboxRepository & MessagingRepository
+    & StaffTaskRepository & JourneyActivityRepository

@@ -44,12 +44,7 @@ extension AdminAPI {
         let context = try queryContext()
         let current = try await journey(input.path.id, context)
         _ = try JourneyReader(context: context).journey(try Self.definition(current.draft), id: current.id, version: current.version + 1)
-        // Event journeys run on the events stored from now on: the workspace's event cursor starts here
-        // if no journey has set it yet (the journey job then reads every event after it).
-        if try await journeys.journeyEventCursor(workspaceId: context.workspace.id) == nil {
-            let newest = try await events.recentEvents(workspaceId: context.workspace.id, until: .max, limit: 1).first?.seq ?? 0
-            try await journeys.saveJourneyEventCursor(workspaceId: context.workspace.id, seq: newest)
-        }
+        try await JourneyPublishing.startEventCursor(journeys: journeys, events: events, workspaceId: context.workspace.id)
         let published = try await journeys.publishJourney(id: current.id, workspaceId: context.workspace.id)
         return .ok(.init(body: .json(try Self.answer(published, context))))
     }

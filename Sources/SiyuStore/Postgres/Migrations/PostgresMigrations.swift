@@ -516,5 +516,30 @@ extension PostgresStore {
                 "CREATE INDEX outbox_delivered ON outbox(person_id, channel, delivered_at) WHERE status = 'delivered'",
             ]
         ),
+        Migration(
+            name: "v9-staff-tasks",
+            statements: [
+                // Staff tasks journeys hand out, one per outbox row (its key), confirmed in the console or the admin API.
+                """
+                CREATE TABLE staff_tasks (
+                    id BIGSERIAL PRIMARY KEY,
+                    workspace_id BIGINT NOT NULL,
+                    outbox_key TEXT NOT NULL,
+                    person_id BIGINT,
+                    journey_id BIGINT,
+                    title TEXT NOT NULL,
+                    assignee TEXT,
+                    due_at BIGINT,
+                    status TEXT NOT NULL,
+                    confirmed_by TEXT,
+                    confirmed_at BIGINT,
+                    note TEXT,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, outbox_key)
+                )
+                """,
+                "CREATE INDEX staff_tasks_status ON staff_tasks(workspace_id, status, due_at)",
+            ]
+        ),
     ]
 }

@@ -423,6 +423,30 @@ extension AppDatabase {
                     """
             )
         }
+        migrator.registerMigration("v9-staff-tasks") { db in
+            // Staff tasks journeys hand out, one per outbox row (its key), confirmed in the console or the admin API.
+            try db.execute(
+                sql: """
+                    CREATE TABLE staff_tasks (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        workspace_id INTEGER NOT NULL,
+                        outbox_key TEXT NOT NULL,
+                        person_id INTEGER,
+                        journey_id INTEGER,
+                        title TEXT NOT NULL,
+                        assignee TEXT,
+                        due_at INTEGER,
+                        status TEXT NOT NULL,
+                        confirmed_by TEXT,
+                        confirmed_at INTEGER,
+                        note TEXT,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (workspace_id, outbox_key)
+                    );
+                    CREATE INDEX staff_tasks_status ON staff_tasks(workspace_id, status, due_at);
+                    """
+            )
+        }
         return migrator
     }
 }
