@@ -36,29 +36,40 @@ struct OutboxDelivery: Sendable {
                 secrets[workspace] = try await secret(workspaceId: workspace)
             }
             let known = secrets
-            // A person's rows go one after another, so that a cap counts the message before.
+            // A person's rows go one after another, so that a cap counts the message before (messages
+            // are recorded as they go); the other results are recorded together once the batch is done.
             let byPerson = Dictionary(grouping: rows, by: { $0.personId.map { "p\($0)" } ?? "r\($0.id)" })
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let finishes = try await withThrowingTaskGroup(of: [OutboxFinish].self) { group in
                 for personRows in byPerson.values {
-                    group.addTask { for row in personRows { try await self.deliver(row, secret: known[row.workspaceId]) } }
+                    group.addTask {
+                        var finishes: [OutboxFinish] = []
+                        for row in personRows {
+                            if let finish = try await self.deliver(row, secret: known[row.workspaceId]) { finishes.append(finish) }
+                        }
+                        return finishes
+                    }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(into: []) { $0 += $1 }
             }
+            try await store.finishOutbox(finishes, now: clock())
             attempted += rows.count
             if rows.count < Self.parallel { break }
         }
         return attempted
     }
 
-    /// One attempt at one row, its result recorded.
-    func deliver(_ row: OutboxMessage, secret: String?) async throws {
+    /// One attempt at one row: a message's result is recorded at once (caps count it); another's is
+    /// answered, to be recorded with its batch's.
+    func deliver(_ row: OutboxMessage, secret: String?) async throws -> OutboxFinish? {
         let outcome: DeliveryOutcome
-        if case .object(let payload)? = try? JSONParser.parse(row.payload), payload["template"] != nil {
+        let payload = Self.payload(row)
+        let isMessage = payload?["template"] != nil
+        if isMessage, let payload {
             do {
                 switch try await message(row, payload, secret: secret) {
                 case .held(let result):
                     try await store.finishOutbox(id: row.id, attempt: row.attempts, result: result, now: clock())
-                    return
+                    return nil
                 case .sent(let sent): outcome = sent
                 }
             } catch {
@@ -82,7 +93,17 @@ struct OutboxDelivery: Sendable {
             result = .failed(error: failure.reason)
             logger.warning("outbox row failed", metadata: ["row": "\(row.id)", "channel": "\(row.channel)", "reason": "\(failure.reason)"])
         }
-        try await store.finishOutbox(id: row.id, attempt: row.attempts, result: result, now: now)
+        let finish = OutboxFinish(id: row.id, attempt: row.attempts, result: result)
+        guard !isMessage else {
+            try await store.finishOutbox([finish], now: now)
+            return nil
+        }
+        return finish
+    }
+
+    static func payload(_ row: OutboxMessage) -> JSONObject? {
+        if case .object(let payload)? = try? JSONParser.parse(row.payload) { return payload }
+        return nil
     }
 
     /// What the row's channel answers.

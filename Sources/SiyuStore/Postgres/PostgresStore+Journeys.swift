@@ -168,37 +168,32 @@ extension PostgresStore: JourneyRunRepository {
         oneAtATime: Bool,
         now: Int64
     ) async throws -> [JourneyInstance] {
-        try await transaction { connection in
-            var entered: [JourneyInstance] = []
-            for entrant in entrants {
-                if oneAtATime {
-                    let inside = try await connection.rows(
-                        """
-                        SELECT 1 FROM journey_instances WHERE workspace_id = \(workspaceId) AND person_id = \(entrant.personId)
-                            AND journey_id = \(journeyId) AND state IN ('active', 'waiting') LIMIT 1
-                        """,
-                        logger: logger
-                    )
-                    if !inside.isEmpty { continue }
-                }
-                // The holdout is measured, never walked: out at once, kept for the goal.
-                let state: JourneyInstanceState = entrant.heldOut ? .heldOut : .active
-                let due: Int64? = entrant.heldOut ? nil : now
-                let exited: Int64? = entrant.heldOut ? now : nil
-                let rows = try await connection.rows(
-                    """
-                    INSERT INTO journey_instances
-                        (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at, entry_event)
-                    VALUES (\(workspaceId), \(journeyId), \(Int32(version)), \(entrant.personId), \(entrant.entryKey), \(start), \(state.rawValue),
-                        \(due), \(now), \(now), \(exited), \(entrant.event))
-                    ON CONFLICT (journey_id, entry_key) DO NOTHING
-                    RETURNING \(unescaped: Self.instanceColumns)
-                    """,
-                    logger: logger
-                )
-                if let row = rows.first { entered.append(try Self.instance(row)) }
-            }
-            return entered
+        guard !entrants.isEmpty else { return [] }
+        // One statement for the whole list: the entrants as arrays, those inside already (with
+        // `oneAtATime`) and keys already used left out. The holdout is measured, never walked: out at
+        // once, kept for the goal.
+        let people = entrants.map(\.personId)
+        let keys = entrants.map(\.entryKey)
+        let held = entrants.map(\.heldOut)
+        let events = NullableArray(entrants.map(\.event))
+        return try await transaction { connection in
+            try await connection.rows(
+                """
+                INSERT INTO journey_instances
+                    (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at, entry_event)
+                SELECT \(workspaceId), \(journeyId), \(Int32(version)), e.person, e.key, \(start),
+                    CASE WHEN e.held THEN 'heldOut' ELSE 'active' END, CASE WHEN e.held THEN NULL ELSE \(now)::bigint END,
+                    \(now), \(now), CASE WHEN e.held THEN \(now)::bigint ELSE NULL END, e.event
+                FROM unnest(\(people)::bigint[], \(keys)::text[], \(held)::bool[], \(events)::text[]) WITH ORDINALITY AS e(person, key, held, event, n)
+                WHERE NOT \(oneAtATime) OR NOT EXISTS (
+                    SELECT 1 FROM journey_instances i WHERE i.workspace_id = \(workspaceId) AND i.person_id = e.person
+                        AND i.journey_id = \(journeyId) AND i.state IN ('active', 'waiting'))
+                ORDER BY e.n
+                ON CONFLICT (journey_id, entry_key) DO NOTHING
+                RETURNING \(unescaped: Self.instanceColumns)
+                """,
+                logger: logger
+            ).map(Self.instance).sorted { $0.id < $1.id }
         }
     }
 

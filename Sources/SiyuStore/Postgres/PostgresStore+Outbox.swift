@@ -37,29 +37,33 @@ extension PostgresStore: OutboxRepository {
         }
     }
 
-    public func finishOutbox(id: Int64, attempt: Int, result: OutboxResult, now: Int64) async throws {
-        let change = OutboxChange(result, now: now)
+    public func finishOutbox(_ finishes: [OutboxFinish], now: Int64) async throws {
+        guard !finishes.isEmpty else { return }
         try await transaction { connection in
-            let updated = try await connection.rows(
-                """
-                UPDATE outbox SET status = \(change.status.rawValue), due_at = \(change.dueAt),
-                    last_error = COALESCE(\(change.error.map(OutboxText.bounded)), last_error),
-                    response = COALESCE(\(change.response.map(OutboxText.bounded)), response), delivered_at = \(change.deliveredAt),
-                    attempts = attempts - \(Int32(change.refund))
-                WHERE id = \(id) AND status = 'sending' AND attempts = \(Int32(attempt))
-                RETURNING id
-                """,
-                logger: logger
-            )
-            if !updated.isEmpty, let count = change.count {
-                try await connection.run(
+            for finish in finishes {
+                let change = OutboxChange(finish.result, now: now)
+                let (id, attempt) = (finish.id, finish.attempt)
+                let updated = try await connection.rows(
                     """
-                    INSERT INTO journey_node_counts (journey_id, version, node, outcome, count)
-                    VALUES (\(count.journeyId), \(count.version), \(count.node), \(count.outcome), 1)
-                    ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = journey_node_counts.count + 1
+                    UPDATE outbox SET status = \(change.status.rawValue), due_at = \(change.dueAt),
+                        last_error = COALESCE(\(change.error.map(OutboxText.bounded)), last_error),
+                        response = COALESCE(\(change.response.map(OutboxText.bounded)), response), delivered_at = \(change.deliveredAt),
+                        attempts = attempts - \(Int32(change.refund))
+                    WHERE id = \(id) AND status = 'sending' AND attempts = \(Int32(attempt))
+                    RETURNING id
                     """,
                     logger: logger
                 )
+                if !updated.isEmpty, let count = change.count {
+                    try await connection.run(
+                        """
+                        INSERT INTO journey_node_counts (journey_id, version, node, outcome, count)
+                        VALUES (\(count.journeyId), \(count.version), \(count.node), \(count.outcome), 1)
+                        ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = journey_node_counts.count + 1
+                        """,
+                        logger: logger
+                    )
+                }
             }
         }
     }

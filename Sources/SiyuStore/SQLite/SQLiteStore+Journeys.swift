@@ -134,31 +134,40 @@ extension SQLiteStore: JourneyRunRepository {
     )
         async throws -> [JourneyInstance]
     {
-        try await write { db in
-            var entered: [JourneyInstance] = []
-            let inside = try db.makeStatement(
-                sql:
-                    "SELECT 1 FROM journey_instances WHERE workspace_id = ? AND person_id = ? AND journey_id = ? AND state IN ('active', 'waiting') LIMIT 1"
-            )
-            let insert = try db.makeStatement(
+        guard !entrants.isEmpty else { return [] }
+        // One statement for the whole list: the entrants as a JSON array, those inside already (with
+        // `oneAtATime`) and keys already used left out. The holdout is measured, never walked: out at
+        // once, kept for the goal.
+        var list: [JSONValue] = []
+        list.reserveCapacity(entrants.count)
+        for entrant in entrants {
+            list.append([
+                "p": .int(entrant.personId), "k": .string(entrant.entryKey), "h": .bool(entrant.heldOut),
+                "e": entrant.event.map(JSONValue.string) ?? .null,
+            ])
+        }
+        let json = JSONWriter.string(.array(list))
+        return try await write { db in
+            try Row.fetchAll(
+                db,
                 sql: """
                     INSERT OR IGNORE INTO journey_instances
                         (workspace_id, journey_id, version, person_id, entry_key, node, state, due_at, entered_at, updated_at, exited_at, entry_event)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            for entrant in entrants {
-                if oneAtATime, try Bool.fetchOne(inside, arguments: [workspaceId, entrant.personId, journeyId]) == true { continue }
-                // The holdout is measured, never walked: out at once, kept for the goal.
-                let state: JourneyInstanceState = entrant.heldOut ? .heldOut : .active
-                try insert.execute(arguments: [
-                    workspaceId, journeyId, version, entrant.personId, entrant.entryKey, start, state.rawValue,
-                    entrant.heldOut ? nil : now, now, now, entrant.heldOut ? now : nil, entrant.event,
-                ])
-                guard db.changesCount == 1 else { continue }
-                entered.append(try Self.instance(db, id: db.lastInsertedRowID)!)
-            }
-            return entered
+                    SELECT ?1, ?2, ?3, e.p, e.k, ?4, CASE WHEN e.h THEN 'heldOut' ELSE 'active' END, CASE WHEN e.h THEN NULL ELSE ?5 END,
+                        ?5, ?5, CASE WHEN e.h THEN ?5 ELSE NULL END, e.e
+                    FROM (
+                        SELECT json_extract(value, '$.p') AS p, json_extract(value, '$.k') AS k, json_extract(value, '$.h') AS h,
+                            json_extract(value, '$.e') AS e, key AS n
+                        FROM json_each(?6)
+                    ) e
+                    WHERE NOT ?7 OR NOT EXISTS (
+                        SELECT 1 FROM journey_instances i WHERE i.workspace_id = ?1 AND i.person_id = e.p AND i.journey_id = ?2
+                            AND i.state IN ('active', 'waiting'))
+                    ORDER BY e.n
+                    RETURNING *
+                    """,
+                arguments: [workspaceId, journeyId, version, start, now, json, oneAtATime]
+            ).map(Self.instance).sorted { $0.id < $1.id }
         }
     }
 

@@ -43,28 +43,31 @@ extension SQLiteStore: OutboxRepository {
         }
     }
 
-    public func finishOutbox(id: Int64, attempt: Int, result: OutboxResult, now: Int64) async throws {
-        let change = OutboxChange(result, now: now)
+    public func finishOutbox(_ finishes: [OutboxFinish], now: Int64) async throws {
+        guard !finishes.isEmpty else { return }
         try await write { db in
-            try db.execute(
+            let update = try db.cachedStatement(
                 sql: """
                     UPDATE outbox SET status = ?, due_at = ?, last_error = COALESCE(?, last_error), response = COALESCE(?, response),
                         delivered_at = ?, attempts = attempts - ?
                     WHERE id = ? AND status = 'sending' AND attempts = ?
-                    """,
-                arguments: [
-                    change.status.rawValue, change.dueAt, change.error.map(OutboxText.bounded), change.response.map(OutboxText.bounded),
-                    change.deliveredAt, change.refund, id, attempt,
-                ]
+                    """
             )
-            if db.changesCount == 1, let count = change.count {
-                try db.execute(
-                    sql: """
-                        INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (?, ?, ?, ?, 1)
-                        ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = count + 1
-                        """,
-                    arguments: [count.journeyId, count.version, count.node, count.outcome]
-                )
+            for finish in finishes {
+                let change = OutboxChange(finish.result, now: now)
+                try update.execute(arguments: [
+                    change.status.rawValue, change.dueAt, change.error.map(OutboxText.bounded), change.response.map(OutboxText.bounded),
+                    change.deliveredAt, change.refund, finish.id, finish.attempt,
+                ])
+                if db.changesCount == 1, let count = change.count {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO journey_node_counts (journey_id, version, node, outcome, count) VALUES (?, ?, ?, ?, 1)
+                            ON CONFLICT (journey_id, version, node, outcome) DO UPDATE SET count = count + 1
+                            """,
+                        arguments: [count.journeyId, count.version, count.node, count.outcome]
+                    )
+                }
             }
         }
     }
