@@ -411,3 +411,64 @@ extension MessagingTests {
         }
     }
 }
+
+extension MessagingTests {
+    /// A journey's message to a WeCom group robot: the robot's documented text JSON with the person and
+    /// the order, and the robot's `{"errcode":0}` taken as delivered.
+    @Test(arguments: TestStoreKind.available)
+    func aJourneysMessageGoesToAWeComRobot(_ kind: TestStoreKind) async throws {
+        let bodies = Locked<[[UInt8]]>([])
+        let router = Router()
+        router.post("**") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            bodies.withLock { $0.append(Array(body.readableBytesView)) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"errcode":0,"errmsg":"ok"}"#))
+            )
+        }
+        // 02:00Z is 10:00 in Shanghai: outside quiet hours.
+        let clock = ManagedClock(serverNow + 2 * Self.hour)
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { robot in
+            let url = "http://127.0.0.1:\(try #require(robot.port))/cgi-bin/webhook/send?key=test"
+            try await ServerHarness.run(store: kind, clock: clock.read) { client, harness in
+                _ = try await call(client, harness, .put, "/api/v1/messaging/settings", #"{"wecomRobot": {"url": "\#(url)"}}"#)
+                let template = try #require(
+                    try await call(
+                        client,
+                        harness,
+                        .post,
+                        "/api/v1/templates",
+                        #"{"name": "大额订单", "channel": "wecomRobot", "defaultLanguage": "zh-CN", "variants": {"zh-CN": {"text": "大额订单：{{person.userId}} 下单 {{event.order_id}}"}}}"#
+                    ).json["id"]?.int64Value
+                )
+                let journey = try await call(
+                    client,
+                    harness,
+                    .post,
+                    "/api/v1/journeys",
+                    #"""
+                    {"name": "门店提醒", "definition": {"entry": {"event": {"event": "Order Completed"}, "key": "order_id"}, "start": "alert",
+                      "nodes": [{"id": "alert", "action": {"message": {"template": \#(template)}}}]}}
+                    """#
+                )
+                let id = try #require(journey.json["id"]?.int64Value)
+                #expect(try await call(client, harness, .post, "/api/v1/journeys/\(id)/publish").json["status"] == "active")
+                let order =
+                    #"{"type": "track", "userId": "u1", "event": "Order Completed", "messageId": "o7", "timestamp": "2024-05-01T02:00:00Z", "properties": {"order_id": "A7"}}"#
+                _ = try await client.send("/v1/batch", #"{"batch": [\#(order)]}"#, harness)
+                #expect(try await eventually { bodies.withLock { $0.count } == 1 })
+                let posted = try JSONParser.parse(try #require(bodies.withLock { $0.first }))
+                #expect(posted["msgtype"] == "text")
+                #expect(posted["text"]?["content"] == "大额订单：u1 下单 A7")
+                #expect(
+                    try await eventually {
+                        try await harness.store.outboxMessages(workspaceId: harness.workspace.id, status: .delivered, limit: 10).map(\.channel)
+                            == ["wecomRobot"]
+                    }
+                )
+            }
+        }
+    }
+}
