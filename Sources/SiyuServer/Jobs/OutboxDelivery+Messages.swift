@@ -152,7 +152,7 @@ extension OutboxDelivery {
     /// The workspace's unsubscribe-link secret, made (32 random bytes, hex) and saved on first use.
     func unsubscribeSecret(workspaceId: Int64) async throws -> String {
         if let secret = try await store.settings(workspaceId: workspaceId)[UnsubscribeLink.secretKey]?.stringValue { return secret }
-        let secret = UnsubscribeLink.newSecret()
+        let secret = Secrets.randomHex()
         _ = try await store.saveSetting(workspaceId: workspaceId, key: UnsubscribeLink.secretKey, value: .string(secret))
         return secret
     }

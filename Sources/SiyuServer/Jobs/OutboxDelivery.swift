@@ -166,8 +166,7 @@ struct OutboxDelivery: Sendable {
     /// The workspace's webhook signing secret, made (32 random bytes, hex) and saved on first use.
     func secret(workspaceId: Int64) async throws -> String {
         if let secret = try await store.settings(workspaceId: workspaceId)[Self.secretKey]?.stringValue { return secret }
-        var random = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+        let secret = Secrets.randomHex()
         _ = try await store.saveSetting(workspaceId: workspaceId, key: Self.secretKey, value: .string(secret))
         return secret
     }

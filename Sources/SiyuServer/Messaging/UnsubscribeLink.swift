@@ -46,9 +46,4 @@ enum UnsubscribeLink {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(target.workspaceId).\(target.groupId).\(target.personId)".utf8), using: key)
         return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
-
-    static func newSecret() -> String {
-        var random = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-    }
 }

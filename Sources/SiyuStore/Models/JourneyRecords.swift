@@ -359,11 +359,7 @@ public struct JourneyNodeOutcome: Sendable, Equatable {
 public enum JourneyValidation {
     /// A name of 1 to 200 characters without control characters; a definition of at most 256 KiB.
     public static func check(name: String?, definition: String?) throws {
-        if let name {
-            guard !name.allSatisfy(\.isWhitespace), name.count <= JourneyRecord.maximumNameLength,
-                !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
-            else { throw StoreError.invalid("a journey's name is 1 to \(JourneyRecord.maximumNameLength) characters without control characters") }
-        }
+        if let name { try NameRule.check(name, what: "journey", maximum: JourneyRecord.maximumNameLength) }
         if let definition, definition.utf8.count > JourneyRecord.maximumDefinitionBytes {
             throw StoreError.invalid("a journey's definition is at most \(JourneyRecord.maximumDefinitionBytes / 1024) KiB")
         }

@@ -153,9 +153,7 @@ public struct SealedContact: Sendable, Equatable {
 /// The rules both stores follow for templates and groups, stated once.
 public enum MessagingValidation {
     public static func checkName(_ name: String, what: String) throws {
-        guard !name.allSatisfy(\.isWhitespace), name.count <= MessageTemplate.maximumNameLength,
-            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
-        else { throw StoreError.invalid("a \(what)'s name is 1 to \(MessageTemplate.maximumNameLength) characters without control characters") }
+        try NameRule.check(name, what: what, maximum: MessageTemplate.maximumNameLength)
     }
 
     public static func check(_ fields: MessageTemplateFields) throws {

@@ -25,6 +25,12 @@ public enum Secrets {
     /// `wk_AbC…••••••` — enough to tell keys apart, never the secret.
     public static func maskedKey(_ key: String) -> String { String(key.prefix(7)) + "…" + String(repeating: "•", count: 6) }
 
+    /// `bytes` random bytes from the system's secure generator, as hex (signing secrets, 32 bytes).
+    public static func randomHex(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
     /// A new per-workspace salt for personal-data hashes.
     public static func newSalt() -> String { random(length: 32) }
 

@@ -206,7 +206,7 @@ extension AdminAPI {
     }
 
     func rotateWebhookSecret(_ input: Operations.RotateWebhookSecret.Input) async throws -> Operations.RotateWebhookSecret.Output {
-        let secret = UnsubscribeLink.newSecret()
+        let secret = Secrets.randomHex()
         _ = try await settings.saveSetting(workspaceId: try workspace.id, key: OutboxDelivery.secretKey, value: .string(secret))
         return .ok(.init(body: .json(.init(secret: secret))))
     }
