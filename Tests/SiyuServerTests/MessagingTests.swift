@@ -472,3 +472,31 @@ extension MessagingTests {
         }
     }
 }
+
+extension MessagingTests {
+    /// What the contract bounds but the generated decoder does not check is refused by the server,
+    /// naming the field, and nothing is stored.
+    @Test func inputsOutsideTheContractsBoundsAreRefused() async throws {
+        try await ServerHarness.run { client, harness in
+            let rows = (0..<1001).map { #"{"userId": "u\#($0)", "phone": "13800000001"}"# }.joined(separator: ",")
+            let many = try await call(client, harness, .post, "/api/v1/contacts", #"{"contacts": [\#(rows)]}"#)
+            #expect(many.status == .badRequest && many.json["error"]?["field"] == "contacts")
+            let long = try await call(
+                client,
+                harness,
+                .post,
+                "/api/v1/contacts",
+                #"{"contacts": [{"userId": "\#(String(repeating: "u", count: 201))", "phone": "13800000001"}]}"#
+            )
+            #expect(long.status == .badRequest && long.json["error"]?["field"] == "contacts[0].userId")
+            for (body, field) in [
+                (#"{"caps": {"sms": {"perDay": 0}}}"#, "caps.sms"),
+                (#"{"publicURL": "https://\#(String(repeating: "a", count: 600)).example.com"}"#, "publicURL"),
+            ] {
+                let refused = try await call(client, harness, .put, "/api/v1/messaging/settings", body)
+                #expect(refused.status == .badRequest && refused.json["error"]?["field"] == .string(field), "\(body)")
+            }
+            #expect(try await harness.store.settings(workspaceId: harness.workspace.id)[MessagingSettings.key] == nil)
+        }
+    }
+}

@@ -51,7 +51,7 @@ public enum DemoInbox {
         var sealed: [SealedContact] = []
         for (userId, phone) in phones.sorted(by: { $0.key < $1.key }) {
             guard let person = try await store.personId(identity: IdentityKey(IdentityKey.userId, userId), workspaceId: workspace.id),
-                let number = try? AdminAPI.phone(phone, "phone")
+                let number = ContactVault.phoneNumber(phone)
             else { continue }
             sealed.append(
                 SealedContact(personId: person, kind: "phone", sealed: try await vault.seal(number, workspaceId: workspace.id), updatedAt: now)

@@ -23,6 +23,20 @@ struct ContactVault: Sendable {
         serverKey = environment["SIYU_CONTACT_KEY"].flatMap(Self.key)
     }
 
+    /// A phone number in E.164 form, as SMS providers take it: `+` and 8 to 15 digits; spaces, `-`
+    /// and parentheses dropped; `00…` read as `+…`; a mainland mobile number (11 digits, 13…–19…) gets
+    /// +86. Nil for anything else.
+    static func phoneNumber(_ text: String) -> String? {
+        var kept = text.filter { !" -()".contains($0) }
+        if kept.hasPrefix("00") { kept = "+" + kept.dropFirst(2) }
+        if !kept.hasPrefix("+"), kept.count == 11, kept.hasPrefix("1"), let second = kept.dropFirst().first, ("3"..."9").contains(second) {
+            kept = "+86" + kept
+        }
+        let digits = kept.dropFirst()
+        guard kept.hasPrefix("+"), (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return kept
+    }
+
     /// 32 bytes from 64 hex digits or base64.
     static func key(_ text: String) -> Data? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -50,6 +50,25 @@ enum MessagingSettings {
 
     /// The first mistake, with its field.
     static func check(_ settings: Settings) throws {
+        // The contract's lengths, checked here: the generated decoder does not.
+        let lengths: [(String, String?, Int)] = [
+            ("email.smtp", settings.email?.smtp, 2000), ("email.from", settings.email?.from, 320), ("sms.url", settings.sms?.url, 2000),
+            ("sms.sender", settings.sms?.sender, 64), ("sms.secret", settings.sms?.secret, 256), ("sms.bearerToken", settings.sms?.bearerToken, 1024),
+            ("wecomRobot.url", settings.wecomRobot?.url, 2000), ("webhook.url", settings.webhook?.url, 2000), ("publicURL", settings.publicURL, 500),
+        ]
+        for (field, text, maximum) in lengths where (text?.utf8.count ?? 0) > maximum {
+            throw APIError.badRequest("\(field) is at most \(maximum) bytes", field: field)
+        }
+        let caps = [
+            ("email", settings.caps?.email), ("sms", settings.caps?.sms), ("wecomRobot", settings.caps?.wecomRobot),
+            ("webhook", settings.caps?.webhook),
+        ]
+        for (channel, cap) in caps {
+            guard let cap else { continue }
+            guard cap.perDay.map { (1...100).contains($0) } ?? true, cap.perWeek.map { (1...700).contains($0) } ?? true else {
+                throw APIError.badRequest("a cap's perDay is 1 to 100 and perWeek 1 to 700", field: "caps.\(channel)")
+            }
+        }
         if let email = settings.email {
             guard let smtp = SMTPConfiguration(url: email.smtp), smtp.host.count <= 253 else {
                 throw APIError.badRequest("the SMTP address is smtp://user:password@host:587 or smtps://…:465", field: "email.smtp")

@@ -95,8 +95,8 @@ extension AdminAPI {
         let workspace = try workspace
         let template = try await template(input.path.id)
         let person = try await person(body.personId)
-        if let to = body.to, to.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-            throw APIError.badRequest("to is an address or phone number without control characters", field: "to")
+        if let to = body.to, to.isEmpty || to.utf8.count > 320 || to.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            throw APIError.badRequest("to is an address or phone number of 1 to 320 bytes without control characters", field: "to")
         }
         var payload: JSONObject = ["template": .int(template.id), "person": .int(person.id), "test": .bool(true)]
         if let to = body.to { payload["to"] = .string(to) }
@@ -175,6 +175,9 @@ extension AdminAPI {
     func setPersonSubscriptions(_ input: Operations.SetPersonSubscriptions.Input) async throws -> Operations.SetPersonSubscriptions.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let workspace = try workspace
+        guard (1...100).contains(body.subscriptions.count) else {
+            throw APIError.badRequest("subscriptions holds 1 to 100 changes", field: "subscriptions")
+        }
         let person = try await person(input.path.id)
         let now = clock()
         _ = try await messaging.setSubscriptions(
@@ -306,6 +309,7 @@ extension AdminAPI {
     func saveContacts(_ input: Operations.SaveContacts.Input) async throws -> Operations.SaveContacts.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest("the request body must be JSON") }
         let workspace = try workspace
+        guard (1...1000).contains(body.contacts.count) else { throw APIError.badRequest("contacts holds 1 to 1,000 rows", field: "contacts") }
         let vault = ContactVault(store: messaging)
         let now = clock()
         var sealed: [SealedContact] = []
@@ -316,10 +320,21 @@ extension AdminAPI {
                 throw APIError.badRequest("each row names its person by userId or personId (one of them)", field: field)
             }
             guard row.email != nil || row.phone != nil else { throw APIError.badRequest("a row has an email, a phone or both", field: field) }
-            if let email = row.email, EmailAddress(email).problem != nil {
+            if let userId = row.userId, userId.isEmpty || userId.utf8.count > 200 {
+                throw APIError.badRequest("\(field).userId is 1 to 200 bytes", field: field + ".userId")
+            }
+            if let email = row.email, email.utf8.count > 320 || EmailAddress(email).problem != nil {
                 throw APIError.badRequest("\(field).email is not an e-mail address", field: field + ".email")
             }
-            let phone = try row.phone.map { try Self.phone($0, field + ".phone") }
+            let phone = try row.phone.map { given in
+                guard given.utf8.count <= 32, let number = ContactVault.phoneNumber(given) else {
+                    throw APIError.badRequest(
+                        "\(field).phone is a phone number in international form (+86 138 0013 8000), or a mainland mobile number",
+                        field: field + ".phone"
+                    )
+                }
+                return number
+            }
             let person: Int64?
             if let userId = row.userId {
                 person = try await people.personId(identity: IdentityKey(IdentityKey.userId, userId), workspaceId: workspace.id)
@@ -355,21 +370,4 @@ extension AdminAPI {
         )
     }
 
-    /// A phone number in E.164 form, as SMS providers take it: `+` and 8 to 15 digits; spaces, `-`
-    /// and parentheses dropped; `00…` read as `+…`; a mainland mobile number (11 digits, 13…–19…) gets +86.
-    static func phone(_ text: String, _ field: String) throws -> String {
-        var kept = text.filter { !" -()".contains($0) }
-        if kept.hasPrefix("00") { kept = "+" + kept.dropFirst(2) }
-        if !kept.hasPrefix("+"), kept.count == 11, kept.hasPrefix("1"), let second = kept.dropFirst().first, ("3"..."9").contains(second) {
-            kept = "+86" + kept
-        }
-        let digits = kept.dropFirst()
-        guard kept.hasPrefix("+"), (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw APIError.badRequest(
-                "\(field) is a phone number in international form (+86 138 0013 8000), or a mainland mobile number",
-                field: field
-            )
-        }
-        return kept
-    }
 }
