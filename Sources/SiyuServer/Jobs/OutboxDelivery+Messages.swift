@@ -24,7 +24,9 @@ extension OutboxDelivery {
         guard let personId = row.personId, let person = try await store.person(id: personId, workspaceId: row.workspaceId),
             let workspace = try await store.workspace(id: row.workspaceId)
         else { return failed(.invalidMessage, "the person is gone") }
-        let settings = MessagingSettings.read(try await store.settings(workspaceId: row.workspaceId))
+        // The workspace's settings, read once: the channels, and the unsubscribe and contact keys.
+        let saved = try await store.settings(workspaceId: row.workspaceId)
+        let settings = MessagingSettings.read(saved)
         let test = payload["test"]?.boolValue == true
         let now = clock()
         let calendar =
@@ -49,7 +51,11 @@ extension OutboxDelivery {
             }
             if let base = settings.publicURL {
                 let target = UnsubscribeLink.Target(workspaceId: row.workspaceId, groupId: groupId, personId: person.id)
-                unsubscribeURL = UnsubscribeLink.url(base: base, target, secret: try await unsubscribeSecret(workspaceId: row.workspaceId))
+                unsubscribeURL = UnsubscribeLink.url(
+                    base: base,
+                    target,
+                    secret: try await unsubscribeSecret(workspaceId: row.workspaceId, saved: saved)
+                )
             }
         }
         if !template.transactional, !test {
@@ -105,7 +111,7 @@ extension OutboxDelivery {
             guard let email = settings.email, let smtp = SMTPConfiguration(url: email.smtp), let from = MessagingSettings.sender(email.from) else {
                 return failed(.configuration, "no e-mail (SMTP) is configured in the messaging settings")
             }
-            let loaded = to == nil ? try await vault.address("email", personId: person.id, workspaceId: row.workspaceId) : nil
+            let loaded = to == nil ? try await vault.address("email", personId: person.id, workspaceId: row.workspaceId, settings: saved) : nil
             guard let address = to ?? loaded else {
                 return failed(.invalidMessage, "no e-mail address is loaded for this person (POST /api/v1/contacts)")
             }
@@ -121,7 +127,7 @@ extension OutboxDelivery {
             return .sent(await SMTPSender(configuration: smtp, logger: logger).send(message, attempt: attempt))
         case .sms:
             guard let sms = settings.sms else { return failed(.configuration, "no SMS provider is configured in the messaging settings") }
-            let loaded = to == nil ? try await vault.address("phone", personId: person.id, workspaceId: row.workspaceId) : nil
+            let loaded = to == nil ? try await vault.address("phone", personId: person.id, workspaceId: row.workspaceId, settings: saved) : nil
             guard let phone = to ?? loaded else {
                 return failed(.invalidMessage, "no phone number is loaded for this person (POST /api/v1/contacts)")
             }
@@ -149,9 +155,10 @@ extension OutboxDelivery {
         }
     }
 
-    /// The workspace's unsubscribe-link secret, made (32 random bytes, hex) and saved on first use.
-    func unsubscribeSecret(workspaceId: Int64) async throws -> String {
-        if let secret = try await store.settings(workspaceId: workspaceId)[UnsubscribeLink.secretKey]?.stringValue { return secret }
+    /// The workspace's unsubscribe-link secret (from its settings, `saved`), made (32 random bytes, hex)
+    /// and saved on first use.
+    func unsubscribeSecret(workspaceId: Int64, saved: JSONObject) async throws -> String {
+        if let secret = saved[UnsubscribeLink.secretKey]?.stringValue { return secret }
         let secret = Secrets.randomHex()
         _ = try await store.saveSetting(workspaceId: workspaceId, key: UnsubscribeLink.secretKey, value: .string(secret))
         return secret

@@ -60,15 +60,16 @@ struct ContactVault: Sendable {
         return prefix + box.combined.base64EncodedString()
     }
 
-    /// The address, or nil when it cannot be opened (a key that is gone).
-    func open(_ sealed: String, workspaceId: Int64) async throws -> String? {
+    /// The address, or nil when it cannot be opened (a key that is gone). `settings`: the workspace's,
+    /// when the caller has read them already.
+    func open(_ sealed: String, workspaceId: Int64, settings: JSONObject? = nil) async throws -> String? {
         guard let colon = sealed.firstIndex(of: ":"), let data = Data(base64Encoded: String(sealed[sealed.index(after: colon)...])) else {
             return nil
         }
         let key: Data?
         switch sealed[..<colon] {
         case "k": key = serverKey
-        case "w": key = try await workspaceKey(workspaceId: workspaceId, create: false)
+        case "w": key = try await workspaceKey(workspaceId: workspaceId, create: false, settings: settings)
         default: key = nil
         }
         guard let key, let box = try? ChaChaPoly.SealedBox(combined: data), let plain = try? ChaChaPoly.open(box, using: SymmetricKey(data: key))
@@ -77,9 +78,9 @@ struct ContactVault: Sendable {
     }
 
     /// A person's address of a kind (`email`, `phone`), when one was loaded.
-    func address(_ kind: String, personId: Int64, workspaceId: Int64) async throws -> String? {
+    func address(_ kind: String, personId: Int64, workspaceId: Int64, settings: JSONObject? = nil) async throws -> String? {
         guard let sealed = try await store.contacts(personId: personId, workspaceId: workspaceId)[kind] else { return nil }
-        return try await open(sealed, workspaceId: workspaceId)
+        return try await open(sealed, workspaceId: workspaceId, settings: settings)
     }
 
     private func sealingKey(workspaceId: Int64) async throws -> (String, Data) {
@@ -87,8 +88,10 @@ struct ContactVault: Sendable {
         return ("w:", try await workspaceKey(workspaceId: workspaceId, create: true)!)
     }
 
-    private func workspaceKey(workspaceId: Int64, create: Bool) async throws -> Data? {
-        if let saved = try await store.settings(workspaceId: workspaceId)[Self.settingsKey]?.stringValue { return Self.key(saved) }
+    private func workspaceKey(workspaceId: Int64, create: Bool, settings: JSONObject? = nil) async throws -> Data? {
+        var known = settings
+        if known == nil { known = try await store.settings(workspaceId: workspaceId) }
+        if let saved = known?[Self.settingsKey]?.stringValue { return Self.key(saved) }
         guard create else { return nil }
         // Made once: two first seals at the same time must not make two keys (one would be lost).
         return try await KeyMaking.shared.once { [store] in
