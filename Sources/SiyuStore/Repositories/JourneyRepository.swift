@@ -16,3 +16,10 @@ public protocol JourneyRepository: Sendable {
     /// Active journeys of every workspace (the scheduler's and the entry triggers' list).
     func activeJourneys() async throws -> [JourneyRecord]
 }
+
+extension JourneyRepository {
+    /// A workspace's journeys' names by id (for lists that name the journey of each row).
+    public func journeyNames(workspaceId: Int64) async throws -> [Int64: String] {
+        Dictionary(try await journeys(workspaceId: workspaceId).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -223,13 +223,6 @@ extension AdminAPI {
         return template
     }
 
-    func person(_ id: Int64) async throws -> PersonProfile {
-        guard let person = try await people.person(id: id, workspaceId: try workspace.id) else {
-            throw APIError.notFound("no person \(id) in this workspace")
-        }
-        return person
-    }
-
     func subscriptions(of personId: Int64) async throws -> Components.Schemas.PersonSubscriptions {
         let workspace = try workspace
         let groups = try await messaging.subscriptionGroups(workspaceId: workspace.id)

@@ -41,9 +41,7 @@ extension AdminAPI {
     func getPerson(_ input: Operations.GetPerson.Input) async throws -> Operations.GetPerson.Output {
         let workspace = try workspace
         let id = input.path.id
-        guard let profile = try await people.person(id: id, workspaceId: workspace.id) else {
-            throw APIError.notFound("no person \(id) in this workspace")
-        }
+        let profile = try await person(id)
         let identities = try await people.identities(personId: profile.id, workspaceId: workspace.id)
         let tags = try await people.tags(personId: profile.id, workspaceId: workspace.id)
         let merges = try await people.merges(workspaceId: workspace.id, personId: profile.id, limit: 100)
@@ -77,7 +75,7 @@ extension AdminAPI {
     func getPersonEvents(_ input: Operations.GetPersonEvents.Input) async throws -> Operations.GetPersonEvents.Output {
         let workspace = try workspace
         let id = input.path.id
-        guard try await people.person(id: id, workspaceId: workspace.id) != nil else { throw APIError.notFound("no person \(id) in this workspace") }
+        _ = try await person(id)
         let limit = try input.query.limit.map(Self.limit) ?? 50
         let page = try await people.timeline(personId: id, workspaceId: workspace.id, limit: limit, cursor: input.query.cursor)
         return .ok(.init(body: .json(.init(events: try page.items.map(Components.Schemas.PersonEvent.init), nextCursor: page.nextCursor))))
@@ -260,5 +258,15 @@ extension Components.Schemas.PersonEvent {
             previousId: message.previousId,
             flags: flags.isEmpty ? nil : flags
         )
+    }
+}
+
+extension AdminAPI {
+    /// A person of the request's workspace (a merged-away id gives the survivor), else a 404.
+    func person(_ id: Int64) async throws -> PersonProfile {
+        guard let person = try await people.person(id: id, workspaceId: try workspace.id) else {
+            throw APIError.notFound("no person \(id) in this workspace")
+        }
+        return person
     }
 }

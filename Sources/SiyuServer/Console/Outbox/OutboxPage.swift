@@ -32,10 +32,7 @@ struct OutboxPage: ConsolePage {
         // An unknown status shows every row, as no filter would.
         let filter = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
         let messages = try await store.outboxMessages(workspaceId: workspaceId, status: filter, limit: Self.limit)
-        let journeys = Dictionary(
-            try await store.journeys(workspaceId: workspaceId).map { ($0.id, $0.name) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let journeys = try await store.journeyNames(workspaceId: workspaceId)
         let presenter = OutboxPresenter(fmt: fmt)
         let canRun = identity.role.can(.runJourneys)
         let rows = messages.map { presenter.row($0, journeys: journeys, canRun: canRun) }

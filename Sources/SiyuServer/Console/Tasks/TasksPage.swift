@@ -39,10 +39,7 @@ struct TasksPage: ConsolePage {
             guard let profile = try await store.person(id: id, workspaceId: workspaceId) else { continue }
             people[id] = profile.traits["name"]?.scalarText ?? profile.userId ?? "#\(id)"
         }
-        let journeys = Dictionary(
-            try await store.journeys(workspaceId: workspaceId).map { ($0.id, $0.name) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let journeys = try await store.journeyNames(workspaceId: workspaceId)
         let presenter = TasksPresenter(fmt: fmt)
         let now = clock()
         let openRows = open.map { presenter.row($0, people: people, journeys: journeys, now: now) }
